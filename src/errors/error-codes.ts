@@ -1,0 +1,28 @@
+/**
+ * The closed set of error codes the API answers with, and the HTTP status and title of each.
+ * Codes are stable: merchants branch on them.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'The request conflicts with the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  UNPROCESSABLE: { status: 422, title: 'The request cannot be processed' },
+  FEATURE_NOT_ENABLED: { status: 403, title: 'This feature is not enabled for the merchant' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  UPSTREAM_REJECTED: { status: 422, title: 'Privy rejected the request' },
+  UPSTREAM_ERROR: { status: 502, title: 'Privy answered with an error' },
+  UPSTREAM_AUTHENTICATION_FAILED: { status: 502, title: 'The gateway could not authenticate with Privy' },
+  UPSTREAM_UNAVAILABLE: { status: 503, title: 'Privy is unavailable' },
+  UPSTREAM_TIMEOUT: { status: 504, title: 'Privy did not answer in time' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
+  REQUEST_TIMEOUT: { status: 503, title: 'The request took too long' },
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES

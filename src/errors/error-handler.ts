@@ -1,0 +1,166 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
+import { PrivyApiError, PrivyError, PrivyTimeoutError } from '../privy/errors.js'
+import { AppError, type FieldError } from './app-error.js'
+import { ERROR_CODES, type ErrorCode } from './error-codes.js'
+import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.js'
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_BODY',
+  FST_PROTO_VIOLATION: 'MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+}
+
+/** Installs the one error handler and the not-found handler: every failure is problem+json. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error)
+    if (appError.status >= 500) {
+      request.log.error({ err: error, code: appError.code }, 'request failed')
+    } else {
+      request.log.info({ code: appError.code, status: appError.status }, 'request refused')
+    }
+    return sendProblem(request, reply, appError)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new AppError('ROUTE_NOT_FOUND', {
+        detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }),
+    ),
+  )
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const { options } = error
+  const problem: Problem = {
+    ...options.extensions,
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    request_id: request.id,
+    ...(options.errors && options.errors.length > 0 ? { errors: options.errors } : {}),
+    ...(options.upstream ? { upstream: options.upstream } : {}),
+  }
+  if (options.retryAfterSeconds !== undefined) reply.header('retry-after', String(options.retryAfterSeconds))
+  if (error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer')
+  // Bypass the route's response schema: a problem is its own contract.
+  return reply
+    .code(error.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(problem)
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  if (error instanceof PrivyError) return fromPrivyError(error)
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('SERVICE_UNAVAILABLE', {
+      detail: 'The database is not reachable; retry shortly',
+      retryAfterSeconds: 5,
+      cause: error,
+    })
+  }
+  if (!(error instanceof Error)) return new AppError('INTERNAL', { detail: 'Unexpected error' })
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors: FieldError[] = error.validation.map((issue) => ({
+      path: fieldPath(error.validationContext ?? 'body', issue.instancePath),
+      message: issue.message ?? 'is not valid',
+    }))
+    return new AppError('VALIDATION_FAILED', { detail: 'Some fields are not valid', errors })
+  }
+  if (isResponseSerializationError(error)) {
+    return new AppError('INTERNAL', { detail: 'Internal error', cause: error })
+  }
+  const fastifyError = error as Partial<FastifyError>
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined
+  if (mapped) return new AppError(mapped, { detail: publicDetail(mapped, error) })
+  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
+    return new AppError('MALFORMED_BODY', { detail: 'The request body is not valid JSON' })
+  }
+  if (fastifyError.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE')
+  if (fastifyError.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE')
+  if (fastifyError.statusCode === 503 && fastifyError.code === 'FST_ERR_HANDLER_TIMEOUT') {
+    return new AppError('REQUEST_TIMEOUT', { retryAfterSeconds: 1 })
+  }
+  return new AppError('INTERNAL', { detail: 'Internal error', cause: error })
+}
+
+/** A Privy failure the service did not translate: the caller learns what failed, not how. */
+export function fromPrivyError(error: PrivyError): AppError {
+  const upstream = {
+    status: error instanceof PrivyApiError ? error.status : undefined,
+    code: error instanceof PrivyApiError ? error.code : undefined,
+    request_id: error.requestId,
+  }
+  if (error instanceof PrivyTimeoutError) {
+    return new AppError('UPSTREAM_TIMEOUT', {
+      detail: 'Privy did not answer in time',
+      upstream,
+      cause: error,
+    })
+  }
+  if (!(error instanceof PrivyApiError)) {
+    const detail =
+      error.name === 'PrivyResponseValidationError'
+        ? 'Privy answered with a response the gateway could not read'
+        : 'Privy could not be reached'
+    const code: ErrorCode =
+      error.name === 'PrivyResponseValidationError' ? 'UPSTREAM_ERROR' : 'UPSTREAM_UNAVAILABLE'
+    return new AppError(code, { detail, upstream, cause: error, retryAfterSeconds: 5 })
+  }
+  if (error.status === 401 || error.status === 403) {
+    return new AppError('UPSTREAM_AUTHENTICATION_FAILED', {
+      detail: 'Privy refused the gateway credentials; an operator must check them',
+      upstream,
+      cause: error,
+    })
+  }
+  if (error.status === 503) {
+    return new AppError('UPSTREAM_UNAVAILABLE', { upstream, cause: error, retryAfterSeconds: 5 })
+  }
+  return new AppError('UPSTREAM_ERROR', {
+    detail: `Privy answered ${error.status}`,
+    upstream,
+    cause: error,
+  })
+}
+
+function fieldPath(context: string, instancePath: string): string {
+  const path = instancePath.replace(/^\//, '').replaceAll('/', '.')
+  if (context === 'body') return path || '(body)'
+  const location = context === 'querystring' ? 'query' : context
+  return path ? `${location}.${path}` : location
+}
+
+function publicDetail(code: ErrorCode, error: Error): string {
+  if (code === 'PAYLOAD_TOO_LARGE') return 'The request body or one of its parts is larger than allowed'
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'This content type is not accepted here'
+  return error.message.length < 200 ? error.message : ERROR_CODES[code].title
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as { code?: unknown }).code
+  if (
+    typeof code === 'string' &&
+    ['P1001', 'P1002', 'P1017', 'P2024', 'ECONNREFUSED', '57P01'].includes(code)
+  ) {
+    return true
+  }
+  return /Can't reach database|Connection terminated|ECONNREFUSED|connection is closed/i.test(error.message)
+}

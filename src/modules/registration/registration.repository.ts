@@ -1,0 +1,117 @@
+import type {
+  Prisma,
+  PrismaClient,
+  Registration,
+  RegistrationStatus,
+  RegistrationType,
+} from '../../generated/prisma/client.js'
+
+export type RegistrationRecord = Registration
+
+export interface NewRegistration {
+  id: string
+  ownerId: string
+  referenceNumber: string
+  registrationType: RegistrationType
+  status: RegistrationStatus
+  emailMasked: string
+  phoneMasked: string
+}
+
+export interface UpstreamStatus {
+  status: RegistrationStatus
+  privyId: string | null
+  rejectCode: string | null
+  rejectReason: string | null
+  canResend: boolean
+  syncedAt: Date
+}
+
+export interface PageRequest {
+  ownerId?: string
+  limit: number
+  after?: { createdAt: Date; id: string }
+}
+
+/** The only code that reads or writes registrations. */
+export function createRegistrationRepository(prisma: PrismaClient) {
+  return {
+    /** The intent, written before Privy is called, so no outcome can go unrecorded. */
+    async createIntent(registration: NewRegistration): Promise<RegistrationRecord> {
+      return prisma.registration.create({ data: { ...registration, submission: 'in_flight' } })
+    },
+
+    async markSubmitted(
+      id: string,
+      submitted: {
+        status: RegistrationStatus
+        registerToken: string
+        registrationUrl: string | null
+        syncedAt: Date
+      },
+    ): Promise<RegistrationRecord> {
+      return prisma.registration.update({ where: { id }, data: { ...submitted, submission: 'submitted' } })
+    },
+
+    async markFailed(id: string, upstreamError: Prisma.InputJsonValue): Promise<void> {
+      await prisma.registration.update({ where: { id }, data: { submission: 'failed', upstreamError } })
+    },
+
+    async markUnknown(id: string, upstreamError: Prisma.InputJsonValue): Promise<void> {
+      await prisma.registration.update({ where: { id }, data: { submission: 'unknown', upstreamError } })
+    },
+
+    /** A registration the caller may see: its own (or any, for operators), and not a failed attempt. */
+    async findVisible(id: string, ownerId?: string): Promise<RegistrationRecord | null> {
+      return prisma.registration.findFirst({
+        where: { id, ...(ownerId ? { ownerId } : {}), submission: { not: 'failed' } },
+      })
+    },
+
+    async listVisible(page: PageRequest): Promise<RegistrationRecord[]> {
+      const { after } = page
+      return prisma.registration.findMany({
+        where: {
+          ...(page.ownerId ? { ownerId: page.ownerId } : {}),
+          submission: { not: 'failed' },
+          ...(after
+            ? {
+                OR: [
+                  { createdAt: { lt: after.createdAt } },
+                  { createdAt: after.createdAt, id: { lt: after.id } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: page.limit,
+      })
+    },
+
+    /**
+     * Applies an upstream status only if the row still has the status it was read with, so two
+     * concurrent refreshes cannot interleave; returns null when another writer got there first.
+     */
+    async applyStatus(
+      id: string,
+      expectedStatus: RegistrationStatus,
+      next: UpstreamStatus,
+    ): Promise<RegistrationRecord | null> {
+      const { count } = await prisma.registration.updateMany({
+        where: { id, status: expectedStatus },
+        data: next,
+      })
+      return count === 1 ? prisma.registration.findUnique({ where: { id } }) : null
+    },
+
+    async touchSynced(id: string, syncedAt: Date): Promise<RegistrationRecord> {
+      return prisma.registration.update({ where: { id }, data: { syncedAt } })
+    },
+
+    async findById(id: string): Promise<RegistrationRecord | null> {
+      return prisma.registration.findUnique({ where: { id } })
+    },
+  }
+}
+
+export type RegistrationRepository = ReturnType<typeof createRegistrationRepository>

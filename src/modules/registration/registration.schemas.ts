@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
+export const REGISTRATION_STATUSES = [
+  'pending',
+  'waiting_otp',
+  'waiting_verification',
+  'verified',
+  'rejected',
+] as const
+export const NEXT_ACTIONS = ['validate_otp', 'open_registration_url', 'wait', 'resend', 'none'] as const
+
+export const PhoneSchema = z
+  .string()
+  .regex(/^62\d{8,13}$/, 'must be 62 followed by 8 to 13 digits, without "+" or spaces')
+  .describe('Indonesian mobile number in international form without "+", e.g. 6281234567890')
+  .meta({ example: '6281234567890' })
+
+export const EmailSchema = z
+  .email('must be an email address')
+  .max(254)
+  .meta({ example: 'siti@example.co.id' })
+
+export const PersonNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128)
+  .regex(/^[\p{L}\p{M}' .,-]+$/u, "may contain letters, spaces and . , ' - only")
+  .meta({ example: 'Siti Aminah' })
+
+export const LandingPageRegistrationBodySchema = z
+  .strictObject({
+    registration_type: z.literal('landing_page'),
+    name: PersonNameSchema,
+    email: EmailSchema,
+    phone: PhoneSchema,
+  })
+  .describe("The user finishes KYC on Privy's landing page, at `registration_url`")
+  .meta({ id: 'LandingPageRegistrationRequest' })
+
+export const CreateRegistrationBodySchema = LandingPageRegistrationBodySchema
+export type CreateRegistrationBody = z.infer<typeof CreateRegistrationBodySchema>
+
+export const RegistrationIdParamsSchema = z.strictObject({
+  id: z.uuid('must be a registration id (UUID)'),
+})
+
+export const GetRegistrationQuerySchema = z.strictObject({
+  refresh: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true')
+    .describe('Ask Privy for the current status now instead of using a recent copy'),
+})
+
+export const ListRegistrationsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().describe('The `next_cursor` of the previous page'),
+})
+
+export const RegistrationSchema = z
+  .object({
+    id: z.uuid(),
+    reference_number: z.string(),
+    registration_type: z.enum(REGISTRATION_TYPES),
+    status: z.enum(REGISTRATION_STATUSES),
+    reject_reason: z.object({ code: z.string(), reason: z.string() }).nullable(),
+    can_resend: z.boolean(),
+    privy_id: z.string().nullable(),
+    registration_url: z.string().nullable(),
+    next_action: z.enum(NEXT_ACTIONS).describe('What the app should do next'),
+    email: z.string().describe('Masked'),
+    phone: z.string().describe('Masked'),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Registration' })
+
+export type RegistrationView = z.infer<typeof RegistrationSchema>
+
+export const RegistrationListSchema = z
+  .object({
+    data: z.array(RegistrationSchema),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'RegistrationList' })

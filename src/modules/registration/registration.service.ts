@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto'
+import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
+import { fromPrivyError } from '../../errors/error-handler.js'
+import type { RegistrationStatus } from '../../generated/prisma/client.js'
+import { maskEmail, maskPhone } from '../../lib/mask.js'
+import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
+import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import type { PrivyClient } from '../../privy/index.js'
+import type { RegistrationRecord, RegistrationRepository } from './registration.repository.js'
+import type { CreateRegistrationBody, RegistrationView } from './registration.schemas.js'
+import { canMove, isSettled } from './registration.status.js'
+import { toRegistrationView } from './registration.view.js'
+
+export interface RegistrationServiceDeps {
+  repository: RegistrationRepository
+  privy: PrivyClient
+  now: () => Date
+  refreshAfterSeconds: number
+}
+
+/** Privy's field names, where they differ from the API's. */
+const UPSTREAM_FIELD_NAMES: Record<string, string> = { identity: 'ktp' }
+
+export function createRegistrationService(deps: RegistrationServiceDeps) {
+  const { repository, privy, now } = deps
+
+  async function create(principal: Principal, body: CreateRegistrationBody): Promise<RegistrationView> {
+    const id = randomUUID()
+    const referenceNumber = `REG-${id.replaceAll('-', '').toUpperCase()}`
+    await repository.createIntent({
+      id,
+      ownerId: ownerIdFor(principal),
+      referenceNumber,
+      registrationType: body.registration_type,
+      status: 'pending',
+      emailMasked: maskEmail(body.email),
+      phoneMasked: maskPhone(body.phone),
+    })
+
+    try {
+      const result = await privy.registrations.register({
+        reference_number: referenceNumber,
+        registration_type: body.registration_type,
+        name: body.name,
+        email: body.email,
+        phone: body.phone,
+      })
+      const record = await repository.markSubmitted(id, {
+        status: result.status,
+        registerToken: result.register_token,
+        registrationUrl: result.registration_url ?? null,
+        syncedAt: now(),
+      })
+      return toRegistrationView(record)
+    } catch (error) {
+      throw await recordFailure(id, error)
+    }
+  }
+
+  /** Records what the failed call means for the row, and returns the error for the caller. */
+  async function recordFailure(id: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof PrivyError)) return error
+    const summary = {
+      name: error.name,
+      status: error instanceof PrivyApiError ? error.status : null,
+      code: error instanceof PrivyApiError ? (error.code ?? null) : null,
+      request_id: error.requestId ?? null,
+    }
+    if (error.outcome === 'unknown') {
+      // Privy may have registered the user: keep the row, never call it failed.
+      await repository.markUnknown(id, summary)
+      const mapped = fromPrivyError(error)
+      return new AppError(mapped.code, {
+        ...mapped.options,
+        detail: `${mapped.message}. The outcome is not known yet; follow registration ${id}`,
+        extensions: { registration_id: id },
+      })
+    }
+    await repository.markFailed(id, summary)
+    if (error instanceof PrivyApiError && error.status === 422) {
+      const errors: FieldError[] = error.fieldErrors.flatMap((field) =>
+        field.messages.map((message) => ({
+          path: UPSTREAM_FIELD_NAMES[field.field] ?? field.field,
+          message,
+        })),
+      )
+      return new AppError('UPSTREAM_REJECTED', {
+        detail: error.messages[0] ?? 'Privy refused the registration data',
+        errors,
+        upstream: { status: error.status, code: error.code, request_id: error.requestId },
+      })
+    }
+    return fromPrivyError(error)
+  }
+
+  async function get(
+    principal: Principal,
+    id: string,
+    options: { refresh: boolean },
+  ): Promise<RegistrationView> {
+    const record = await repository.findVisible(id, ownerScope(principal).ownerId)
+    if (!record) throw notFound('Registration')
+    if (!shouldRefresh(record, options.refresh)) return toRegistrationView(record)
+    try {
+      return toRegistrationView(await refresh(record))
+    } catch (error) {
+      // A background-style refresh must not turn a readable record into an error.
+      if (!options.refresh && error instanceof PrivyError) return toRegistrationView(record)
+      throw error instanceof PrivyError ? fromPrivyError(error) : error
+    }
+  }
+
+  function shouldRefresh(record: RegistrationRecord, explicit: boolean): boolean {
+    if (record.submission !== 'submitted' || !record.registerToken) return false
+    if (explicit) return true
+    if (isSettled(record.status)) return false
+    const age = record.syncedAt ? now().getTime() - record.syncedAt.getTime() : Number.POSITIVE_INFINITY
+    return age >= deps.refreshAfterSeconds * 1000
+  }
+
+  async function refresh(record: RegistrationRecord): Promise<RegistrationRecord> {
+    if (!record.registerToken) return record
+    const upstream = await privy.registrations.status({
+      reference_number: record.referenceNumber,
+      register_token: record.registerToken,
+    })
+    const next: RegistrationStatus = upstream.status
+    const syncedAt = now()
+    const changed =
+      next !== record.status || (next === 'verified' && !record.privyId && Boolean(upstream.privy_id))
+    if (!changed || (next !== record.status && !canMove(record.status, next))) {
+      return repository.touchSynced(record.id, syncedAt)
+    }
+    const applied = await repository.applyStatus(record.id, record.status, {
+      status: next,
+      privyId: upstream.privy_id ?? record.privyId,
+      rejectCode: upstream.reject_reason?.code ?? null,
+      rejectReason: upstream.reject_reason?.reason ?? null,
+      canResend: next === 'rejected' && upstream.resend === true,
+      syncedAt,
+    })
+    return applied ?? (await repository.findById(record.id)) ?? record
+  }
+
+  async function list(principal: Principal, query: { limit: number; cursor?: string }) {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined
+    const records = await repository.listVisible({
+      ownerId: ownerScope(principal).ownerId,
+      limit: query.limit + 1,
+      after,
+    })
+    const page = records.slice(0, query.limit)
+    const last = page.at(-1)
+    return {
+      data: page.map(toRegistrationView),
+      next_cursor: records.length > query.limit && last ? encodeCursor(last) : null,
+    }
+  }
+
+  return { create, get, list }
+}
+
+export type RegistrationService = ReturnType<typeof createRegistrationService>
+
+function encodeCursor(record: RegistrationRecord): string {
+  return Buffer.from(`${record.createdAt.toISOString()}|${record.id}`, 'utf8').toString('base64url')
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const date = new Date(createdAt ?? '')
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime())) {
+    throw new AppError('VALIDATION_FAILED', {
+      detail: 'The cursor is not valid',
+      errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
+    })
+  }
+  return { createdAt: date, id }
+}

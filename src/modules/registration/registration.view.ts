@@ -1,0 +1,42 @@
+import type { RegistrationRecord } from './registration.repository.js'
+import type { RegistrationView } from './registration.schemas.js'
+
+type NextAction = RegistrationView['next_action']
+
+function nextAction(record: RegistrationRecord): NextAction {
+  if (record.submission !== 'submitted') return 'wait'
+  switch (record.status) {
+    case 'pending':
+      return record.registrationUrl ? 'open_registration_url' : 'wait'
+    case 'waiting_otp':
+      return 'validate_otp'
+    case 'waiting_verification':
+      return 'wait'
+    case 'rejected':
+      return record.canResend ? 'resend' : 'none'
+    case 'verified':
+      return 'none'
+  }
+}
+
+/** The merchant-facing shape: no token, no NIK, no clear contact data. */
+export function toRegistrationView(record: RegistrationRecord): RegistrationView {
+  return {
+    id: record.id,
+    reference_number: record.referenceNumber,
+    registration_type: record.registrationType,
+    status: record.status,
+    reject_reason:
+      record.rejectCode && record.rejectReason
+        ? { code: record.rejectCode, reason: record.rejectReason }
+        : null,
+    can_resend: record.status === 'rejected' && record.canResend,
+    privy_id: record.privyId,
+    registration_url: record.status === 'pending' ? record.registrationUrl : null,
+    next_action: nextAction(record),
+    email: record.emailMasked,
+    phone: record.phoneMasked,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+  }
+}

@@ -1,0 +1,105 @@
+import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { errors as joseErrors, jwtVerify } from 'jose'
+import type { Config } from '../config/config.js'
+import { AppError } from '../errors/app-error.js'
+
+/** Who is calling: an end user (through the merchant's app) or an operator / back-office. */
+export type Principal = { kind: 'user'; userId: string } | { kind: 'operator'; operatorId: string }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate: onRequestAsyncHookHandler
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+interface VerificationKey {
+  key: KeyObject | Uint8Array
+  algorithms: string[]
+}
+
+function verificationKey(jwt: Config['auth']['jwt']): VerificationKey {
+  if (jwt.publicKeyPem) {
+    const key = createPublicKey(jwt.publicKeyPem)
+    // One algorithm per key type: a token may never choose how it is verified.
+    const algorithm = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256'
+    return { key, algorithms: [algorithm] }
+  }
+  if (jwt.secret) return { key: new TextEncoder().encode(jwt.secret), algorithms: ['HS256'] }
+  throw new Error('JWT verification needs AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY')
+}
+
+function unauthenticated(detail: string): AppError {
+  return new AppError('UNAUTHENTICATED', { detail })
+}
+
+export const authPlugin = fp(
+  async (app, options: { auth: Config['auth'] }) => {
+    const { jwt, opsApiKeyHashes } = options.auth
+    const key = verificationKey(jwt)
+    const apiKeyHashes = opsApiKeyHashes.map((hash) => Buffer.from(hash, 'hex'))
+
+    async function verifyBearer(token: string): Promise<Principal> {
+      try {
+        const { payload } = await jwtVerify(token, key.key, {
+          algorithms: key.algorithms,
+          issuer: jwt.issuer,
+          audience: jwt.audience,
+          requiredClaims: ['exp', 'sub'],
+        })
+        if (!payload.sub) throw unauthenticated('The token has no subject')
+        return { kind: 'user', userId: payload.sub }
+      } catch (error) {
+        if (error instanceof AppError) throw error
+        if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired')
+        throw unauthenticated('The token is not valid')
+      }
+    }
+
+    function verifyApiKey(apiKey: string): Principal {
+      const digest = createHash('sha256').update(apiKey, 'utf8').digest()
+      // Compare against every configured hash so timing does not tell which one matched.
+      let matchIndex = -1
+      apiKeyHashes.forEach((hash, index) => {
+        if (hash.length === digest.length && timingSafeEqual(hash, digest)) matchIndex = index
+      })
+      if (matchIndex < 0) throw unauthenticated('The API key is not valid')
+      return { kind: 'operator', operatorId: `operator-${digest.toString('hex').slice(0, 12)}` }
+    }
+
+    app.decorateRequest('principal', null)
+    app.decorate('authenticate', async (request: FastifyRequest, _reply: FastifyReply) => {
+      const authorization = request.headers.authorization
+      const apiKey = request.headers['x-api-key']
+      if (typeof authorization === 'string' && authorization.length > 0) {
+        const match = /^Bearer ([^\s]+)$/i.exec(authorization)
+        if (!match?.[1]) throw unauthenticated('Use "Authorization: Bearer <token>"')
+        request.principal = await verifyBearer(match[1])
+      } else if (typeof apiKey === 'string' && apiKey.length > 0) {
+        request.principal = verifyApiKey(apiKey)
+      } else {
+        throw unauthenticated('Send a bearer token or an X-API-Key header')
+      }
+    })
+  },
+  { name: 'auth', fastify: '5.x' },
+)
+
+/** The principal of an authenticated route; the route's preHandler guarantees it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthenticated('Authentication is required')
+  return request.principal
+}
+
+/** The owner id stored on what a principal creates, and the filter of what it may read. */
+export function ownerScope(principal: Principal): { ownerId?: string } {
+  return principal.kind === 'user' ? { ownerId: principal.userId } : {}
+}
+
+export function ownerIdFor(principal: Principal): string {
+  return principal.kind === 'user' ? principal.userId : principal.operatorId
+}

@@ -1,0 +1,43 @@
+import { Agent, type Dispatcher } from 'undici'
+import type { ClientCore } from './attempt.js'
+import { type PrivyClientOptions, resolveOptions } from './options.js'
+import { createRequester } from './request.js'
+import { createRegistrationsResource, type RegistrationsResource } from './resources/registrations.js'
+import { createTokenManager } from './token.js'
+
+export interface PrivyClient {
+  registrations: RegistrationsResource
+  /** A valid access token (cached or freshly fetched); for the gateway's readiness check. */
+  getAccessToken(): Promise<string>
+  /** Closes the client's own connection pool; an injected dispatcher is left to its owner. */
+  close(): Promise<void>
+}
+
+export function createPrivyClient(options: PrivyClientOptions): PrivyClient {
+  const resolved = resolveOptions(options)
+  const ownsDispatcher = options.dispatcher === undefined
+  const dispatcher: Dispatcher =
+    options.dispatcher ?? createAgent(resolved.connectTimeoutMs, resolved.timeoutMs)
+  const core: ClientCore = { options: resolved, dispatcher }
+  const tokens = createTokenManager(core)
+  const request = createRequester(core, tokens)
+  let closing: Promise<void> | undefined
+
+  return {
+    registrations: createRegistrationsResource(request, resolved.channelId),
+    getAccessToken: () => tokens.get(),
+    close() {
+      closing ??= ownsDispatcher ? dispatcher.close() : Promise.resolve()
+      return closing
+    },
+  }
+}
+
+function createAgent(connectTimeoutMs: number, timeoutMs: number): Agent {
+  // undici follows no redirects unless a redirect interceptor is composed in; none is, on purpose.
+  return new Agent({
+    connect: { timeout: connectTimeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  })
+}

@@ -1,0 +1,49 @@
+/** Public surface of the Privy client. Nothing outside src/privy imports its other files. */
+export { createPrivyClient, type PrivyClient } from './client.js'
+export {
+  PrivyApiError,
+  PrivyAuthenticationError,
+  PrivyBadRequestError,
+  PrivyConflictError,
+  PrivyConnectionError,
+  PrivyError,
+  type PrivyErrorDetails,
+  type PrivyFieldError,
+  PrivyLockedError,
+  PrivyNotFoundError,
+  type PrivyOutcome,
+  PrivyPermissionDeniedError,
+  PrivyRateLimitError,
+  PrivyRedirectError,
+  PrivyResponseValidationError,
+  PrivyServerError,
+  PrivyTimeoutError,
+  PrivyUnprocessableEntityError,
+  type PrivyValidationIssue,
+} from './errors.js'
+export type { PrivyAttemptEvent, PrivyClientOptions } from './options.js'
+export type {
+  OtpResendInput,
+  OtpValidateInput,
+  OtpValidationResult,
+  RegistrationOtpRequestInput,
+  RegistrationOtpResource,
+} from './resources/registration-otp.js'
+export type {
+  RegisterInput,
+  RegisterResult,
+  RegistrationRef,
+  RegistrationResendInput,
+  RegistrationResendResult,
+  RegistrationStatusResult,
+  RegistrationsResource,
+  RegistrationType,
+} from './resources/registrations.js'
+export {
+  type OtpChannel,
+  type OtpTransaction,
+  REGISTRATION_STATUSES,
+  type RegistrationStatus,
+  type RejectReason,
+} from './schemas.js'
+export { canonicalBody, privyTimestamp, signatureFor, signatureMatches } from './signing.js'

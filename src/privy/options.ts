@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { Dispatcher } from 'undici'
+
+export interface PrivyClientOptions {
+  /** e.g. `https://stg-core.privy.id`; a path prefix is kept, a query or fragment is refused. */
+  baseUrl: string
+  /** OAuth client credentials (contract §2.1). */
+  clientId: string
+  clientSecret: string
+  /** Signing pair (contract §2.3), separate from the OAuth pair. */
+  apiKey: string
+  apiSecret: string
+  /** Privy's channel id, added to every body that carries `channel_id`. */
+  channelId: string
+  /** TCP/TLS connect deadline. @default 3000 */
+  connectTimeoutMs?: number
+  /** Deadline per attempt for the complete response, headers and body. @default 15000 */
+  timeoutMs?: number
+  /** Retries for calls that are safe to repeat (token fetch, status reads) only. @default 2 */
+  maxRetries?: number
+  /** Larger response bodies are cut off and reported as an error, never buffered whole. @default 1 MiB */
+  maxResponseBytes?: number
+  /** For tests. Without it the client owns an undici Agent, closed by `close()`. */
+  dispatcher?: Dispatcher
+  now?: () => Date
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+  uuid?: () => string
+  /** Called after every HTTP attempt, for logs and metrics. Never receives bodies, tokens or keys. */
+  onAttempt?: (event: PrivyAttemptEvent) => void
+}
+
+export interface PrivyAttemptEvent {
+  operation: string
+  path: string
+  /** The Request-ID header of this attempt. */
+  requestId: string
+  /** 1-based, counting every attempt of one call (retries and the re-try after a 401). */
+  attempt: number
+  /** HTTP status, when a response arrived. */
+  status?: number
+  durationMs: number
+  /** Class name of the error this attempt ended with, e.g. `PrivyTimeoutError`. */
+  errorName?: string
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
+export const DEFAULT_TIMEOUT_MS = 15_000
+export const DEFAULT_MAX_RETRIES = 2
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+
+export interface ResolvedOptions {
+  origin: string
+  /** Path prefix of baseUrl without a trailing slash ('' for a bare host). */
+  basePath: string
+  clientId: string
+  clientSecret: string
+  apiKey: string
+  apiSecret: string
+  channelId: string
+  connectTimeoutMs: number
+  timeoutMs: number
+  maxRetries: number
+  maxResponseBytes: number
+  now: () => Date
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  uuid: () => string
+  onAttempt: ((event: PrivyAttemptEvent) => void) | undefined
+}
+
+/** Fills defaults and refuses bad settings early. Messages name the option, never its value. */
+export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
+  const url = parseBaseUrl(options.baseUrl)
+  for (const key of ['clientId', 'clientSecret', 'apiKey', 'apiSecret', 'channelId'] as const) {
+    if (options[key] === '') throw new TypeError(`Privy client option ${key} must not be empty`)
+  }
+  return {
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    apiKey: options.apiKey,
+    apiSecret: options.apiSecret,
+    channelId: options.channelId,
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+    maxRetries: count('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES),
+    maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
+    now: options.now ?? (() => new Date()),
+    sleep: options.sleep ?? ((ms) => delay(ms)),
+    random: options.random ?? Math.random,
+    uuid: options.uuid ?? randomUUID,
+    onAttempt: options.onAttempt,
+  }
+}
+
+function parseBaseUrl(baseUrl: string): URL {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw new TypeError('Privy client option baseUrl is not a URL')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError('Privy client option baseUrl must be http(s)')
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new TypeError('Privy client option baseUrl must not carry a query, fragment or credentials')
+  }
+  return url
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`Privy client option ${name} must be > 0`)
+  return value
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 0)
+    throw new TypeError(`Privy client option ${name} must be an integer ≥ 0`)
+  return value
+}

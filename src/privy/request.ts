@@ -1,0 +1,80 @@
+import type { z } from 'zod'
+import { type ClientCore, performAttempt, withSafeRetries } from './attempt.js'
+import { PrivyAuthenticationError } from './errors.js'
+import { privyTimestamp, signatureFor } from './signing.js'
+import type { TokenManager } from './token.js'
+
+/**
+ * One Privy API operation, declared once per resource method. Adding an endpoint means adding one of
+ * these plus a zod schema for its `data`.
+ */
+export interface PrivyOperation<T> {
+  /** Stable name for errors and logs, e.g. `registrations.register`. */
+  name: string
+  /** Path under baseUrl, e.g. `/web/api/v2/register`. */
+  path: string
+  /**
+   * `safe`: repeating it changes nothing at Privy (status, history), so connection failures, timeouts
+   * and 502/503/504 are retried. `never`: it may create or change something, so it is sent once (plus
+   * one re-send after a 401, which means Privy refused it before doing anything).
+   */
+  retry: 'safe' | 'never'
+  data: z.ZodType<T>
+  /** Overrides the client's maxResponseBytes, e.g. for a status that carries a signed PDF. */
+  maxResponseBytes?: number
+}
+
+/** Sends `body` (already in wire key order) as `operation`, returning its parsed `data`. */
+export type PrivyRequester = <T>(operation: PrivyOperation<T>, body: Record<string, unknown>) => Promise<T>
+
+export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRequester {
+  const { options } = core
+  const credentials = { apiKey: options.apiKey, apiSecret: options.apiSecret }
+
+  return async function request<T>(operation: PrivyOperation<T>, body: Record<string, unknown>): Promise<T> {
+    let attempt = 0
+    let reauthenticated = false
+
+    // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID, serialised once.
+    const send = async (token: string): Promise<T> => {
+      attempt++
+      const requestId = options.uuid()
+      const timestamp = privyTimestamp(options.now())
+      const json = JSON.stringify(body)
+      return performAttempt(core, {
+        operation: operation.name,
+        path: operation.path,
+        requestId,
+        attempt,
+        headers: {
+          authorization: `Bearer ${token}`,
+          timestamp,
+          signature: signatureFor(credentials, timestamp, body),
+          'request-id': requestId,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: json,
+        data: operation.data,
+        maxResponseBytes: operation.maxResponseBytes,
+      })
+    }
+
+    const sendAuthenticated = async (): Promise<T> => {
+      const token = await tokens.get()
+      try {
+        return await send(token)
+      } catch (error) {
+        // A 401 means Privy did nothing (expired or revoked token): one fresh token, one more try.
+        if (!(error instanceof PrivyAuthenticationError) || reauthenticated) throw error
+        reauthenticated = true
+        tokens.invalidate(token)
+        return send(await tokens.get())
+      }
+    }
+
+    return operation.retry === 'safe'
+      ? withSafeRetries(core, operation.name, sendAuthenticated)
+      : sendAuthenticated()
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import type { PrivyOperation, PrivyRequester } from '../request.js'
+import { type OtpChannel, type OtpTransaction, OtpTransactionSchema, wireBody } from '../schemas.js'
+
+/**
+ * Registration OTP (contract §4.1), only while the registration is `waiting_otp`. Every call sends an
+ * SMS/e-mail or spends an attempt, so none is ever retried. Wrong or expired codes come back as
+ * PrivyUnprocessableEntityError (with `remainingAttempts`), a locked transaction as PrivyLockedError,
+ * a resend too early or too often as PrivyRateLimitError (with `retryAfterSeconds`).
+ */
+
+export interface RegistrationOtpRequestInput {
+  reference_number: string
+  register_token: string
+  otp_channel: OtpChannel
+}
+
+export interface OtpValidateInput {
+  transaction_id: string
+  otp_code: string
+}
+
+export interface OtpValidationResult {
+  transaction_id: string
+  status: 'validated'
+}
+
+export interface OtpResendInput {
+  transaction_id: string
+}
+
+export const OtpValidationSchema: z.ZodType<OtpValidationResult> = z.object({
+  transaction_id: z.string(),
+  status: z.literal('validated'),
+})
+
+const REQUEST: PrivyOperation<OtpTransaction> = {
+  name: 'registrations.otp.request',
+  path: '/web/api/v2/register/otp',
+  retry: 'never',
+  data: OtpTransactionSchema,
+}
+const VALIDATE: PrivyOperation<OtpValidationResult> = {
+  name: 'registrations.otp.validate',
+  path: '/web/api/v2/register/otp-validation',
+  retry: 'never',
+  data: OtpValidationSchema,
+}
+const RESEND: PrivyOperation<OtpTransaction> = {
+  name: 'registrations.otp.resend',
+  path: '/web/api/v2/register/otp-resend',
+  retry: 'never',
+  data: OtpTransactionSchema,
+}
+
+export interface RegistrationOtpResource {
+  request(input: RegistrationOtpRequestInput): Promise<OtpTransaction>
+  /** On success the registration moves to `waiting_verification`. */
+  validate(input: OtpValidateInput): Promise<OtpValidationResult>
+  resend(input: OtpResendInput): Promise<OtpTransaction>
+}
+
+export function createRegistrationOtpResource(
+  request: PrivyRequester,
+  channelId: string,
+): RegistrationOtpResource {
+  return {
+    request: (input) =>
+      request(
+        REQUEST,
+        wireBody({ reference_number: input.reference_number, channel_id: channelId }, input, [
+          'register_token',
+          'otp_channel',
+        ]),
+      ),
+    // §4.1: these two bodies carry only the transaction, no channel_id.
+    validate: (input) => request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code'])),
+    resend: (input) => request(RESEND, wireBody({}, input, ['transaction_id'])),
+  }
+}

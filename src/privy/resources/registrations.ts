@@ -1,0 +1,177 @@
+import { z } from 'zod'
+import type { PrivyOperation, PrivyRequester } from '../request.js'
+import {
+  Flag,
+  OptionalString,
+  type RegistrationStatus,
+  RegistrationStatusSchema,
+  type RejectReason,
+  RejectReasonSchema,
+  wireBody,
+} from '../schemas.js'
+import { createRegistrationOtpResource, type RegistrationOtpResource } from './registration-otp.js'
+
+/** Registration (contract §3). `channel_id` is added by the client. */
+
+export type RegistrationType = 'landing_page' | 'privy_ra' | 'merchant_ra'
+
+export interface RegisterInput {
+  /** ≤ 64 chars, unique per channel; a repeat is refused with 409. */
+  reference_number: string
+  registration_type: RegistrationType
+  /** Required unless `landing_page`. */
+  name?: string
+  email: string
+  /** `62` + 8–13 digits, no `+`. */
+  phone: string
+  /** 16 digits; required unless `landing_page`. */
+  nik?: string
+  /** `YYYY-MM-DD`; required unless `landing_page`. */
+  dob?: string
+  info?: string
+  /** True when the merchant already verified the phone, so Privy skips the registration OTP. */
+  phone_verified?: boolean
+  /** KTP photo, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
+  identity?: string
+  /** Selfie, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
+  selfie?: string
+}
+
+export interface RegisterResult {
+  reference_number: string
+  channel_id: string
+  register_token: string
+  status: RegistrationStatus
+  /** Only for `landing_page`: where the user finishes KYC. */
+  registration_url?: string
+}
+
+export interface RegistrationRef {
+  reference_number: string
+  register_token: string
+}
+
+export interface RegistrationStatusResult {
+  reference_number: string
+  channel_id: string
+  register_token: string
+  status: RegistrationStatus
+  privy_id?: string
+  email: string
+  phone: string
+  reject_reason?: RejectReason
+  /** With `rejected`: true is a soft reject (fix and resend), false a hard one (register again). */
+  resend?: boolean
+  updated_at: string
+}
+
+/** Corrected fields after a soft reject (§3.4). */
+export interface RegistrationResendInput extends RegistrationRef {
+  name?: string
+  nik?: string
+  dob?: string
+  identity?: string
+  selfie?: string
+}
+
+/** §3.4 only promises the new status; the other fields are passed on when present. */
+export interface RegistrationResendResult {
+  reference_number?: string
+  channel_id?: string
+  register_token?: string
+  status: RegistrationStatus
+}
+
+const RegisterData: z.ZodType<RegisterResult> = z.object({
+  reference_number: z.string(),
+  channel_id: z.string(),
+  register_token: z.string().min(1),
+  status: RegistrationStatusSchema,
+  registration_url: OptionalString,
+})
+
+const StatusData: z.ZodType<RegistrationStatusResult> = z.object({
+  reference_number: z.string(),
+  channel_id: z.string(),
+  register_token: z.string(),
+  status: RegistrationStatusSchema,
+  privy_id: OptionalString,
+  email: z.string(),
+  phone: z.string(),
+  reject_reason: RejectReasonSchema.nullish().transform((value) => value ?? undefined),
+  resend: Flag.nullish().transform((value) => value ?? undefined),
+  updated_at: z.string(),
+})
+
+const ResendData: z.ZodType<RegistrationResendResult> = z.object({
+  reference_number: OptionalString,
+  channel_id: OptionalString,
+  register_token: OptionalString,
+  status: RegistrationStatusSchema,
+})
+
+const REGISTER: PrivyOperation<RegisterResult> = {
+  name: 'registrations.register',
+  path: '/web/api/v2/register',
+  retry: 'never',
+  data: RegisterData,
+}
+const STATUS: PrivyOperation<RegistrationStatusResult> = {
+  name: 'registrations.status',
+  path: '/web/api/v2/register/status',
+  retry: 'safe',
+  data: StatusData,
+}
+const RESEND: PrivyOperation<RegistrationResendResult> = {
+  name: 'registrations.resend',
+  path: '/web/api/v2/register/resend',
+  retry: 'never',
+  data: ResendData,
+}
+
+export interface RegistrationsResource {
+  /** §3.1. Never retried: a lost answer leaves the outcome unknown. */
+  register(input: RegisterInput): Promise<RegisterResult>
+  /** §3.3. Safe to repeat, so transient failures are retried. */
+  status(input: RegistrationRef): Promise<RegistrationStatusResult>
+  /** §3.4, after a soft reject. Never retried. */
+  resend(input: RegistrationResendInput): Promise<RegistrationResendResult>
+  /** §4.1. */
+  otp: RegistrationOtpResource
+}
+
+export function createRegistrationsResource(
+  request: PrivyRequester,
+  channelId: string,
+): RegistrationsResource {
+  // reference_number, then channel_id, then the rest: the order of the contract's test vector.
+  const head = (ref: { reference_number: string }) => ({
+    reference_number: ref.reference_number,
+    channel_id: channelId,
+  })
+  return {
+    register: (input) =>
+      request(
+        REGISTER,
+        wireBody(head(input), input, [
+          'registration_type',
+          'name',
+          'email',
+          'phone',
+          'nik',
+          'dob',
+          'info',
+          'phone_verified',
+          'identity',
+          'selfie',
+        ]),
+      ),
+    status: (input) => request(STATUS, wireBody(head(input), input, ['register_token'])),
+    resend: (input) =>
+      request(
+        RESEND,
+        wireBody(head(input), input, ['register_token', 'name', 'nik', 'dob', 'identity', 'selfie']),
+      ),
+    otp: createRegistrationOtpResource(request, channelId),
+  }
+}

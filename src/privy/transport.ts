@@ -1,0 +1,144 @@
+import type { Dispatcher } from 'undici'
+import {
+  PrivyConnectionError,
+  type PrivyError,
+  type PrivyErrorContext,
+  PrivyResponseValidationError,
+  PrivyTimeoutError,
+} from './errors.js'
+
+/**
+ * One HTTP attempt: POST the already-serialised JSON, then read the body up to a byte limit. Every
+ * transport failure becomes a typed PrivyError whose `outcome` says whether the request could have
+ * reached Privy.
+ */
+
+export interface HttpAttempt {
+  dispatcher: Dispatcher
+  origin: string
+  path: string
+  headers: Record<string, string>
+  body: string
+  /** Deadline for the whole attempt, headers and body included, so a slow drip also ends. */
+  timeoutMs: number
+  maxResponseBytes: number
+  context: PrivyErrorContext
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Dispatcher.ResponseData['headers']
+  /** The body as text; undefined when it could not be read whole (see `bodyError`). */
+  text: string | undefined
+  bodyError: PrivyError | undefined
+}
+
+/** Failures that happen before a single request byte is written, so Privy cannot have acted. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_INVALID_ARG',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+])
+
+const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+])
+
+export async function sendAttempt(attempt: HttpAttempt): Promise<HttpResponse> {
+  const signal = AbortSignal.timeout(attempt.timeoutMs)
+  let response: Dispatcher.ResponseData
+  try {
+    response = await attempt.dispatcher.request({
+      origin: attempt.origin,
+      path: attempt.path,
+      method: 'POST',
+      headers: attempt.headers,
+      body: attempt.body,
+      signal,
+      // undici's own defaults are 300 s; the signal above is the real deadline.
+      headersTimeout: attempt.timeoutMs,
+      bodyTimeout: attempt.timeoutMs,
+    })
+  } catch (error) {
+    throw transportError(error, signal, attempt.context)
+  }
+  const status = response.statusCode
+  const read = await readCapped(response, attempt, signal)
+  return { status, headers: response.headers, ...read }
+}
+
+async function readCapped(
+  response: Dispatcher.ResponseData,
+  attempt: HttpAttempt,
+  signal: AbortSignal,
+): Promise<Pick<HttpResponse, 'text' | 'bodyError'>> {
+  const limit = attempt.maxResponseBytes
+  const tooLarge = (): Pick<HttpResponse, 'text' | 'bodyError'> => {
+    // Destroying the stream closes the socket, so the rest is never downloaded.
+    response.body.destroy()
+    const reason = `body exceeds ${limit} bytes`
+    return {
+      text: undefined,
+      bodyError: new PrivyResponseValidationError(reason, response.statusCode, [], attempt.context),
+    }
+  }
+  const declared = Number(headerValue(response.headers, 'content-length'))
+  if (Number.isFinite(declared) && declared > limit) return tooLarge()
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of response.body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+      size += bytes.length
+      if (size > limit) return tooLarge()
+      chunks.push(bytes)
+    }
+  } catch (error) {
+    return { text: undefined, bodyError: transportError(error, signal, attempt.context) }
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), bodyError: undefined }
+}
+
+function transportError(
+  error: unknown,
+  signal: AbortSignal,
+  context: PrivyErrorContext,
+): PrivyConnectionError {
+  const code = errorCode(error)
+  // The deadline covers connecting too; if it fires first we cannot tell whether bytes were written,
+  // so this is reported as a response timeout (outcome unknown), the safe side.
+  if (signal.aborted) return new PrivyTimeoutError('response', code, context, error)
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new PrivyTimeoutError('connect', code, context, error)
+  if (code !== undefined && RESPONSE_TIMEOUT_CODES.has(code)) {
+    return new PrivyTimeoutError('response', code, context, error)
+  }
+  const outcome = code !== undefined && NOT_SENT_CODES.has(code) ? 'not_applied' : 'unknown'
+  return new PrivyConnectionError(code, outcome, context, error)
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  if ('code' in error && typeof error.code === 'string') return error.code
+  if ('cause' in error) return errorCode(error.cause)
+  return undefined
+}
+
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { signedRequestHook } from './auth.js'
+import { createContext, type SimContext, type SimulatorOptions } from './context.js'
+import { installErrorHandling } from './errors.js'
+import { FaultInjector } from './faults.js'
+import { installRawBodyParser } from './json-body.js'
+import { RequestLog } from './request-log.js'
+import { landingPageRoutes } from './routes/landing-page.js'
+import { registrationRoutes } from './routes/registration.js'
+import { simControlRoutes } from './routes/sim-control.js'
+import { simFaultRoutes } from './routes/sim-faults.js'
+import { tokenRoutes } from './routes/token.js'
+import type { SimulatorState } from './state.js'
+
+/**
+ * The Privy simulator: the upstream contract (docs privy-contract.md) implemented strictly, plus the
+ * `/__sim` test surface of its §7. It imports nothing from the gateway except the shared signing code.
+ * State is in memory and does not survive a restart (see state.ts).
+ */
+
+export type { SimulatorChannel, SimulatorCredentials, SimulatorOptions } from './context.js'
+export { DEV_CREDENTIALS } from './dev-credentials.js'
+export type { SimulatorState } from './state.js'
+
+export interface RunningSimulator {
+  url: string
+  app: FastifyInstance
+  state: SimulatorState
+  close(): Promise<void>
+}
+
+/** KTP and selfie photos arrive base64-encoded in the body, far past Fastify's 1 MiB default. */
+const BODY_LIMIT_BYTES = 20 * 1024 * 1024
+
+const contexts = new WeakMap<FastifyInstance, SimContext>()
+
+/** The register token in a landing-page URL is its only secret, so request logs mask it. */
+function maskedUrl(url: string | undefined): string | undefined {
+  return url?.replace(/^\/registration\/[^/?]+/, '/registration/***')
+}
+
+const LOGGER_OPTIONS = {
+  serializers: {
+    req: (request: { method?: string; url?: string }) => ({
+      method: request.method,
+      url: maskedUrl(request.url),
+    }),
+  },
+}
+
+function assemble(options: SimulatorOptions): { app: FastifyInstance; context: SimContext } {
+  const context = createContext(options)
+  const app = Fastify({
+    logger: options.logger === true ? LOGGER_OPTIONS : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Destroy keep-alive and in-flight sockets on close, so a delayed answer cannot hold it open.
+    forceCloseConnections: true,
+  })
+  installRawBodyParser(app)
+  installErrorHandling(app)
+  const requestLog = new RequestLog(context)
+  requestLog.install(app)
+  const faults = new FaultInjector(context, requestLog)
+  faults.install(app)
+
+  app.register(tokenRoutes, { context })
+  app.register(
+    async (api) => {
+      api.addHook('preValidation', signedRequestHook(context))
+      await api.register(registrationRoutes, { context })
+      // §4.2 document-signing OTP and §5 documents register here, inheriting the signed-request checks.
+    },
+    { prefix: '/web/api/v2' },
+  )
+  app.register(landingPageRoutes, { context })
+  app.register(simControlRoutes, { context })
+  app.register(simFaultRoutes, { faults })
+  // §6 callbacks to the merchant will be sent from here, signed with the same credentials.
+
+  contexts.set(app, context)
+  return { app, context }
+}
+
+/** A simulator that is not listening, for embedding in another Fastify server or for `inject`. */
+export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance {
+  return assemble(options).app
+}
+
+/** The state behind an instance made by `buildSimulator`, for tests that embed it. */
+export function simulatorState(app: FastifyInstance): SimulatorState | undefined {
+  return contexts.get(app)?.state
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+}
+
+/** Starts the simulator on host:port (default 127.0.0.1 and a free port). */
+export async function startSimulator(
+  options: SimulatorOptions & { host?: string; port?: number } = {},
+): Promise<RunningSimulator> {
+  const { host = '127.0.0.1', port = 0, ...simulatorOptions } = options
+  const { app, context } = assemble(simulatorOptions)
+  await app.listen({ host, port })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') {
+    await app.close()
+    throw new Error('The simulator is not listening on a TCP port')
+  }
+  const url = urlOf(address)
+  context.publicUrl ??= url
+  return { url, app, state: context.state, close: () => app.close() }
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { SignJWT } from 'jose'
+import { request } from 'undici'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config/config.js'
+import type { Database } from '../../src/db/database.js'
+import { createLogger } from '../../src/logging.js'
+import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
+import { openTestDatabase } from './database.js'
+import { LogCapture } from './log-capture.js'
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789'
+export const TEST_API_KEY = 'ops_test_key_0123456789abcdef'
+
+export interface TestGateway {
+  app: FastifyInstance
+  url: string
+  simulator: RunningSimulator
+  database: Database
+  logs: LogCapture
+  /** Every secret the gateway holds: none may appear in a response or a log line. */
+  secrets: string[]
+  userToken(sub: string, claims?: Record<string, unknown>, expiresIn?: string): Promise<string>
+  call(method: string, path: string, options?: CallOptions): Promise<CallResult>
+  sim(method: string, path: string, body?: unknown): Promise<CallResult>
+  close(): Promise<void>
+}
+
+export interface CallOptions {
+  token?: string
+  apiKey?: string
+  body?: unknown
+  rawBody?: string | Buffer
+  headers?: Record<string, string>
+}
+
+export interface CallResult {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
+  json: any
+}
+
+/**
+ * The real gateway on a real socket, with a real database (PostgreSQL when DATABASE_URL is set,
+ * PGlite otherwise) and the real simulator on its own socket.
+ */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
+  const database = await openTestDatabase()
+  const logs = new LogCapture()
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    PRIVY_BASE_URL: simulator.url,
+    PRIVY_TIMEOUT_MS: '2000',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    OPS_API_KEY_HASHES: createHash('sha256').update(TEST_API_KEY).digest('hex'),
+    ...env,
+  })
+  const app = await buildApp(config, { database, logger: createLogger('debug', logs.stream) })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (!address || typeof address === 'string') throw new Error('gateway did not listen on a port')
+  const url = `http://127.0.0.1:${address.port}`
+
+  const call = async (method: string, path: string, options: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    if (options.apiKey) headers['x-api-key'] = options.apiKey
+    let body: string | Buffer | undefined = options.rawBody
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    const response = await request(`${url}${path}`, {
+      method: method as 'GET',
+      headers,
+      body,
+    })
+    const text = await response.body.text()
+    return { status: response.statusCode, headers: response.headers, text, json: parseJson(text) }
+  }
+
+  const sim = async (method: string, path: string, body?: unknown): Promise<CallResult> => {
+    const response = await request(`${simulator.url}${path}`, {
+      method: method as 'GET',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.body.text()
+    return { status: response.statusCode, headers: response.headers, text, json: parseJson(text) }
+  }
+
+  return {
+    app,
+    url,
+    simulator,
+    database,
+    logs,
+    secrets: [
+      TEST_JWT_SECRET,
+      TEST_API_KEY,
+      DEV_CREDENTIALS.clientSecret,
+      DEV_CREDENTIALS.apiSecret,
+      DEV_CREDENTIALS.enterpriseToken,
+    ],
+    userToken: (sub, claims = {}, expiresIn = '10m') =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        .setIssuedAt()
+        .setExpirationTime(expiresIn)
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    call,
+    sim,
+    close: async () => {
+      await app.close()
+      await simulator.close()
+      await database.close()
+    },
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
