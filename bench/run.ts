@@ -90,7 +90,8 @@ async function measure(simulatorUrl: string, gatewayUrl: string) {
       grant_type: 'client_credentials',
     }),
   })
-  const accessToken = ((await tokenResponse.body.json()) as { data: { access_token: string } }).data.access_token
+  const accessToken = ((await tokenResponse.body.json()) as { data: { access_token: string } }).data
+    .access_token
   const statusBody = {
     reference_number: registration.reference_number,
     channel_id: DEV_CREDENTIALS.channelId,

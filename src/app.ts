@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import sharp from 'sharp'
 import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { installErrorHandling } from './errors/error-handler.js'
 import { createLogger } from './logging.js'
+import { createOtpRepository } from './modules/otp/otp.repository.js'
+import { otpRoutes } from './modules/otp/otp.routes.js'
+import { createOtpService } from './modules/otp/otp.service.js'
+import { callbackRoutes } from './modules/privy-callbacks/callback.routes.js'
+import { createCallbackService } from './modules/privy-callbacks/callback.service.js'
 import { createRegistrationRepository } from './modules/registration/registration.repository.js'
 import { registrationRoutes } from './modules/registration/registration.routes.js'
 import { createRegistrationService } from './modules/registration/registration.service.js'
@@ -30,6 +36,8 @@ export async function buildApp(
   config: Readonly<Config>,
   overrides: AppOverrides = {},
 ): Promise<FastifyInstance> {
+  // Identity photos are checked once and forgotten: libvips keeps no cache of them.
+  sharp.cache(false)
   const logger: FastifyBaseLogger = overrides.logger ?? createLogger(config.log.level)
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
@@ -50,6 +58,11 @@ export async function buildApp(
   installErrorHandling(app)
 
   const closers: Array<() => Promise<void>> = []
+  // Graceful close: in-flight requests finish, but a connection that never goes idle (a client
+  // that opened a socket and went quiet) cannot hold the shutdown beyond its budget.
+  app.addHook('preClose', async () => {
+    setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs).unref()
+  })
   app.addHook('onClose', async () => {
     for (const close of closers.reverse()) await close()
   })
@@ -68,13 +81,24 @@ export async function buildApp(
       },
     })
 
+    const registrations = createRegistrationRepository(database.prisma)
     const registrationService = createRegistrationService({
-      repository: createRegistrationRepository(database.prisma),
+      repository: registrations,
       privy,
       now,
       refreshAfterSeconds: config.registration.refreshAfterSeconds,
+      imageLimits: config.registration,
+      merchantRaEnabled: config.privy.merchantRaEnabled,
     })
-    await app.register(registrationRoutes, { service: registrationService })
+    await app.register(registrationRoutes, { service: registrationService, imageLimits: config.registration })
+    await app.register(callbackRoutes, {
+      service: createCallbackService({ registrations: registrationService }),
+      credentials: config.privy.credentials,
+      now,
+    })
+    await app.register(otpRoutes, {
+      service: createOtpService({ otps: createOtpRepository(database.prisma), registrations, privy, now }),
+    })
     await app.ready()
     return app
   } catch (error) {
@@ -108,6 +132,13 @@ async function openOwnPrivyClient(
     const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
     closers.push(() => simulator.close())
     baseUrl = simulator.url
+    // The in-process Privy calls back this gateway once it knows where it listens.
+    app.addHook('onListen', async () => {
+      const address = app.server.address()
+      if (address && typeof address === 'object') {
+        simulator.state.settings.callbackUrl = `http://127.0.0.1:${address.port}/v1/privy/callbacks`
+      }
+    })
     app.log.warn(
       { simulator: simulator.url },
       'PRIVY_BASE_URL is not set: using the in-process Privy SIMULATOR. Nothing reaches real Privy.',

@@ -14,7 +14,7 @@ export interface PrivyCredentials {
 
 export interface Config {
   env: 'development' | 'test' | 'production'
-  server: { host: string; port: number; requestTimeoutMs: number }
+  server: { host: string; port: number; requestTimeoutMs: number; shutdownGraceMs: number }
   log: { level: string }
   publicBaseUrl?: string
   database: { url?: string; poolSize: number; pgliteDataDir: string }
@@ -34,7 +34,7 @@ export interface Config {
     devSecrets?: { apiKey?: string; jwtSecret?: string }
   }
   pii: { encryptionKey?: string }
-  registration: { refreshAfterSeconds: number }
+  registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
 }
 
 export class ConfigError extends Error {
@@ -78,7 +78,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   const embedded = !env.PRIVY_BASE_URL
   const config: Config = {
     env: env.NODE_ENV,
-    server: { host: env.HOST, port: env.PORT, requestTimeoutMs: env.REQUEST_TIMEOUT_MS },
+    server: {
+      host: env.HOST,
+      port: env.PORT,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
     log: { level: env.LOG_LEVEL },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, pgliteDataDir: env.PGLITE_DATA_DIR },
     privy: {
@@ -108,7 +113,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       devSecrets: Object.keys(devSecrets).length > 0 ? devSecrets : undefined,
     },
     pii: { encryptionKey: env.PII_ENCRYPTION_KEY },
-    registration: { refreshAfterSeconds: env.REGISTRATION_REFRESH_AFTER_SECONDS },
+    registration: {
+      refreshAfterSeconds: env.REGISTRATION_REFRESH_AFTER_SECONDS,
+      ktpMaxBytes: env.REGISTRATION_KTP_MAX_BYTES,
+      selfieMaxBytes: env.REGISTRATION_SELFIE_MAX_BYTES,
+    },
   }
   return deepFreeze(config)
 }

@@ -69,7 +69,10 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   REGISTRATION_REFRESH_AFTER_SECONDS: positiveInt(30),
+  REGISTRATION_KTP_MAX_BYTES: positiveInt(2 * 1024 * 1024),
+  REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt(60_000),
+  SHUTDOWN_GRACE_MS: positiveInt(10_000),
 })
 
 export type Env = z.input<typeof EnvSchema>

@@ -58,7 +58,10 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
     ...postgresPoolConfig(databaseUrl, schema),
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
   })
-  const adapter = new PrismaPg(pool, { schema, onPoolError: options.onPoolError ?? (() => {}) })
+  // Attached here rather than through the adapter, which listens only once Prisma first connects:
+  // an unheard 'error' event would crash the process.
+  pool.on('error', options.onPoolError ?? (() => {}))
+  const adapter = new PrismaPg(pool, { schema })
   const prisma = new PrismaClient({ adapter })
   const target: MigrationTarget = { kind: 'postgres', connectionString: databaseUrl, schema }
   return {

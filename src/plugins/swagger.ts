@@ -28,6 +28,8 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'Registrations', description: 'Register users with Privy and follow their KYC status' },
+        { name: 'OTP', description: 'One-time codes for registration and document signing' },
+        { name: 'Privy callbacks', description: 'Status pushes from Privy, verified by signature' },
         { name: 'Health', description: 'Liveness and readiness' },
       ],
     },

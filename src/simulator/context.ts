@@ -1,5 +1,6 @@
 import { DEV_CREDENTIALS } from './dev-credentials.js'
-import { SimulatorState } from './state.js'
+import { SimEvents } from './events.js'
+import { type SimSettings, SimulatorState } from './state.js'
 
 export interface SimulatorCredentials {
   clientId: string
@@ -23,6 +24,15 @@ export interface SimulatorOptions {
   timestampToleranceSeconds?: number
   now?: () => Date
   logger?: boolean
+  /**
+   * Verify a registration (by its scripted outcome) this long after it enters waiting_verification;
+   * null or absent: only `POST /__sim/registrations/:ref/verify` does. Changeable at `/__sim/settings`.
+   */
+  verificationDelayMs?: number | null
+  /** Where §6 callbacks go; absent: none are sent. Changeable at `/__sim/settings`. */
+  callbackUrl?: string | null
+  /** First wait before a callback is retried, doubling each time (default 1000). */
+  callbackRetryBaseMs?: number
 }
 
 /** Everything a route or hook needs, passed explicitly instead of decorating Fastify's types. */
@@ -33,8 +43,26 @@ export interface SimContext {
   readonly timestampToleranceSeconds: number
   readonly now: () => Date
   readonly state: SimulatorState
+  readonly events: SimEvents
   /** Mutable because the listening address is known only after `listen`. */
   publicUrl: string | undefined
+}
+
+export const DEFAULT_CALLBACK_RETRY_BASE_MS = 1000
+
+/** The settings a reset goes back to: the ones the simulator was started with. */
+function defaultSettings(options: SimulatorOptions): SimSettings {
+  return {
+    verificationDelayMs: options.verificationDelayMs ?? null,
+    callbackUrl: options.callbackUrl ?? null,
+    callbackRetryBaseMs: options.callbackRetryBaseMs ?? DEFAULT_CALLBACK_RETRY_BASE_MS,
+  }
+}
+
+/** `POST /__sim/reset`: forget the state, then stop the timers that acted on it. */
+export function resetSimulator(context: SimContext, options: { keepTokens?: boolean } = {}): void {
+  context.state.reset(options)
+  context.events.reset()
 }
 
 export function createContext(options: SimulatorOptions): SimContext {
@@ -50,7 +78,8 @@ export function createContext(options: SimulatorOptions): SimContext {
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     timestampToleranceSeconds: options.timestampToleranceSeconds ?? 300,
     now: options.now ?? (() => new Date()),
-    state: new SimulatorState(),
+    state: new SimulatorState(defaultSettings(options)),
+    events: new SimEvents(),
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
   }
 }

@@ -7,6 +7,13 @@ export type ErrorItem = string | { field: string; messages: string[] }
 
 export interface ContractErrorBody {
   error: { code: number; errors: ErrorItem[] }
+  /** Machine-readable details next to `error` (§4: `retry_after`, `remaining_attempts`, `expired`). */
+  data?: Record<string, unknown>
+}
+
+export interface SimErrorExtras {
+  data?: Record<string, unknown>
+  headers?: Record<string, string>
 }
 
 /** The statuses contract §1 lists; anything else Fastify produces is folded into one of them. */
@@ -17,6 +24,7 @@ export class SimError extends Error {
   constructor(
     readonly status: number,
     readonly errors: ErrorItem[],
+    readonly extras: SimErrorExtras = {},
   ) {
     super(
       errors
@@ -41,12 +49,25 @@ export function fieldErrors(error: z.ZodError): ErrorItem[] {
   return [...byField].map(([field, messages]) => ({ field, messages }))
 }
 
-export function errorBody(status: number, errors: ErrorItem[]): ContractErrorBody {
-  return { error: { code: status, errors } }
+export function errorBody(
+  status: number,
+  errors: ErrorItem[],
+  data?: Record<string, unknown>,
+): ContractErrorBody {
+  return data === undefined ? { error: { code: status, errors } } : { error: { code: status, errors }, data }
 }
 
-export function sendError(reply: FastifyReply, status: number, errors: ErrorItem[]): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, errors))
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  errors: ErrorItem[],
+  extras: SimErrorExtras = {},
+): FastifyReply {
+  if (extras.headers !== undefined) reply.headers(extras.headers)
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(status, errors, extras.data))
 }
 
 /**
@@ -60,7 +81,7 @@ function contractStatus(status: number): number {
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | SimError, request, reply) => {
-    if (error instanceof SimError) return sendError(reply, error.status, error.errors)
+    if (error instanceof SimError) return sendError(reply, error.status, error.errors, error.extras)
     // Path and query parameters of the /__sim surface are parsed with zod inside handlers.
     if (error instanceof z.ZodError) return sendError(reply, 400, fieldErrors(error))
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500

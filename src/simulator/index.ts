@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { signedRequestHook } from './auth.js'
+import { CallbackSender } from './callbacks.js'
 import { createContext, type SimContext, type SimulatorOptions } from './context.js'
 import { installErrorHandling } from './errors.js'
 import { FaultInjector } from './faults.js'
@@ -8,10 +9,14 @@ import { installRawBodyParser } from './json-body.js'
 import { RequestLog } from './request-log.js'
 import { landingPageRoutes } from './routes/landing-page.js'
 import { registrationRoutes } from './routes/registration.js'
+import { registrationOtpRoutes } from './routes/registration-otp.js'
+import { simCallbackRoutes } from './routes/sim-callbacks.js'
 import { simControlRoutes } from './routes/sim-control.js'
 import { simFaultRoutes } from './routes/sim-faults.js'
+import { simOtpRoutes } from './routes/sim-otp.js'
 import { tokenRoutes } from './routes/token.js'
 import type { SimulatorState } from './state.js'
+import { VerificationScheduler } from './verification.js'
 
 /**
  * The Privy simulator: the upstream contract (docs privy-contract.md) implemented strictly, plus the
@@ -49,6 +54,28 @@ const LOGGER_OPTIONS = {
   },
 }
 
+/**
+ * What happens after a request, in the background: §6 callbacks on every status change (creation
+ * is not one) and the §7 verification delay. Both stop on reset and on close.
+ */
+function installBackgroundWork(app: FastifyInstance, context: SimContext): CallbackSender {
+  const callbacks = new CallbackSender(context)
+  const verifications = new VerificationScheduler(context)
+  context.events.onRegistration((registration, event) => {
+    if (event === 'status_changed') callbacks.registrationChanged(registration)
+    if (registration.status === 'waiting_verification') verifications.entered(registration)
+  })
+  context.events.onReset(() => {
+    verifications.cancelAll()
+    callbacks.cancelAll()
+  })
+  app.addHook('preClose', async () => {
+    verifications.cancelAll()
+    await callbacks.close()
+  })
+  return callbacks
+}
+
 function assemble(options: SimulatorOptions): { app: FastifyInstance; context: SimContext } {
   const context = createContext(options)
   const app = Fastify({
@@ -63,12 +90,14 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
   requestLog.install(app)
   const faults = new FaultInjector(context, requestLog)
   faults.install(app)
+  const callbacks = installBackgroundWork(app, context)
 
   app.register(tokenRoutes, { context })
   app.register(
     async (api) => {
       api.addHook('preValidation', signedRequestHook(context))
       await api.register(registrationRoutes, { context })
+      await api.register(registrationOtpRoutes, { context })
       // §4.2 document-signing OTP and §5 documents register here, inheriting the signed-request checks.
     },
     { prefix: '/web/api/v2' },
@@ -76,7 +105,8 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
   app.register(landingPageRoutes, { context })
   app.register(simControlRoutes, { context })
   app.register(simFaultRoutes, { faults })
-  // §6 callbacks to the merchant will be sent from here, signed with the same credentials.
+  app.register(simOtpRoutes, { context })
+  app.register(simCallbackRoutes, { context, callbacks })
 
   contexts.set(app, context)
   return { app, context }

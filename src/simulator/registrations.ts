@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { SimContext } from './context.js'
 import { SimError } from './errors.js'
 import { REJECT_REASONS, scriptedOutcome, type VerificationOutcome } from './outcomes.js'
-import type { RegisterInput } from './schemas.js'
+import type { RegisterInput, ResendInput } from './schemas.js'
 import type { RegistrationStatus, SimRegistration } from './state.js'
 
 /** Registration behaviour of contract §3, apart from HTTP. */
@@ -67,11 +67,37 @@ export function createRegistration(
     privyId: undefined,
     rejectReason: undefined,
     resend: undefined,
+    statusHistory: [],
     createdAt: now,
     updatedAt: now,
   }
   context.state.addRegistration(registration)
+  registration.statusHistory.push({ status: registration.status, data: statusData(registration) })
+  context.events.registration(registration, 'created')
   return registration
+}
+
+/**
+ * The registration named by a merchant call (§3.3, §3.4, §4.1). One answer for an unknown reference
+ * and a wrong token, so the token cannot be probed.
+ */
+export function merchantRegistration(
+  context: SimContext,
+  input: { reference_number: string; channel_id: string; register_token: string },
+): SimRegistration {
+  const registration = context.state.registration(input.channel_id, input.reference_number)
+  if (registration === undefined || registration.registerToken !== input.register_token) {
+    throw new SimError(404, ['Registration not found'])
+  }
+  return registration
+}
+
+/** Every status change goes through here, so callbacks (§6) and the verification delay see it. */
+export function changeStatus(context: SimContext, registration: SimRegistration, status: RegistrationStatus) {
+  registration.status = status
+  registration.updatedAt = context.now()
+  registration.statusHistory.push({ status, data: statusData(registration) })
+  context.events.registration(registration, 'status_changed')
 }
 
 /** §3.1 answer data. */
@@ -111,8 +137,7 @@ function requireStatus(registration: SimRegistration, expected: RegistrationStat
 /** The user finished Privy's landing page. */
 export function finishLandingPage(context: SimContext, registration: SimRegistration): void {
   requireStatus(registration, 'pending', 'finish the landing page')
-  registration.status = 'waiting_verification'
-  registration.updatedAt = context.now()
+  changeStatus(context, registration, 'waiting_verification')
 }
 
 /** Privy (or the merchant as RA) decided; `forced` overrides the outcome scripted from the NIK. */
@@ -124,14 +149,32 @@ export function verifyRegistration(
   requireStatus(registration, 'waiting_verification', 'verify')
   const outcome = forced ?? registration.scriptedOutcome
   if (outcome.kind === 'verified') {
-    registration.status = 'verified'
     registration.privyId = newPrivyId(context)
     registration.rejectReason = undefined
     registration.resend = undefined
+    changeStatus(context, registration, 'verified')
   } else {
-    registration.status = 'rejected'
     registration.rejectReason = { code: outcome.code, reason: REJECT_REASONS[outcome.code] }
     registration.resend = outcome.resend
+    changeStatus(context, registration, 'rejected')
   }
-  registration.updatedAt = context.now()
+}
+
+/**
+ * §3.4 after the body is valid: only a soft reject may be resent (422 otherwise, as the contract
+ * says). The correction is taken to have fixed the problem, so the next verification verifies,
+ * unless a corrected NIK itself scripts an outcome (§7); the photos and DoB are checked, not kept.
+ */
+export function resendRegistration(context: SimContext, registration: SimRegistration, input: ResendInput) {
+  if (registration.status !== 'rejected' || registration.resend !== true) {
+    const why = registration.status === 'rejected' ? 'a hard reject (resend: false)' : registration.status
+    throw new SimError(422, [`Registration cannot be resent: it is ${why}, not a soft reject`])
+  }
+  const byNik: VerificationOutcome | undefined =
+    input.nik === undefined ? undefined : scriptedOutcome(input.nik)
+  registration.scriptedOutcome = byNik?.kind === 'rejected' ? byNik : { kind: 'verified' }
+  if (input.name !== undefined) registration.name = input.name
+  registration.rejectReason = undefined
+  registration.resend = undefined
+  changeStatus(context, registration, 'waiting_verification')
 }

@@ -90,6 +90,48 @@ export const registerStatusSchema = z.strictObject({
   register_token: registerToken,
 })
 
+const CORRECTABLE_FIELDS = ['name', 'nik', 'dob', 'identity', 'selfie'] as const
+
+/** §3.4 `POST /web/api/v2/register/resend`: the status fields plus at least one corrected field. */
+export const resendSchema = z
+  .strictObject({
+    reference_number: referenceNumber,
+    channel_id: channelId,
+    register_token: registerToken,
+    name: name.optional(),
+    nik: nik.optional(),
+    dob: dob.optional(),
+    identity: image.optional(),
+    selfie: image.optional(),
+  })
+  .refine((body) => CORRECTABLE_FIELDS.some((field) => body[field] !== undefined), {
+    path: ['body'],
+    message: 'must carry at least one corrected field: name, nik, dob, identity or selfie',
+  })
+export type ResendInput = z.output<typeof resendSchema>
+
+const otpChannel = z.enum(['sms', 'email'], {
+  error: (issue: Issue) => (issue.input === undefined ? 'is required' : 'must be sms or email'),
+})
+const transactionId = nonBlank()
+
+/** §4.1 `POST /web/api/v2/register/otp`. */
+export const registerOtpSchema = z.strictObject({
+  reference_number: referenceNumber,
+  channel_id: channelId,
+  register_token: registerToken,
+  otp_channel: otpChannel,
+})
+
+/** §4.1 `POST /web/api/v2/register/otp-validation`; a number would lose leading zeros, so a string. */
+export const otpValidationSchema = z.strictObject({
+  transaction_id: transactionId,
+  otp_code: text().regex(/^\d{6}$/, 'must be the 6-digit code as a string'),
+})
+
+/** §4.1 `POST /web/api/v2/register/otp-resend`. */
+export const otpResendSchema = z.strictObject({ transaction_id: transactionId })
+
 /** §2.1 `POST /oauth2/api/v1/token`. */
 export const tokenSchema = z.strictObject({
   client_id: nonBlank(),

@@ -24,6 +24,10 @@ const environment = z.object({
   SIM_API_SECRET: optional(z.string().default(DEV_CREDENTIALS.apiSecret)),
   SIM_CHANNEL_ID: optional(z.string().default(DEV_CREDENTIALS.channelId)),
   SIM_MERCHANT_RA: optional(z.enum(['true', 'false']).default('true')),
+  /** Where §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
+  SIM_CALLBACK_URL: optional(z.url({ protocol: /^https?$/ }).optional()),
+  /** Auto-verify this many ms after waiting_verification; unset: only via /__sim. */
+  SIM_VERIFICATION_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
 })
 
 const parsed = environment.safeParse(process.env)
@@ -44,10 +48,18 @@ const simulator = await startSimulator({
     apiSecret: env.SIM_API_SECRET,
   },
   channels: [{ channelId: env.SIM_CHANNEL_ID, merchantRa: env.SIM_MERCHANT_RA === 'true' }],
+  callbackUrl: env.SIM_CALLBACK_URL ?? null,
+  verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
   logger: true,
 })
 log.info(
-  { url: simulator.url, publicUrl: env.SIM_PUBLIC_URL ?? simulator.url, channel: env.SIM_CHANNEL_ID },
+  {
+    url: simulator.url,
+    publicUrl: env.SIM_PUBLIC_URL ?? simulator.url,
+    channel: env.SIM_CHANNEL_ID,
+    callbackUrl: env.SIM_CALLBACK_URL ?? null,
+    verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
+  },
   'Privy SIMULATOR listening (in-memory state; not real Privy)',
 )
 

@@ -2,7 +2,8 @@ import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
 /**
  * The simulator's whole memory, held in this process only. It does NOT survive a restart: stopping
- * the simulator (or `POST /__sim/reset`) forgets every token, registration, fault and logged request.
+ * the simulator (or `POST /__sim/reset`) forgets every token, registration, OTP, message, fault,
+ * logged request and callback, and puts the settings back to the ones it was started with.
  * Contract §7 allows that when documented; a client holding a token from before a restart gets 401
  * and, per §2.1, fetches a new one.
  */
@@ -34,8 +35,18 @@ export interface SimRegistration {
   privyId: string | undefined
   rejectReason: { code: RejectCode; reason: string } | undefined
   resend: boolean | undefined
+  /**
+   * The §3.3 status data at creation and after every change, oldest first: what Privy would have
+   * said at the time, so `/__sim/callbacks/send` can replay a truly stale callback.
+   */
+  statusHistory: StatusSnapshot[]
   createdAt: Date
   updatedAt: Date
+}
+
+export interface StatusSnapshot {
+  status: RegistrationStatus
+  data: Readonly<Record<string, unknown>>
 }
 
 export interface IssuedToken {
@@ -65,8 +76,66 @@ export interface RequestLogEntry {
   fault: FaultKind | null
 }
 
+/** Changeable at `/__sim/settings`; a reset goes back to the values the simulator started with. */
+export interface SimSettings {
+  verificationDelayMs: number | null
+  callbackUrl: string | null
+  callbackRetryBaseMs: number
+}
+
+export type OtpChannel = 'sms' | 'email'
+
+/** One OTP transaction (contract §4): its counters are its own, never shared with other transactions. */
+export interface SimOtpTransaction {
+  transactionId: string
+  /** Registration OTP (§4.1); document-signing OTPs (§4.2) will be a second kind. */
+  kind: 'registration'
+  channelId: string
+  referenceNumber: string
+  otpChannel: OtpChannel
+  /** The code of the latest send only: a resend replaces it, so an earlier code stops working. */
+  code: string
+  sends: number
+  wrongAttempts: number
+  validatedAt: Date | undefined
+  expiresAt: Date
+  resendAvailableAt: Date
+  createdAt: Date
+}
+
+/** An SMS or email the simulator "sent" instead of a real one (§7). */
+export interface SimMessage {
+  channel: OtpChannel
+  to: string
+  text: string
+  transaction_id: string
+  reference_number: string
+  at: string
+}
+
+/** One attempt to deliver a §6 callback. */
+export interface CallbackAttempt {
+  /** Shared by the attempts of one delivery; a replay is a new delivery. */
+  delivery_id: string
+  event: string
+  reference_number: string
+  channel_id: string
+  /** The status the callback's data carried, which `/__sim/callbacks/send` may have made stale. */
+  status: string
+  attempt: number
+  /** null when no answer came (connection error, timeout). */
+  http_status: number | null
+  error: string | null
+  at: string
+}
+
 /** A long-running simulator must not grow without bound; tests never get near this. */
-const REQUEST_LOG_LIMIT = 10_000
+const LOG_LIMIT = 10_000
+
+function pushCapped<T>(log: T[], entry: T): void {
+  log.push(entry)
+  if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT)
+}
 
 const key = (channelId: string, referenceNumber: string) => `${channelId}\u0000${referenceNumber}`
 
@@ -76,8 +145,16 @@ export class SimulatorState {
   readonly tokens = new Map<string, IssuedToken>()
   readonly requests: RequestLogEntry[] = []
   faults: Fault[] = []
-  // Later sections keep their own maps here and clear them in reset(): registration OTP
-  // transactions (§4.1), documents and signing OTPs (§4.2, §5), callback deliveries (§6).
+  /** By transaction_id. */
+  readonly otps = new Map<string, SimOtpTransaction>()
+  readonly messages: SimMessage[] = []
+  readonly callbacks: CallbackAttempt[] = []
+  settings: SimSettings
+  // Documents and signing OTPs (§4.2, §5) keep their own maps here and clear them in reset().
+
+  constructor(private readonly defaultSettings: SimSettings) {
+    this.settings = { ...defaultSettings }
+  }
 
   addRegistration(registration: SimRegistration): void {
     this.registrations.set(key(registration.channelId, registration.referenceNumber), registration)
@@ -101,9 +178,15 @@ export class SimulatorState {
   }
 
   logRequest(entry: RequestLogEntry): void {
-    this.requests.push(entry)
-    if (this.requests.length > REQUEST_LOG_LIMIT)
-      this.requests.splice(0, this.requests.length - REQUEST_LOG_LIMIT)
+    pushCapped(this.requests, entry)
+  }
+
+  logMessage(message: SimMessage): void {
+    pushCapped(this.messages, message)
+  }
+
+  logCallback(attempt: CallbackAttempt): void {
+    pushCapped(this.callbacks, attempt)
   }
 
   /** Forgets everything; `keepTokens` spares issued access tokens so a client need not re-authenticate. */
@@ -112,5 +195,9 @@ export class SimulatorState {
     if (!options.keepTokens) this.tokens.clear()
     this.requests.length = 0
     this.faults = []
+    this.otps.clear()
+    this.messages.length = 0
+    this.callbacks.length = 0
+    this.settings = { ...this.defaultSettings }
   }
 }

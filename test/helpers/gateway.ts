@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { SignJWT } from 'jose'
-import { request } from 'undici'
+import { type FormData, request } from 'undici'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { Database } from '../../src/db/database.js'
@@ -25,6 +25,10 @@ export interface TestGateway {
   userToken(sub: string, claims?: Record<string, unknown>, expiresIn?: string): Promise<string>
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>
   sim(method: string, path: string, body?: unknown): Promise<CallResult>
+  /** The gateway's clock (services only; JWTs and Privy timestamps use the real one). */
+  clock: { advance(ms: number): void }
+  /** Makes the simulator send its callbacks to this gateway. */
+  enableCallbacks(): Promise<void>
   close(): Promise<void>
 }
 
@@ -32,6 +36,7 @@ export interface CallOptions {
   token?: string
   apiKey?: string
   body?: unknown
+  form?: FormData
   rawBody?: string | Buffer
   headers?: Record<string, string>
 }
@@ -49,6 +54,7 @@ export interface CallResult {
  * PGlite otherwise) and the real simulator on its own socket.
  */
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  let clockOffsetMs = 0
   const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
   const database = await openTestDatabase()
   const logs = new LogCapture()
@@ -57,11 +63,16 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'debug',
     PRIVY_BASE_URL: simulator.url,
     PRIVY_TIMEOUT_MS: '2000',
+    SHUTDOWN_GRACE_MS: '1000',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     OPS_API_KEY_HASHES: createHash('sha256').update(TEST_API_KEY).digest('hex'),
     ...env,
   })
-  const app = await buildApp(config, { database, logger: createLogger('debug', logs.stream) })
+  const app = await buildApp(config, {
+    database,
+    logger: createLogger('debug', logs.stream),
+    now: () => new Date(Date.now() + clockOffsetMs),
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (!address || typeof address === 'string') throw new Error('gateway did not listen on a port')
@@ -71,7 +82,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
     if (options.apiKey) headers['x-api-key'] = options.apiKey
-    let body: string | Buffer | undefined = options.rawBody
+    let body: string | Buffer | FormData | undefined = options.rawBody ?? options.form
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'
@@ -117,6 +128,15 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
         .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
     call,
     sim,
+    clock: {
+      advance: (ms) => {
+        clockOffsetMs += ms
+      },
+    },
+    enableCallbacks: async () => {
+      const response = await sim('POST', '/__sim/settings', { callback_url: `${url}/v1/privy/callbacks` })
+      if (response.status >= 300) throw new Error(`simulator refused the callback URL: ${response.text}`)
+    },
     close: async () => {
       await app.close()
       await simulator.close()

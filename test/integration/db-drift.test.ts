@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -88,12 +88,9 @@ describe('createMigration', () => {
 
     expect(created?.name).toBe('20000102030405_init')
     expect(await readFile(join(migrationsDir, 'migration_lock.toml'), 'utf8')).toBe(LOCKFILE_CONTENT)
-    const committed = (await readdir(defaultMigrationsDir())).filter((name) => name.endsWith('_init'))
-    expect(committed).toHaveLength(1)
-    // The committed init migration is exactly what the generator produces from schema.prisma.
-    expect(created?.sql).toBe(
-      await readFile(join(defaultMigrationsDir(), committed[0] ?? '', 'migration.sql'), 'utf8'),
-    )
+    expect(created?.sql).toContain('CREATE TABLE "registrations"')
+    // Alone, the generated migration reproduces the whole schema: nothing is left to diff.
+    expect(await diffSchemaAgainstMigrations({ migrationsDir })).toBe('')
   })
 
   it('refuses a name without letters or digits', async () => {

@@ -81,10 +81,18 @@ describe('POST /v1/registrations refuses bad input', () => {
     await expectRefused(response, 400, 'VALIDATION_FAILED', path)
   })
 
-  it('a body of 2 MB', async () => {
+  it('a body of 2 MB: refused by the field rules (this route takes up to two images of base64)', async () => {
     const response = await gateway.call('POST', '/v1/registrations', {
       token,
       body: { ...valid, name: 'A'.repeat(2 * 1024 * 1024) },
+    })
+    await expectRefused(response, 400, 'VALIDATION_FAILED', 'name')
+  })
+
+  it('a body larger than two images at their caps', async () => {
+    const response = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: { ...valid, name: 'A'.repeat(10 * 1024 * 1024) },
     })
     await expectRefused(response, 413, 'PAYLOAD_TOO_LARGE')
   })

@@ -104,8 +104,26 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       return count === 1 ? prisma.registration.findUnique({ where: { id } }) : null
     },
 
+    /** A move the gateway itself caused (OTP validated, resend accepted), guarded like applyStatus. */
+    async moveStatus(
+      id: string,
+      from: RegistrationStatus,
+      to: RegistrationStatus,
+      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null } = {},
+    ): Promise<boolean> {
+      const { count } = await prisma.registration.updateMany({
+        where: { id, status: from },
+        data: { status: to, ...extra },
+      })
+      return count === 1
+    },
+
     async touchSynced(id: string, syncedAt: Date): Promise<RegistrationRecord> {
       return prisma.registration.update({ where: { id }, data: { syncedAt } })
+    },
+
+    async findByReference(referenceNumber: string): Promise<RegistrationRecord | null> {
+      return prisma.registration.findUnique({ where: { referenceNumber } })
     },
 
     async findById(id: string): Promise<RegistrationRecord | null> {

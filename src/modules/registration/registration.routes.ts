@@ -1,6 +1,11 @@
+import multipart from '@fastify/multipart'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { closeConnectionIfBodyUnread, registrationMultipartLimits } from './identity/index.js'
+import type { ImageLimits } from './registration.identity.js'
+import { multipartToJsonBody, registrationJsonBodyLimit } from './registration.multipart.js'
 import {
   CreateRegistrationBodySchema,
   GetRegistrationQuerySchema,
@@ -8,16 +13,26 @@ import {
   RegistrationIdParamsSchema,
   RegistrationListSchema,
   RegistrationSchema,
+  ResendRegistrationBodySchema,
 } from './registration.schemas.js'
 import type { RegistrationService } from './registration.service.js'
 
 const tags = ['Registrations']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
 
-export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationService }> = async (
-  app,
-  { service },
-) => {
+export const registrationRoutes: FastifyPluginAsyncZod<{
+  service: RegistrationService
+  imageLimits: ImageLimits
+}> = async (app, { service, imageLimits }) => {
+  // Multipart only in this scope, with limits sized for two identity images.
+  await app.register(multipart, {
+    limits: registrationMultipartLimits({ ...imageLimits, maxFieldBytes: 1024 }),
+  })
+  // A refusal mid-upload closes the connection: the client stops sending, and nothing waits on it.
+  app.addHook('onError', closeConnectionIfBodyUnread)
+  const bodyLimit = registrationJsonBodyLimit(imageLimits)
+  const acceptMultipart = async (request: FastifyRequest) => multipartToJsonBody(request, imageLimits)
+
   // Before parsing and validation: a stranger learns nothing about the body schema.
   app.addHook('onRequest', app.authenticate)
 
@@ -30,15 +45,49 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ service: RegistrationSe
         summary: 'Register a user with Privy',
         description:
           'Creates a registration and submits it to Privy. With `landing_page` the user finishes KYC on ' +
-          "Privy's page at `registration_url`; follow the status with GET.",
+          "Privy's page at `registration_url`. With `privy_ra` / `merchant_ra` send the seven fields, as " +
+          'JSON with base64 images or as multipart/form-data with `ktp` and `selfie` files. Without ' +
+          '`phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. ' +
+          'A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.',
+        consumes: ['application/json', 'multipart/form-data'],
         body: CreateRegistrationBodySchema,
-        response: { 201: RegistrationSchema, ...problemResponses(400, 401, 413, 415, 422, 502, 503, 504) },
+        response: {
+          201: RegistrationSchema,
+          ...problemResponses(400, 401, 403, 413, 415, 422, 502, 503, 504),
+        },
       },
+      bodyLimit,
+      preValidation: acceptMultipart,
     },
     async (request, reply) => {
       const registration = await service.create(principalOf(request), request.body)
       return reply.code(201).header('location', `/v1/registrations/${registration.id}`).send(registration)
     },
+  )
+
+  app.post(
+    '/v1/registrations/:id/resend',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Resend a soft-rejected registration',
+        description:
+          'Only after a soft reject (`can_resend: true`, `next_action: resend`), with only the corrected ' +
+          'fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 ' +
+          '`REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.',
+        consumes: ['application/json', 'multipart/form-data'],
+        params: RegistrationIdParamsSchema,
+        body: ResendRegistrationBodySchema,
+        response: {
+          200: RegistrationSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 422, 502, 503, 504),
+        },
+      },
+      bodyLimit,
+      preValidation: acceptMultipart,
+    },
+    async (request) => service.resend(principalOf(request), request.params.id, request.body),
   )
 
   app.get(

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DobSchema, NikSchema } from './identity/index.js'
 
 export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
 export const REGISTRATION_STATUSES = [
@@ -39,8 +40,63 @@ export const LandingPageRegistrationBodySchema = z
   .describe("The user finishes KYC on Privy's landing page, at `registration_url`")
   .meta({ id: 'LandingPageRegistrationRequest' })
 
-export const CreateRegistrationBodySchema = LandingPageRegistrationBodySchema
+const ImageSchema = (what: string) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .describe(
+      `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
+        'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
+    )
+
+const IdentityFields = {
+  name: PersonNameSchema,
+  email: EmailSchema,
+  phone: PhoneSchema,
+  nik: NikSchema,
+  dob: DobSchema,
+  ktp: ImageSchema('Photo of the KTP (identity card)'),
+  selfie: ImageSchema('Selfie of the person'),
+}
+
+export const FullRegistrationBodySchema = z
+  .strictObject({
+    registration_type: z
+      .enum(['privy_ra', 'merchant_ra'])
+      .describe('`privy_ra`: Privy verifies the identity; `merchant_ra`: the merchant, as RA, already did'),
+    ...IdentityFields,
+    phone_verified: z
+      .boolean()
+      .default(false)
+      .describe('true when the merchant already proved the phone: no registration OTP is sent'),
+  })
+  .meta({ id: 'FullRegistrationRequest' })
+
+export const CreateRegistrationBodySchema = z.discriminatedUnion('registration_type', [
+  LandingPageRegistrationBodySchema,
+  FullRegistrationBodySchema,
+])
 export type CreateRegistrationBody = z.infer<typeof CreateRegistrationBodySchema>
+export type FullRegistrationBody = z.infer<typeof FullRegistrationBodySchema>
+
+export const ResendRegistrationBodySchema = z
+  .strictObject({
+    name: IdentityFields.name.optional(),
+    nik: IdentityFields.nik.optional(),
+    dob: IdentityFields.dob.optional(),
+    ktp: IdentityFields.ktp.optional(),
+    selfie: IdentityFields.selfie.optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'send at least one corrected field',
+  })
+  .refine((body) => (body.nik === undefined) === (body.dob === undefined), {
+    message: 'nik and dob are corrected together, so they can be checked against each other',
+    path: ['nik'],
+  })
+  .describe('Only the corrected fields, after a soft reject (`can_resend: true`)')
+  .meta({ id: 'RegistrationResendRequest' })
+export type ResendRegistrationBody = z.infer<typeof ResendRegistrationBodySchema>
 
 export const RegistrationIdParamsSchema = z.strictObject({
   id: z.uuid('must be a registration id (UUID)'),

@@ -6,8 +6,13 @@ import { maskEmail, maskPhone } from '../../lib/mask.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
+import { type ImageLimits, prepareIdentity } from './registration.identity.js'
 import type { RegistrationRecord, RegistrationRepository } from './registration.repository.js'
-import type { CreateRegistrationBody, RegistrationView } from './registration.schemas.js'
+import type {
+  CreateRegistrationBody,
+  RegistrationView,
+  ResendRegistrationBody,
+} from './registration.schemas.js'
 import { canMove, isSettled } from './registration.status.js'
 import { toRegistrationView } from './registration.view.js'
 
@@ -16,6 +21,9 @@ export interface RegistrationServiceDeps {
   privy: PrivyClient
   now: () => Date
   refreshAfterSeconds: number
+  imageLimits: ImageLimits
+  /** Privy enabled this merchant as a Registration Authority (registration_type merchant_ra). */
+  merchantRaEnabled: boolean
 }
 
 /** Privy's field names, where they differ from the API's. */
@@ -25,6 +33,13 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   const { repository, privy, now } = deps
 
   async function create(principal: Principal, body: CreateRegistrationBody): Promise<RegistrationView> {
+    if (body.registration_type === 'merchant_ra' && !deps.merchantRaEnabled) {
+      throw new AppError('FEATURE_NOT_ENABLED', {
+        detail: 'merchant_ra needs this merchant to be a Registration Authority at Privy; ask the operator',
+      })
+    }
+    const identity =
+      body.registration_type === 'landing_page' ? {} : await prepareIdentity(body, deps.imageLimits, now())
     const id = randomUUID()
     const referenceNumber = `REG-${id.replaceAll('-', '').toUpperCase()}`
     await repository.createIntent({
@@ -44,6 +59,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         name: body.name,
         email: body.email,
         phone: body.phone,
+        ...identity,
+        ...(body.registration_type === 'landing_page' ? {} : { phone_verified: body.phone_verified }),
       })
       const record = await repository.markSubmitted(id, {
         status: result.status,
@@ -78,15 +95,9 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     }
     await repository.markFailed(id, summary)
     if (error instanceof PrivyApiError && error.status === 422) {
-      const errors: FieldError[] = error.fieldErrors.flatMap((field) =>
-        field.messages.map((message) => ({
-          path: UPSTREAM_FIELD_NAMES[field.field] ?? field.field,
-          message,
-        })),
-      )
       return new AppError('UPSTREAM_REJECTED', {
         detail: error.messages[0] ?? 'Privy refused the registration data',
-        errors,
+        errors: upstreamFieldErrors(error),
         upstream: { status: error.status, code: error.code, request_id: error.requestId },
       })
     }
@@ -124,6 +135,13 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       reference_number: record.referenceNumber,
       register_token: record.registerToken,
     })
+    return applyUpstreamStatus(record, upstream)
+  }
+
+  async function applyUpstreamStatus(
+    record: RegistrationRecord,
+    upstream: UpstreamRegistrationStatus,
+  ): Promise<RegistrationRecord> {
     const next: RegistrationStatus = upstream.status
     const syncedAt = now()
     const changed =
@@ -142,6 +160,70 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     return applied ?? (await repository.findById(record.id)) ?? record
   }
 
+  async function resend(
+    principal: Principal,
+    id: string,
+    body: ResendRegistrationBody,
+  ): Promise<RegistrationView> {
+    let record = await repository.findVisible(id, ownerScope(principal).ownerId)
+    if (!record) throw notFound('Registration')
+    // The rejection may not have reached the gateway yet: ask Privy before refusing.
+    if (record.status !== 'rejected' && shouldRefresh(record, true)) record = await refreshOrKeep(record)
+    if (record.status !== 'rejected' || !record.canResend || !record.registerToken) {
+      throw new AppError('REGISTRATION_NOT_RESENDABLE', {
+        detail:
+          record.status === 'rejected'
+            ? 'This rejection is final (hard reject): the user must register again'
+            : `The registration is ${record.status}; only a soft-rejected registration can be resent`,
+        extensions: { registration_status: record.status },
+      })
+    }
+    const identity = await prepareIdentity(body, deps.imageLimits, now())
+    try {
+      await privy.registrations.resend({
+        reference_number: record.referenceNumber,
+        register_token: record.registerToken,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...identity,
+      })
+    } catch (error) {
+      if (error instanceof PrivyApiError && error.status === 422) {
+        throw new AppError('UPSTREAM_REJECTED', {
+          detail: error.messages[0] ?? 'Privy refused the resend',
+          errors: upstreamFieldErrors(error),
+          upstream: { status: error.status, code: error.code, request_id: error.requestId },
+        })
+      }
+      throw error instanceof PrivyError ? fromPrivyError(error) : error
+    }
+    await repository.moveStatus(record.id, 'rejected', 'waiting_verification', {
+      canResend: false,
+      rejectCode: null,
+      rejectReason: null,
+    })
+    return toRegistrationView((await repository.findById(record.id)) ?? record)
+  }
+
+  async function refreshOrKeep(record: RegistrationRecord): Promise<RegistrationRecord> {
+    try {
+      return await refresh(record)
+    } catch (error) {
+      if (error instanceof PrivyError) return record
+      throw error
+    }
+  }
+
+  /** A status Privy pushed (callback): applied through the same forward-only state machine. */
+  async function applyUpstream(
+    referenceNumber: string,
+    upstream: UpstreamRegistrationStatus,
+  ): Promise<boolean> {
+    const record = await repository.findByReference(referenceNumber)
+    if (!record || record.submission === 'failed') return false
+    const applied = await applyUpstreamStatus(record, upstream)
+    return applied.status !== record.status || applied.privyId !== record.privyId
+  }
+
   async function list(principal: Principal, query: { limit: number; cursor?: string }) {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined
     const records = await repository.listVisible({
@@ -157,10 +239,24 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     }
   }
 
-  return { create, get, list }
+  return { create, get, list, resend, applyUpstream }
 }
 
 export type RegistrationService = ReturnType<typeof createRegistrationService>
+
+/** The fields of a status read or a callback that the state machine uses. */
+export interface UpstreamRegistrationStatus {
+  status: RegistrationStatus
+  privy_id?: string
+  reject_reason?: { code: string; reason: string }
+  resend?: boolean
+}
+
+function upstreamFieldErrors(error: PrivyApiError): FieldError[] {
+  return error.fieldErrors.flatMap((field) =>
+    field.messages.map((message) => ({ path: UPSTREAM_FIELD_NAMES[field.field] ?? field.field, message })),
+  )
+}
 
 function encodeCursor(record: RegistrationRecord): string {
   return Buffer.from(`${record.createdAt.toISOString()}|${record.id}`, 'utf8').toString('base64url')

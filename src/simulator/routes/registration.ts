@@ -1,13 +1,18 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { SimContext } from '../context.js'
-import { SimError } from '../errors.js'
-import { createRegistration, registerData, statusData } from '../registrations.js'
-import { parseBody, registerSchema, registerStatusSchema } from '../schemas.js'
+import {
+  createRegistration,
+  merchantRegistration,
+  registerData,
+  resendRegistration,
+  statusData,
+} from '../registrations.js'
+import { parseBody, registerSchema, registerStatusSchema, resendSchema } from '../schemas.js'
 
 /**
  * §3 registration operations. Registered inside the `/web/api/v2` scope, whose hook has already
  * checked token, Timestamp and Signature and replaced the body text with the parsed object.
- * §3.4 resend and §4.1 registration OTP belong next to these.
+ * §4.1 registration OTP is in registration-otp.ts.
  */
 export const registrationRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
   const publicUrlFor = (request: FastifyRequest) =>
@@ -20,12 +25,15 @@ export const registrationRoutes: FastifyPluginAsync<{ context: SimContext }> = a
   })
 
   app.post('/register/status', async (request, reply) => {
-    const input = parseBody(registerStatusSchema, request.body)
-    const registration = context.state.registration(input.channel_id, input.reference_number)
-    // One answer for an unknown reference and a wrong token, so the token cannot be probed.
-    if (registration === undefined || registration.registerToken !== input.register_token) {
-      throw new SimError(404, ['Registration not found'])
-    }
+    const registration = merchantRegistration(context, parseBody(registerStatusSchema, request.body))
     return reply.code(201).send({ message: 'Registration status', data: statusData(registration) })
+  })
+
+  // §3.4: the answer is the §3.3 status data, so a client sees the whole registration as it now is.
+  app.post('/register/resend', async (request, reply) => {
+    const input = parseBody(resendSchema, request.body)
+    const registration = merchantRegistration(context, input)
+    resendRegistration(context, registration, input)
+    return reply.code(201).send({ message: 'Registration resent', data: statusData(registration) })
   })
 }

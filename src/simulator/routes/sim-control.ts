@@ -1,17 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
-import type { SimContext } from '../context.js'
-import { SimError } from '../errors.js'
+import { resetSimulator, type SimContext } from '../context.js'
 import { optionalJsonObjectBody } from '../json-body.js'
 import { isSoftReject, REJECT_CODES, type VerificationOutcome } from '../outcomes.js'
 import { finishLandingPage, verifyRegistration } from '../registrations.js'
 import { parseBody } from '../schemas.js'
 import type { SimRegistration } from '../state.js'
+import { findSimRegistration } from './sim-lookup.js'
 
 /**
  * The test surface of contract §7 (never part of real Privy): plain JSON, no authentication, errors
- * in the contract's shape. §4 (read OTP codes and messages), §5 (sign as a signer) and the
- * verification delay belong here when those sections are simulated.
+ * in the contract's shape. OTPs and messages are in sim-otp.ts, settings and callbacks in
+ * sim-callbacks.ts; §5 (sign as a signer) belongs here when documents are simulated.
  */
 
 const referenceParams = z.object({ reference_number: z.string() })
@@ -59,14 +59,7 @@ export const simControlRoutes: FastifyPluginAsync<{ context: SimContext }> = asy
   const findRegistration = (params: unknown, query: unknown): SimRegistration => {
     const { reference_number } = referenceParams.parse(params)
     const { channel_id } = channelQuery.parse(query)
-    const matches = context.state
-      .registrationsByReference(reference_number)
-      .filter((item) => channel_id === undefined || item.channelId === channel_id)
-    const [registration, ...others] = matches
-    if (registration === undefined) throw new SimError(404, [`No registration ${reference_number}`])
-    if (others.length > 0)
-      throw new SimError(409, ['Several channels use this reference_number: add ?channel_id='])
-    return registration
+    return findSimRegistration(context, reference_number, channel_id)
   }
 
   app.get('/__sim/health', async () => ({ status: 'ok' }))
@@ -102,7 +95,7 @@ export const simControlRoutes: FastifyPluginAsync<{ context: SimContext }> = asy
 
   app.post('/__sim/reset', async (request) => {
     const { keep_tokens } = parseBody(resetBody, optionalJsonObjectBody(request))
-    context.state.reset({ keepTokens: keep_tokens === true })
+    resetSimulator(context, { keepTokens: keep_tokens === true })
     return { reset: true, kept_tokens: keep_tokens === true }
   })
 }

@@ -1,0 +1,58 @@
+import type { OtpStatus, OtpTransaction, PrismaClient } from '../../generated/prisma/client.js'
+
+export type OtpRecord = OtpTransaction
+
+export interface NewOtp {
+  id: string
+  ownerId: string
+  otpType: OtpRecord['otpType']
+  otpChannel: OtpRecord['otpChannel']
+  registrationId: string | null
+  documentIds: string[]
+  upstreamTransactionId: string
+  expiresAt: Date
+  resendAvailableAt: Date
+  requestCount: number
+  maxRequests: number
+  attemptsLeft: number
+}
+
+export interface OtpSend {
+  expiresAt: Date
+  resendAvailableAt: Date
+  requestCount: number
+  maxRequests: number
+}
+
+/** The only code that reads or writes OTP transactions. */
+export function createOtpRepository(prisma: PrismaClient) {
+  return {
+    async create(otp: NewOtp): Promise<OtpRecord> {
+      return prisma.otpTransaction.create({ data: otp })
+    },
+
+    async findVisible(id: string, ownerId?: string): Promise<OtpRecord | null> {
+      return prisma.otpTransaction.findFirst({ where: { id, ...(ownerId ? { ownerId } : {}) } })
+    },
+
+    async recordSend(id: string, send: OtpSend): Promise<OtpRecord> {
+      return prisma.otpTransaction.update({ where: { id }, data: { ...send, status: 'active' } })
+    },
+
+    async setStatus(id: string, status: OtpStatus, attemptsLeft?: number): Promise<OtpRecord> {
+      return prisma.otpTransaction.update({
+        where: { id },
+        data: { status, ...(attemptsLeft === undefined ? {} : { attemptsLeft }) },
+      })
+    },
+
+    async recordWrongCode(id: string, attemptsLeft: number): Promise<OtpRecord> {
+      return prisma.otpTransaction.update({
+        where: { id },
+        data: { attemptsLeft, ...(attemptsLeft <= 0 ? { status: 'locked' } : {}) },
+      })
+    },
+  }
+}
+
+export type OtpRepository = ReturnType<typeof createOtpRepository>

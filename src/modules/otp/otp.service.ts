@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto'
+import { AppError, notFound } from '../../errors/app-error.js'
+import { fromPrivyError } from '../../errors/error-handler.js'
+import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
+import {
+  PrivyError,
+  PrivyLockedError,
+  PrivyRateLimitError,
+  PrivyUnprocessableEntityError,
+} from '../../privy/errors.js'
+import type { PrivyClient } from '../../privy/index.js'
+import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
+import type { RegistrationRepository } from '../registration/registration.repository.js'
+import type { OtpRecord, OtpRepository, OtpSend } from './otp.repository.js'
+import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
+import { effectiveStatus, toOtpView } from './otp.view.js'
+
+/** Wrong codes Privy allows per transaction before it locks (contract §4). */
+export const OTP_MAX_ATTEMPTS = 3
+
+export interface OtpServiceDeps {
+  otps: OtpRepository
+  registrations: RegistrationRepository
+  privy: PrivyClient
+  now: () => Date
+}
+
+/**
+ * Runs OTPs at Privy and mirrors Privy's limits locally, so a user gets a precise answer (when the
+ * code expires, when a resend is allowed, how many tries are left) and a call that Privy would
+ * refuse is refused without spending an SMS.
+ */
+export function createOtpService(deps: OtpServiceDeps) {
+  const { otps, registrations, privy, now } = deps
+
+  async function request(principal: Principal, body: RequestOtpBody): Promise<OtpTransactionView> {
+    if (body.otp_type === 'document_signing') {
+      // No document of this caller exists yet to sign (documents arrive with their own module).
+      throw notFound('Document')
+    }
+    const registration = await registrations.findVisible(body.registration_id, ownerScope(principal).ownerId)
+    if (!registration) throw notFound('Registration')
+    if (registration.status !== 'waiting_otp' || !registration.registerToken) {
+      throw new AppError('CONFLICT', {
+        detail: `The registration is ${registration.status}; an OTP is only needed while it is waiting_otp`,
+        extensions: { registration_status: registration.status },
+      })
+    }
+    const upstream = await callPrivy(() =>
+      privy.registrations.otp.request({
+        reference_number: registration.referenceNumber,
+        register_token: registration.registerToken ?? '',
+        otp_channel: body.otp_channel,
+      }),
+    )
+    const record = await otps.create({
+      id: randomUUID(),
+      ownerId: ownerIdFor(principal),
+      otpType: 'registration',
+      otpChannel: body.otp_channel,
+      registrationId: registration.id,
+      documentIds: [],
+      upstreamTransactionId: upstream.transaction_id,
+      attemptsLeft: OTP_MAX_ATTEMPTS,
+      ...sendOf(upstream),
+    })
+    return toOtpView(record, now())
+  }
+
+  async function validate(principal: Principal, id: string, code: string): Promise<OtpTransactionView> {
+    const record = await findOwn(principal, id)
+    refuseUnlessUsable(record)
+    try {
+      await privy.registrations.otp.validate({ transaction_id: record.upstreamTransactionId, otp_code: code })
+    } catch (error) {
+      throw await recordValidationFailure(record, error)
+    }
+    const validated = await otps.setStatus(record.id, 'validated')
+    if (record.registrationId) {
+      await registrations.moveStatus(record.registrationId, 'waiting_otp', 'waiting_verification')
+    }
+    return toOtpView(validated, now())
+  }
+
+  async function resend(principal: Principal, id: string): Promise<OtpTransactionView> {
+    const record = await findOwn(principal, id)
+    const status = effectiveStatus(record, now())
+    if (status === 'validated') throw alreadyValidated()
+    if (status === 'locked') throw locked()
+    if (record.requestCount >= record.maxRequests) {
+      throw new AppError('OTP_SEND_LIMIT_REACHED', {
+        detail: `All ${record.maxRequests} sends of this OTP are used; request a new OTP with POST /v1/otp`,
+      })
+    }
+    const waitMs = record.resendAvailableAt.getTime() - now().getTime()
+    if (waitMs > 0) throw tooEarly(Math.ceil(waitMs / 1000))
+    const upstream = await callPrivy(() =>
+      privy.registrations.otp.resend({ transaction_id: record.upstreamTransactionId }),
+    )
+    return toOtpView(await otps.recordSend(record.id, sendOf(upstream)), now())
+  }
+
+  async function findOwn(principal: Principal, id: string): Promise<OtpRecord> {
+    const record = await otps.findVisible(id, ownerScope(principal).ownerId)
+    if (!record) throw notFound('OTP transaction')
+    return record
+  }
+
+  function refuseUnlessUsable(record: OtpRecord): void {
+    const status = effectiveStatus(record, now())
+    if (status === 'validated') throw alreadyValidated()
+    if (status === 'locked') throw locked()
+    if (status === 'expired') throw expired()
+  }
+
+  async function recordValidationFailure(record: OtpRecord, error: unknown): Promise<unknown> {
+    if (error instanceof PrivyLockedError) {
+      await otps.setStatus(record.id, 'locked', 0)
+      return locked()
+    }
+    if (error instanceof PrivyUnprocessableEntityError) {
+      if (error.messages.some((message) => /expired/i.test(message))) {
+        await otps.setStatus(record.id, 'expired')
+        return expired()
+      }
+      const attemptsLeft = Math.max(error.remainingAttempts ?? record.attemptsLeft - 1, 0)
+      await otps.recordWrongCode(record.id, attemptsLeft)
+      return new AppError('OTP_INVALID', {
+        detail:
+          attemptsLeft > 0
+            ? `The code is not correct; ${attemptsLeft} attempt(s) left`
+            : 'The code is not correct; no attempts left, the OTP is now locked',
+        extensions: { attempts_left: attemptsLeft },
+      })
+    }
+    return error instanceof PrivyError ? fromPrivyError(error) : error
+  }
+
+  return { request, validate, resend }
+}
+
+export type OtpService = ReturnType<typeof createOtpService>
+
+function sendOf(upstream: UpstreamOtp): OtpSend {
+  return {
+    expiresAt: new Date(upstream.expired_at),
+    resendAvailableAt: new Date(upstream.resend_available_at),
+    requestCount: upstream.request_count,
+    maxRequests: upstream.maximum_otp_request,
+  }
+}
+
+/** Privy's refusals of an OTP send, in the gateway's words. */
+async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof PrivyRateLimitError) throw tooEarly(error.retryAfterSeconds ?? 60)
+    if (error instanceof PrivyUnprocessableEntityError) {
+      throw new AppError('CONFLICT', { detail: error.messages[0] ?? 'Privy refused to send an OTP now' })
+    }
+    throw error instanceof PrivyError ? fromPrivyError(error) : error
+  }
+}
+
+const alreadyValidated = () => new AppError('CONFLICT', { detail: 'This OTP was already validated' })
+const locked = () =>
+  new AppError('OTP_LOCKED', { detail: 'Too many wrong codes; request a new OTP with POST /v1/otp' })
+const expired = () =>
+  new AppError('OTP_EXPIRED', {
+    detail: 'The code has expired; ask for a new one with POST /v1/otp/{id}/resend',
+  })
+const tooEarly = (seconds: number) =>
+  new AppError('OTP_RESEND_TOO_EARLY', {
+    detail: `Another code can be sent in ${seconds} s`,
+    retryAfterSeconds: seconds,
+  })

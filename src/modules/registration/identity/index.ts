@@ -1,0 +1,32 @@
+export {
+  base64Length,
+  decodeBase64Image,
+  maxBase64ImageLength,
+  toBase64,
+} from './base64-image.js'
+export { DobSchema, dobProblems, EARLIEST_DOB, isRealDate } from './dob.js'
+export { fieldTooLarge, formatMegabytes, type ImageField, invalidField } from './identity-errors.js'
+export {
+  DEFAULT_MAX_IMAGE_PIXELS,
+  detectImageFormat,
+  type ImageFormat,
+  type ImageLimits,
+  type InspectedImage,
+  inspectImage,
+  MIN_IMAGE_SIDE,
+} from './images.js'
+export {
+  closeConnectionIfBodyUnread,
+  type RegistrationMultipart,
+  type RegistrationUploadLimits,
+  readRegistrationMultipart,
+  registrationMultipartLimits,
+} from './multipart.js'
+export {
+  checkNikAgainstDob,
+  type NikParseResult,
+  NikSchema,
+  type ParsedNik,
+  PROVINCE_CODES,
+  parseNik,
+} from './nik.js'

@@ -1,0 +1,34 @@
+import type { SimRegistration } from './state.js'
+
+/**
+ * What happened to the simulator's state, for the parts that act on it later and apart from the
+ * request that caused it: the verification delay (§7) and callbacks to the merchant (§6). Emitting
+ * never blocks or fails the request; listeners only schedule work.
+ */
+
+/** `created` is not a status change (§6 sends no callback for it), but may enter waiting_verification. */
+export type RegistrationEvent = 'created' | 'status_changed'
+
+type RegistrationListener = (registration: SimRegistration, event: RegistrationEvent) => void
+
+export class SimEvents {
+  private readonly registrationListeners: RegistrationListener[] = []
+  private readonly resetListeners: Array<() => void> = []
+
+  onRegistration(listener: RegistrationListener): void {
+    this.registrationListeners.push(listener)
+  }
+
+  /** Called after `POST /__sim/reset`, so timers of forgotten state stop. */
+  onReset(listener: () => void): void {
+    this.resetListeners.push(listener)
+  }
+
+  registration(registration: SimRegistration, event: RegistrationEvent): void {
+    for (const listener of this.registrationListeners) listener(registration, event)
+  }
+
+  reset(): void {
+    for (const listener of this.resetListeners) listener()
+  }
+}

@@ -1,0 +1,230 @@
+import { FormData } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
+
+let gateway: TestGateway
+let token: string
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
+  token = await gateway.userToken('user-full-flows')
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+async function register(overrides: Record<string, unknown> = {}) {
+  const response = await gateway.call('POST', '/v1/registrations', {
+    token,
+    body: await fullRegistrationJson(overrides),
+  })
+  expect(response.status, response.text).toBe(201)
+  return response.json
+}
+
+async function refreshed(id: string) {
+  const response = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
+  expect(response.status, response.text).toBe(200)
+  return response.json
+}
+
+async function latestCode(referenceNumber: string): Promise<string> {
+  const otps = await gateway.sim('GET', `/__sim/otps?reference_number=${referenceNumber}`)
+  const live = otps.json.otps ?? otps.json
+  const code = live.at(-1)?.code
+  expect(code).toMatch(/^\d{6}$/)
+  return code
+}
+
+describe('flow 1: register with OTP (Privy as RA)', () => {
+  it('goes waiting_otp → OTP validated → waiting_verification → verified', async () => {
+    const created = await register()
+    expect(created).toMatchObject({
+      registration_type: 'privy_ra',
+      status: 'waiting_otp',
+      next_action: 'validate_otp',
+      registration_url: null,
+    })
+    const otp = await gateway.call('POST', '/v1/otp', {
+      token,
+      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.id },
+    })
+    expect(otp.status, otp.text).toBe(201)
+    expect(otp.json).toMatchObject({
+      otp_type: 'registration',
+      otp_channel: 'sms',
+      status: 'active',
+      registration_id: created.id,
+      requests_left: 2,
+      attempts_left: 3,
+    })
+    expect(Date.parse(otp.json.expires_at)).toBeGreaterThan(Date.now() + 14 * 60_000)
+    expect(Date.parse(otp.json.resend_available_at)).toBeGreaterThan(Date.now() + 50_000)
+
+    const code = await latestCode(created.reference_number)
+    const validated = await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
+      token,
+      body: { otp_code: code },
+    })
+    expect(validated.status, validated.text).toBe(200)
+    expect(validated.json.status).toBe('validated')
+    expect(validated.text).not.toContain(code)
+
+    const waiting = await gateway.call('GET', `/v1/registrations/${created.id}`, { token })
+    expect(waiting.json).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    const verified = await refreshed(created.id)
+    expect(verified).toMatchObject({ status: 'verified', next_action: 'none' })
+    expect(verified.privy_id).toMatch(/\w+/)
+  })
+})
+
+describe('flow 2: register without OTP (the merchant verified the phone)', () => {
+  it('goes straight to waiting_verification, as multipart with image files', async () => {
+    const dob = '1985-12-01'
+    const form = new FormData()
+    form.set('registration_type', 'privy_ra')
+    form.set('name', 'Budi Santoso')
+    form.set('email', 'budi@example.co.id')
+    form.set('phone', '6285712345678')
+    form.set('nik', nikFor(dob))
+    form.set('dob', dob)
+    form.set('phone_verified', 'true')
+    form.set('ktp', new Blob([await photo('jpeg')], { type: 'image/jpeg' }), 'ktp.jpg')
+    form.set('selfie', new Blob([await photo('jpeg', 600, 800, 3)], { type: 'image/jpeg' }), 'selfie.jpg')
+    const otpSends = async () =>
+      (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/otp')).json.count
+    const sendsBefore = await otpSends()
+    const response = await gateway.call('POST', '/v1/registrations', { token, form })
+    expect(response.status, response.text).toBe(201)
+    expect(response.json).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
+    expect(await otpSends()).toBe(sendsBefore)
+    await gateway.sim('POST', `/__sim/registrations/${response.json.reference_number}/verify`, {})
+    expect((await refreshed(response.json.id)).status).toBe('verified')
+  })
+})
+
+describe('flow 3: user verification by Privy, soft and hard reject', () => {
+  it('soft reject (RC01) → resend with a new KTP photo only → verified', async () => {
+    const dob = '1992-03-04'
+    const created = await register({ nik: nikFor(dob, { ending: '0001' }), dob, phone_verified: true })
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    const rejected = await refreshed(created.id)
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      can_resend: true,
+      next_action: 'resend',
+      reject_reason: { code: 'RC01' },
+    })
+
+    const newKtp = (await photo('jpeg', 800, 600, 11)).toString('base64')
+    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
+      token,
+      body: { ktp: newKtp },
+    })
+    expect(resent.status, resent.text).toBe(200)
+    expect(resent.json).toMatchObject({
+      status: 'waiting_verification',
+      can_resend: false,
+      reject_reason: null,
+      next_action: 'wait',
+    })
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    expect((await refreshed(created.id)).status).toBe('verified')
+  })
+
+  it('hard reject (RC09): can_resend false, and a resend answers 409', async () => {
+    const dob = '1979-08-09'
+    const created = await register({ nik: nikFor(dob, { ending: '0009' }), dob, phone_verified: true })
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    const rejected = await refreshed(created.id)
+    expect(rejected).toMatchObject({ status: 'rejected', can_resend: false, next_action: 'none' })
+    expect(rejected.reject_reason.code).toBe('RC09')
+    const before = (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/resend')).json
+      .count
+    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
+      token,
+      body: { name: 'Another Name' },
+    })
+    expect(resent.status).toBe(409)
+    expect(resent.json.code).toBe('REGISTRATION_NOT_RESENDABLE')
+    const after = (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/resend')).json
+      .count
+    expect(after).toBe(before)
+  })
+
+  it('a registration that is not rejected cannot be resent', async () => {
+    const created = await register({ phone_verified: true })
+    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
+      token,
+      body: { name: 'Siti A' },
+    })
+    expect(resent.status).toBe(409)
+    expect(resent.json).toMatchObject({
+      code: 'REGISTRATION_NOT_RESENDABLE',
+      registration_status: 'waiting_verification',
+    })
+  })
+})
+
+describe('flow 4: registration with the merchant as RA', () => {
+  it('is accepted when enabled, with or without OTP', async () => {
+    const withOtp = await register({ registration_type: 'merchant_ra' })
+    expect(withOtp).toMatchObject({ registration_type: 'merchant_ra', status: 'waiting_otp' })
+    const withoutOtp = await register({ registration_type: 'merchant_ra', phone_verified: true })
+    expect(withoutOtp.status).toBe('waiting_verification')
+    await gateway.sim('POST', `/__sim/registrations/${withoutOtp.reference_number}/verify`, {})
+    expect((await refreshed(withoutOtp.id)).status).toBe('verified')
+  })
+})
+
+describe('callbacks from Privy', () => {
+  it('apply a verification without any status read', async () => {
+    await gateway.enableCallbacks()
+    const created = await register({ phone_verified: true })
+    const statusReads = '/__sim/requests/count?path=/web/api/v2/register/status'
+    const readsBefore = (await gateway.sim('GET', statusReads)).json.count
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    let shown = created
+    for (let attempt = 0; attempt < 50 && shown.status !== 'verified'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      shown = (await gateway.call('GET', `/v1/registrations/${created.id}`, { token })).json
+    }
+    expect(shown).toMatchObject({ status: 'verified', privy_id: expect.any(String) })
+    expect((await gateway.sim('GET', statusReads)).json.count).toBe(readsBefore)
+
+    // A late, correctly signed callback with an older status does not move it back.
+    const stale = await gateway.sim('POST', '/__sim/callbacks/send', {
+      reference_number: created.reference_number,
+      status_override: 'waiting_verification',
+    })
+    expect(stale.status).toBeLessThan(300)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const after = await gateway.call('GET', `/v1/registrations/${created.id}`, { token })
+    expect(after.json.status).toBe('verified')
+  })
+})
+
+describe('identity data stays out of logs and responses', () => {
+  it('logs no NIK, date of birth, image bytes or OTP code', async () => {
+    const body = await fullRegistrationJson({ nik: nikFor('1991-07-21'), dob: '1991-07-21' })
+    const created = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(created.status).toBe(201)
+    for (const secret of [body.nik, body.dob]) expect(created.text).not.toContain(secret)
+    const otp = await gateway.call('POST', '/v1/otp', {
+      token,
+      body: { otp_type: 'registration', otp_channel: 'email', registration_id: created.json.id },
+    })
+    const code = await latestCode(created.json.reference_number)
+    await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, { token, body: { otp_code: code } })
+
+    const logs = gateway.logs.text()
+    expect(logs).not.toContain(String(body.nik))
+    expect(logs).not.toContain('1991-07-21')
+    expect(logs).not.toContain(code)
+    expect(logs).not.toContain(String(body.ktp).slice(0, 40))
+    expect(logs).not.toMatch(/\/9j\/4AAQ|iVBORw0KGgo/) // JPEG and PNG base64 openings
+    expect(gateway.logs.leaked(gateway.secrets)).toEqual([])
+  })
+})
