@@ -13,7 +13,7 @@ import autocannon from 'autocannon'
 import { SignJWT } from 'jose'
 import { request } from 'undici'
 import { privyTimestamp, signatureFor } from '../src/privy/signing.js'
-import { DEV_CREDENTIALS } from '../src/simulator/dev-credentials.js'
+import { DEV_CREDENTIALS, simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import { freePort, startProcess, stopProcess, waitUntilOk } from './processes.js'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
@@ -31,15 +31,20 @@ async function main() {
     SIM_PORT: String(simulatorPort),
     LOG_LEVEL: 'warn',
   })
+  // PostgreSQL runs get their own schema, migrated first, so a bench never touches other data.
+  const databaseUrl = process.env.DATABASE_URL
+    ? withSchema(process.env.DATABASE_URL, 'privy_gateway_bench')
+    : ''
+  if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
   const gatewayProcess = startProcess('src/server.ts', {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: String(gatewayPort),
     LOG_LEVEL: 'warn',
-    PRIVY_BASE_URL: simulatorUrl,
+    ...simulatorPrivyEnv(simulatorUrl),
     AUTH_JWT_SECRET: JWT_SECRET,
     PGLITE_DATA_DIR: dataDir,
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    DATABASE_URL: databaseUrl,
   })
   try {
     await waitUntilOk(`${simulatorUrl}/__sim/health`)
@@ -138,6 +143,18 @@ async function measure(simulatorUrl: string, gatewayUrl: string) {
     },
     failed_requests: { direct: failed(direct), gateway: failed(gateway) },
   }
+}
+
+function withSchema(databaseUrl: string, schema: string): string {
+  const url = new URL(databaseUrl)
+  url.searchParams.set('schema', schema)
+  return url.toString()
+}
+
+async function runToCompletion(entry: string, env: Record<string, string>): Promise<void> {
+  const child = startProcess(entry, env)
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`${entry} exited with ${code}`)
 }
 
 await main()

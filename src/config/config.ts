@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { DEV_CREDENTIALS } from '../simulator/dev-credentials.js'
-import { EnvSchema, REQUIRED_IN_PRODUCTION } from './env-schema.js'
+import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
 export interface PrivyCredentials {
   clientId: string
@@ -60,6 +60,14 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     if (!env.AUTH_JWT_SECRET && !env.AUTH_JWT_PUBLIC_KEY) {
       missing.push('AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY: required when NODE_ENV=production')
     }
+    if (missing.length > 0) throw new ConfigError(missing)
+  }
+
+  if (env.PRIVY_BASE_URL) {
+    // A real Privy never gets the simulator's published credentials.
+    const missing = REQUIRED_FOR_REMOTE_PRIVY.filter((key) => !env[key]).map(
+      (key) => `${key}: required when PRIVY_BASE_URL is set`,
+    )
     if (missing.length > 0) throw new ConfigError(missing)
   }
 

@@ -77,6 +77,17 @@ export const EnvSchema = z.object({
 
 export type Env = z.input<typeof EnvSchema>
 
+/** With a Privy address, its credentials too: never the simulator's published defaults. */
+export const REQUIRED_FOR_REMOTE_PRIVY = [
+  'PRIVY_CLIENT_ID',
+  'PRIVY_CLIENT_SECRET',
+  'PRIVY_API_KEY',
+  'PRIVY_API_SECRET',
+  'PRIVY_CHANNEL_ID',
+  'PRIVY_ENTERPRISE_PRIVY_ID',
+  'PRIVY_ENTERPRISE_TOKEN',
+] as const
+
 /** Keys that production cannot run without: it talks to real Privy and real callers. */
 export const REQUIRED_IN_PRODUCTION = [
   'DATABASE_URL',

@@ -68,7 +68,7 @@ export const authPlugin = fp(
         if (hash.length === digest.length && timingSafeEqual(hash, digest)) matchIndex = index
       })
       if (matchIndex < 0) throw unauthenticated('The API key is not valid')
-      return { kind: 'operator', operatorId: `operator-${digest.toString('hex').slice(0, 12)}` }
+      return { kind: 'operator', operatorId: digest.toString('hex').slice(0, 12) }
     }
 
     app.decorateRequest('principal', null)
@@ -97,9 +97,10 @@ export function principalOf(request: FastifyRequest): Principal {
 
 /** The owner id stored on what a principal creates, and the filter of what it may read. */
 export function ownerScope(principal: Principal): { ownerId?: string } {
-  return principal.kind === 'user' ? { ownerId: principal.userId } : {}
+  return principal.kind === 'user' ? { ownerId: ownerIdFor(principal) } : {}
 }
 
+/** Prefixed by kind, so no JWT `sub` can name what an operator created. */
 export function ownerIdFor(principal: Principal): string {
-  return principal.kind === 'user' ? principal.userId : principal.operatorId
+  return principal.kind === 'user' ? `user:${principal.userId}` : `operator:${principal.operatorId}`
 }

@@ -21,9 +21,11 @@ export interface AttemptSpec<T> {
   /** 1-based attempt number within one call. */
   attempt: number
   headers: Record<string, string>
-  body: string
+  /** JSON text, or its UTF-8 bytes when the caller built them (the upload). */
+  body: string | Buffer
   data: z.ZodType<T>
   maxResponseBytes?: number
+  timeoutMs?: number
   forcedOutcome?: PrivyOutcome
 }
 
@@ -40,7 +42,7 @@ export async function performAttempt<T>(core: ClientCore, spec: AttemptSpec<T>):
       path: options.basePath + spec.path,
       headers: spec.headers,
       body: spec.body,
-      timeoutMs: options.timeoutMs,
+      timeoutMs: spec.timeoutMs ?? options.timeoutMs,
       maxResponseBytes: spec.maxResponseBytes ?? options.maxResponseBytes,
       context,
     })

@@ -2,11 +2,13 @@ import { Agent, type Dispatcher } from 'undici'
 import type { ClientCore } from './attempt.js'
 import { type PrivyClientOptions, resolveOptions } from './options.js'
 import { createRequester } from './request.js'
+import { createDocumentsResource, type DocumentsResource } from './resources/documents.js'
 import { createRegistrationsResource, type RegistrationsResource } from './resources/registrations.js'
 import { createTokenManager } from './token.js'
 
 export interface PrivyClient {
   registrations: RegistrationsResource
+  documents: DocumentsResource
   /** A valid access token (cached or freshly fetched); for the gateway's readiness check. */
   getAccessToken(): Promise<string>
   /** Closes the client's own connection pool; an injected dispatcher is left to its owner. */
@@ -25,6 +27,7 @@ export function createPrivyClient(options: PrivyClientOptions): PrivyClient {
 
   return {
     registrations: createRegistrationsResource(request, resolved.channelId),
+    documents: createDocumentsResource(request, resolved),
     getAccessToken: () => tokens.get(),
     close() {
       closing ??= ownsDispatcher ? dispatcher.close() : Promise.resolve()

@@ -23,6 +23,31 @@ export {
 } from './errors.js'
 export type { PrivyAttemptEvent, PrivyClientOptions } from './options.js'
 export type {
+  DocumentOtpRequestInput,
+  DocumentOtpResource,
+  DocumentOtpValidationResult,
+} from './resources/document-otp.js'
+export {
+  type DocProcess,
+  type DocumentHistoryEntry,
+  type DocumentHistoryResult,
+  type DocumentHistorySigner,
+  type DocumentRecipient,
+  type DocumentRef,
+  type DocumentRevokeResult,
+  type DocumentSigner,
+  type DocumentStatusResult,
+  type DocumentsResource,
+  type DocumentUploadInput,
+  type DocumentUploadResult,
+  type EMeteraiInput,
+  PDF_DATA_URL_PREFIX,
+  type SignPosition,
+  type SignProcess,
+  type StampPosition,
+  signedDocument,
+} from './resources/documents.js'
+export type {
   OtpResendInput,
   OtpValidateInput,
   OtpValidationResult,
@@ -40,10 +65,15 @@ export type {
   RegistrationType,
 } from './resources/registrations.js'
 export {
+  DOCUMENT_STATUSES,
+  type DocumentStatus,
   type OtpChannel,
   type OtpTransaction,
   REGISTRATION_STATUSES,
   type RegistrationStatus,
   type RejectReason,
+  SIGNER_STATUSES,
+  type SignerStatus,
+  type SignerType,
 } from './schemas.js'
 export { canonicalBody, privyTimestamp, signatureFor, signatureMatches } from './signing.js'

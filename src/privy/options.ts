@@ -13,6 +13,12 @@ export interface PrivyClientOptions {
   apiSecret: string
   /** Privy's channel id, added to every body that carries `channel_id`. */
   channelId: string
+  /**
+   * The merchant's enterprise account, sent as `doc_owner` of every document upload (contract §5.1).
+   * Set both or neither; without them `documents.upload` is refused and everything else still works.
+   */
+  enterprisePrivyId?: string
+  enterpriseToken?: string
   /** TCP/TLS connect deadline. @default 3000 */
   connectTimeoutMs?: number
   /** Deadline per attempt for the complete response, headers and body. @default 15000 */
@@ -21,6 +27,10 @@ export interface PrivyClientOptions {
   maxRetries?: number
   /** Larger response bodies are cut off and reported as an error, never buffered whole. @default 1 MiB */
   maxResponseBytes?: number
+  /** Deadline per attempt of `documents.upload`, which sends the whole PDF. @default 60000 */
+  uploadTimeoutMs?: number
+  /** maxResponseBytes of `documents.status`, which may carry the signed PDF. @default 40 MiB */
+  maxDocumentResponseBytes?: number
   /** For tests. Without it the client owns an undici Agent, closed by `close()`. */
   dispatcher?: Dispatcher
   now?: () => Date
@@ -49,6 +59,15 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
 export const DEFAULT_TIMEOUT_MS = 15_000
 export const DEFAULT_MAX_RETRIES = 2
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 60_000
+// A signed PDF as base64 is 4/3 of its size: 40 MiB of JSON holds a PDF of about 30 MB.
+export const DEFAULT_MAX_DOCUMENT_RESPONSE_BYTES = 40 * 1024 * 1024
+
+/** The `doc_owner` of uploads (contract §5.1). */
+export interface EnterpriseAccount {
+  privyId: string
+  token: string
+}
 
 export interface ResolvedOptions {
   origin: string
@@ -59,10 +78,14 @@ export interface ResolvedOptions {
   apiKey: string
   apiSecret: string
   channelId: string
+  /** Undefined when the options name no enterprise account. */
+  enterprise: EnterpriseAccount | undefined
   connectTimeoutMs: number
   timeoutMs: number
   maxRetries: number
   maxResponseBytes: number
+  uploadTimeoutMs: number
+  maxDocumentResponseBytes: number
   now: () => Date
   sleep: (ms: number) => Promise<void>
   random: () => number
@@ -73,7 +96,15 @@ export interface ResolvedOptions {
 /** Fills defaults and refuses bad settings early. Messages name the option, never its value. */
 export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
   const url = parseBaseUrl(options.baseUrl)
-  for (const key of ['clientId', 'clientSecret', 'apiKey', 'apiSecret', 'channelId'] as const) {
+  for (const key of [
+    'clientId',
+    'clientSecret',
+    'apiKey',
+    'apiSecret',
+    'channelId',
+    'enterprisePrivyId',
+    'enterpriseToken',
+  ] as const) {
     if (options[key] === '') throw new TypeError(`Privy client option ${key} must not be empty`)
   }
   return {
@@ -84,16 +115,33 @@ export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
     channelId: options.channelId,
+    enterprise: enterpriseAccount(options),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
     maxRetries: count('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
+    uploadTimeoutMs: positive('uploadTimeoutMs', options.uploadTimeoutMs, DEFAULT_UPLOAD_TIMEOUT_MS),
+    maxDocumentResponseBytes: positive(
+      'maxDocumentResponseBytes',
+      options.maxDocumentResponseBytes,
+      DEFAULT_MAX_DOCUMENT_RESPONSE_BYTES,
+    ),
     now: options.now ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => delay(ms)),
     random: options.random ?? Math.random,
     uuid: options.uuid ?? randomUUID,
     onAttempt: options.onAttempt,
   }
+}
+
+function enterpriseAccount(options: PrivyClientOptions): EnterpriseAccount | undefined {
+  const { enterprisePrivyId: privyId, enterpriseToken: token } = options
+  if (privyId === undefined && token === undefined) return undefined
+  // Half an account would only fail at the first upload; refuse it where the configuration is made.
+  if (privyId === undefined || token === undefined) {
+    throw new TypeError('Privy client options enterprisePrivyId and enterpriseToken must be set together')
+  }
+  return { privyId, token }
 }
 
 function parseBaseUrl(baseUrl: string): URL {

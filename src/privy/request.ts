@@ -22,25 +22,41 @@ export interface PrivyOperation<T> {
   data: z.ZodType<T>
   /** Overrides the client's maxResponseBytes, e.g. for a status that carries a signed PDF. */
   maxResponseBytes?: number
+  /** Overrides the client's timeoutMs, e.g. for an upload that sends a whole PDF. */
+  timeoutMs?: number
 }
 
-/** Sends `body` (already in wire key order) as `operation`, returning its parsed `data`. */
-export type PrivyRequester = <T>(operation: PrivyOperation<T>, body: Record<string, unknown>) => Promise<T>
+/**
+ * Sends `body` (already in wire key order) as `operation`, returning its parsed `data`. `wire`, when
+ * given, is sent instead of `JSON.stringify(body)` and `body` only feeds the Signature: the upload
+ * writes its PDF straight into prebuilt JSON bytes (documents.ts), and its `body` has the same JSON
+ * apart from `document`, which the Signature leaves out (§2.3).
+ */
+export type PrivyRequester = <T>(
+  operation: PrivyOperation<T>,
+  body: Record<string, unknown>,
+  wire?: Buffer,
+) => Promise<T>
 
 export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRequester {
   const { options } = core
   const credentials = { apiKey: options.apiKey, apiSecret: options.apiSecret }
 
-  return async function request<T>(operation: PrivyOperation<T>, body: Record<string, unknown>): Promise<T> {
+  return async function request<T>(
+    operation: PrivyOperation<T>,
+    body: Record<string, unknown>,
+    wire?: Buffer,
+  ): Promise<T> {
     let attempt = 0
     let reauthenticated = false
 
-    // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID, serialised once.
+    // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID. A prebuilt `wire`
+    // is reused as is, so a re-send after a 401 does not encode the PDF again.
     const send = async (token: string): Promise<T> => {
       attempt++
       const requestId = options.uuid()
       const timestamp = privyTimestamp(options.now())
-      const json = JSON.stringify(body)
+      const payload = wire ?? JSON.stringify(body)
       return performAttempt(core, {
         operation: operation.name,
         path: operation.path,
@@ -54,9 +70,10 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
           'content-type': 'application/json',
           accept: 'application/json',
         },
-        body: json,
+        body: payload,
         data: operation.data,
         maxResponseBytes: operation.maxResponseBytes,
+        timeoutMs: operation.timeoutMs,
       })
     }
 

@@ -38,6 +38,28 @@ export const RegistrationStatusSchema = z
   .enum([...REGISTRATION_STATUSES, 'registered'])
   .transform((status) => (status === 'registered' ? 'verified' : status))
 
+/** Contract §5.2: a document's life from upload to the signed (and stamped) PDF. */
+export const DOCUMENT_STATUSES = [
+  'uploaded',
+  'processing',
+  'processing_emeterai',
+  'completed',
+  'revoked',
+  'expired',
+  'error',
+] as const
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number]
+export const DocumentStatusSchema = z.enum(DOCUMENT_STATUSES)
+
+/** Contract §5.2: one signer's progress on one document. */
+export const SIGNER_STATUSES = ['waiting', 'signed', 'rejected'] as const
+export type SignerStatus = (typeof SIGNER_STATUSES)[number]
+export const SignerStatusSchema = z.enum(SIGNER_STATUSES)
+
+/** Contract §5.1: the role of a document recipient. */
+export type SignerType = 'Signer' | 'Reviewer'
+export const SignerTypeSchema = z.enum(['Signer', 'Reviewer'])
+
 export interface RejectReason {
   /** e.g. `RC01` (soft) or `RC09` (hard); see contract §3.2. */
   code: string

@@ -18,7 +18,8 @@ export interface HttpAttempt {
   origin: string
   path: string
   headers: Record<string, string>
-  body: string
+  /** A Buffer is sent as is; undici copies a string into a new Buffer first. */
+  body: string | Buffer
   /** Deadline for the whole attempt, headers and body included, so a slow drip also ends. */
   timeoutMs: number
   maxResponseBytes: number

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { Database } from '../../src/db/database.js'
 import { createLogger } from '../../src/logging.js'
-import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { DEV_CREDENTIALS, simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
 import { openTestDatabase } from './database.js'
 import { LogCapture } from './log-capture.js'
@@ -61,7 +61,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'debug',
-    PRIVY_BASE_URL: simulator.url,
+    ...simulatorPrivyEnv(simulator.url),
     PRIVY_TIMEOUT_MS: '2000',
     SHUTDOWN_GRACE_MS: '1000',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,

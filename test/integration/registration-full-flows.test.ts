@@ -154,6 +154,25 @@ describe('flow 3: user verification by Privy, soft and hard reject', () => {
     expect(after).toBe(before)
   })
 
+  it("a resend whose answer is lost is settled from Privy's status, not reported as failed", async () => {
+    const dob = '1993-06-07'
+    const created = await register({ nik: nikFor(dob, { ending: '0002' }), dob, phone_verified: true })
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    expect((await refreshed(created.id)).status).toBe('rejected')
+    await gateway.sim('POST', '/__sim/faults', {
+      path: '/web/api/v2/register/resend',
+      kind: 'commit_then_timeout',
+      delay_ms: 4000,
+    })
+    const selfie = (await photo('jpeg', 640, 640, 5)).toString('base64')
+    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
+      token,
+      body: { selfie },
+    })
+    expect(resent.status, resent.text).toBe(200)
+    expect(resent.json).toMatchObject({ status: 'waiting_verification', can_resend: false })
+  })
+
   it('a registration that is not rejected cannot be resent', async () => {
     const created = await register({ phone_verified: true })
     const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {

@@ -197,3 +197,13 @@ describe('NIK and date of birth', () => {
     await expectRefused(await gateway.call('POST', '/v1/registrations', { token, body }), 400, path)
   })
 })
+
+describe('what the refusals leave behind', () => {
+  it('no NIK, date of birth or image bytes in any log line', () => {
+    const logs = gateway.logs.text()
+    expect(logs).not.toMatch(/\b317101\d{10}\b/)
+    expect(logs).not.toMatch(/\b(19|20)\d{2}-\d{2}-\d{2}\b(?!T)/)
+    expect(logs).not.toMatch(/\/9j\/4AAQ|iVBORw0KGgo|JVBERi0/)
+    expect(gateway.logs.leaked(gateway.secrets)).toEqual([])
+  })
+})

@@ -31,6 +31,15 @@ export function createOtpRepository(prisma: PrismaClient) {
       return prisma.otpTransaction.create({ data: otp })
     },
 
+    /** The newest transaction of a registration that still has sends left and is not locked. */
+    async findResendable(registrationId: string): Promise<OtpRecord | null> {
+      const latest = await prisma.otpTransaction.findFirst({
+        where: { registrationId, status: { in: ['active', 'expired'] } },
+        orderBy: { createdAt: 'desc' },
+      })
+      return latest && latest.requestCount < latest.maxRequests ? latest : null
+    },
+
     async findVisible(id: string, ownerId?: string): Promise<OtpRecord | null> {
       return prisma.otpTransaction.findFirst({ where: { id, ...(ownerId ? { ownerId } : {}) } })
     },

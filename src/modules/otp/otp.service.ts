@@ -46,6 +46,15 @@ export function createOtpService(deps: OtpServiceDeps) {
         extensions: { registration_status: registration.status },
       })
     }
+    // One live transaction per registration: a second would be a new SMS and three fresh
+    // guesses each time, which is what SMS pumping and brute force are made of.
+    const live = await otps.findResendable(registration.id)
+    if (live) {
+      throw new AppError('CONFLICT', {
+        detail: 'An OTP was already sent for this registration; use POST /v1/otp/{id}/resend for a new code',
+        extensions: { otp_id: live.id, resend_available_at: live.resendAvailableAt.toISOString() },
+      })
+    }
     const upstream = await callPrivy(() =>
       privy.registrations.otp.request({
         reference_number: registration.referenceNumber,
@@ -119,11 +128,17 @@ export function createOtpService(deps: OtpServiceDeps) {
       return locked()
     }
     if (error instanceof PrivyUnprocessableEntityError) {
-      if (error.messages.some((message) => /expired/i.test(message))) {
-        await otps.setStatus(record.id, 'expired')
-        return expired()
+      // Contract §4.1: a wrong code is the 422 that carries remaining_attempts; an expired one does not.
+      if (error.remainingAttempts === undefined) {
+        if (error.messages.some((message) => /expired/i.test(message))) {
+          await otps.setStatus(record.id, 'expired')
+          return expired()
+        }
+        return new AppError('CONFLICT', {
+          detail: 'Privy refused this OTP; request a new one with POST /v1/otp',
+        })
       }
-      const attemptsLeft = Math.max(error.remainingAttempts ?? record.attemptsLeft - 1, 0)
+      const attemptsLeft = Math.max(error.remainingAttempts, 0)
       await otps.recordWrongCode(record.id, attemptsLeft)
       return new AppError('OTP_INVALID', {
         detail:
@@ -157,7 +172,7 @@ async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof PrivyRateLimitError) throw tooEarly(error.retryAfterSeconds ?? 60)
     if (error instanceof PrivyUnprocessableEntityError) {
-      throw new AppError('CONFLICT', { detail: error.messages[0] ?? 'Privy refused to send an OTP now' })
+      throw new AppError('CONFLICT', { detail: 'Privy refused to send an OTP for this registration now' })
     }
     throw error instanceof PrivyError ? fromPrivyError(error) : error
   }

@@ -15,6 +15,8 @@ export const RegisterCallbackDataSchema = z.looseObject({
   privy_id: z.string().min(1).nullish(),
   reject_reason: z.object({ code: z.string(), reason: z.string() }).nullish(),
   resend: flag.nullish(),
+  register_token: z.string().min(1).optional(),
+  updated_at: z.string().optional(),
 })
 
 export const PrivyCallbackBodySchema = z

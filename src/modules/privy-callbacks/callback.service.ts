@@ -32,12 +32,15 @@ export function createCallbackService(deps: CallbackServiceDeps) {
         })),
       })
     }
-    const { reference_number, status, privy_id, reject_reason, resend } = parsed.data
+    const { reference_number, status, privy_id, reject_reason, resend, register_token, updated_at } =
+      parsed.data
     const applied = await deps.registrations.applyUpstream(reference_number, {
       status,
       privy_id: privy_id ?? undefined,
       reject_reason: reject_reason ?? undefined,
       resend: resend ?? undefined,
+      register_token,
+      updated_at,
     })
     log.info({ event, reference_number, status, applied }, 'privy callback received')
     return { received: true, applied }

@@ -25,6 +25,7 @@ export interface UpstreamStatus {
   rejectReason: string | null
   canResend: boolean
   syncedAt: Date
+  upstreamUpdatedAt: Date | null
 }
 
 export interface PageRequest {
@@ -92,14 +93,22 @@ export function createRegistrationRepository(prisma: PrismaClient) {
      * Applies an upstream status only if the row still has the status it was read with, so two
      * concurrent refreshes cannot interleave; returns null when another writer got there first.
      */
-    async applyStatus(
-      id: string,
-      expectedStatus: RegistrationStatus,
-      next: UpstreamStatus,
-    ): Promise<RegistrationRecord | null> {
+    async applyStatus(read: RegistrationRecord, next: UpstreamStatus): Promise<RegistrationRecord | null> {
       const { count } = await prisma.registration.updateMany({
-        where: { id, status: expectedStatus },
+        where: { id: read.id, status: read.status, upstreamUpdatedAt: read.upstreamUpdatedAt },
         data: next,
+      })
+      return count === 1 ? prisma.registration.findUnique({ where: { id: read.id } }) : null
+    },
+
+    /**
+     * A callback or read proved that a registration whose outcome was unknown exists at Privy:
+     * it becomes an ordinary submitted registration with its register token.
+     */
+    async adoptSubmitted(id: string, registerToken: string): Promise<RegistrationRecord | null> {
+      const { count } = await prisma.registration.updateMany({
+        where: { id, submission: { in: ['unknown', 'in_flight'] } },
+        data: { submission: 'submitted', registerToken },
       })
       return count === 1 ? prisma.registration.findUnique({ where: { id } }) : null
     },
@@ -109,7 +118,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       id: string,
       from: RegistrationStatus,
       to: RegistrationStatus,
-      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null } = {},
+      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null; upstreamUpdatedAt?: Date } = {},
     ): Promise<boolean> {
       const { count } = await prisma.registration.updateMany({
         where: { id, status: from },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
 import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
 import { fromPrivyError } from '../../errors/error-handler.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
@@ -13,7 +14,7 @@ import type {
   RegistrationView,
   ResendRegistrationBody,
 } from './registration.schemas.js'
-import { canMove, isSettled } from './registration.status.js'
+import { isSettled, shouldApply } from './registration.status.js'
 import { toRegistrationView } from './registration.view.js'
 
 export interface RegistrationServiceDeps {
@@ -86,17 +87,12 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     if (error.outcome === 'unknown') {
       // Privy may have registered the user: keep the row, never call it failed.
       await repository.markUnknown(id, summary)
-      const mapped = fromPrivyError(error)
-      return new AppError(mapped.code, {
-        ...mapped.options,
-        detail: `${mapped.message}. The outcome is not known yet; follow registration ${id}`,
-        extensions: { registration_id: id },
-      })
+      return withRegistrationId(fromPrivyError(error), id)
     }
     await repository.markFailed(id, summary)
     if (error instanceof PrivyApiError && error.status === 422) {
       return new AppError('UPSTREAM_REJECTED', {
-        detail: error.messages[0] ?? 'Privy refused the registration data',
+        detail: 'Privy refused the registration data',
         errors: upstreamFieldErrors(error),
         upstream: { status: error.status, code: error.code, request_id: error.requestId },
       })
@@ -144,18 +140,30 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   ): Promise<RegistrationRecord> {
     const next: RegistrationStatus = upstream.status
     const syncedAt = now()
-    const changed =
-      next !== record.status || (next === 'verified' && !record.privyId && Boolean(upstream.privy_id))
-    if (!changed || (next !== record.status && !canMove(record.status, next))) {
-      return repository.touchSynced(record.id, syncedAt)
-    }
-    const applied = await repository.applyStatus(record.id, record.status, {
+    const upstreamUpdatedAt = parseUpstreamTime(upstream.updated_at)
+    const apply = shouldApply(
+      {
+        status: record.status,
+        updatedAt: record.upstreamUpdatedAt,
+        privyId: record.privyId,
+        rejectCode: record.rejectCode,
+      },
+      {
+        status: next,
+        updatedAt: upstreamUpdatedAt,
+        privyId: upstream.privy_id ?? null,
+        rejectCode: upstream.reject_reason?.code ?? null,
+      },
+    )
+    if (!apply) return repository.touchSynced(record.id, syncedAt)
+    const applied = await repository.applyStatus(record, {
       status: next,
       privyId: upstream.privy_id ?? record.privyId,
       rejectCode: upstream.reject_reason?.code ?? null,
       rejectReason: upstream.reject_reason?.reason ?? null,
       canResend: next === 'rejected' && upstream.resend === true,
       syncedAt,
+      upstreamUpdatedAt: upstreamUpdatedAt ?? record.upstreamUpdatedAt,
     })
     return applied ?? (await repository.findById(record.id)) ?? record
   }
@@ -187,9 +195,15 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         ...identity,
       })
     } catch (error) {
+      if (error instanceof PrivyError && error.outcome === 'unknown') {
+        // Privy may have taken the resend: its status says so, and then the caller is served.
+        const settled = await refreshOrKeep(record)
+        if (settled.status !== 'rejected') return toRegistrationView(settled)
+        throw withRegistrationId(fromPrivyError(error), record.id)
+      }
       if (error instanceof PrivyApiError && error.status === 422) {
         throw new AppError('UPSTREAM_REJECTED', {
-          detail: error.messages[0] ?? 'Privy refused the resend',
+          detail: 'Privy refused the corrected data',
           errors: upstreamFieldErrors(error),
           upstream: { status: error.status, code: error.code, request_id: error.requestId },
         })
@@ -200,6 +214,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       canResend: false,
       rejectCode: null,
       rejectReason: null,
+      // Anything Privy said before this instant is older than the resend.
+      upstreamUpdatedAt: now(),
     })
     return toRegistrationView((await repository.findById(record.id)) ?? record)
   }
@@ -218,8 +234,11 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     referenceNumber: string,
     upstream: UpstreamRegistrationStatus,
   ): Promise<boolean> {
-    const record = await repository.findByReference(referenceNumber)
+    let record = await repository.findByReference(referenceNumber)
     if (!record || record.submission === 'failed') return false
+    if (record.submission !== 'submitted' && upstream.register_token) {
+      record = (await repository.adoptSubmitted(record.id, upstream.register_token)) ?? record
+    }
     const applied = await applyUpstreamStatus(record, upstream)
     return applied.status !== record.status || applied.privyId !== record.privyId
   }
@@ -250,26 +269,55 @@ export interface UpstreamRegistrationStatus {
   privy_id?: string
   reject_reason?: { code: string; reason: string }
   resend?: boolean
+  updated_at?: string
+  register_token?: string
 }
 
+/** An answer whose outcome is not known yet names the registration to follow. */
+function withRegistrationId(error: AppError, id: string): AppError {
+  return new AppError(error.code, {
+    ...error.options,
+    detail: `${error.message}. The outcome is not known yet; follow registration ${id}`,
+    extensions: { registration_id: id },
+  })
+}
+
+function parseUpstreamTime(value: string | undefined): Date | null {
+  if (!value) return null
+  const time = Date.parse(value)
+  return Number.isNaN(time) ? null : new Date(time)
+}
+
+/**
+ * Which fields Privy refused, in the API's names. Privy's own sentences are not passed on: an
+ * upstream that echoes a value would otherwise put a NIK or a token in front of the app.
+ */
 function upstreamFieldErrors(error: PrivyApiError): FieldError[] {
-  return error.fieldErrors.flatMap((field) =>
-    field.messages.map((message) => ({ path: UPSTREAM_FIELD_NAMES[field.field] ?? field.field, message })),
-  )
+  const paths = new Set(error.fieldErrors.map((field) => UPSTREAM_FIELD_NAMES[field.field] ?? field.field))
+  return [...paths].map((path) => ({ path, message: 'refused by Privy' }))
 }
 
 function encodeCursor(record: RegistrationRecord): string {
   return Buffer.from(`${record.createdAt.toISOString()}|${record.id}`, 'utf8').toString('base64url')
 }
 
+const CURSOR_ID = z.uuid()
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
   const date = new Date(createdAt ?? '')
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime())) {
+  const year = date.getUTCFullYear()
+  if (
+    rest.length > 0 ||
+    !CURSOR_ID.safeParse(id).success ||
+    Number.isNaN(year) ||
+    year < 2000 ||
+    year > 9999
+  ) {
     throw new AppError('VALIDATION_FAILED', {
       detail: 'The cursor is not valid',
       errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
     })
   }
-  return { createdAt: date, id }
+  return { createdAt: date, id: id ?? '' }
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "registrations" ADD COLUMN     "upstream_updated_at" TIMESTAMPTZ(3);
