@@ -7,6 +7,12 @@ import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { installErrorHandling } from './errors/error-handler.js'
 import { createLogger } from './logging.js'
+import { createDocumentLifecycle } from './modules/documents/documents.lifecycle.js'
+import { createDocumentRepository } from './modules/documents/documents.repository.js'
+import { documentRoutes } from './modules/documents/documents.routes.js'
+import { createDocumentService } from './modules/documents/documents.service.js'
+import { createDocumentSync } from './modules/documents/documents.sync.js'
+import { createDirectoryStore, type SignedPdfStore } from './modules/documents/signed-pdf-store.js'
 import { createOtpRepository } from './modules/otp/otp.repository.js'
 import { otpRoutes } from './modules/otp/otp.routes.js'
 import { createOtpService } from './modules/otp/otp.service.js'
@@ -27,6 +33,7 @@ export interface AppOverrides {
   privy?: PrivyClient
   logger?: Logger
   now?: () => Date
+  signedPdfStore?: SignedPdfStore
 }
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/
@@ -91,13 +98,38 @@ export async function buildApp(
       merchantRaEnabled: config.privy.merchantRaEnabled,
     })
     await app.register(registrationRoutes, { service: registrationService, imageLimits: config.registration })
+    const documents = createDocumentRepository(database.prisma)
+    const documentSync = createDocumentSync({
+      documents,
+      privy,
+      now,
+      refreshAfterSeconds: config.registration.refreshAfterSeconds,
+    })
+    await app.register(documentRoutes, {
+      service: createDocumentService({ documents, registrations, privy, sync: documentSync, now }),
+      lifecycle: createDocumentLifecycle({
+        documents,
+        privy,
+        sync: documentSync,
+        store: overrides.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
+        now,
+      }),
+      limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
+    })
     await app.register(callbackRoutes, {
-      service: createCallbackService({ registrations: registrationService }),
+      service: createCallbackService({ registrations: registrationService, documents: documentSync }),
       credentials: config.privy.credentials,
       now,
     })
     await app.register(otpRoutes, {
-      service: createOtpService({ otps: createOtpRepository(database.prisma), registrations, privy, now }),
+      service: createOtpService({
+        otps: createOtpRepository(database.prisma),
+        registrations,
+        documents,
+        documentSync,
+        privy,
+        now,
+      }),
     })
     await app.ready()
     return app
@@ -153,6 +185,8 @@ async function openOwnPrivyClient(
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     channelId: credentials.channelId,
+    enterprisePrivyId: credentials.enterprisePrivyId,
+    enterpriseToken: credentials.enterpriseToken,
     timeoutMs: config.privy.timeoutMs,
     connectTimeoutMs: config.privy.connectTimeoutMs,
     onAttempt: (event) => app.log.debug({ privy: event }, 'privy call'),

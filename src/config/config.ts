@@ -35,6 +35,7 @@ export interface Config {
   }
   pii: { encryptionKey?: string }
   registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
+  documents: { maxBytes: number; signedPdfStoreDir: string }
 }
 
 export class ConfigError extends Error {
@@ -126,6 +127,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       ktpMaxBytes: env.REGISTRATION_KTP_MAX_BYTES,
       selfieMaxBytes: env.REGISTRATION_SELFIE_MAX_BYTES,
     },
+    documents: { maxBytes: env.DOCUMENT_MAX_BYTES, signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR },
   }
   return deepFreeze(config)
 }

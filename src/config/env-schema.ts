@@ -69,6 +69,8 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   REGISTRATION_REFRESH_AFTER_SECONDS: positiveInt(30),
+  DOCUMENT_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+  SIGNED_PDF_STORE_DIR: z.string().default('./data/signed-pdfs'),
   REGISTRATION_KTP_MAX_BYTES: positiveInt(2 * 1024 * 1024),
   REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt(60_000),

@@ -28,6 +28,10 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'Registrations', description: 'Register users with Privy and follow their KYC status' },
+        {
+          name: 'Documents',
+          description: 'PDFs sent for signing: signers, placement, e-Meterai, signed PDF',
+        },
         { name: 'OTP', description: 'One-time codes for registration and document signing' },
         { name: 'Privy callbacks', description: 'Status pushes from Privy, verified by signature' },
         { name: 'Health', description: 'Liveness and readiness' },

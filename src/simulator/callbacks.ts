@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'undici'
 import { privyTimestamp, signatureFor } from '../privy/signing.js'
 import type { SimContext } from './context.js'
+import { documentStatusData } from './document-data.js'
+import type { SimDocument } from './document-types.js'
 import { statusData } from './registrations.js'
 import type { SimRegistration } from './state.js'
 
@@ -11,8 +13,7 @@ import type { SimRegistration } from './state.js'
  * request that caused them; every attempt is logged for `GET /__sim/callbacks`.
  */
 
-/** `document` (§5 status changes) joins when documents are simulated, through `deliver`. */
-export type CallbackEvent = 'register'
+export type CallbackEvent = 'register' | 'document'
 
 /** The first attempt and three retries (§6). */
 export const CALLBACK_MAX_ATTEMPTS = 4
@@ -55,6 +56,11 @@ export class CallbackSender {
   /** Also for `/__sim/callbacks/send`, whose data may say an older status than the registration has. */
   sendRegistration(registration: SimRegistration, data: { status: string }): string | undefined {
     return this.deliver('register', registration, data)
+  }
+
+  /** A `document` callback with the §5.3 status data as it is now, without `signed_document` (§6). */
+  documentChanged(document: SimDocument): string | undefined {
+    return this.deliver('document', document, documentStatusData(document, { withSignedDocument: false }))
   }
 
   /** Starts a delivery and returns its id, or undefined when no callback URL is set. */

@@ -15,10 +15,21 @@ export interface SimulatorChannel {
   merchantRa: boolean
 }
 
+/** The merchant's enterprise account, which must own every uploaded document (§5.1 `doc_owner`). */
+export interface SimulatorEnterprise {
+  privyId: string
+  enterpriseToken: string
+}
+
 export interface SimulatorOptions {
   credentials?: SimulatorCredentials
   channels?: SimulatorChannel[]
-  /** Base URL used in `registration_url`; default: the listening address (or the request's Host). */
+  /** Default: DEV_CREDENTIALS.enterprisePrivyId / enterpriseToken. */
+  enterprise?: SimulatorEnterprise
+  /**
+   * Base URL used in `registration_url` and `signing_url`; default: the listening address (or the
+   * request's Host).
+   */
   publicUrl?: string
   tokenTtlSeconds?: number
   timestampToleranceSeconds?: number
@@ -33,12 +44,19 @@ export interface SimulatorOptions {
   callbackUrl?: string | null
   /** First wait before a callback is retried, doubling each time (default 1000). */
   callbackRetryBaseMs?: number
+  /**
+   * Time a document spends in each processing state (§5.2). 0 (default): the whole chain runs
+   * inside the call that triggered it, so tests are deterministic; null: it waits for
+   * `POST /__sim/documents/:ref/advance`. Changeable at `/__sim/settings`.
+   */
+  documentProcessingDelayMs?: number | null
 }
 
 /** Everything a route or hook needs, passed explicitly instead of decorating Fastify's types. */
 export interface SimContext {
   readonly credentials: SimulatorCredentials
   readonly channels: ReadonlyMap<string, SimulatorChannel>
+  readonly enterprise: SimulatorEnterprise
   readonly tokenTtlSeconds: number
   readonly timestampToleranceSeconds: number
   readonly now: () => Date
@@ -56,6 +74,8 @@ function defaultSettings(options: SimulatorOptions): SimSettings {
     verificationDelayMs: options.verificationDelayMs ?? null,
     callbackUrl: options.callbackUrl ?? null,
     callbackRetryBaseMs: options.callbackRetryBaseMs ?? DEFAULT_CALLBACK_RETRY_BASE_MS,
+    documentProcessingDelayMs:
+      options.documentProcessingDelayMs === undefined ? 0 : options.documentProcessingDelayMs,
   }
 }
 
@@ -75,6 +95,10 @@ export function createContext(options: SimulatorOptions): SimContext {
       apiSecret: DEV_CREDENTIALS.apiSecret,
     },
     channels: new Map(channels.map((channel) => [channel.channelId, channel])),
+    enterprise: options.enterprise ?? {
+      privyId: DEV_CREDENTIALS.enterprisePrivyId,
+      enterpriseToken: DEV_CREDENTIALS.enterpriseToken,
+    },
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     timestampToleranceSeconds: options.timestampToleranceSeconds ?? 300,
     now: options.now ?? (() => new Date()),

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
-import { HTML_HEADERS, notFoundPage } from './html.js'
+import { HTML_HEADERS, notFoundPage, signingNotFoundPage } from './html.js'
 
 /** One entry of `error.errors` (contract §1): a plain text, or the messages of one field. */
 export type ErrorItem = string | { field: string; messages: string[] }
@@ -95,6 +95,9 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/registration/')) {
       return reply.code(404).headers(HTML_HEADERS).send(notFoundPage())
+    }
+    if (request.url.startsWith('/sign/')) {
+      return reply.code(404).headers(HTML_HEADERS).send(signingNotFoundPage())
     }
     return sendError(reply, 404, [`No operation ${request.method} ${request.url.split('?')[0]}`])
   })

@@ -1,3 +1,4 @@
+import type { SimDocument } from './document-types.js'
 import type { SimRegistration } from './state.js'
 
 /**
@@ -9,14 +10,23 @@ import type { SimRegistration } from './state.js'
 /** `created` is not a status change (§6 sends no callback for it), but may enter waiting_verification. */
 export type RegistrationEvent = 'created' | 'status_changed'
 
+/** §6 sends a `document` callback on every status change and every signature, not on creation. */
+export type DocumentEvent = 'created' | 'status_changed' | 'signed'
+
 type RegistrationListener = (registration: SimRegistration, event: RegistrationEvent) => void
+type DocumentListener = (document: SimDocument, event: DocumentEvent) => void
 
 export class SimEvents {
   private readonly registrationListeners: RegistrationListener[] = []
+  private readonly documentListeners: DocumentListener[] = []
   private readonly resetListeners: Array<() => void> = []
 
   onRegistration(listener: RegistrationListener): void {
     this.registrationListeners.push(listener)
+  }
+
+  onDocument(listener: DocumentListener): void {
+    this.documentListeners.push(listener)
   }
 
   /** Called after `POST /__sim/reset`, so timers of forgotten state stop. */
@@ -26,6 +36,10 @@ export class SimEvents {
 
   registration(registration: SimRegistration, event: RegistrationEvent): void {
     for (const listener of this.registrationListeners) listener(registration, event)
+  }
+
+  document(document: SimDocument, event: DocumentEvent): void {
+    for (const listener of this.documentListeners) listener(document, event)
   }
 
   reset(): void {

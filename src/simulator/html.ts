@@ -61,6 +61,22 @@ export function alreadySubmittedPage(status: string): string {
   return page('Registration already submitted', `<p>This registration is ${escapeHtml(status)}.</p>`)
 }
 
+/**
+ * What `signing_url` shows. In this simulator a signer signs through the §4.2 OTP API (or
+ * `/__sim`), so the page only says what the document is and where it stands.
+ */
+export function signingPage(documentName: string, status: string): string {
+  return page(
+    'Privy signing (simulator)',
+    `<p>Document <strong id="document-name">${escapeHtml(documentName)}</strong> is <strong id="status">${escapeHtml(status)}</strong>.</p>
+<p>Signing happens with the OTP sent to each signer.</p>`,
+  )
+}
+
+export function signingNotFoundPage(): string {
+  return page('Document not found', '<p>This signing link is unknown or no longer valid.</p>')
+}
+
 export function notFoundPage(): string {
   return page('Registration not found', '<p>This registration link is unknown or no longer valid.</p>')
 }

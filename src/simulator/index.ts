@@ -3,15 +3,20 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { signedRequestHook } from './auth.js'
 import { CallbackSender } from './callbacks.js'
 import { createContext, type SimContext, type SimulatorOptions } from './context.js'
+import { DocumentProcessor } from './document-flow.js'
 import { installErrorHandling } from './errors.js'
 import { FaultInjector } from './faults.js'
 import { installRawBodyParser } from './json-body.js'
 import { RequestLog } from './request-log.js'
+import { documentOtpRoutes } from './routes/document-otp.js'
+import { documentRoutes } from './routes/documents.js'
 import { landingPageRoutes } from './routes/landing-page.js'
 import { registrationRoutes } from './routes/registration.js'
 import { registrationOtpRoutes } from './routes/registration-otp.js'
+import { signingPageRoutes } from './routes/signing-page.js'
 import { simCallbackRoutes } from './routes/sim-callbacks.js'
 import { simControlRoutes } from './routes/sim-control.js'
+import { simDocumentRoutes } from './routes/sim-documents.js'
 import { simFaultRoutes } from './routes/sim-faults.js'
 import { simOtpRoutes } from './routes/sim-otp.js'
 import { tokenRoutes } from './routes/token.js'
@@ -24,7 +29,12 @@ import { VerificationScheduler } from './verification.js'
  * State is in memory and does not survive a restart (see state.ts).
  */
 
-export type { SimulatorChannel, SimulatorCredentials, SimulatorOptions } from './context.js'
+export type {
+  SimulatorChannel,
+  SimulatorCredentials,
+  SimulatorEnterprise,
+  SimulatorOptions,
+} from './context.js'
 export { DEV_CREDENTIALS } from './dev-credentials.js'
 export type { SimulatorState } from './state.js'
 
@@ -35,14 +45,14 @@ export interface RunningSimulator {
   close(): Promise<void>
 }
 
-/** KTP and selfie photos arrive base64-encoded in the body, far past Fastify's 1 MiB default. */
+/** KTP and selfie photos and PDFs arrive base64-encoded in the body, far past Fastify's 1 MiB default. */
 const BODY_LIMIT_BYTES = 20 * 1024 * 1024
 
 const contexts = new WeakMap<FastifyInstance, SimContext>()
 
-/** The register token in a landing-page URL is its only secret, so request logs mask it. */
+/** The token in a landing-page or signing URL is its only secret, so request logs mask it. */
 function maskedUrl(url: string | undefined): string | undefined {
-  return url?.replace(/^\/registration\/[^/?]+/, '/registration/***')
+  return url?.replace(/^\/(registration|sign)\/[^/?]+/, '/$1/***')
 }
 
 const LOGGER_OPTIONS = {
@@ -55,25 +65,32 @@ const LOGGER_OPTIONS = {
 }
 
 /**
- * What happens after a request, in the background: §6 callbacks on every status change (creation
- * is not one) and the §7 verification delay. Both stop on reset and on close.
+ * What happens after a request, in the background: §6 callbacks on every status change and every
+ * signature (creation is not one), the §7 verification delay and the document processing delay.
+ * All stop on reset and on close.
  */
-function installBackgroundWork(app: FastifyInstance, context: SimContext): CallbackSender {
+function installBackgroundWork(app: FastifyInstance, context: SimContext) {
   const callbacks = new CallbackSender(context)
   const verifications = new VerificationScheduler(context)
+  const processor = new DocumentProcessor(context)
   context.events.onRegistration((registration, event) => {
     if (event === 'status_changed') callbacks.registrationChanged(registration)
     if (registration.status === 'waiting_verification') verifications.entered(registration)
   })
+  context.events.onDocument((document, event) => {
+    if (event !== 'created') callbacks.documentChanged(document)
+  })
   context.events.onReset(() => {
     verifications.cancelAll()
+    processor.cancelAll()
     callbacks.cancelAll()
   })
   app.addHook('preClose', async () => {
     verifications.cancelAll()
+    processor.cancelAll()
     await callbacks.close()
   })
-  return callbacks
+  return { callbacks, processor }
 }
 
 function assemble(options: SimulatorOptions): { app: FastifyInstance; context: SimContext } {
@@ -90,7 +107,7 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
   requestLog.install(app)
   const faults = new FaultInjector(context, requestLog)
   faults.install(app)
-  const callbacks = installBackgroundWork(app, context)
+  const { callbacks, processor } = installBackgroundWork(app, context)
 
   app.register(tokenRoutes, { context })
   app.register(
@@ -98,15 +115,18 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
       api.addHook('preValidation', signedRequestHook(context))
       await api.register(registrationRoutes, { context })
       await api.register(registrationOtpRoutes, { context })
-      // §4.2 document-signing OTP and §5 documents register here, inheriting the signed-request checks.
+      await api.register(documentRoutes, { context, processor })
+      await api.register(documentOtpRoutes, { context, processor })
     },
     { prefix: '/web/api/v2' },
   )
   app.register(landingPageRoutes, { context })
+  app.register(signingPageRoutes, { context })
   app.register(simControlRoutes, { context })
   app.register(simFaultRoutes, { faults })
   app.register(simOtpRoutes, { context })
   app.register(simCallbackRoutes, { context, callbacks })
+  app.register(simDocumentRoutes, { context, processor })
 
   contexts.set(app, context)
   return { app, context }

@@ -2,12 +2,13 @@ import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { SimContext } from './context.js'
 import { SimError } from './errors.js'
 import { changeStatus } from './registrations.js'
-import type { OtpChannel, SimOtpTransaction, SimRegistration } from './state.js'
+import type { OtpChannel, RegistrationOtpTransaction, SimOtpTransaction, SimRegistration } from './state.js'
 
 /**
- * Registration OTP (contract §4, §4.1) apart from HTTP. The limits are the contract's [seen] and
- * [chosen] values, kept in this one table so that a real Privy account that differs is one edit away.
- * All timing uses the injectable clock, so tests can move it instead of waiting.
+ * OTP (contract §4) apart from HTTP: the rules both kinds share, and the registration OTP of §4.1
+ * (the document-signing OTP of §4.2 is in document-otp.ts). The limits are the contract's [seen]
+ * and [chosen] values, kept in this one table so that a real Privy account that differs is one edit
+ * away. All timing uses the injectable clock, so tests can move it instead of waiting.
  */
 export const OTP_RULES = {
   validForMs: 15 * 60 * 1000,
@@ -41,8 +42,11 @@ function sameCode(expected: string, received: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** Issues a fresh code and "sends" it: readable at `/__sim/messages` and `/__sim/otps` (§7). */
-function send(context: SimContext, transaction: SimOtpTransaction, registration: SimRegistration): void {
+/**
+ * Issues a fresh code and "sends" it to the person of `registration` (for a signing OTP, the
+ * signer's registration): readable at `/__sim/messages` and `/__sim/otps` (§7).
+ */
+export function sendOtp(context: SimContext, transaction: SimOtpTransaction, registration: SimRegistration) {
   const now = context.now()
   transaction.code = newCode(transaction.code)
   transaction.sends += 1
@@ -55,8 +59,28 @@ function send(context: SimContext, transaction: SimOtpTransaction, registration:
     text: `Kode OTP Privy Anda: ${transaction.code}. Berlaku ${minutes} menit. Jangan berikan kode ini kepada siapa pun.`,
     transaction_id: transaction.transactionId,
     reference_number: registration.referenceNumber,
+    ...(transaction.kind === 'document_signing'
+      ? { signer_privy_id: transaction.signerPrivyId, document_tokens: [...transaction.documentTokens] }
+      : {}),
     at: now.toISOString(),
   })
+}
+
+/** The fields of a transaction before its first send. */
+export function unsentOtp(context: SimContext, channelId: string, otpChannel: OtpChannel) {
+  const now = context.now()
+  return {
+    transactionId: randomUUID(),
+    channelId,
+    otpChannel,
+    code: '',
+    sends: 0,
+    wrongAttempts: 0,
+    validatedAt: undefined,
+    expiresAt: now,
+    resendAvailableAt: now,
+    createdAt: now,
+  }
 }
 
 /** §4.1 answer data of a request or a resend. */
@@ -90,30 +114,21 @@ export function requestRegistrationOtp(
   otpChannel: OtpChannel,
 ): SimOtpTransaction {
   requireWaitingOtp(registration)
-  const now = context.now()
-  const transaction: SimOtpTransaction = {
-    transactionId: randomUUID(),
+  const transaction: RegistrationOtpTransaction = {
+    ...unsentOtp(context, registration.channelId, otpChannel),
     kind: 'registration',
-    channelId: registration.channelId,
     referenceNumber: registration.referenceNumber,
-    otpChannel,
-    code: '',
-    sends: 0,
-    wrongAttempts: 0,
-    validatedAt: undefined,
-    expiresAt: now,
-    resendAvailableAt: now,
-    createdAt: now,
   }
-  send(context, transaction, registration)
+  sendOtp(context, transaction, registration)
   context.state.otps.set(transaction.transactionId, transaction)
   return transaction
 }
 
+/** A transaction of the other kind is as unknown here as one that does not exist. */
 function transactionOf(context: SimContext, transactionId: string) {
   const transaction = context.state.otps.get(transactionId)
   const registration =
-    transaction === undefined
+    transaction?.kind !== 'registration'
       ? undefined
       : context.state.registration(transaction.channelId, transaction.referenceNumber)
   if (transaction === undefined || registration === undefined) {
@@ -143,22 +158,14 @@ function lockedError(): SimError {
 }
 
 /** Refusals shared by resend and validation, in the order that tells a client the most. */
-function requireUsable(transaction: SimOtpTransaction, now: Date): void {
+export function requireUsable(transaction: SimOtpTransaction, now: Date): void {
   const status = otpStatus(transaction, now)
   if (status === 'validated') throw new SimError(422, ['OTP transaction is already validated'])
   if (status === 'locked') throw lockedError()
 }
 
-/**
- * `POST /register/otp-resend`: a new code that replaces the old one, valid 15 minutes from now. An
- * expired transaction may be resent. A 4th send answers 429 with retry_after = the seconds until the
- * current code expires (the contract is silent; a new `POST /register/otp` works at once).
- */
-export function resendRegistrationOtp(context: SimContext, transactionId: string): SimOtpTransaction {
-  const { transaction, registration } = transactionOf(context, transactionId)
-  const now = context.now()
-  requireUsable(transaction, now)
-  requireWaitingOtp(registration)
+/** The send limit, then the wait between sends. An expired transaction may be resent. */
+export function requireResendAllowed(transaction: SimOtpTransaction, now: Date): void {
   if (transaction.sends >= OTP_RULES.maxSends) {
     throw tooManyRequests(
       `At most ${OTP_RULES.maxSends} sends per OTP transaction; request a new OTP`,
@@ -171,28 +178,47 @@ export function resendRegistrationOtp(context: SimContext, transactionId: string
       secondsUntil(transaction.resendAvailableAt, now),
     )
   }
-  send(context, transaction, registration)
-  return transaction
+}
+
+/** An expired code is refused before it is compared, so it does not count as a wrong attempt. */
+export function requireNotExpired(transaction: SimOtpTransaction, now: Date): void {
+  if (otpStatus(transaction, now) === 'expired') {
+    throw new SimError(422, ['OTP code has expired; request a resend'], { data: { expired: true } })
+  }
+}
+
+/** Compares the code; the wrong attempt that reaches the limit answers 423 at once. */
+export function requireCode(transaction: SimOtpTransaction, code: string): void {
+  if (sameCode(transaction.code, code)) return
+  transaction.wrongAttempts += 1
+  const remaining = OTP_RULES.maxWrongCodes - transaction.wrongAttempts
+  if (remaining <= 0) throw lockedError()
+  throw new SimError(422, ['Wrong OTP code'], { data: { remaining_attempts: remaining } })
 }
 
 /**
- * `POST /register/otp-validation`. An expired code is refused before it is compared, so it does not
- * count as a wrong attempt; the wrong attempt that reaches the limit answers 423 at once.
+ * `POST /register/otp-resend`: a new code that replaces the old one, valid 15 minutes from now. An
+ * expired transaction may be resent. A 4th send answers 429 with retry_after = the seconds until the
+ * current code expires (the contract is silent; a new `POST /register/otp` works at once).
  */
+export function resendRegistrationOtp(context: SimContext, transactionId: string): SimOtpTransaction {
+  const { transaction, registration } = transactionOf(context, transactionId)
+  const now = context.now()
+  requireUsable(transaction, now)
+  requireWaitingOtp(registration)
+  requireResendAllowed(transaction, now)
+  sendOtp(context, transaction, registration)
+  return transaction
+}
+
+/** `POST /register/otp-validation`. */
 export function validateRegistrationOtp(context: SimContext, transactionId: string, code: string): void {
   const { transaction, registration } = transactionOf(context, transactionId)
   const now = context.now()
   requireUsable(transaction, now)
-  if (otpStatus(transaction, now) === 'expired') {
-    throw new SimError(422, ['OTP code has expired; request a resend'], { data: { expired: true } })
-  }
+  requireNotExpired(transaction, now)
   requireWaitingOtp(registration)
-  if (!sameCode(transaction.code, code)) {
-    transaction.wrongAttempts += 1
-    const remaining = OTP_RULES.maxWrongCodes - transaction.wrongAttempts
-    if (remaining <= 0) throw lockedError()
-    throw new SimError(422, ['Wrong OTP code'], { data: { remaining_attempts: remaining } })
-  }
+  requireCode(transaction, code)
   transaction.validatedAt = now
   changeStatus(context, registration, 'waiting_verification')
 }

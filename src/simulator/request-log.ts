@@ -6,9 +6,9 @@ export function requestPath(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? request.url
 }
 
-/** The test surface and the user's landing page are not calls of a Privy client. */
+/** The test surface and the user's landing and signing pages are not calls of a Privy client. */
 function isApiCall(path: string): boolean {
-  return !path.startsWith('/__sim') && !path.startsWith('/registration/')
+  return !path.startsWith('/__sim') && !path.startsWith('/registration/') && !path.startsWith('/sign/')
 }
 
 /**

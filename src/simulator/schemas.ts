@@ -10,19 +10,22 @@ import { imageProblem } from './images.js'
  * `date_of_birth` for `dob`), and catching those is the simulator's job.
  */
 
-type Issue = { input?: unknown }
+export type Issue = { input?: unknown }
 
 /** A string field whose absence reads "is required" instead of zod's type message. */
-function text(wrongType = 'must be a string') {
+export function text(wrongType = 'must be a string') {
   return z.string({ error: (issue: Issue) => (issue.input === undefined ? 'is required' : wrongType) })
 }
 
-function nonBlank() {
+export function nonBlank() {
   return text().refine((value) => value.trim().length > 0, 'must not be blank')
 }
 
-const referenceNumber = nonBlank().refine((value) => value.length <= 64, 'must be at most 64 characters')
-const channelId = nonBlank()
+export const referenceNumber = nonBlank().refine(
+  (value) => value.length <= 64,
+  'must be at most 64 characters',
+)
+export const channelId = nonBlank()
 const registerToken = nonBlank()
 const email = z.email({
   error: (issue: Issue) => (issue.input === undefined ? 'is required' : 'must be an email address'),
@@ -110,7 +113,7 @@ export const resendSchema = z
   })
 export type ResendInput = z.output<typeof resendSchema>
 
-const otpChannel = z.enum(['sms', 'email'], {
+export const otpChannel = z.enum(['sms', 'email'], {
   error: (issue: Issue) => (issue.input === undefined ? 'is required' : 'must be sms or email'),
 })
 const transactionId = nonBlank()

@@ -24,10 +24,15 @@ const environment = z.object({
   SIM_API_SECRET: optional(z.string().default(DEV_CREDENTIALS.apiSecret)),
   SIM_CHANNEL_ID: optional(z.string().default(DEV_CREDENTIALS.channelId)),
   SIM_MERCHANT_RA: optional(z.enum(['true', 'false']).default('true')),
+  /** The enterprise account every uploaded document's doc_owner must name (§5.1). */
+  SIM_ENTERPRISE_PRIVY_ID: optional(z.string().default(DEV_CREDENTIALS.enterprisePrivyId)),
+  SIM_ENTERPRISE_TOKEN: optional(z.string().default(DEV_CREDENTIALS.enterpriseToken)),
   /** Where §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
   SIM_CALLBACK_URL: optional(z.url({ protocol: /^https?$/ }).optional()),
   /** Auto-verify this many ms after waiting_verification; unset: only via /__sim. */
   SIM_VERIFICATION_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
+  /** Time in each document processing state; unset: 0 (at once). */
+  SIM_DOCUMENT_PROCESSING_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
 })
 
 const parsed = environment.safeParse(process.env)
@@ -48,6 +53,8 @@ const simulator = await startSimulator({
     apiSecret: env.SIM_API_SECRET,
   },
   channels: [{ channelId: env.SIM_CHANNEL_ID, merchantRa: env.SIM_MERCHANT_RA === 'true' }],
+  enterprise: { privyId: env.SIM_ENTERPRISE_PRIVY_ID, enterpriseToken: env.SIM_ENTERPRISE_TOKEN },
+  documentProcessingDelayMs: env.SIM_DOCUMENT_PROCESSING_DELAY_MS ?? 0,
   callbackUrl: env.SIM_CALLBACK_URL ?? null,
   verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
   logger: true,
@@ -59,6 +66,7 @@ log.info(
     channel: env.SIM_CHANNEL_ID,
     callbackUrl: env.SIM_CALLBACK_URL ?? null,
     verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
+    documentProcessingDelayMs: env.SIM_DOCUMENT_PROCESSING_DELAY_MS ?? 0,
   },
   'Privy SIMULATOR listening (in-memory state; not real Privy)',
 )

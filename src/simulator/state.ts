@@ -1,9 +1,10 @@
+import type { SimDocument } from './document-types.js'
 import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
 /**
  * The simulator's whole memory, held in this process only. It does NOT survive a restart: stopping
- * the simulator (or `POST /__sim/reset`) forgets every token, registration, OTP, message, fault,
- * logged request and callback, and puts the settings back to the ones it was started with.
+ * the simulator (or `POST /__sim/reset`) forgets every token, registration, document, OTP, message,
+ * fault, logged request and callback, and puts the settings back to the ones it was started with.
  * Contract §7 allows that when documented; a client holding a token from before a restart gets 401
  * and, per §2.1, fetches a new one.
  */
@@ -81,17 +82,16 @@ export interface SimSettings {
   verificationDelayMs: number | null
   callbackUrl: string | null
   callbackRetryBaseMs: number
+  /** Time spent in each processing state of a document; 0 = at once, null = only when `/__sim` advances. */
+  documentProcessingDelayMs: number | null
 }
 
 export type OtpChannel = 'sms' | 'email'
 
 /** One OTP transaction (contract §4): its counters are its own, never shared with other transactions. */
-export interface SimOtpTransaction {
+interface OtpTransactionBase {
   transactionId: string
-  /** Registration OTP (§4.1); document-signing OTPs (§4.2) will be a second kind. */
-  kind: 'registration'
   channelId: string
-  referenceNumber: string
   otpChannel: OtpChannel
   /** The code of the latest send only: a resend replaces it, so an earlier code stops working. */
   code: string
@@ -103,13 +103,32 @@ export interface SimOtpTransaction {
   createdAt: Date
 }
 
+/** §4.1: confirms the phone of one registration. */
+export interface RegistrationOtpTransaction extends OtpTransactionBase {
+  kind: 'registration'
+  referenceNumber: string
+}
+
+/** §4.2: one signer signs one or more documents of one channel. */
+export interface DocumentOtpTransaction extends OtpTransactionBase {
+  kind: 'document_signing'
+  signerPrivyId: string
+  documentTokens: string[]
+}
+
+export type SimOtpTransaction = RegistrationOtpTransaction | DocumentOtpTransaction
+
 /** An SMS or email the simulator "sent" instead of a real one (§7). */
 export interface SimMessage {
   channel: OtpChannel
   to: string
   text: string
   transaction_id: string
+  /** The registration of the person it went to (for a signing OTP: the signer's registration). */
   reference_number: string
+  /** Signing OTPs (§4.2) only. */
+  signer_privy_id?: string
+  document_tokens?: string[]
   at: string
 }
 
@@ -149,8 +168,9 @@ export class SimulatorState {
   readonly otps = new Map<string, SimOtpTransaction>()
   readonly messages: SimMessage[] = []
   readonly callbacks: CallbackAttempt[] = []
+  /** By channel and reference number, which together are unique (§5.1). */
+  readonly documents = new Map<string, SimDocument>()
   settings: SimSettings
-  // Documents and signing OTPs (§4.2, §5) keep their own maps here and clear them in reset().
 
   constructor(private readonly defaultSettings: SimSettings) {
     this.settings = { ...defaultSettings }
@@ -177,6 +197,33 @@ export class SimulatorState {
     return [...this.registrations.values()].find((item) => item.landingToken === landingToken)
   }
 
+  /** The privy_id the simulator issued to a verified registration (§3.2). */
+  registrationByPrivyId(privyId: string): SimRegistration | undefined {
+    return [...this.registrations.values()].find(
+      (item) => item.status === 'verified' && item.privyId === privyId,
+    )
+  }
+
+  addDocument(document: SimDocument): void {
+    this.documents.set(key(document.channelId, document.referenceNumber), document)
+  }
+
+  document(channelId: string, referenceNumber: string): SimDocument | undefined {
+    return this.documents.get(key(channelId, referenceNumber))
+  }
+
+  documentsByReference(referenceNumber: string): SimDocument[] {
+    return [...this.documents.values()].filter((item) => item.referenceNumber === referenceNumber)
+  }
+
+  documentByToken(documentToken: string): SimDocument | undefined {
+    return [...this.documents.values()].find((item) => item.documentToken === documentToken)
+  }
+
+  documentBySigningToken(signingToken: string): SimDocument | undefined {
+    return [...this.documents.values()].find((item) => item.signingToken === signingToken)
+  }
+
   logRequest(entry: RequestLogEntry): void {
     pushCapped(this.requests, entry)
   }
@@ -192,6 +239,7 @@ export class SimulatorState {
   /** Forgets everything; `keepTokens` spares issued access tokens so a client need not re-authenticate. */
   reset(options: { keepTokens?: boolean } = {}): void {
     this.registrations.clear()
+    this.documents.clear()
     if (!options.keepTokens) this.tokens.clear()
     this.requests.length = 0
     this.faults = []

@@ -109,7 +109,7 @@ describe('reset and close', () => {
     await client.sim('POST', `/__sim/registrations/${registered.reference_number}/finish-landing`)
     await receiver.waitFor(1)
     await eventually(attempts, (list) => list.length > 0)
-    await client.sim('POST', '/__sim/settings', { verification_delay_ms: 5 })
+    await client.sim('POST', '/__sim/settings', { verification_delay_ms: 5, document_processing_delay_ms: 7 })
 
     await client.sim('POST', '/__sim/reset', { keep_tokens: true })
     expect((await client.sim('GET', '/__sim/otps')).json).toEqual({ otps: [] })
@@ -119,6 +119,7 @@ describe('reset and close', () => {
       verification_delay_ms: null,
       callback_url: null,
       callback_retry_base_ms: 1000,
+      document_processing_delay_ms: 0,
     })
   })
 
@@ -127,12 +128,14 @@ describe('reset and close', () => {
       callbackUrl: receiver.url,
       verificationDelayMs: 0,
       callbackRetryBaseMs: 60_000,
+      documentProcessingDelayMs: null,
     })
     const otherClient = new SimulatorClient(other.url)
     expect((await otherClient.sim('GET', '/__sim/settings')).json).toEqual({
       verification_delay_ms: 0,
       callback_url: receiver.url,
       callback_retry_base_ms: 60_000,
+      document_processing_delay_ms: null,
     })
     receiver.answerWith(500)
     await otherClient.signedPost(REGISTER, registerBody('privy_ra', { phone_verified: true }))

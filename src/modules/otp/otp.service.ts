@@ -10,7 +10,10 @@ import {
 } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
+import type { DocumentRepository } from '../documents/documents.repository.js'
+import type { DocumentSync } from '../documents/documents.sync.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
+import { recordSignatures, signingSeat } from './otp.document-signing.js'
 import type { OtpRecord, OtpRepository, OtpSend } from './otp.repository.js'
 import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
@@ -21,6 +24,8 @@ export const OTP_MAX_ATTEMPTS = 3
 export interface OtpServiceDeps {
   otps: OtpRepository
   registrations: RegistrationRepository
+  documents: DocumentRepository
+  documentSync: DocumentSync
   privy: PrivyClient
   now: () => Date
 }
@@ -34,10 +39,7 @@ export function createOtpService(deps: OtpServiceDeps) {
   const { otps, registrations, privy, now } = deps
 
   async function request(principal: Principal, body: RequestOtpBody): Promise<OtpTransactionView> {
-    if (body.otp_type === 'document_signing') {
-      // No document of this caller exists yet to sign (documents arrive with their own module).
-      throw notFound('Document')
-    }
+    if (body.otp_type === 'document_signing') return requestForDocuments(principal, body)
     const registration = await registrations.findVisible(body.registration_id, ownerScope(principal).ownerId)
     if (!registration) throw notFound('Registration')
     if (registration.status !== 'waiting_otp' || !registration.registerToken) {
@@ -76,17 +78,56 @@ export function createOtpService(deps: OtpServiceDeps) {
     return toOtpView(record, now())
   }
 
+  async function requestForDocuments(
+    principal: Principal,
+    body: Extract<RequestOtpBody, { otp_type: 'document_signing' }>,
+  ): Promise<OtpTransactionView> {
+    // Operators do not sign: only the person behind a signer's registration does.
+    if (principal.kind !== 'user') throw notFound('Document')
+    const seat = await signingSeat(deps.documents, ownerIdFor(principal), body.document_ids)
+    const upstream = await callPrivy(() =>
+      privy.documents.otp.request({
+        signer_privy_id: seat.privyId,
+        document_tokens: seat.documents.map((document) => document.documentToken ?? ''),
+        otp_channel: body.otp_channel,
+      }),
+    )
+    const record = await otps.create({
+      id: randomUUID(),
+      ownerId: ownerIdFor(principal),
+      otpType: 'document_signing',
+      otpChannel: body.otp_channel,
+      registrationId: null,
+      documentIds: seat.documents.map((document) => document.id),
+      upstreamTransactionId: upstream.transaction_id,
+      attemptsLeft: OTP_MAX_ATTEMPTS,
+      ...sendOf(upstream),
+    })
+    return toOtpView(record, now())
+  }
+
   async function validate(principal: Principal, id: string, code: string): Promise<OtpTransactionView> {
     const record = await findOwn(principal, id)
     refuseUnlessUsable(record)
+    const input = { transaction_id: record.upstreamTransactionId, otp_code: code }
+    let signerPrivyId: string | undefined
     try {
-      await privy.registrations.otp.validate({ transaction_id: record.upstreamTransactionId, otp_code: code })
+      if (record.otpType === 'document_signing') {
+        const seat = await signingSeat(deps.documents, record.ownerId, record.documentIds)
+        signerPrivyId = seat.privyId
+        await privy.documents.otp.validate(input)
+      } else {
+        await privy.registrations.otp.validate(input)
+      }
     } catch (error) {
-      throw await recordValidationFailure(record, error)
+      throw error instanceof AppError ? error : await recordValidationFailure(record, error)
     }
     const validated = await otps.setStatus(record.id, 'validated')
     if (record.registrationId) {
       await registrations.moveStatus(record.registrationId, 'waiting_otp', 'waiting_verification')
+    }
+    if (signerPrivyId) {
+      await recordSignatures(deps.documents, deps.documentSync, record.documentIds, signerPrivyId, now())
     }
     return toOtpView(validated, now())
   }
@@ -103,8 +144,11 @@ export function createOtpService(deps: OtpServiceDeps) {
     }
     const waitMs = record.resendAvailableAt.getTime() - now().getTime()
     if (waitMs > 0) throw tooEarly(Math.ceil(waitMs / 1000))
+    const resendInput = { transaction_id: record.upstreamTransactionId }
     const upstream = await callPrivy(() =>
-      privy.registrations.otp.resend({ transaction_id: record.upstreamTransactionId }),
+      record.otpType === 'document_signing'
+        ? privy.documents.otp.resend(resendInput)
+        : privy.registrations.otp.resend(resendInput),
     )
     return toOtpView(await otps.recordSend(record.id, sendOf(upstream)), now())
   }

@@ -19,6 +19,24 @@ export const RegisterCallbackDataSchema = z.looseObject({
   updated_at: z.string().optional(),
 })
 
+/** The document object of a `document` callback: the §5.3 status data without the signed PDF. */
+export const DocumentCallbackDataSchema = z.looseObject({
+  reference_number: z.string().min(1).max(64),
+  status: z.enum([
+    'uploaded',
+    'processing',
+    'processing_emeterai',
+    'completed',
+    'revoked',
+    'expired',
+    'error',
+  ]),
+  signers: z
+    .array(z.looseObject({ privy_id: z.string(), status: z.string(), signed_at: z.string().optional() }))
+    .optional(),
+  emeterai: z.looseObject({ status: z.string(), serial_number: z.string().optional() }).optional(),
+})
+
 export const PrivyCallbackBodySchema = z
   .looseObject({
     event: z.enum(['register', 'document']).describe('What changed'),

@@ -1,10 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { AppError } from '../../errors/app-error.js'
+import type { DocumentSync } from '../documents/documents.sync.js'
 import type { RegistrationService } from '../registration/registration.service.js'
-import { RegisterCallbackDataSchema } from './callback.schemas.js'
+import { DocumentCallbackDataSchema, RegisterCallbackDataSchema } from './callback.schemas.js'
 
 export interface CallbackServiceDeps {
   registrations: RegistrationService
+  documents: DocumentSync
 }
 
 /**
@@ -18,20 +20,17 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     log: FastifyBaseLogger,
   ): Promise<{ received: true; applied: boolean }> {
     if (event === 'document') {
-      // Documents have no gateway records yet; acknowledge so Privy does not retry forever.
-      log.info({ event }, 'privy callback for a document ignored')
-      return { received: true, applied: false }
+      const parsed = DocumentCallbackDataSchema.safeParse(data)
+      if (!parsed.success) throw notAStatus(parsed.error.issues, 'a document status')
+      const applied = await deps.documents.applyCallback(parsed.data.reference_number, parsed.data)
+      log.info(
+        { event, reference_number: parsed.data.reference_number, status: parsed.data.status, applied },
+        'privy callback received',
+      )
+      return { received: true, applied }
     }
     const parsed = RegisterCallbackDataSchema.safeParse(data)
-    if (!parsed.success) {
-      throw new AppError('VALIDATION_FAILED', {
-        detail: 'The callback data is not a registration status',
-        errors: parsed.error.issues.map((issue) => ({
-          path: `data.${issue.path.join('.')}`,
-          message: issue.message,
-        })),
-      })
-    }
+    if (!parsed.success) throw notAStatus(parsed.error.issues, 'a registration status')
     const { reference_number, status, privy_id, reject_reason, resend, register_token, updated_at } =
       parsed.data
     const applied = await deps.registrations.applyUpstream(reference_number, {
@@ -50,3 +49,13 @@ export function createCallbackService(deps: CallbackServiceDeps) {
 }
 
 export type CallbackService = ReturnType<typeof createCallbackService>
+
+function notAStatus(issues: Array<{ path: PropertyKey[]; message: string }>, what: string): AppError {
+  return new AppError('VALIDATION_FAILED', {
+    detail: `The callback data is not ${what}`,
+    errors: issues.map((issue) => ({
+      path: ['data', ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    })),
+  })
+}

@@ -135,6 +135,15 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       return prisma.registration.findUnique({ where: { referenceNumber } })
     },
 
+    /** A verified registration that can sign, by its id or by the privy_id Privy gave it. */
+    async findVerifiedSigner(by: { id?: string; privyId?: string }): Promise<RegistrationRecord | null> {
+      if (!by.id && !by.privyId) return null
+      return prisma.registration.findFirst({
+        where: { status: 'verified', privyId: by.privyId ?? { not: null }, ...(by.id ? { id: by.id } : {}) },
+        orderBy: { createdAt: 'desc' },
+      })
+    },
+
     async findById(id: string): Promise<RegistrationRecord | null> {
       return prisma.registration.findUnique({ where: { id } })
     },

@@ -9,9 +9,10 @@ import type { SimRegistration, SimSettings } from '../state.js'
 import { findSimRegistration } from './sim-lookup.js'
 
 /**
- * §7 settings (verification delay, where §6 callbacks go) and the callback log, plus two ways to
- * make the deliveries a merchant must cope with: the same callback twice (replay) and a stale one
- * arriving after a newer one (send with status_override).
+ * §7 settings (verification and document processing delays, where §6 callbacks go) and the
+ * callback log, plus two ways to make the deliveries a merchant must cope with: the same callback
+ * twice (replay) and a stale one arriving after a newer one (send with status_override). Replay and
+ * send cover `register` callbacks only.
  */
 
 const settingsBody = z.strictObject({
@@ -21,6 +22,7 @@ const settingsBody = z.strictObject({
     .nullable()
     .optional(),
   callback_retry_base_ms: z.number().int().min(0).max(600_000).optional(),
+  document_processing_delay_ms: z.number().int().min(0).max(86_400_000).nullable().optional(),
 })
 const STATUSES = ['pending', 'waiting_otp', 'waiting_verification', 'verified', 'rejected'] as const
 const replayBody = z.strictObject({ reference_number: z.string(), channel_id: z.string().optional() })
@@ -32,6 +34,7 @@ function settingsView(settings: SimSettings) {
     verification_delay_ms: settings.verificationDelayMs,
     callback_url: settings.callbackUrl,
     callback_retry_base_ms: settings.callbackRetryBaseMs,
+    document_processing_delay_ms: settings.documentProcessingDelayMs,
   }
 }
 
@@ -60,7 +63,10 @@ export const simCallbackRoutes: FastifyPluginAsync<{
 
   app.get('/__sim/settings', async () => settingsView(context.state.settings))
 
-  /** Only the fields given change; null turns the delay or callbacks off. */
+  /**
+   * Only the fields given change; null turns the verification delay or callbacks off, and holds
+   * documents in processing until `/__sim/documents/:ref/advance`.
+   */
   app.post('/__sim/settings', async (request) => {
     const input = parseBody(settingsBody, optionalJsonObjectBody(request))
     const { settings } = context.state
@@ -68,6 +74,8 @@ export const simCallbackRoutes: FastifyPluginAsync<{
     if (input.callback_url !== undefined) settings.callbackUrl = input.callback_url
     if (input.callback_retry_base_ms !== undefined)
       settings.callbackRetryBaseMs = input.callback_retry_base_ms
+    if (input.document_processing_delay_ms !== undefined)
+      settings.documentProcessingDelayMs = input.document_processing_delay_ms
     return settingsView(settings)
   })
 

@@ -11,7 +11,7 @@ import { findSimRegistration } from './sim-lookup.js'
 /**
  * The test surface of contract §7 (never part of real Privy): plain JSON, no authentication, errors
  * in the contract's shape. OTPs and messages are in sim-otp.ts, settings and callbacks in
- * sim-callbacks.ts; §5 (sign as a signer) belongs here when documents are simulated.
+ * sim-callbacks.ts, documents (sign as a signer) in sim-documents.ts.
  */
 
 const referenceParams = z.object({ reference_number: z.string() })

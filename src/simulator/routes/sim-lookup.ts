@@ -1,4 +1,5 @@
 import type { SimContext } from '../context.js'
+import type { SimDocument } from '../document-types.js'
 import { SimError } from '../errors.js'
 import type { SimRegistration } from '../state.js'
 
@@ -19,4 +20,20 @@ export function findSimRegistration(
   if (others.length > 0)
     throw new SimError(409, ['Several channels use this reference_number: add channel_id'])
   return registration
+}
+
+/** The document a `/__sim` call names, picked like a registration. */
+export function findSimDocument(
+  context: SimContext,
+  referenceNumber: string,
+  channelId: string | undefined,
+): SimDocument {
+  const matches = context.state
+    .documentsByReference(referenceNumber)
+    .filter((item) => channelId === undefined || item.channelId === channelId)
+  const [document, ...others] = matches
+  if (document === undefined) throw new SimError(404, [`No document ${referenceNumber}`])
+  if (others.length > 0)
+    throw new SimError(409, ['Several channels use this reference_number: add channel_id'])
+  return document
 }

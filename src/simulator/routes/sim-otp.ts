@@ -15,6 +15,7 @@ const otpQuery = z.object({
   channel_id: z.string().optional(),
   phone: z.string().optional(),
   email: z.string().optional(),
+  signer_privy_id: z.string().optional(),
 })
 const messageQuery = z.object({
   phone: z.string().optional(),
@@ -24,9 +25,31 @@ const messageQuery = z.object({
 const transactionParams = z.object({ transaction_id: z.string() })
 
 export const simOtpRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
+  /** The registration of the person the code went to: for a signing OTP, the signer's. */
+  const recipientOf = (transaction: SimOtpTransaction) =>
+    transaction.kind === 'registration'
+      ? context.state.registration(transaction.channelId, transaction.referenceNumber)
+      : context.state.registrationByPrivyId(transaction.signerPrivyId)
+
+  /** A signing OTP has no reference number of its own; its documents have theirs. */
+  const referencesOf = (transaction: SimOtpTransaction): string[] =>
+    transaction.kind === 'registration'
+      ? [transaction.referenceNumber]
+      : transaction.documentTokens.flatMap(
+          (token) => context.state.documentByToken(token)?.referenceNumber ?? [],
+        )
+
   const view = (transaction: SimOtpTransaction) => ({
     transaction_id: transaction.transactionId,
-    reference_number: transaction.referenceNumber,
+    kind: transaction.kind,
+    reference_number: transaction.kind === 'registration' ? transaction.referenceNumber : null,
+    ...(transaction.kind === 'document_signing'
+      ? {
+          signer_privy_id: transaction.signerPrivyId,
+          document_tokens: transaction.documentTokens,
+          document_reference_numbers: referencesOf(transaction),
+        }
+      : {}),
     channel_id: transaction.channelId,
     otp_channel: transaction.otpChannel,
     code: transaction.code,
@@ -44,13 +67,19 @@ export const simOtpRoutes: FastifyPluginAsync<{ context: SimContext }> = async (
     return transaction
   }
 
-  /** Oldest first; every filter given must match. `phone`/`email` are the registration's. */
+  /**
+   * Oldest first; every filter given must match. `phone`/`email` are the recipient registration's;
+   * `reference_number` matches a registration OTP's registration or any document of a signing OTP.
+   */
   app.get('/__sim/otps', async (request) => {
     const query = otpQuery.parse(request.query)
     const otps = [...context.state.otps.values()].filter((transaction) => {
-      const registration = context.state.registration(transaction.channelId, transaction.referenceNumber)
+      const registration = recipientOf(transaction)
+      const signer = transaction.kind === 'document_signing' ? transaction.signerPrivyId : undefined
       return (
-        (query.reference_number === undefined || transaction.referenceNumber === query.reference_number) &&
+        (query.reference_number === undefined ||
+          referencesOf(transaction).includes(query.reference_number)) &&
+        (query.signer_privy_id === undefined || signer === query.signer_privy_id) &&
         (query.channel_id === undefined || transaction.channelId === query.channel_id) &&
         (query.phone === undefined || registration?.phone === query.phone) &&
         (query.email === undefined || registration?.email === query.email)

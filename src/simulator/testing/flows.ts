@@ -15,7 +15,12 @@ export type RegistrationRef = {
 
 export interface SimOtpView {
   transaction_id: string
-  reference_number: string
+  kind: 'registration' | 'document_signing'
+  /** null for a signing OTP (§4.2), which names documents instead. */
+  reference_number: string | null
+  signer_privy_id?: string
+  document_tokens?: string[]
+  document_reference_numbers?: string[]
   otp_channel: string
   code: string
   sends: number

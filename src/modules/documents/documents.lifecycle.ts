@@ -1,0 +1,136 @@
+import { AppError, notFound } from '../../errors/app-error.js'
+import { fromPrivyError } from '../../errors/error-handler.js'
+import { ownerScope, type Principal } from '../../plugins/auth.js'
+import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import { type PrivyClient, signedDocument } from '../../privy/index.js'
+import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
+import type { DocumentView } from './documents.schemas.js'
+import type { DocumentSync } from './documents.sync.js'
+import { toDocumentView } from './documents.view.js'
+import { inspectPdf } from './pdf/index.js'
+import type { SignedPdfStore } from './signed-pdf-store.js'
+
+export interface DocumentLifecycleDeps {
+  documents: DocumentRepository
+  privy: PrivyClient
+  sync: DocumentSync
+  store: SignedPdfStore
+  now: () => Date
+}
+
+/** Revoke, history and the signed PDF: what happens to a document after its upload. */
+export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
+  const { documents, privy, sync, store } = deps
+
+  async function visible(principal: Principal, id: string): Promise<DocumentRecord> {
+    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
+    if (!record || record.submission !== 'submitted' || !record.documentToken) throw notFound('Document')
+    return record
+  }
+
+  async function revoke(principal: Principal, id: string): Promise<DocumentView> {
+    const owned = await documents.findOwned(id, ownerScope(principal).ownerId)
+    if (!owned || owned.submission !== 'submitted' || !owned.documentToken) throw notFound('Document')
+    const record = await sync.refreshIfDue(owned, true).catch(() => owned)
+    const everyoneSigned = record.signers
+      .filter((s) => s.role === 'signer')
+      .every((s) => s.status === 'signed')
+    if (record.status !== 'uploaded' || (record.signers.length > 0 && everyoneSigned)) {
+      throw new AppError('CONFLICT', {
+        detail: `The document is ${record.status}${everyoneSigned ? ' and every signer has signed' : ''}; it can no longer be revoked`,
+        extensions: { document_status: record.status },
+      })
+    }
+    try {
+      await privy.documents.revoke({
+        reference_number: record.referenceNumber,
+        document_token: record.documentToken ?? '',
+      })
+    } catch (error) {
+      if (error instanceof PrivyApiError && error.status === 422) {
+        throw new AppError('CONFLICT', {
+          detail: 'Privy refused: every signer has signed, or it is already closed',
+        })
+      }
+      throw error instanceof PrivyError ? fromPrivyError(error) : error
+    }
+    const revoked = await sync.apply(record, { status: 'revoked' })
+    await documents.addEvent(record.id, 'revoked', "Revoked at the merchant's request")
+    return toDocumentView(revoked)
+  }
+
+  async function history(principal: Principal, id: string) {
+    const record = await visible(principal, id)
+    const [upstream, own] = await Promise.all([
+      privy.documents
+        .history({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
+        .catch((error: unknown) => {
+          throw error instanceof PrivyError ? fromPrivyError(error) : error
+        }),
+      documents.events(record.id),
+    ])
+    const events = [
+      ...own.map((event) => ({
+        at: event.createdAt.toISOString(),
+        source: 'gateway' as const,
+        privy_id: null,
+        description: event.detail,
+      })),
+      ...upstream.document.signers.flatMap((signer) =>
+        signer.histories.map((entry) => ({
+          at: new Date(entry.created_at).toISOString(),
+          source: 'privy' as const,
+          privy_id: signer.privy_id,
+          description: entry.description,
+        })),
+      ),
+    ].sort((a, b) => a.at.localeCompare(b.at) || a.source.localeCompare(b.source))
+    return { document_id: record.id, events }
+  }
+
+  /** The signed PDF: fetched from Privy once, checked, kept by its SHA-256, then served from the store. */
+  async function signedPdf(principal: Principal, id: string) {
+    let record = await visible(principal, id)
+    if (record.status !== 'completed') record = await sync.refreshIfDue(record, true)
+    if (record.status !== 'completed') {
+      throw new AppError('CONFLICT', {
+        detail: `The document is ${record.status}; the signed PDF exists once it is completed`,
+        extensions: { document_status: record.status },
+      })
+    }
+    if (record.signedSha256) {
+      const stored = await store.open(record.signedSha256)
+      if (stored) return { ...stored, filename: fileName(record) }
+    }
+    const status = await privy.documents
+      .status({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
+      .catch((error: unknown) => {
+        throw error instanceof PrivyError ? fromPrivyError(error) : error
+      })
+    let bytes: Buffer | undefined
+    try {
+      bytes = signedDocument(status)
+    } catch {
+      bytes = undefined
+    }
+    if (!bytes) throw new AppError('UPSTREAM_ERROR', { detail: 'Privy did not return the signed PDF' })
+    await inspectPdf(bytes).catch(() => {
+      throw new AppError('UPSTREAM_ERROR', {
+        detail: 'Privy returned a signed document that is not a readable PDF',
+      })
+    })
+    const sha256 = await store.put(bytes)
+    await documents.recordSignedPdf(record.id, sha256)
+    const stored = await store.open(sha256)
+    if (!stored) throw new AppError('INTERNAL', { detail: 'The signed PDF could not be read back' })
+    return { ...stored, filename: fileName(record) }
+  }
+
+  return { revoke, history, signedPdf }
+}
+
+export type DocumentLifecycle = ReturnType<typeof createDocumentLifecycle>
+
+function fileName(record: DocumentRecord): string {
+  return `${record.referenceNumber}-signed.pdf`
+}

@@ -1,0 +1,152 @@
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { principalOf } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/openapi-responses.js'
+import type { DocumentLifecycle } from './documents.lifecycle.js'
+import {
+  DocumentHistorySchema,
+  DocumentIdParamsSchema,
+  DocumentListSchema,
+  DocumentSchema,
+  DocumentUploadBodySchema,
+  GetDocumentQuerySchema,
+  ListDocumentsQuerySchema,
+} from './documents.schemas.js'
+import type { DocumentService } from './documents.service.js'
+import {
+  closeConnectionIfBodyUnread,
+  type DocumentUploadLimits,
+  documentMultipartLimits,
+  readDocumentUpload,
+} from './pdf/index.js'
+
+const tags = ['Documents']
+const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
+
+export const documentRoutes: FastifyPluginAsyncZod<{
+  service: DocumentService
+  lifecycle: DocumentLifecycle
+  limits: DocumentUploadLimits
+}> = async (app, { service, lifecycle, limits }) => {
+  await app.register(multipart, { limits: documentMultipartLimits(limits) })
+  app.addHook('onError', closeConnectionIfBodyUnread)
+  app.addHook('onRequest', app.authenticate)
+
+  app.post(
+    '/v1/documents',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Upload a PDF for signing',
+        description:
+          'multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers ' +
+          'with their placements, optional e_meterai). The PDF is checked by content (header, structure, ' +
+          "not encrypted, no scripts, each page's real box and rotation); every placement must lie on its " +
+          'page; signers are verified registrations. Only its SHA-256 is kept.',
+        consumes: ['multipart/form-data'],
+        body: DocumentUploadBodySchema,
+        response: { 201: DocumentSchema, ...problemResponses(400, 401, 413, 415, 422, 502, 503, 504) },
+      },
+      // The body is read by the handler, as a capped stream; this only keeps the schema in the docs.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const upload = await readDocumentUpload(request, limits)
+      const document = await service.upload(principalOf(request), upload)
+      return reply.code(201).header('location', `/v1/documents/${document.id}`).send(document)
+    },
+  )
+
+  app.get(
+    '/v1/documents',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'List documents',
+        description: 'Newest first: the documents you uploaded and those you sign. Operators see all.',
+        querystring: ListDocumentsQuerySchema,
+        response: { 200: DocumentListSchema, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => service.list(principalOf(request), request.query),
+  )
+
+  app.get(
+    '/v1/documents/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Get a document',
+        params: DocumentIdParamsSchema,
+        querystring: GetDocumentQuerySchema,
+        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 502, 503, 504) },
+      },
+    },
+    async (request) =>
+      service.get(principalOf(request), request.params.id, { refresh: request.query.refresh }),
+  )
+
+  app.get(
+    '/v1/documents/:id/history',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The document's timeline",
+        description: "Privy's signer history merged with the gateway's own events, oldest first.",
+        params: DocumentIdParamsSchema,
+        response: { 200: DocumentHistorySchema, ...problemResponses(400, 401, 404, 502, 503, 504) },
+      },
+    },
+    async (request) => lifecycle.history(principalOf(request), request.params.id),
+  )
+
+  app.post(
+    '/v1/documents/:id/revoke',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Revoke a document',
+        description:
+          'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
+        params: DocumentIdParamsSchema,
+        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 502, 503, 504) },
+      },
+    },
+    async (request) => lifecycle.revoke(principalOf(request), request.params.id),
+  )
+
+  app.get(
+    '/v1/documents/:id/signed.pdf',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Download the signed PDF',
+        description:
+          'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.',
+        params: DocumentIdParamsSchema,
+        produces: ['application/pdf'],
+        response: {
+          200: z.any().describe('The signed PDF').meta({ type: 'string', format: 'binary' }),
+          ...problemResponses(400, 401, 404, 409, 502, 503, 504),
+        },
+      },
+    },
+    async (request, reply) => {
+      const pdf = await lifecycle.signedPdf(principalOf(request), request.params.id)
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-length', String(pdf.size))
+        .header('content-disposition', `attachment; filename="${pdf.filename}"`)
+        .header('cache-control', 'private, no-store')
+        .serializer((payload: unknown) => payload as string)
+        .send(pdf.stream)
+    },
+  )
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod'
+import { PlacementSchema } from './pdf/index.js'
+
+/** §5.1 `doc_category` codes of the e-Meterai. */
+export const E_METERAI_CATEGORIES = [
+  'surat_perjanjian',
+  'surat_pernyataan',
+  'akta_notaris',
+  'akta_pejabat',
+  'surat_berharga',
+  'dokumen_transaksi',
+  'dokumen_lelang',
+  'dokumen_pernyataan_jumlah_uang',
+  'dokumen_penerimaan_uang',
+  'dokumen_hutang',
+  'dokumen_lain_lain',
+] as const
+
+export const DOCUMENT_STATUSES = [
+  'uploaded',
+  'processing',
+  'processing_emeterai',
+  'completed',
+  'revoked',
+  'expired',
+  'error',
+] as const
+
+const PlacementInputSchema = PlacementSchema.strict().describe(
+  'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
+    'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
+)
+
+const SignerInputSchema = z
+  .strictObject({
+    registration_id: z.uuid('must be a registration id (UUID)').optional(),
+    privy_id: z.string().trim().min(1).max(64).optional(),
+    role: z.enum(['signer', 'reviewer']).default('signer'),
+    placements: z.array(PlacementInputSchema).min(1, 'place the signature at least once').max(20),
+  })
+  .refine((signer) => (signer.registration_id === undefined) !== (signer.privy_id === undefined), {
+    message: 'name the signer by registration_id or by privy_id (exactly one)',
+  })
+
+export const DocumentMetadataSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200),
+    sign_process: z
+      .enum(['serial', 'parallel'])
+      .default('parallel')
+      .describe('serial: signers sign in the order given; parallel: in any order'),
+    visibility: z.boolean().default(true).describe('Whether signatures are drawn on the pages'),
+    signers: z.array(SignerInputSchema).max(20).default([]),
+    e_meterai: z
+      .strictObject({
+        category: z.enum(E_METERAI_CATEGORIES),
+        placements: z.array(PlacementInputSchema).min(1).max(10),
+        order: z
+          .enum(['after_signing', 'before_signing'])
+          .default('after_signing')
+          .describe('When the stamp is applied, if there are signers too'),
+      })
+      .optional(),
+  })
+  .refine((metadata) => metadata.signers.length > 0 || metadata.e_meterai !== undefined, {
+    message: 'name at least one signer, or ask for an e-Meterai',
+    path: ['signers'],
+  })
+  .refine((metadata) => metadata.signers.length === 0 || metadata.signers.some((s) => s.role === 'signer'), {
+    message: 'at least one of the signers must have the role signer',
+    path: ['signers'],
+  })
+  .meta({ id: 'DocumentMetadata' })
+
+export type DocumentMetadata = z.infer<typeof DocumentMetadataSchema>
+
+/** For OpenAPI only: the route reads the multipart body itself, streaming and capped. */
+export const DocumentUploadBodySchema = z
+  .object({
+    file: z
+      .string()
+      .meta({ format: 'binary' })
+      .describe('The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)'),
+    metadata: z.string().describe('JSON text of DocumentMetadata'),
+  })
+  .meta({ id: 'DocumentUpload' })
+
+export const DocumentIdParamsSchema = z.strictObject({ id: z.uuid('must be a document id (UUID)') })
+
+export const ListDocumentsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+})
+
+export const GetDocumentQuerySchema = z.strictObject({
+  refresh: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true'),
+})
+
+export const DocumentSchema = z
+  .object({
+    id: z.uuid(),
+    reference_number: z.string(),
+    title: z.string(),
+    status: z.enum(DOCUMENT_STATUSES),
+    sign_process: z.enum(['serial', 'parallel']),
+    signers: z.array(
+      z.object({
+        privy_id: z.string(),
+        role: z.enum(['signer', 'reviewer']),
+        status: z.enum(['waiting', 'signed', 'rejected']),
+        signed_at: z.iso.datetime().nullable(),
+      }),
+    ),
+    signing_url: z.string().nullable(),
+    e_meterai: z
+      .object({
+        category: z.string(),
+        status: z.string().nullable(),
+        serial_number: z.string().nullable(),
+      })
+      .nullable(),
+    sha256: z.string().describe('SHA-256 of the uploaded PDF'),
+    size_bytes: z.number().int(),
+    page_count: z.number().int(),
+    signed_pdf_available: z.boolean().describe('GET /v1/documents/{id}/signed.pdf answers'),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Document' })
+
+export type DocumentView = z.infer<typeof DocumentSchema>
+
+export const DocumentListSchema = z
+  .object({ data: z.array(DocumentSchema), next_cursor: z.string().nullable() })
+  .meta({ id: 'DocumentList' })
+
+export const DocumentHistorySchema = z
+  .object({
+    document_id: z.uuid(),
+    events: z.array(
+      z.object({
+        at: z.iso.datetime(),
+        source: z.enum(['gateway', 'privy']),
+        privy_id: z.string().nullable().describe('The signer concerned, for Privy events'),
+        description: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'DocumentHistory' })

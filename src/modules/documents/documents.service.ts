@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto'
+import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
+import { fromPrivyError } from '../../errors/error-handler.js'
+import type { DocumentProcess, Prisma } from '../../generated/prisma/client.js'
+import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
+import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import type { PrivyClient } from '../../privy/index.js'
+import type { RegistrationRepository } from '../registration/registration.repository.js'
+import type { DocumentRepository } from './documents.repository.js'
+import { type DocumentMetadata, DocumentMetadataSchema, type DocumentView } from './documents.schemas.js'
+import { DOC_PROCESS_CODES } from './documents.status.js'
+import type { DocumentSync } from './documents.sync.js'
+import { toDocumentView } from './documents.view.js'
+import {
+  checkPlacements,
+  type DocumentUpload,
+  eMeteraiStamp,
+  type PdfInfo,
+  signatureBox,
+  toPoints,
+} from './pdf/index.js'
+import { createInspectionQueue } from './pdf/inspect-queue.js'
+
+export interface DocumentServiceDeps {
+  documents: DocumentRepository
+  registrations: RegistrationRepository
+  privy: PrivyClient
+  sync: DocumentSync
+  now: () => Date
+}
+
+interface ResolvedSigner {
+  position: number
+  privyId: string
+  registrationId: string
+  userOwnerId: string | null
+  role: 'signer' | 'reviewer'
+  placements: Array<{ page: number; x: number; y: number }>
+}
+
+/** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
+export function createDocumentService(deps: DocumentServiceDeps) {
+  const { documents, registrations, privy, now } = deps
+  const inspection = createInspectionQueue()
+
+  async function upload(principal: Principal, received: DocumentUpload): Promise<DocumentView> {
+    const metadata = parseMetadata(received.metadata)
+    const pdf = await inspection.inspect(received.file)
+    const placementErrors = [
+      ...metadata.signers.flatMap((signer, index) =>
+        checkPlacements(signer.placements, pdf, `metadata.signers.${index}.placements`, 'signature'),
+      ),
+      ...(metadata.e_meterai
+        ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
+        : []),
+    ]
+    const { signers, errors: signerErrors } = await resolveSigners(metadata, pdf)
+    const errors = [...signerErrors, ...placementErrors]
+    if (errors.length > 0) {
+      throw new AppError('UNPROCESSABLE', { detail: 'The document cannot be signed as described', errors })
+    }
+    const process = processOf(metadata)
+    const stamps = metadata.e_meterai?.placements.map((placement) =>
+      eMeteraiStamp(toPoints(placement, pageOf(pdf, placement.page))),
+    )
+    const id = randomUUID()
+    const referenceNumber = `DOC-${id.replaceAll('-', '').toUpperCase()}`
+    await documents.createIntent({
+      document: {
+        id,
+        ownerId: ownerIdFor(principal),
+        referenceNumber,
+        title: metadata.title,
+        process,
+        signProcess: metadata.sign_process,
+        visibility: metadata.visibility,
+        sha256: received.sha256,
+        sizeBytes: received.size,
+        pageCount: pdf.pageCount,
+        eMeterai: metadata.e_meterai
+          ? ({ category: metadata.e_meterai.category, placements: stamps ?? [] } as Prisma.InputJsonValue)
+          : undefined,
+      },
+      signers: signers.map((signer) => ({ id: randomUUID(), ...signer, placements: signer.placements })),
+    })
+
+    try {
+      const result = await privy.documents.upload({
+        reference_number: referenceNumber,
+        doc_process: DOC_PROCESS_CODES[process],
+        visibility: metadata.visibility,
+        document: {
+          file: received.file,
+          name: metadata.title,
+          sign_process: metadata.sign_process === 'serial' ? '0' : '1',
+        },
+        recipients:
+          signers.length > 0
+            ? signers.map((signer) => ({
+                privy_id: signer.privyId,
+                signer_type: signer.role === 'signer' ? 'Signer' : 'Reviewer',
+                notify: false,
+                positions: signer.placements,
+              }))
+            : undefined,
+        e_meterai:
+          metadata.e_meterai && stamps
+            ? { category: metadata.e_meterai.category, positions: stamps }
+            : undefined,
+      })
+      const record = await documents.markSubmitted(id, {
+        documentToken: result.document_token,
+        signingUrl: result.signing_url,
+        status: result.status,
+        syncedAt: now(),
+      })
+      return toDocumentView(record)
+    } catch (error) {
+      throw await recordFailure(id, error)
+    }
+  }
+
+  async function recordFailure(id: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof PrivyError)) return error
+    const summary = {
+      name: error.name,
+      status: error instanceof PrivyApiError ? error.status : null,
+      request_id: error.requestId ?? null,
+    }
+    if (error.outcome === 'unknown') {
+      await documents.markOutcome(id, 'unknown', summary)
+      const mapped = fromPrivyError(error)
+      return new AppError(mapped.code, {
+        ...mapped.options,
+        detail: `${mapped.message}. The outcome is not known yet; follow document ${id}`,
+        extensions: { document_id: id },
+      })
+    }
+    await documents.markOutcome(id, 'failed', summary)
+    if (error instanceof PrivyApiError && error.status === 422) {
+      const paths = new Set(error.fieldErrors.map((field) => field.field))
+      return new AppError('UPSTREAM_REJECTED', {
+        detail: 'Privy refused the document',
+        errors: [...paths].map((path) => ({ path, message: 'refused by Privy' })),
+        upstream: { status: error.status, code: error.code, request_id: error.requestId },
+      })
+    }
+    return fromPrivyError(error)
+  }
+
+  /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
+  async function resolveSigners(metadata: DocumentMetadata, pdf: PdfInfo) {
+    const errors: FieldError[] = []
+    const signers: ResolvedSigner[] = []
+    for (const [index, signer] of metadata.signers.entries()) {
+      const registration = await registrations.findVerifiedSigner({
+        id: signer.registration_id,
+        privyId: signer.privy_id,
+      })
+      const field = signer.registration_id ? 'registration_id' : 'privy_id'
+      if (!registration?.privyId) {
+        errors.push({ path: `metadata.signers.${index}.${field}`, message: 'is not a verified registration' })
+        continue
+      }
+      if (signers.some((seen) => seen.privyId === registration.privyId)) {
+        errors.push({ path: `metadata.signers.${index}.${field}`, message: 'names the same person twice' })
+        continue
+      }
+      signers.push({
+        position: index + 1,
+        privyId: registration.privyId,
+        registrationId: registration.id,
+        userOwnerId: registration.ownerId.startsWith('user:') ? registration.ownerId : null,
+        role: signer.role,
+        placements: signer.placements.map((placement) => {
+          const box = signatureBox(toPoints(placement, pageOf(pdf, placement.page)))
+          return { page: box.page, x: box.x, y: box.y }
+        }),
+      })
+    }
+    return { signers, errors }
+  }
+
+  async function get(principal: Principal, id: string, options: { refresh: boolean }): Promise<DocumentView> {
+    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
+    if (!record) throw notFound('Document')
+    return toDocumentView(await deps.sync.refreshIfDue(record, options.refresh))
+  }
+
+  async function list(principal: Principal, query: { limit: number; cursor?: string }) {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined
+    const records = await documents.listVisible({
+      ownerId: ownerScope(principal).ownerId,
+      limit: query.limit + 1,
+      after,
+    })
+    const page = records.slice(0, query.limit)
+    const last = page.at(-1)
+    return {
+      data: page.map(toDocumentView),
+      next_cursor:
+        records.length > query.limit && last
+          ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url')
+          : null,
+    }
+  }
+
+  return { upload, get, list }
+}
+
+export type DocumentService = ReturnType<typeof createDocumentService>
+
+function parseMetadata(metadata: unknown): DocumentMetadata {
+  const parsed = DocumentMetadataSchema.safeParse(metadata)
+  if (parsed.success) return parsed.data
+  throw new AppError('VALIDATION_FAILED', {
+    detail: 'The metadata is not valid',
+    errors: parsed.error.issues.map((issue) => ({
+      path: ['metadata', ...issue.path].join('.'),
+      message: issue.message,
+    })),
+  })
+}
+
+function processOf(metadata: DocumentMetadata): DocumentProcess {
+  if (!metadata.e_meterai) return 'sign_only'
+  if (metadata.signers.length === 0) return 'emeterai_only'
+  return metadata.e_meterai.order === 'before_signing' ? 'emeterai_then_sign' : 'sign_then_emeterai'
+}
+
+function pageOf(pdf: PdfInfo, page: number) {
+  const found = pdf.pages[page - 1]
+  if (!found) throw new AppError('UNPROCESSABLE', { detail: `The document has no page ${page}` })
+  return found
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  const date = new Date(createdAt ?? '')
+  const year = date.getUTCFullYear()
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+  if (rest.length > 0 || !id || !uuid.test(id) || Number.isNaN(year) || year < 2000 || year > 9999) {
+    throw new AppError('VALIDATION_FAILED', {
+      detail: 'The cursor is not valid',
+      errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
+    })
+  }
+  return { createdAt: date, id }
+}

@@ -1,0 +1,102 @@
+import { fromPrivyError } from '../../errors/error-handler.js'
+import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
+import { PrivyError } from '../../privy/errors.js'
+import type { PrivyClient } from '../../privy/index.js'
+import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
+import { canMoveDocument, isDocumentSettled } from './documents.status.js'
+
+/** What a status read or a callback says about a document (contract §5.3, §6). */
+export interface UpstreamDocumentStatus {
+  status: DocumentStatus
+  signers?: Array<{ privy_id: string; status: string; signed_at?: string }>
+  emeterai?: { status: string; serial_number?: string }
+}
+
+export interface DocumentSyncDeps {
+  documents: DocumentRepository
+  privy: PrivyClient
+  now: () => Date
+  refreshAfterSeconds: number
+}
+
+/** Keeps a document's copy in step with Privy, through the forward-only document state machine. */
+export function createDocumentSync(deps: DocumentSyncDeps) {
+  const { documents, privy, now } = deps
+
+  async function refreshIfDue(record: DocumentRecord, explicit: boolean): Promise<DocumentRecord> {
+    if (record.submission !== 'submitted' || !record.documentToken) return record
+    const age = record.syncedAt ? now().getTime() - record.syncedAt.getTime() : Number.POSITIVE_INFINITY
+    if (!explicit && (isDocumentSettled(record.status) || age < deps.refreshAfterSeconds * 1000))
+      return record
+    try {
+      return await refresh(record)
+    } catch (error) {
+      if (!explicit && error instanceof PrivyError) return record
+      throw error instanceof PrivyError ? fromPrivyError(error) : error
+    }
+  }
+
+  async function refresh(record: DocumentRecord): Promise<DocumentRecord> {
+    if (!record.documentToken) return record
+    const upstream = await privy.documents.status({
+      reference_number: record.referenceNumber,
+      document_token: record.documentToken,
+    })
+    return apply(record, upstream)
+  }
+
+  async function apply(record: DocumentRecord, upstream: UpstreamDocumentStatus): Promise<DocumentRecord> {
+    const moves =
+      upstream.status !== record.status && canMoveDocument(record.status, upstream.status, record.process)
+    const signed = (upstream.signers ?? []).flatMap((signer) => {
+      const seat = record.signers.find((known) => known.privyId === signer.privy_id)
+      if (!seat || seat.status !== 'waiting' || signer.status !== 'signed') return []
+      const at = signer.signed_at ? new Date(signer.signed_at) : now()
+      return [{ id: seat.id, signedAt: Number.isNaN(at.getTime()) ? now() : at }]
+    })
+    const stamp = upstream.emeterai ? mergeEMeterai(record.eMeterai, upstream.emeterai) : undefined
+    if (!moves && signed.length === 0 && stamp === undefined) {
+      await documents.touchSynced(record.id, now())
+      return record
+    }
+    const status = moves ? upstream.status : record.status
+    const applied = await documents.applyStatus(
+      record,
+      {
+        status,
+        syncedAt: now(),
+        ...(stamp === undefined ? {} : { eMeterai: stamp }),
+        ...(status === 'revoked' ? { revokedAt: now() } : {}),
+      },
+      signed,
+      moves ? { type: `status_${status}`, detail: `Privy reports the document ${status}` } : undefined,
+    )
+    return applied ?? (await documents.findVisible(record.id)) ?? record
+  }
+
+  /** A `document` callback: applied like a read, so a duplicate or a late one changes nothing. */
+  async function applyCallback(referenceNumber: string, upstream: UpstreamDocumentStatus): Promise<boolean> {
+    const record = await documents.findByReference(referenceNumber)
+    if (!record || record.submission !== 'submitted') return false
+    const applied = await apply(record, upstream)
+    return applied.status !== record.status || applied.updatedAt.getTime() !== record.updatedAt.getTime()
+  }
+
+  return { refreshIfDue, refresh, apply, applyCallback }
+}
+
+export type DocumentSync = ReturnType<typeof createDocumentSync>
+
+function mergeEMeterai(
+  stored: Prisma.JsonValue,
+  upstream: { status: string; serial_number?: string },
+): Prisma.InputJsonValue | undefined {
+  const current = stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {}
+  if (current.status === upstream.status && current.serial_number === (upstream.serial_number ?? null))
+    return undefined
+  return {
+    ...current,
+    status: upstream.status,
+    serial_number: upstream.serial_number ?? null,
+  } as Prisma.InputJsonValue
+}

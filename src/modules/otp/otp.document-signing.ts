@@ -1,0 +1,80 @@
+import { AppError, notFound } from '../../errors/app-error.js'
+import type { DocumentRecord, DocumentRepository } from '../documents/documents.repository.js'
+import type { DocumentSync } from '../documents/documents.sync.js'
+
+export interface SigningSeat {
+  privyId: string
+  documents: DocumentRecord[]
+}
+
+/**
+ * Which documents the calling user may sign now, as one signer (one OTP covers several documents of
+ * the same signer, contract §4.2). Serial signing refuses a signer whose turn has not come, here,
+ * before an SMS is spent.
+ */
+export async function signingSeat(
+  documents: DocumentRepository,
+  userOwnerId: string,
+  documentIds: string[],
+): Promise<SigningSeat> {
+  const unique = [...new Set(documentIds)]
+  const found = await documents.signerSeats(unique, userOwnerId)
+  const missing = unique.filter((id) => !found.some((document) => document.id === id))
+  if (missing.length > 0) throw notFound('Document')
+  const privyIds = new Set<string>()
+  for (const document of found) {
+    const seat = document.signers.find(
+      (signer) => signer.userOwnerId === userOwnerId && signer.role === 'signer',
+    )
+    if (!seat) throw notFound('Document')
+    privyIds.add(seat.privyId)
+    if (document.status !== 'uploaded') {
+      throw conflict(document, `is ${document.status}; it cannot be signed now`)
+    }
+    if (seat.status !== 'waiting') throw conflict(document, `was already ${seat.status} by this signer`)
+    if (document.signProcess === 'serial') {
+      const before = document.signers.filter(
+        (signer) => signer.role === 'signer' && signer.position < seat.position,
+      )
+      if (before.some((signer) => signer.status !== 'signed')) {
+        throw conflict(
+          document,
+          'is signed in order, and an earlier signer has not signed yet: not your turn',
+        )
+      }
+    }
+  }
+  if (privyIds.size !== 1) {
+    throw new AppError('UNPROCESSABLE', {
+      detail: 'One OTP covers the documents of one signer; these name different Privy accounts',
+    })
+  }
+  return { privyId: [...privyIds][0] ?? '', documents: found }
+}
+
+/** After a validated signing OTP: the signer counts as having signed; Privy's status tells what followed. */
+export async function recordSignatures(
+  documents: DocumentRepository,
+  sync: DocumentSync,
+  documentIds: string[],
+  privyId: string,
+  signedAt: Date,
+): Promise<void> {
+  for (const id of documentIds) {
+    const document = await documents.findVisible(id)
+    if (!document) continue
+    const marked = await sync.apply(document, {
+      status: document.status,
+      signers: [{ privy_id: privyId, status: 'signed', signed_at: signedAt.toISOString() }],
+    })
+    await documents.addEvent(id, 'signed', `Signed by ${privyId} with an OTP`)
+    await sync.refresh(marked).catch(() => marked)
+  }
+}
+
+function conflict(document: DocumentRecord, what: string): AppError {
+  return new AppError('CONFLICT', {
+    detail: `Document ${document.id} ${what}`,
+    extensions: { document_id: document.id, document_status: document.status },
+  })
+}

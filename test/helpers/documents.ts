@@ -1,0 +1,157 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
+import { FormData, request } from 'undici'
+import { expect } from 'vitest'
+import { makePdf } from '../../src/simulator/testing/pdfs.js'
+import type { TestGateway } from './gateway.js'
+import { fullRegistrationJson, nikFor } from './identity.js'
+
+export interface SignerUser {
+  sub: string
+  token: string
+  registrationId: string
+  privyId: string
+}
+
+let people = 0
+
+/** An end user with a verified registration, registered through the gateway as themselves. */
+export async function verifiedUser(gateway: TestGateway, sub: string): Promise<SignerUser> {
+  const token = await gateway.userToken(sub)
+  const dob = `19${80 + (people % 19)}-0${1 + (people % 9)}-1${people % 10}`
+  people += 1
+  const created = await gateway.call('POST', '/v1/registrations', {
+    token,
+    body: await fullRegistrationJson({
+      phone_verified: true,
+      nik: nikFor(dob),
+      dob,
+      email: `${sub}@example.co.id`,
+    }),
+  })
+  expect(created.status, created.text).toBe(201)
+  await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/verify`, {
+    outcome: 'verified',
+  })
+  const verified = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
+  expect(verified.json.status).toBe('verified')
+  return { sub, token, registrationId: created.json.id, privyId: verified.json.privy_id }
+}
+
+export const A4_PAGE = { width: 595.28, height: 841.89 }
+
+export async function a4Pdf(pages = 1): Promise<Buffer> {
+  return Buffer.from(await makePdf({ pages: Array.from({ length: pages }, () => ({ ...A4_PAGE })) }))
+}
+
+export function uploadForm(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): FormData {
+  const form = new FormData()
+  form.set('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata))
+  form.set('file', new Blob([pdf], { type: 'application/pdf' }), filename)
+  return form
+}
+
+export const signatureAt = (page: number, x: number, y: number) => ({
+  page,
+  x,
+  y,
+  width: 150,
+  height: 75,
+  unit: 'pt',
+})
+
+export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {
+  const otp = await gateway.call('POST', '/v1/otp', {
+    token: signer.token,
+    body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
+  })
+  if (otp.status !== 201) return otp
+  const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
+  const code = (listed.json.otps ?? listed.json).at(-1).code
+  return gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
+    token: signer.token,
+    body: { otp_code: code },
+  })
+}
+
+/** The simulator's §5.1 upload path; a refused upload must not reach it. */
+export const DOC_SIGNING_PATH = '/web/api/v2/doc-signing'
+
+/** How many requests the simulator has received on `path` so far. */
+export async function upstreamCount(gateway: TestGateway, path = DOC_SIGNING_PATH): Promise<number> {
+  const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)
+  expect(response.status, response.text).toBe(200)
+  return response.json.count
+}
+
+/** The simulator's whole view of a document (`GET /__sim/documents/:reference_number`). */
+export async function simDocumentOf(gateway: TestGateway, referenceNumber: string) {
+  const response = await gateway.sim('GET', `/__sim/documents/${referenceNumber}`)
+  expect(response.status, response.text).toBe(200)
+  return response.json
+}
+
+/** Reads until `done` holds or `timeoutMs` passes; returns the last value read either way. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let value = await read()
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    value = await read()
+  }
+  return value
+}
+
+/** `GET /v1/documents/:id/signed.pdf` with its raw bytes. */
+export async function downloadSignedPdf(gateway: TestGateway, id: string, token: string) {
+  const response = await request(`${gateway.url}/v1/documents/${id}/signed.pdf`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+  const bytes = Buffer.from(await response.body.arrayBuffer())
+  return { status: response.statusCode, headers: response.headers, bytes }
+}
+
+/** A square e-Meterai placement in points. */
+export const stampAt = (page: number, x: number, y: number, dimension = 80) => ({
+  page,
+  x,
+  y,
+  width: dimension,
+  height: dimension,
+  unit: 'pt',
+})
+
+/**
+ * A valid one-page A4 PDF of exactly `size` bytes, padded with a string in its catalog (so its structure and
+ * cross-reference offsets stay right). Throws when `size` is below the unpadded size.
+ */
+export async function pdfOfExactSize(size: number): Promise<Buffer> {
+  const build = async (padding: number) => {
+    const pdf = await PDFDocument.create()
+    pdf.addPage([A4_PAGE.width, A4_PAGE.height])
+    // A literal string (one byte a character); pdf-lib writes setSubject's text as UTF-16 hex.
+    pdf.catalog.set(PDFName.of('TestPadding'), PDFString.of('a'.repeat(padding)))
+    pdf.setCreationDate(new Date(Date.UTC(2024, 0, 1)))
+    pdf.setModificationDate(new Date(Date.UTC(2024, 0, 1)))
+    return Buffer.from(await pdf.save({ useObjectStreams: false }))
+  }
+  let padding = 1
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const bytes = await build(padding)
+    if (bytes.length === size) return bytes
+    padding += size - bytes.length
+    if (padding < 1) throw new Error(`no valid PDF this builder makes is as small as ${size} bytes`)
+  }
+  throw new Error(`could not build a PDF of exactly ${size} bytes`)
+}
+
+/** A directory of its own for the signed-PDF store, so tests leave nothing in ./data. */
+export async function signedPdfStoreEnv(): Promise<Record<string, string>> {
+  return { SIGNED_PDF_STORE_DIR: await mkdtemp(join(tmpdir(), 'privy-gateway-signed-')) }
+}
