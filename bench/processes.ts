@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { request } from 'undici'
+import { request, WebSocket } from 'undici'
 
 /** A port that was free a moment ago, for a child process to listen on. */
 export async function freePort(): Promise<number> {
@@ -16,14 +18,31 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Starts a TypeScript entry point in its own Node process, so it has its own event loop. */
-export function startProcess(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Starts a TypeScript entry point in its own Node process, so it has its own event loop. `nodeArgs` go
+ * to Node itself (before the entry), e.g. `--inspect=127.0.0.1:<port>` for `collectGarbage`; with an
+ * inspector, its connect and disconnect notices are kept out of the child's stderr, the rest passes.
+ */
+export function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const inspected = nodeArgs.some((arg) => arg.startsWith('--inspect'))
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', inspected ? 'pipe' : 'inherit'],
   })
+  if (inspected && child.stderr) {
+    createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`)
+    })
+  }
   return child
 }
+
+const INSPECTOR_NOTICE =
+  /^(Debugger listening on ws:|Debugger attached\.$|Debugger ending on ws:|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector$)/
 
 export async function waitUntilOk(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -45,4 +64,77 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))])
+}
+
+/** `databaseUrl` with `?schema=` set, so a bench's tables live apart from any other data. */
+export function withSchema(databaseUrl: string, schema: string): string {
+  const url = new URL(databaseUrl)
+  url.searchParams.set('schema', schema)
+  return url.toString()
+}
+
+/** Runs a TypeScript entry point (a CLI such as the migrator) and fails unless it exits 0. */
+export async function runToCompletion(entry: string, env: Record<string, string>): Promise<void> {
+  const child = startProcess(entry, env)
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`${entry} exited with ${code}`)
+}
+
+/** A process's resident memory from /proc (Linux), in bytes: now (VmRSS) and its high-water mark (VmHWM). */
+export interface ResidentMemory {
+  rss: number
+  hwm: number
+}
+
+export function readResidentMemory(pid: number): ResidentMemory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (key: string) => {
+    const match = new RegExp(`^${key}:\\s*(\\d+) kB$`, 'm').exec(status)
+    if (!match?.[1]) throw new Error(`/proc/${pid}/status has no ${key}`)
+    return Number(match[1]) * 1024
+  }
+  return { rss: kib('VmRSS'), hwm: kib('VmHWM') }
+}
+
+/**
+ * Sets the process's VmHWM back to its current RSS (writing 5 to /proc/<pid>/clear_refs, Linux ≥ 4.0),
+ * so a later VmHWM is the peak of what came after. False where the kernel or permissions refuse it.
+ */
+export function resetPeakResidentMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A full garbage collection in a process started with `--inspect=127.0.0.1:<inspectPort>`, asked for
+ * over the DevTools protocol (HeapProfiler.collectGarbage), so its RSS can be read without garbage
+ * that V8 would otherwise keep until its next major GC (a finished WebAssembly instance, say).
+ */
+export async function collectGarbage(inspectPort: number): Promise<void> {
+  const listed = await request(`http://127.0.0.1:${inspectPort}/json/list`)
+  const [target] = (await listed.body.json()) as Array<{ webSocketDebuggerUrl?: string }>
+  if (!target?.webSocketDebuggerUrl) throw new Error(`no inspector target on port ${inspectPort}`)
+  const socket = new WebSocket(target.webSocketDebuggerUrl)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }))
+      socket.onmessage = (event) => {
+        const message = JSON.parse(String(event.data)) as { id?: number; error?: { message: string } }
+        if (message.id !== 1) return
+        if (message.error) reject(new Error(`HeapProfiler.collectGarbage: ${message.error.message}`))
+        else resolve()
+      }
+      socket.onerror = () => reject(new Error(`inspector on port ${inspectPort} failed`))
+    })
+  } finally {
+    const closed = new Promise((resolve) => {
+      socket.onclose = resolve
+    })
+    socket.close()
+    await Promise.race([closed, sleep(1_000)])
+  }
 }

@@ -5,6 +5,7 @@
  * another machine); autocannon drives them from this one. Compares the gateway's
  * `GET /v1/registrations/{id}?refresh=true` (auth, database read, signed status call, state update)
  * with the same signed status call sent straight to the simulator, at the same concurrency.
+ * Then bench/upload.ts: 20 concurrent uploads of a 5 MiB PDF, throughput and the gateway's peak RSS.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,8 @@ import { SignJWT } from 'jose'
 import { request } from 'undici'
 import { privyTimestamp, signatureFor } from '../src/privy/signing.js'
 import { DEV_CREDENTIALS, simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
-import { freePort, startProcess, stopProcess, waitUntilOk } from './processes.js'
+import { freePort, runToCompletion, startProcess, stopProcess, waitUntilOk, withSchema } from './processes.js'
+import { uploadBenchmark } from './upload.js'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -145,16 +147,6 @@ async function measure(simulatorUrl: string, gatewayUrl: string) {
   }
 }
 
-function withSchema(databaseUrl: string, schema: string): string {
-  const url = new URL(databaseUrl)
-  url.searchParams.set('schema', schema)
-  return url.toString()
-}
-
-async function runToCompletion(entry: string, env: Record<string, string>): Promise<void> {
-  const child = startProcess(entry, env)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-  if (code !== 0) throw new Error(`${entry} exited with ${code}`)
-}
-
 await main()
+// Then 20 concurrent 5 MiB document uploads, with a simulator and a gateway of their own.
+await uploadBenchmark()

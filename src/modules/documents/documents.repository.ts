@@ -57,6 +57,18 @@ export function createDocumentRepository(prisma: PrismaClient) {
       })
     },
 
+    async adoptSubmitted(
+      id: string,
+      documentToken: string,
+      signingUrl: string | null,
+    ): Promise<DocumentRecord | null> {
+      const { count } = await prisma.document.updateMany({
+        where: { id, submission: { in: ['unknown', 'in_flight'] } },
+        data: { submission: 'submitted', documentToken, signingUrl },
+      })
+      return count === 1 ? prisma.document.findUnique({ where: { id }, include: withSigners }) : null
+    },
+
     async markOutcome(id: string, submission: 'failed' | 'unknown', upstreamError: Prisma.InputJsonValue) {
       await prisma.document.update({ where: { id }, data: { submission, upstreamError } })
     },

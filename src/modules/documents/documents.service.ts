@@ -54,11 +54,19 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
         : []),
     ]
-    const { signers, errors: signerErrors } = await resolveSigners(metadata, pdf)
+    const { signers: people, errors: signerErrors } = await resolveSigners(metadata)
     const errors = [...signerErrors, ...placementErrors]
     if (errors.length > 0) {
       throw new AppError('UNPROCESSABLE', { detail: 'The document cannot be signed as described', errors })
     }
+    // Every placement is on its page now: convert them to the points Privy takes.
+    const signers: ResolvedSigner[] = people.map((person) => ({
+      ...person,
+      placements: (metadata.signers[person.position - 1]?.placements ?? []).map((placement) => {
+        const box = signatureBox(toPoints(placement, pageOf(pdf, placement.page)))
+        return { page: box.page, x: box.x, y: box.y }
+      }),
+    }))
     const process = processOf(metadata)
     const stamps = metadata.e_meterai?.placements.map((placement) =>
       eMeteraiStamp(toPoints(placement, pageOf(pdf, placement.page))),
@@ -149,9 +157,9 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   }
 
   /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
-  async function resolveSigners(metadata: DocumentMetadata, pdf: PdfInfo) {
+  async function resolveSigners(metadata: DocumentMetadata) {
     const errors: FieldError[] = []
-    const signers: ResolvedSigner[] = []
+    const signers: Array<Omit<ResolvedSigner, 'placements'>> = []
     for (const [index, signer] of metadata.signers.entries()) {
       const registration = await registrations.findVerifiedSigner({
         id: signer.registration_id,
@@ -172,10 +180,6 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         registrationId: registration.id,
         userOwnerId: registration.ownerId.startsWith('user:') ? registration.ownerId : null,
         role: signer.role,
-        placements: signer.placements.map((placement) => {
-          const box = signatureBox(toPoints(placement, pageOf(pdf, placement.page)))
-          return { page: box.page, x: box.x, y: box.y }
-        }),
       })
     }
     return { signers, errors }

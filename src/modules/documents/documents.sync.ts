@@ -45,7 +45,16 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
     return apply(record, upstream)
   }
 
-  async function apply(record: DocumentRecord, upstream: UpstreamDocumentStatus): Promise<DocumentRecord> {
+  /**
+   * Callbacks for one document arrive together (a last signature sends signed, processing and
+   * completed at once). Each update is guarded by the status it read; the loser reads again and
+   * re-applies its snapshot to the newer state, so none is lost.
+   */
+  async function apply(
+    record: DocumentRecord,
+    upstream: UpstreamDocumentStatus,
+    attempt = 0,
+  ): Promise<DocumentRecord> {
     const moves =
       upstream.status !== record.status && canMoveDocument(record.status, upstream.status, record.process)
     const signed = (upstream.signers ?? []).flatMap((signer) => {
@@ -71,13 +80,31 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
       signed,
       moves ? { type: `status_${status}`, detail: `Privy reports the document ${status}` } : undefined,
     )
-    return applied ?? (await documents.findVisible(record.id)) ?? record
+    if (applied) return applied
+    const fresh = await documents.findVisible(record.id)
+    if (!fresh || attempt >= 5) return fresh ?? record
+    return apply(fresh, upstream, attempt + 1)
   }
 
   /** A `document` callback: applied like a read, so a duplicate or a late one changes nothing. */
-  async function applyCallback(referenceNumber: string, upstream: UpstreamDocumentStatus): Promise<boolean> {
-    const record = await documents.findByReference(referenceNumber)
-    if (!record || record.submission !== 'submitted') return false
+  async function applyCallback(
+    referenceNumber: string,
+    upstream: UpstreamDocumentStatus & { document_token?: string; signing_url?: string },
+  ): Promise<boolean> {
+    let record = await documents.findByReference(referenceNumber)
+    if (!record || record.submission === 'failed') return false
+    if (record.submission !== 'submitted') {
+      // The upload's answer was lost, but Privy has the document: its callback proves it.
+      if (!upstream.document_token) return false
+      const adopted = await documents.adoptSubmitted(
+        record.id,
+        upstream.document_token,
+        upstream.signing_url ?? null,
+      )
+      // Another callback of the same burst may have adopted it first.
+      record = adopted ?? (await documents.findByReference(referenceNumber))
+      if (!record || record.submission !== 'submitted') return false
+    }
     const applied = await apply(record, upstream)
     return applied.status !== record.status || applied.updatedAt.getTime() !== record.updatedAt.getTime()
   }
@@ -87,13 +114,20 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
 
 export type DocumentSync = ReturnType<typeof createDocumentSync>
 
+/** The stamp only moves forward too: a late snapshot never takes back a serial number. */
+const STAMP_ORDER = ['waiting', 'processing', 'stamped', 'failed']
+
 function mergeEMeterai(
   stored: Prisma.JsonValue,
   upstream: { status: string; serial_number?: string },
 ): Prisma.InputJsonValue | undefined {
   const current = stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {}
-  if (current.status === upstream.status && current.serial_number === (upstream.serial_number ?? null))
+  if (current.status === upstream.status && current.serial_number === (upstream.serial_number ?? null)) {
     return undefined
+  }
+  if (typeof current.serial_number === 'string' && !upstream.serial_number) return undefined
+  const rank = (status: unknown) => STAMP_ORDER.indexOf(typeof status === 'string' ? status : '')
+  if (rank(upstream.status) < rank(current.status)) return undefined
   return {
     ...current,
     status: upstream.status,

@@ -16,9 +16,15 @@ export async function signingSeat(
   documents: DocumentRepository,
   userOwnerId: string,
   documentIds: string[],
+  sync?: DocumentSync,
 ): Promise<SigningSeat> {
   const unique = [...new Set(documentIds)]
-  const found = await documents.signerSeats(unique, userOwnerId)
+  let found = await documents.signerSeats(unique, userOwnerId)
+  // Before an SMS is spent, each document's real state: a stamp may still be running.
+  if (sync)
+    found = await Promise.all(
+      found.map((document) => sync.refreshIfDue(document, true).catch(() => document)),
+    )
   const missing = unique.filter((id) => !found.some((document) => document.id === id))
   if (missing.length > 0) throw notFound('Document')
   const privyIds = new Set<string>()

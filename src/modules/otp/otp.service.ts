@@ -84,7 +84,12 @@ export function createOtpService(deps: OtpServiceDeps) {
   ): Promise<OtpTransactionView> {
     // Operators do not sign: only the person behind a signer's registration does.
     if (principal.kind !== 'user') throw notFound('Document')
-    const seat = await signingSeat(deps.documents, ownerIdFor(principal), body.document_ids)
+    const seat = await signingSeat(
+      deps.documents,
+      ownerIdFor(principal),
+      body.document_ids,
+      deps.documentSync,
+    )
     const upstream = await callPrivy(() =>
       privy.documents.otp.request({
         signer_privy_id: seat.privyId,
@@ -216,7 +221,9 @@ async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof PrivyRateLimitError) throw tooEarly(error.retryAfterSeconds ?? 60)
     if (error instanceof PrivyUnprocessableEntityError) {
-      throw new AppError('CONFLICT', { detail: 'Privy refused to send an OTP for this registration now' })
+      throw new AppError('CONFLICT', {
+        detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
+      })
     }
     throw error instanceof PrivyError ? fromPrivyError(error) : error
   }

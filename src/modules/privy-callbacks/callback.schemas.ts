@@ -22,6 +22,8 @@ export const RegisterCallbackDataSchema = z.looseObject({
 /** The document object of a `document` callback: the §5.3 status data without the signed PDF. */
 export const DocumentCallbackDataSchema = z.looseObject({
   reference_number: z.string().min(1).max(64),
+  document_token: z.string().min(1).optional(),
+  signing_url: z.string().optional(),
   status: z.enum([
     'uploaded',
     'processing',

@@ -134,9 +134,11 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     return applyUpstreamStatus(record, upstream)
   }
 
+  /** Guarded by what it read; a writer that lost the race reads again and re-judges its snapshot. */
   async function applyUpstreamStatus(
     record: RegistrationRecord,
     upstream: UpstreamRegistrationStatus,
+    attempt = 0,
   ): Promise<RegistrationRecord> {
     const next: RegistrationStatus = upstream.status
     const syncedAt = now()
@@ -165,7 +167,10 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       syncedAt,
       upstreamUpdatedAt: upstreamUpdatedAt ?? record.upstreamUpdatedAt,
     })
-    return applied ?? (await repository.findById(record.id)) ?? record
+    if (applied) return applied
+    const fresh = await repository.findById(record.id)
+    if (!fresh || attempt >= 5) return fresh ?? record
+    return applyUpstreamStatus(fresh, upstream, attempt + 1)
   }
 
   async function resend(

@@ -56,9 +56,9 @@ export function documentMultipartLimits(limits: DocumentUploadLimits) {
  * Reads a `multipart/form-data` document upload as a stream: exactly one `file` part and one
  * `metadata` part, in either order. The file is collected chunk by chunk, hashed as it arrives, and
  * abandoned as soon as it passes `maxBytes`, so at most the cap plus one chunk is ever held; the chunks
- * are joined once at the end, so the peak is about twice the file, briefly (measured: 20 concurrent
- * 5 MB uploads add 100–135 MB of RSS, as concats rarely coincide). A refusal is answered at
- * once: parsing stops there and nothing after it is read (see `closeConnectionIfBodyUnread`).
+ * are joined once at the end, so this reader holds about twice the file, briefly (the whole upload,
+ * with the base64 body for Privy, measured 2.3–2.8× the bytes in flight: see `npm run bench`).
+ * A refusal is answered at once: parsing stops there and nothing after it is read (see `closeConnectionIfBodyUnread`).
  *
  * The bytes are only collected here; `inspectPdf` judges them, whatever name or type the client gave.
  */

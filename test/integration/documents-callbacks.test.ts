@@ -1,0 +1,254 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
+import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import {
+  a4Pdf,
+  eventually,
+  type SignerUser,
+  signatureAt,
+  signedPdfStoreEnv,
+  simDocumentOf,
+  stampAt,
+  uploadForm,
+  upstreamCount,
+  verifiedUser,
+} from '../helpers/documents.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+
+/**
+ * Document callbacks (contract §6): signatures given at Privy, with no call to the gateway, reach the
+ * gateway's copy through `document` callbacks alone; late and duplicate ones change nothing.
+ * Documents are read WITHOUT ?refresh=true, and the gateway's status reads are counted to prove it.
+ */
+
+const STATUS_PATH = '/web/api/v2/doc-signing/status'
+
+let gateway: TestGateway
+let officer: string
+let alice: SignerUser
+let bob: SignerUser
+
+beforeAll(async () => {
+  gateway = await startTestGateway(await signedPdfStoreEnv())
+  officer = await gateway.userToken('callbacks-officer')
+  alice = await verifiedUser(gateway, 'callbacks-alice')
+  bob = await verifiedUser(gateway, 'callbacks-bob')
+  await gateway.enableCallbacks()
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+async function upload(metadata: Record<string, unknown>) {
+  const response = await gateway.call('POST', '/v1/documents', {
+    token: officer,
+    form: uploadForm(await a4Pdf(), { title: 'Callback agreement', ...metadata }),
+  })
+  expect(response.status, response.text).toBe(201)
+  return response.json
+}
+
+/** The gateway's copy as it stands, without asking Privy. */
+async function stored(id: string) {
+  const response = await gateway.call('GET', `/v1/documents/${id}`, { token: officer })
+  expect(response.status, response.text).toBe(200)
+  return response.json
+}
+
+async function simSign(referenceNumber: string, privyId: string) {
+  const response = await gateway.sim('POST', `/__sim/documents/${referenceNumber}/sign`, {
+    privy_id: privyId,
+  })
+  expect(response.status, response.text).toBe(200)
+  return response.json
+}
+
+async function postCallback(body: Record<string, unknown>) {
+  const timestamp = privyTimestamp(new Date())
+  const signature = signatureFor(DEV_CREDENTIALS, timestamp, body)
+  const response = await request(`${gateway.url}/v1/privy/callbacks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', timestamp, signature },
+    body: JSON.stringify(body),
+  })
+  const text = await response.body.text()
+  return { status: response.statusCode, text, json: JSON.parse(text) }
+}
+
+/** Every callback delivery attempt logged for `referenceNumber`, oldest first. */
+async function deliveredCallbacks(referenceNumber: string) {
+  const response = await gateway.sim('GET', `/__sim/callbacks?reference_number=${referenceNumber}`)
+  return response.json.callbacks as Array<{ event: string; status: string; http_status: number | null }>
+}
+
+describe('document callbacks', () => {
+  it('serial signing at Privy moves the gateway copy to signed, then completed, with no status read', async () => {
+    const document = await upload({
+      sign_process: 'serial',
+      signers: [
+        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] },
+        { registration_id: bob.registrationId, placements: [signatureAt(1, 300, 50)] },
+      ],
+    })
+    const statusReads = await upstreamCount(gateway, STATUS_PATH)
+
+    await simSign(document.reference_number, alice.privyId)
+    const half = await eventually(
+      () => stored(document.id),
+      (value) => value.signers[0].status === 'signed',
+    )
+    expect(half.status).toBe('uploaded')
+    expect(half.signers[0]).toMatchObject({
+      privy_id: alice.privyId,
+      status: 'signed',
+      signed_at: expect.any(String),
+    })
+    expect(half.signers[1].status).toBe('waiting')
+
+    await simSign(document.reference_number, bob.privyId)
+    const done = await eventually(
+      () => stored(document.id),
+      (value) => value.status === 'completed',
+    )
+    expect(done).toMatchObject({ status: 'completed', signed_pdf_available: true })
+    expect(done.signers.map((signer: { status: string }) => signer.status)).toEqual(['signed', 'signed'])
+
+    // Only callbacks moved it: the gateway never asked Privy for the status meanwhile.
+    expect(await upstreamCount(gateway, STATUS_PATH)).toBe(statusReads)
+    const callbacks = await deliveredCallbacks(document.reference_number)
+    expect(callbacks.length).toBeGreaterThanOrEqual(3)
+    expect(callbacks.every((callback) => callback.event === 'document' && callback.http_status === 200)).toBe(
+      true,
+    )
+  })
+
+  it('sign then e-Meterai: the serial number arrives by callback', async () => {
+    const document = await upload({
+      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      e_meterai: { category: 'surat_perjanjian', placements: [stampAt(1, 450, 700)] },
+    })
+    await simSign(document.reference_number, alice.privyId)
+    const done = await eventually(
+      () => stored(document.id),
+      (value) => value.status === 'completed' && value.e_meterai?.serial_number !== null,
+    )
+    const upstream = await simDocumentOf(gateway, document.reference_number)
+    expect(done.status).toBe('completed')
+    expect(done.e_meterai?.serial_number).toBe(upstream.emeterai.serial_number)
+  })
+
+  it('a late duplicate callback does not move a completed document back', async () => {
+    const document = await upload({
+      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+    })
+    const upstream = await simDocumentOf(gateway, document.reference_number)
+    const base = {
+      reference_number: document.reference_number,
+      channel_id: upstream.channel_id,
+      document_token: upstream.document_token,
+      signing_url: upstream.signing_url,
+    }
+    // What Privy said before the signature: kept to be delivered late.
+    const waiting = {
+      ...base,
+      status: 'uploaded',
+      signers: [{ privy_id: alice.privyId, signer_type: 'Signer', status: 'waiting' }],
+    }
+
+    await simSign(document.reference_number, alice.privyId)
+    // Once every callback of the signature is delivered, anything sent after is late. The copy is read
+    // with ?refresh=true here so this test does not depend on how the callbacks themselves were applied.
+    await eventually(
+      () => deliveredCallbacks(document.reference_number),
+      (callbacks) => callbacks.filter((callback) => callback.http_status === 200).length >= 3,
+    )
+    const done = (await gateway.call('GET', `/v1/documents/${document.id}?refresh=true`, { token: officer }))
+      .json
+    expect(done.status).toBe('completed')
+    const signedAt = done.signers[0].signed_at
+    expect(signedAt).toEqual(expect.any(String))
+
+    for (const stale of [
+      { event: 'document', data: waiting },
+      { event: 'document', data: { ...waiting, status: 'processing' } },
+      { event: 'document', data: { ...waiting, status: 'revoked' } },
+      { event: 'document', data: { ...waiting, status: 'completed' } },
+    ]) {
+      const answer = await postCallback(stale)
+      expect(answer.status, answer.text).toBe(200)
+      expect(answer.json, `${stale.data.status}: ${answer.text}`).toEqual({ received: true, applied: false })
+    }
+    const after = await stored(document.id)
+    expect(after).toMatchObject({ status: 'completed', signed_pdf_available: true })
+    expect(after.signers[0]).toMatchObject({ status: 'signed', signed_at: signedAt })
+  })
+
+  it('callbacks that arrive together (signed, processing, completed) all count: none is lost', async () => {
+    // What the simulator sends when the last signer signs, delivered at once as Privy may. Ten
+    // documents, so an ordering that loses one shows up; each must end completed.
+    const outcomes: string[] = []
+    for (let round = 0; round < 10; round += 1) {
+      const document = await upload({
+        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      })
+      const signers = [
+        {
+          privy_id: alice.privyId,
+          signer_type: 'Signer',
+          status: 'signed',
+          signed_at: new Date().toISOString(),
+        },
+      ]
+      const data = (status: string) => ({ reference_number: document.reference_number, status, signers })
+      const answers = await Promise.all(
+        ['uploaded', 'processing', 'completed'].map((status) =>
+          postCallback({ event: 'document', data: data(status) }),
+        ),
+      )
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+      const after = await stored(document.id)
+      outcomes.push(`${after.status}/${after.signers[0].status}`)
+    }
+    expect(outcomes).toEqual(Array.from({ length: 10 }, () => 'completed/signed'))
+  })
+
+  it('a document whose upload answer was lost (outcome unknown) is settled by its callbacks', async () => {
+    // Privy does the work, then its answer cannot be read: the gateway says "follow document <id>".
+    const fault = { path: '/web/api/v2/doc-signing', kind: 'malformed_json', times: 1 }
+    expect((await gateway.sim('POST', '/__sim/faults', fault)).status).toBe(201)
+    const lost = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      form: uploadForm(await a4Pdf(), {
+        title: 'Lost answer',
+        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      }),
+    })
+    expect(lost.status, lost.text).toBe(502)
+    const id = lost.json.document_id
+    expect(id).toEqual(expect.any(String))
+    const row = await gateway.database.prisma.document.findUniqueOrThrow({ where: { id } })
+    expect(row.submission).toBe('unknown')
+
+    // Privy has the document; its signer signs there, and Privy tells the gateway by callback.
+    await simSign(row.referenceNumber, alice.privyId)
+    const followed = await eventually(
+      () => stored(id),
+      (value) => value.status === 'completed',
+    )
+    expect(followed.status).toBe('completed')
+    expect(followed.signers[0].status).toBe('signed')
+    const adopted = await gateway.database.prisma.document.findUniqueOrThrow({ where: { id } })
+    expect(adopted.submission).toBe('submitted')
+    expect(adopted.documentToken).toBe((await simDocumentOf(gateway, row.referenceNumber)).document_token)
+  })
+
+  it('a callback about a document the gateway does not know is acknowledged and not applied', async () => {
+    const answer = await postCallback({
+      event: 'document',
+      data: { reference_number: 'DOC-NOT-OURS', status: 'completed', signers: [] },
+    })
+    expect(answer.status, answer.text).toBe(200)
+    expect(answer.json).toEqual({ received: true, applied: false })
+  })
+})
