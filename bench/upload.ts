@@ -122,7 +122,7 @@ async function measure(target: {
     sign_process: 'parallel',
     signers: [
       {
-        registration_id: signer.registrationId,
+        privy_id: signer.privyId,
         placements: [{ page: 1, x: 50, y: 700, width: 150, height: 75, unit: 'pt' }],
       },
     ],
@@ -310,7 +310,7 @@ async function userToken(sub: string): Promise<string> {
 }
 
 /** A verified registration made through the gateway, as in test/helpers/documents.ts. */
-async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise<{ registrationId: string }> {
+async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise<{ privyId: string }> {
   const token = await userToken('bench-signer')
   const dob = '1988-03-14'
   const created = await request(`${gatewayUrl}/v1/registrations`, {
@@ -341,10 +341,10 @@ async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise
   const refreshed = await request(`${gatewayUrl}/v1/registrations/${registration.id}?refresh=true`, {
     headers: { authorization: `Bearer ${token}` },
   })
-  const view = (await refreshed.body.json()) as { status?: string }
-  if (view.status !== 'verified')
+  const view = (await refreshed.body.json()) as { status?: string; privy_id?: string }
+  if (view.status !== 'verified' || !view.privy_id)
     throw new Error(`the signer is ${view.status ?? refreshed.statusCode}, not verified`)
-  return { registrationId: registration.id }
+  return { privyId: view.privy_id }
 }
 
 /**

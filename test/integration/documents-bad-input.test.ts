@@ -35,7 +35,7 @@ afterAll(async () => {
 
 const metadata = () => ({
   title: 'Loan agreement',
-  signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+  signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
 })
 
 async function post(file: Buffer | Uint8Array, meta: unknown = metadata(), target = gateway) {
@@ -202,7 +202,7 @@ describe('signers', () => {
     const response = await post(await a4Pdf(), {
       title: 'Loan agreement',
       signers: [
-        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] },
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] },
         { privy_id: alice.privyId, placements: [signatureAt(1, 300, 50)] },
       ],
     })

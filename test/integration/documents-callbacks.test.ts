@@ -87,8 +87,8 @@ describe('document callbacks', () => {
     const document = await upload({
       sign_process: 'serial',
       signers: [
-        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] },
-        { registration_id: bob.registrationId, placements: [signatureAt(1, 300, 50)] },
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] },
+        { privy_id: bob.privyId, placements: [signatureAt(1, 300, 50)] },
       ],
     })
     const statusReads = await upstreamCount(gateway, STATUS_PATH)
@@ -125,7 +125,7 @@ describe('document callbacks', () => {
 
   it('sign then e-Meterai: the serial number arrives by callback', async () => {
     const document = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: { category: 'surat_perjanjian', placements: [stampAt(1, 450, 700)] },
     })
     await simSign(document.reference_number, alice.privyId)
@@ -140,7 +140,7 @@ describe('document callbacks', () => {
 
   it('a late duplicate callback does not move a completed document back', async () => {
     const document = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
     })
     const upstream = await simDocumentOf(gateway, document.reference_number)
     const base = {
@@ -190,7 +190,7 @@ describe('document callbacks', () => {
     const outcomes: string[] = []
     for (let round = 0; round < 10; round += 1) {
       const document = await upload({
-        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+        signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       })
       const signers = [
         {
@@ -221,7 +221,7 @@ describe('document callbacks', () => {
       token: officer,
       form: uploadForm(await a4Pdf(), {
         title: 'Lost answer',
-        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+        signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       }),
     })
     expect(lost.status, lost.text).toBe(502)

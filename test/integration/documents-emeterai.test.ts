@@ -75,7 +75,7 @@ function expectStamped(document: { e_meterai: { serial_number: string | null; ca
 describe('sign, then e-Meterai (order: after_signing)', () => {
   it('is stamped only after the signature, completes, and the PDF carries both marks', async () => {
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('after_signing'),
     })
     expect(uploaded.status).toBe('uploaded')
@@ -101,7 +101,7 @@ describe('sign, then e-Meterai (order: after_signing)', () => {
 describe('e-Meterai, then sign (order: before_signing)', () => {
   it('is stamped at once, waits for the signer, then completes with both marks', async () => {
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('before_signing'),
     })
     expect((await simDocumentOf(gateway, uploaded.reference_number)).doc_process).toBe('3')
@@ -125,7 +125,7 @@ describe('e-Meterai, then sign (order: before_signing)', () => {
   it('while the stamp is still being applied, a signer is refused with 409', async () => {
     await gateway.sim('POST', '/__sim/settings', { document_processing_delay_ms: null })
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('before_signing'),
     })
     expect((await simDocumentOf(gateway, uploaded.reference_number)).status).toBe('processing_emeterai')
@@ -168,7 +168,7 @@ describe('revoke and download around the last signature', () => {
   it('revoke after the last signature, while still processing: 409; the document then completes', async () => {
     await gateway.sim('POST', '/__sim/settings', { document_processing_delay_ms: null })
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('after_signing'),
     })
     expect((await signWithOtp(gateway, alice, [uploaded.id])).status).toBe(200)
@@ -195,7 +195,7 @@ describe('revoke and download around the last signature', () => {
 
   it('revoke after the last signature of a completed document: 409', async () => {
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('after_signing'),
     })
     expect((await signWithOtp(gateway, alice, [uploaded.id])).status).toBe(200)
@@ -206,7 +206,7 @@ describe('revoke and download around the last signature', () => {
 
   it('download before anyone signed: 409, and the document is still revocable', async () => {
     const uploaded = await upload({
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       e_meterai: stamp('after_signing'),
     })
     const early = await downloadSignedPdf(gateway, uploaded.id, officer)

@@ -46,7 +46,7 @@ describe('document signing, end to end', () => {
       title: 'Loan agreement',
       sign_process: 'serial',
       signers: [
-        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 700)] },
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 700)] },
         { privy_id: bob.privyId, placements: [signatureAt(2, 300, 700)] },
       ],
     })
@@ -107,8 +107,8 @@ describe('document signing, end to end', () => {
     const uploaded = await upload({
       title: 'Parallel agreement',
       signers: [
-        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] },
-        { registration_id: bob.registrationId, placements: [signatureAt(1, 300, 50)] },
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] },
+        { privy_id: bob.privyId, placements: [signatureAt(1, 300, 50)] },
       ],
     })
     expect((await signWithOtp(gateway, bob, [uploaded.id])).status).toBe(200)
@@ -123,7 +123,7 @@ describe('document signing, end to end', () => {
   it('answers 404 to a stranger on every document route', async () => {
     const uploaded = await upload({
       title: 'Private',
-      signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
     })
     const stranger = await gateway.userToken('stranger')
     for (const [method, path] of [
@@ -146,5 +146,65 @@ describe('document signing, end to end', () => {
     expect((await gateway.call('GET', `/v1/documents/${uploaded.id}`, { apiKey: TEST_API_KEY })).status).toBe(
       200,
     )
+  })
+})
+
+describe('who may name and sign', () => {
+  it("a user cannot name another user's registration by id, and learns nothing from trying", async () => {
+    const byId = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      form: uploadForm(await a4Pdf(), {
+        title: 'Probe',
+        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      }),
+    })
+    expect(byId.status).toBe(422)
+    expect(byId.json.errors[0]).toEqual({
+      path: 'metadata.signers.0.registration_id',
+      message: 'is not a verified registration',
+    })
+    expect(byId.text).not.toContain(alice.privyId)
+    // The person themselves, or an operator, may.
+    const own = await gateway.call('POST', '/v1/documents', {
+      token: alice.token,
+      form: uploadForm(await a4Pdf(), {
+        title: 'Own',
+        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      }),
+    })
+    expect(own.status, own.text).toBe(201)
+    const operator = await gateway.call('POST', '/v1/documents', {
+      apiKey: TEST_API_KEY,
+      form: uploadForm(await a4Pdf(), {
+        title: 'Back office',
+        signers: [{ registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] }],
+      }),
+    })
+    expect(operator.status, operator.text).toBe(201)
+  })
+
+  it('one live signing OTP per documents, and an operator cannot complete a signature', async () => {
+    const uploaded = await upload({
+      title: 'One OTP',
+      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
+    })
+    const body = { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [uploaded.id] }
+    const first = await gateway.call('POST', '/v1/otp', { token: alice.token, body })
+    expect(first.status, first.text).toBe(201)
+    const second = await gateway.call('POST', '/v1/otp', { token: alice.token, body })
+    expect(second.status).toBe(409)
+    expect(second.json.otp_id).toBe(first.json.id)
+    const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${alice.privyId}`)
+    const code = (listed.json.otps ?? listed.json).at(-1).code
+    const byOperator = await gateway.call('POST', `/v1/otp/${first.json.id}/validate`, {
+      apiKey: TEST_API_KEY,
+      body: { otp_code: code },
+    })
+    expect(byOperator.status).toBe(404)
+    const bySigner = await gateway.call('POST', `/v1/otp/${first.json.id}/validate`, {
+      token: alice.token,
+      body: { otp_code: code },
+    })
+    expect(bySigner.status, bySigner.text).toBe(200)
   })
 })

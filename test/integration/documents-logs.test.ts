@@ -85,8 +85,8 @@ describe('logs after document work', () => {
     const serial = await upload({
       sign_process: 'serial',
       signers: [
-        { registration_id: alice.registrationId, placements: [signatureAt(1, 50, 50)] },
-        { registration_id: bob.registrationId, placements: [signatureAt(2, 50, 50)] },
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] },
+        { privy_id: bob.privyId, placements: [signatureAt(2, 50, 50)] },
       ],
       e_meterai: { category: 'surat_perjanjian', placements: [stampAt(2, 450, 700)] },
     })

@@ -68,7 +68,7 @@ async function post(pdf: Buffer | Uint8Array, metadata: Record<string, unknown>)
 function signedBy(placements: Placement[], extra: Record<string, unknown> = {}) {
   return {
     title: 'Placement check',
-    signers: [{ registration_id: alice.registrationId, placements }],
+    signers: [{ privy_id: alice.privyId, placements }],
     ...extra,
   }
 }
@@ -188,8 +188,8 @@ describe('placements that miss their page', () => {
     const response = await post(await a4Pdf(), {
       title: 'Two problems',
       signers: [
-        { registration_id: alice.registrationId, placements: [box(1, 500, 50)] },
-        { registration_id: bob.registrationId, placements: [box(2, 50, 50)] },
+        { privy_id: alice.privyId, placements: [box(1, 500, 50)] },
+        { privy_id: bob.privyId, placements: [box(2, 50, 50)] },
       ],
     })
     await expectRefused(response, [422], 'metadata.signers.0.placements.0')

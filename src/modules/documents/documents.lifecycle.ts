@@ -77,12 +77,14 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
         description: event.detail,
       })),
       ...upstream.document.signers.flatMap((signer) =>
-        signer.histories.map((entry) => ({
-          at: new Date(entry.created_at).toISOString(),
-          source: 'privy' as const,
-          privy_id: signer.privy_id,
-          description: entry.description,
-        })),
+        signer.histories
+          .filter((entry) => !Number.isNaN(Date.parse(entry.created_at)))
+          .map((entry) => ({
+            at: new Date(entry.created_at).toISOString(),
+            source: 'privy' as const,
+            privy_id: signer.privy_id,
+            description: entry.description,
+          })),
       ),
     ].sort((a, b) => a.at.localeCompare(b.at) || a.source.localeCompare(b.source))
     return { document_id: record.id, events }

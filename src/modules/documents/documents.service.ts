@@ -54,7 +54,10 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
         : []),
     ]
-    const { signers: people, errors: signerErrors } = await resolveSigners(metadata)
+    const { signers: people, errors: signerErrors } = await resolveSigners(
+      metadata,
+      ownerScope(principal).ownerId,
+    )
     const errors = [...signerErrors, ...placementErrors]
     if (errors.length > 0) {
       throw new AppError('UNPROCESSABLE', { detail: 'The document cannot be signed as described', errors })
@@ -157,13 +160,14 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   }
 
   /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
-  async function resolveSigners(metadata: DocumentMetadata) {
+  async function resolveSigners(metadata: DocumentMetadata, ownerId: string | undefined) {
     const errors: FieldError[] = []
     const signers: Array<Omit<ResolvedSigner, 'placements'>> = []
     for (const [index, signer] of metadata.signers.entries()) {
       const registration = await registrations.findVerifiedSigner({
         id: signer.registration_id,
         privyId: signer.privy_id,
+        ownerId,
       })
       const field = signer.registration_id ? 'registration_id' : 'privy_id'
       if (!registration?.privyId) {

@@ -56,7 +56,8 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
     attempt = 0,
   ): Promise<DocumentRecord> {
     const moves =
-      upstream.status !== record.status && canMoveDocument(record.status, upstream.status, record.process)
+      upstream.status !== record.status &&
+      canMoveDocument(record.status, upstream.status, record.process, isStamped(record))
     const signed = (upstream.signers ?? []).flatMap((signer) => {
       const seat = record.signers.find((known) => known.privyId === signer.privy_id)
       if (!seat || seat.status !== 'waiting' || signer.status !== 'signed') return []
@@ -113,6 +114,13 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
 }
 
 export type DocumentSync = ReturnType<typeof createDocumentSync>
+
+function isStamped(record: DocumentRecord): boolean {
+  const stamp = record.eMeterai
+  return Boolean(
+    stamp && typeof stamp === 'object' && !Array.isArray(stamp) && typeof stamp.serial_number === 'string',
+  )
+}
 
 /** The stamp only moves forward too: a late snapshot never takes back a serial number. */
 const STAMP_ORDER = ['waiting', 'processing', 'stamped', 'failed']

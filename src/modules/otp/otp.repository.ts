@@ -40,6 +40,20 @@ export function createOtpRepository(prisma: PrismaClient) {
       return latest && latest.requestCount < latest.maxRequests ? latest : null
     },
 
+    /** A signing OTP of this owner that covers any of these documents and can still be resent. */
+    async findResendableForDocuments(ownerId: string, documentIds: string[]): Promise<OtpRecord | null> {
+      const latest = await prisma.otpTransaction.findFirst({
+        where: {
+          ownerId,
+          otpType: 'document_signing',
+          status: { in: ['active', 'expired'] },
+          documentIds: { hasSome: documentIds },
+        },
+        orderBy: { createdAt: 'desc' },
+      })
+      return latest && latest.requestCount < latest.maxRequests ? latest : null
+    },
+
     async findVisible(id: string, ownerId?: string): Promise<OtpRecord | null> {
       return prisma.otpTransaction.findFirst({ where: { id, ...(ownerId ? { ownerId } : {}) } })
     },

@@ -90,6 +90,13 @@ export function createOtpService(deps: OtpServiceDeps) {
       body.document_ids,
       deps.documentSync,
     )
+    const live = await otps.findResendableForDocuments(ownerIdFor(principal), body.document_ids)
+    if (live) {
+      throw new AppError('CONFLICT', {
+        detail: 'An OTP was already sent for these documents; use POST /v1/otp/{id}/resend for a new code',
+        extensions: { otp_id: live.id, resend_available_at: live.resendAvailableAt.toISOString() },
+      })
+    }
     const upstream = await callPrivy(() =>
       privy.documents.otp.request({
         signer_privy_id: seat.privyId,
@@ -160,7 +167,10 @@ export function createOtpService(deps: OtpServiceDeps) {
 
   async function findOwn(principal: Principal, id: string): Promise<OtpRecord> {
     const record = await otps.findVisible(id, ownerScope(principal).ownerId)
-    if (!record) throw notFound('OTP transaction')
+    // A signature is the signer's own act: not even an operator completes it for them.
+    if (!record || (record.otpType === 'document_signing' && principal.kind !== 'user')) {
+      throw notFound('OTP transaction')
+    }
     return record
   }
 

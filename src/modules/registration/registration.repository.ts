@@ -136,10 +136,19 @@ export function createRegistrationRepository(prisma: PrismaClient) {
     },
 
     /** A verified registration that can sign, by its id or by the privy_id Privy gave it. */
-    async findVerifiedSigner(by: { id?: string; privyId?: string }): Promise<RegistrationRecord | null> {
+    async findVerifiedSigner(by: {
+      id?: string
+      privyId?: string
+      ownerId?: string
+    }): Promise<RegistrationRecord | null> {
       if (!by.id && !by.privyId) return null
       return prisma.registration.findFirst({
-        where: { status: 'verified', privyId: by.privyId ?? { not: null }, ...(by.id ? { id: by.id } : {}) },
+        where: {
+          status: 'verified',
+          privyId: by.privyId ?? { not: null },
+          // By id, a user may only name their own registration; a privy_id is an account, not a record.
+          ...(by.id ? { id: by.id, ...(by.ownerId ? { ownerId: by.ownerId } : {}) } : {}),
+        },
         orderBy: { createdAt: 'desc' },
       })
     },
