@@ -118,7 +118,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       id: string,
       from: RegistrationStatus,
       to: RegistrationStatus,
-      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null; upstreamUpdatedAt?: Date } = {},
+      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null } = {},
     ): Promise<boolean> {
       const { count } = await prisma.registration.updateMany({
         where: { id, status: from },

@@ -219,8 +219,9 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       canResend: false,
       rejectCode: null,
       rejectReason: null,
-      // Anything Privy said before this instant is older than the resend.
-      upstreamUpdatedAt: now(),
+      // upstreamUpdatedAt stays the rejection's own time, by Privy's clock, not ours: a late copy of
+      // that rejection is then not newer and is ignored, and Privy's next snapshot is, whatever the
+      // skew between the two clocks.
     })
     return toRegistrationView((await repository.findById(record.id)) ?? record)
   }
