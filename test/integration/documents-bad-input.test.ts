@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { Readable } from 'node:stream'
-import { FormData, request } from 'undici'
+import { FormData } from 'undici'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
@@ -17,6 +16,7 @@ import {
 } from '../helpers/documents.js'
 import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
+import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 
 /** Every refusal of POST /v1/documents is a problem+json, stores no row and sends nothing to Privy. */
 
@@ -281,40 +281,20 @@ describe('the size cap (DOCUMENT_MAX_BYTES = 200000)', () => {
   it('a much larger streamed body is refused before it is all sent', async () => {
     const hugeBytes = 64 * 1024 * 1024
     const boundary = '----privy-gateway-documents'
-    let sent = 0
-    async function* body() {
-      yield Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${JSON.stringify(stampOnly)}\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n` +
-          'Content-Type: application/pdf\r\n\r\n%PDF-1.7\n',
-      )
-      const chunk = Buffer.alloc(64 * 1024, 0x20)
-      while (sent < hugeBytes) {
-        sent += chunk.length
-        yield chunk
-      }
-      yield Buffer.from(`\r\n--${boundary}--\r\n`)
-    }
-    let status = 0
-    let text = ''
-    try {
-      const response = await request(`${small.url}/v1/documents`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${officer}`,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-        },
-        body: Readable.from(body()),
-      })
-      status = response.statusCode
-      text = await response.body.text()
-    } catch {
-      // The gateway may close the socket once it has answered; what was sent is what matters.
-    }
-    if (status !== 0) {
-      expect(status, text).toBe(413)
-      expect(JSON.parse(text).code).toBe('PAYLOAD_TOO_LARGE')
-    }
+    const head = multipartHead(
+      boundary,
+      { metadata: JSON.stringify(stampOnly) },
+      { name: 'file', filename: 'big.pdf', contentType: 'application/pdf', prefix: '%PDF-1.7\n' },
+    )
+    const answer = await streamOversizedPart(`${small.url}/v1/documents`, {
+      head,
+      boundary,
+      total: hugeBytes,
+      headers: { authorization: `Bearer ${officer}` },
+    })
+    expect(answer.status, answer.body).toBe(413)
+    expect(JSON.parse(answer.body).code).toBe('PAYLOAD_TOO_LARGE')
+    const sent = answer.sentWhenAnswered
     expect(sent).toBeGreaterThan(cap)
     expect(sent).toBeLessThan(hugeBytes)
     expect(await counts(small)).toEqual(before)

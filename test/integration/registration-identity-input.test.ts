@@ -1,8 +1,8 @@
-import { Readable } from 'node:stream'
-import { FormData, request } from 'undici'
+import { FormData } from 'undici'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
+import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 
 let gateway: TestGateway
 let token: string
@@ -91,40 +91,20 @@ describe('images are checked by content', () => {
     const capBytes = 2 * 1024 * 1024
     const hugeBytes = 64 * 1024 * 1024
     const boundary = '----privy-gateway-test'
-    let sent = 0
-    async function* body() {
-      yield Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="registration_type"\r\n\r\nprivy_ra\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="ktp"; filename="ktp.jpg"\r\n` +
-          'Content-Type: image/jpeg\r\n\r\n',
-      )
-      const chunk = Buffer.alloc(64 * 1024, 0xff)
-      while (sent < hugeBytes) {
-        sent += chunk.length
-        yield chunk
-      }
-      yield Buffer.from(`\r\n--${boundary}--\r\n`)
-    }
-    let status = 0
-    let text = ''
-    try {
-      const response = await request(`${gateway.url}/v1/registrations`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-        },
-        body: Readable.from(body()),
-      })
-      status = response.statusCode
-      text = await response.body.text()
-    } catch {
-      // The server may close the socket once it has answered; the answer is what matters.
-    }
-    if (status !== 0) {
-      expect(status).toBe(413)
-      expect(JSON.parse(text).code).toBe('PAYLOAD_TOO_LARGE')
-    }
+    const head = multipartHead(
+      boundary,
+      { registration_type: 'privy_ra' },
+      { name: 'ktp', filename: 'ktp.jpg', contentType: 'image/jpeg' },
+    )
+    const answer = await streamOversizedPart(`${gateway.url}/v1/registrations`, {
+      head,
+      boundary,
+      total: hugeBytes,
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(answer.status).toBe(413)
+    expect(JSON.parse(answer.body).code).toBe('PAYLOAD_TOO_LARGE')
+    const sent = answer.sentWhenAnswered
     expect(sent).toBeLessThan(hugeBytes)
     expect(sent).toBeGreaterThanOrEqual(capBytes)
     expect(await gateway.database.prisma.registration.count()).toBe(rowsBefore)

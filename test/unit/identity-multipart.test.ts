@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import multipart from '@fastify/multipart'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
@@ -15,6 +14,7 @@ import {
 } from '../../src/modules/registration/identity/index.js'
 import * as fixtures from '../fixtures/images/images.js'
 import { LogCapture } from '../helpers/log-capture.js'
+import { multipartHead, type StreamedAnswer, streamOversizedPart } from '../helpers/oversized-upload.js'
 
 const MB = 1_048_576
 // Different caps for the two files, so a test can tell which cap was applied.
@@ -290,53 +290,9 @@ describe('readRegistrationMultipart over a real socket', () => {
   })
 })
 
-/**
- * Streams one `ktp` part of `total` bytes with node:http, honouring backpressure, and reports how much
- * the client had written when the response arrived. A server that buffered the whole file (or read it
- * to the end to throw it away) could only answer after every byte was written.
- */
-function streamOversizedKtp(
-  total: number,
-): Promise<{ status: number; body: string; sentWhenAnswered: number; connection?: string }> {
+/** Streams one `ktp` part of `total` bytes; see streamOversizedPart. */
+function streamOversizedKtp(total: number): Promise<StreamedAnswer> {
   const boundary = 'identity-test-boundary'
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="ktp"; filename="ktp.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-  )
-  const chunk = Buffer.alloc(64 * 1024, 0x5a)
-  return new Promise((resolve, reject) => {
-    let sent = 0
-    let answered = false
-    const req = httpRequest(`${base}/registrations`, {
-      method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-    })
-    req.on('error', (error) => {
-      if (!answered) reject(error)
-    })
-    req.on('response', (res) => {
-      answered = true
-      const sentWhenAnswered = sent
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (text: string) => {
-        body += text
-      })
-      res.on('end', () => {
-        req.destroy()
-        resolve({ status: res.statusCode ?? 0, body, sentWhenAnswered, connection: res.headers.connection })
-      })
-    })
-    const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length
-        if (!req.write(chunk)) {
-          req.once('drain', pump)
-          return
-        }
-      }
-      if (!answered) req.end(`\r\n--${boundary}--\r\n`)
-    }
-    req.write(head)
-    pump()
-  })
+  const head = multipartHead(boundary, {}, { name: 'ktp', filename: 'ktp.jpg', contentType: 'image/jpeg' })
+  return streamOversizedPart(`${base}/registrations`, { head, boundary, total })
 }

@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../../errors/app-error.js'
-import { fromPrivyError } from '../../errors/error-handler.js'
+import { asAppError, rethrowAsAppError } from '../../errors/upstream-failure.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
-import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import { PrivyApiError } from '../../privy/errors.js'
 import { type PrivyClient, signedDocument } from '../../privy/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
@@ -52,7 +52,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
           detail: 'Privy refused: every signer has signed, or it is already closed',
         })
       }
-      throw error instanceof PrivyError ? fromPrivyError(error) : error
+      throw asAppError(error)
     }
     const revoked = await sync.apply(record, { status: 'revoked' })
     await documents.addEvent(record.id, 'revoked', "Revoked at the merchant's request")
@@ -64,9 +64,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     const [upstream, own] = await Promise.all([
       privy.documents
         .history({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
-        .catch((error: unknown) => {
-          throw error instanceof PrivyError ? fromPrivyError(error) : error
-        }),
+        .catch(rethrowAsAppError),
       documents.events(record.id),
     ])
     const events = [
@@ -106,9 +104,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     }
     const status = await privy.documents
       .status({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
-      .catch((error: unknown) => {
-        throw error instanceof PrivyError ? fromPrivyError(error) : error
-      })
+      .catch(rethrowAsAppError)
     let bytes: Buffer | undefined
     try {
       bytes = signedDocument(status)

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
-import { fromPrivyError } from '../../errors/error-handler.js'
+import { recordCreateFailure } from '../../errors/upstream-failure.js'
 import type { DocumentProcess, Prisma } from '../../generated/prisma/client.js'
+import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
 import type { DocumentRepository } from './documents.repository.js'
@@ -127,36 +127,13 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       })
       return toDocumentView(record)
     } catch (error) {
-      throw await recordFailure(id, error)
-    }
-  }
-
-  async function recordFailure(id: string, error: unknown): Promise<unknown> {
-    if (!(error instanceof PrivyError)) return error
-    const summary = {
-      name: error.name,
-      status: error instanceof PrivyApiError ? error.status : null,
-      request_id: error.requestId ?? null,
-    }
-    if (error.outcome === 'unknown') {
-      await documents.markOutcome(id, 'unknown', summary)
-      const mapped = fromPrivyError(error)
-      return new AppError(mapped.code, {
-        ...mapped.options,
-        detail: `${mapped.message}. The outcome is not known yet; follow document ${id}`,
-        extensions: { document_id: id },
+      throw await recordCreateFailure(error, {
+        resource: 'document',
+        id,
+        record: (outcome, summary) => documents.markOutcome(id, outcome, summary),
+        rejectedDetail: 'Privy refused the document',
       })
     }
-    await documents.markOutcome(id, 'failed', summary)
-    if (error instanceof PrivyApiError && error.status === 422) {
-      const paths = new Set(error.fieldErrors.map((field) => field.field))
-      return new AppError('UPSTREAM_REJECTED', {
-        detail: 'Privy refused the document',
-        errors: [...paths].map((path) => ({ path, message: 'refused by Privy' })),
-        upstream: { status: error.status, code: error.code, request_id: error.requestId },
-      })
-    }
-    return fromPrivyError(error)
   }
 
   /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
@@ -202,15 +179,8 @@ export function createDocumentService(deps: DocumentServiceDeps) {
       limit: query.limit + 1,
       after,
     })
-    const page = records.slice(0, query.limit)
-    const last = page.at(-1)
-    return {
-      data: page.map(toDocumentView),
-      next_cursor:
-        records.length > query.limit && last
-          ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url')
-          : null,
-    }
+    const { page, nextCursor } = cursorPage(records, query.limit)
+    return { data: page.map(toDocumentView), next_cursor: nextCursor }
   }
 
   return { upload, get, list }
@@ -240,18 +210,4 @@ function pageOf(pdf: PdfInfo, page: number) {
   const found = pdf.pages[page - 1]
   if (!found) throw new AppError('UNPROCESSABLE', { detail: `The document has no page ${page}` })
   return found
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const date = new Date(createdAt ?? '')
-  const year = date.getUTCFullYear()
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-  if (rest.length > 0 || !id || !uuid.test(id) || Number.isNaN(year) || year < 2000 || year > 9999) {
-    throw new AppError('VALIDATION_FAILED', {
-      detail: 'The cursor is not valid',
-      errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
-    })
-  }
-  return { createdAt: date, id }
 }

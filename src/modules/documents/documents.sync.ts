@@ -1,4 +1,4 @@
-import { fromPrivyError } from '../../errors/error-handler.js'
+import { asAppError } from '../../errors/upstream-failure.js'
 import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
 import { PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
@@ -32,7 +32,7 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
       return await refresh(record)
     } catch (error) {
       if (!explicit && error instanceof PrivyError) return record
-      throw error instanceof PrivyError ? fromPrivyError(error) : error
+      throw asAppError(error)
     }
   }
 

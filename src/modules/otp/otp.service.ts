@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
-import { fromPrivyError } from '../../errors/error-handler.js'
+import { asAppError } from '../../errors/upstream-failure.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import {
-  PrivyError,
-  PrivyLockedError,
-  PrivyRateLimitError,
-  PrivyUnprocessableEntityError,
-} from '../../privy/errors.js'
+import { PrivyLockedError, PrivyRateLimitError, PrivyUnprocessableEntityError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
 import type { DocumentRepository } from '../documents/documents.repository.js'
@@ -207,7 +202,7 @@ export function createOtpService(deps: OtpServiceDeps) {
         extensions: { attempts_left: attemptsLeft },
       })
     }
-    return error instanceof PrivyError ? fromPrivyError(error) : error
+    return asAppError(error)
   }
 
   return { request, validate, resend }
@@ -235,7 +230,7 @@ async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
         detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
       })
     }
-    throw error instanceof PrivyError ? fromPrivyError(error) : error
+    throw asAppError(error)
   }
 }
 

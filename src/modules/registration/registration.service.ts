@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
-import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
-import { fromPrivyError } from '../../errors/error-handler.js'
+import { AppError, notFound } from '../../errors/app-error.js'
+import {
+  asAppError,
+  outcomeUnknown,
+  recordCreateFailure,
+  upstreamRejected,
+} from '../../errors/upstream-failure.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
+import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { maskEmail, maskPhone } from '../../lib/mask.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
@@ -71,33 +76,15 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       })
       return toRegistrationView(record)
     } catch (error) {
-      throw await recordFailure(id, error)
-    }
-  }
-
-  /** Records what the failed call means for the row, and returns the error for the caller. */
-  async function recordFailure(id: string, error: unknown): Promise<unknown> {
-    if (!(error instanceof PrivyError)) return error
-    const summary = {
-      name: error.name,
-      status: error instanceof PrivyApiError ? error.status : null,
-      code: error instanceof PrivyApiError ? (error.code ?? null) : null,
-      request_id: error.requestId ?? null,
-    }
-    if (error.outcome === 'unknown') {
-      // Privy may have registered the user: keep the row, never call it failed.
-      await repository.markUnknown(id, summary)
-      return withRegistrationId(fromPrivyError(error), id)
-    }
-    await repository.markFailed(id, summary)
-    if (error instanceof PrivyApiError && error.status === 422) {
-      return new AppError('UPSTREAM_REJECTED', {
-        detail: 'Privy refused the registration data',
-        errors: upstreamFieldErrors(error),
-        upstream: { status: error.status, code: error.code, request_id: error.requestId },
+      throw await recordCreateFailure(error, {
+        resource: 'registration',
+        id,
+        record: (outcome, summary) =>
+          outcome === 'unknown' ? repository.markUnknown(id, summary) : repository.markFailed(id, summary),
+        rejectedDetail: 'Privy refused the registration data',
+        fieldNames: UPSTREAM_FIELD_NAMES,
       })
     }
-    return fromPrivyError(error)
   }
 
   async function get(
@@ -113,7 +100,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     } catch (error) {
       // A background-style refresh must not turn a readable record into an error.
       if (!options.refresh && error instanceof PrivyError) return toRegistrationView(record)
-      throw error instanceof PrivyError ? fromPrivyError(error) : error
+      throw asAppError(error)
     }
   }
 
@@ -204,16 +191,12 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         // Privy may have taken the resend: its status says so, and then the caller is served.
         const settled = await refreshOrKeep(record)
         if (settled.status !== 'rejected') return toRegistrationView(settled)
-        throw withRegistrationId(fromPrivyError(error), record.id)
+        throw outcomeUnknown(error, 'registration', record.id)
       }
       if (error instanceof PrivyApiError && error.status === 422) {
-        throw new AppError('UPSTREAM_REJECTED', {
-          detail: 'Privy refused the corrected data',
-          errors: upstreamFieldErrors(error),
-          upstream: { status: error.status, code: error.code, request_id: error.requestId },
-        })
+        throw upstreamRejected(error, 'Privy refused the corrected data', UPSTREAM_FIELD_NAMES)
       }
-      throw error instanceof PrivyError ? fromPrivyError(error) : error
+      throw asAppError(error)
     }
     await repository.moveStatus(record.id, 'rejected', 'waiting_verification', {
       canResend: false,
@@ -256,12 +239,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       limit: query.limit + 1,
       after,
     })
-    const page = records.slice(0, query.limit)
-    const last = page.at(-1)
-    return {
-      data: page.map(toRegistrationView),
-      next_cursor: records.length > query.limit && last ? encodeCursor(last) : null,
-    }
+    const { page, nextCursor } = cursorPage(records, query.limit)
+    return { data: page.map(toRegistrationView), next_cursor: nextCursor }
   }
 
   return { create, get, list, resend, applyUpstream }
@@ -279,51 +258,8 @@ export interface UpstreamRegistrationStatus {
   register_token?: string
 }
 
-/** An answer whose outcome is not known yet names the registration to follow. */
-function withRegistrationId(error: AppError, id: string): AppError {
-  return new AppError(error.code, {
-    ...error.options,
-    detail: `${error.message}. The outcome is not known yet; follow registration ${id}`,
-    extensions: { registration_id: id },
-  })
-}
-
 function parseUpstreamTime(value: string | undefined): Date | null {
   if (!value) return null
   const time = Date.parse(value)
   return Number.isNaN(time) ? null : new Date(time)
-}
-
-/**
- * Which fields Privy refused, in the API's names. Privy's own sentences are not passed on: an
- * upstream that echoes a value would otherwise put a NIK or a token in front of the app.
- */
-function upstreamFieldErrors(error: PrivyApiError): FieldError[] {
-  const paths = new Set(error.fieldErrors.map((field) => UPSTREAM_FIELD_NAMES[field.field] ?? field.field))
-  return [...paths].map((path) => ({ path, message: 'refused by Privy' }))
-}
-
-function encodeCursor(record: RegistrationRecord): string {
-  return Buffer.from(`${record.createdAt.toISOString()}|${record.id}`, 'utf8').toString('base64url')
-}
-
-const CURSOR_ID = z.uuid()
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const date = new Date(createdAt ?? '')
-  const year = date.getUTCFullYear()
-  if (
-    rest.length > 0 ||
-    !CURSOR_ID.safeParse(id).success ||
-    Number.isNaN(year) ||
-    year < 2000 ||
-    year > 9999
-  ) {
-    throw new AppError('VALIDATION_FAILED', {
-      detail: 'The cursor is not valid',
-      errors: [{ path: 'query.cursor', message: 'is not a cursor this API issued' }],
-    })
-  }
-  return { createdAt: date, id: id ?? '' }
 }
