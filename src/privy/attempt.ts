@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
-import { PrivyApiError, PrivyError, type PrivyOutcome } from './errors.js'
+import {
+  PrivyApiError,
+  PrivyError,
+  type PrivyErrorContext,
+  type PrivyOutcome,
+  PrivyResponseValidationError,
+  PrivyTimeoutError,
+} from './errors.js'
+import type { LateAnswer, LateAnswerHandler, LateAnswerRegistry } from './late-answers.js'
 import type { ResolvedOptions } from './options.js'
 import { interpretResponse } from './response.js'
 import { backoffDelayMs, isRetryableForSafeCall } from './retry.js'
@@ -11,6 +19,8 @@ import { sendAttempt } from './transport.js'
 export interface ClientCore {
   options: ResolvedOptions
   dispatcher: Dispatcher
+  /** Requests past their deadline still awaiting a late answer, ended by the client's `close()`. */
+  late: LateAnswerRegistry
 }
 
 export interface AttemptSpec<T> {
@@ -27,13 +37,85 @@ export interface AttemptSpec<T> {
   maxResponseBytes?: number
   timeoutMs?: number
   forcedOutcome?: PrivyOutcome
+  /** Only for calls with side effects: listen past the deadline, up to lateAnswerMs (late-answers.ts). */
+  onLateAnswer?: LateAnswerHandler<T> | undefined
 }
+
+/** How one attempt ended; `status` when an HTTP answer came. Never rejects. */
+type Exchange<T> =
+  | { ok: true; data: T; status: number }
+  | { ok: false; error: unknown; status: number | undefined }
 
 /** Sends one attempt, parses its answer and reports it to `onAttempt`. */
 export async function performAttempt<T>(core: ClientCore, spec: AttemptSpec<T>): Promise<T> {
   const { options } = core
   const context = { operation: spec.operation, requestId: spec.requestId, outcome: spec.forcedOutcome }
+  const timeoutMs = spec.timeoutMs ?? options.timeoutMs
   const started = performance.now()
+  const handler = spec.onLateAnswer
+  if (handler !== undefined && options.lateAnswerMs > timeoutMs && !core.late.closed) {
+    return attemptWithLateWindow(core, spec, handler, { context, timeoutMs, started })
+  }
+  const result = await exchange(core, spec, context, timeoutMs)
+  report(core, spec, started, result)
+  if (result.ok) return result.data
+  throw result.error
+}
+
+/**
+ * The caller's deadline is a timer here, not an abort: when it passes first the caller gets a
+ * PrivyTimeoutError with `lateAnswerPending`, and the request goes on under its own deadline of
+ * lateAnswerMs. Whatever answer it then gets is reported to `onAttempt` (`late: true`) and, when Privy
+ * answered, handed to `handler`.
+ */
+async function attemptWithLateWindow<T>(
+  core: ClientCore,
+  spec: AttemptSpec<T>,
+  handler: LateAnswerHandler<T>,
+  call: { context: PrivyErrorContext; timeoutMs: number; started: number },
+): Promise<T> {
+  const { options, late } = core
+  const { context, started } = call
+  const lateAnswerUntil = new Date(options.now().getTime() + options.lateAnswerMs)
+  const controller = new AbortController()
+  const exchanged = exchange(core, spec, context, options.lateAnswerMs, controller.signal)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), call.timeoutMs)
+  })
+  const first = await Promise.race([exchanged, deadline])
+  clearTimeout(timer)
+  if (first !== undefined) {
+    report(core, spec, started, first)
+    if (first.ok) return first.data
+    throw first.error
+  }
+  if (!late.wait(controller)) {
+    // The client is closing: no late window, the request ends now as a plain timeout.
+    controller.abort()
+    const timeout = new PrivyTimeoutError('response', undefined, context)
+    report(core, spec, started, { ok: false, error: timeout, status: undefined })
+    throw timeout
+  }
+  const timeout = new PrivyTimeoutError('response', undefined, context, undefined, lateAnswerUntil)
+  report(core, spec, started, { ok: false, error: timeout, status: undefined })
+  void exchanged.then((result) => {
+    late.done(controller)
+    report(core, spec, started, result, true)
+    const answer = lateAnswerOf(result, spec)
+    if (answer !== undefined) late.deliver(handler, answer)
+  })
+  throw timeout
+}
+
+async function exchange<T>(
+  core: ClientCore,
+  spec: AttemptSpec<T>,
+  context: PrivyErrorContext,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Exchange<T>> {
+  const { options } = core
   let status: number | undefined
   try {
     const response = await sendAttempt({
@@ -42,29 +124,40 @@ export async function performAttempt<T>(core: ClientCore, spec: AttemptSpec<T>):
       path: options.basePath + spec.path,
       headers: spec.headers,
       body: spec.body,
-      timeoutMs: spec.timeoutMs ?? options.timeoutMs,
+      timeoutMs,
+      signal,
       maxResponseBytes: spec.maxResponseBytes ?? options.maxResponseBytes,
       context,
     })
     status = response.status
-    const data = interpretResponse(response, spec.data, context, options.now())
-    report(core, spec, started, status, undefined)
-    return data
+    return { ok: true, data: interpretResponse(response, spec.data, context, options.now()), status }
   } catch (error) {
-    report(core, spec, started, error instanceof PrivyApiError ? error.status : status, error)
-    throw error
+    return { ok: false, error, status: error instanceof PrivyApiError ? error.status : status }
   }
+}
+
+/** Only an answer of Privy is handed on: a transport failure or the end of the window is not. */
+function lateAnswerOf<T>(result: Exchange<T>, spec: AttemptSpec<T>): LateAnswer<T> | undefined {
+  const { operation, requestId } = spec
+  if (result.ok) return { ok: true, data: result.data, operation, requestId }
+  const { error } = result
+  if (error instanceof PrivyApiError || error instanceof PrivyResponseValidationError) {
+    return { ok: false, error, operation, requestId }
+  }
+  return undefined
 }
 
 function report<T>(
   core: ClientCore,
   spec: AttemptSpec<T>,
   started: number,
-  status: number | undefined,
-  error: unknown,
+  result: Exchange<T>,
+  late = false,
 ): void {
   const { onAttempt } = core.options
   if (onAttempt === undefined) return
+  const { status } = result
+  const error = result.ok ? undefined : result.error
   try {
     onAttempt({
       operation: spec.operation,
@@ -74,6 +167,7 @@ function report<T>(
       ...(status === undefined ? {} : { status }),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       ...(error === undefined ? {} : { errorName: error instanceof PrivyError ? error.name : 'Error' }),
+      ...(late ? { late: true as const } : {}),
     })
   } catch {
     // A failing log hook must not change the result of a Privy call.

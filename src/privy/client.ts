@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici'
 import type { ClientCore } from './attempt.js'
+import { LateAnswerRegistry } from './late-answers.js'
 import { type PrivyClientOptions, resolveOptions } from './options.js'
 import { createRequester } from './request.js'
 import { createDocumentsResource, type DocumentsResource } from './resources/documents.js'
@@ -11,7 +12,11 @@ export interface PrivyClient {
   documents: DocumentsResource
   /** A valid access token (cached or freshly fetched); for the gateway's readiness check. */
   getAccessToken(): Promise<string>
-  /** Closes the client's own connection pool; an injected dispatcher is left to its owner. */
+  /**
+   * Aborts the requests still waiting for a late answer (their `onLateAnswer` is never called) and
+   * waits for late-answer callbacks already running; calls still within their deadline finish. Then
+   * closes the client's own connection pool; an injected dispatcher is left to its owner.
+   */
   close(): Promise<void>
 }
 
@@ -20,7 +25,10 @@ export function createPrivyClient(options: PrivyClientOptions): PrivyClient {
   const ownsDispatcher = options.dispatcher === undefined
   const dispatcher: Dispatcher =
     options.dispatcher ?? createAgent(resolved.connectTimeoutMs, resolved.timeoutMs)
-  const core: ClientCore = { options: resolved, dispatcher }
+  const late = new LateAnswerRegistry((error, answer) =>
+    resolved.onLateAnswerError?.(error, answer.operation),
+  )
+  const core: ClientCore = { options: resolved, dispatcher, late }
   const tokens = createTokenManager(core)
   const request = createRequester(core, tokens)
   let closing: Promise<void> | undefined
@@ -30,7 +38,9 @@ export function createPrivyClient(options: PrivyClientOptions): PrivyClient {
     documents: createDocumentsResource(request, resolved),
     getAccessToken: () => tokens.get(),
     close() {
-      closing ??= ownsDispatcher ? dispatcher.close() : Promise.resolve()
+      closing ??= Promise.all([core.late.close(), ownsDispatcher ? dispatcher.close() : undefined]).then(
+        () => undefined,
+      )
       return closing
     },
   }

@@ -19,6 +19,8 @@ export interface PrivyErrorContext {
   requestId: string
   /** Forces the outcome, e.g. for token fetches, which change nothing the gateway tracks. */
   outcome?: PrivyOutcome
+  /** Set for a timeout whose late answer is still awaited (see PrivyTimeoutError). */
+  lateAnswerUntil?: Date | undefined
 }
 
 export class PrivyError extends Error {
@@ -26,12 +28,21 @@ export class PrivyError extends Error {
   readonly operation: string
   readonly requestId: string
   readonly outcome: PrivyOutcome
+  /**
+   * True only on a PrivyTimeoutError of a side-effect call made with `onLateAnswer`: the request was
+   * not aborted, and Privy's answer, if it comes before `lateAnswerUntil`, goes to that callback.
+   */
+  readonly lateAnswerPending: boolean
+  /** When the client stops listening for that late answer, by the client's `now` clock. */
+  readonly lateAnswerUntil: Date | undefined
 
   constructor(message: string, context: PrivyErrorContext, defaultOutcome: PrivyOutcome, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
     this.operation = context.operation
     this.requestId = context.requestId
     this.outcome = context.outcome ?? defaultOutcome
+    this.lateAnswerPending = context.lateAnswerUntil !== undefined
+    this.lateAnswerUntil = context.lateAnswerUntil
   }
 }
 
@@ -160,6 +171,10 @@ export class PrivyConnectionError extends PrivyError {
 /**
  * A deadline passed. `connect`: no connection within connectTimeoutMs, nothing was sent. `response`:
  * the request was (or may have been) sent and no complete answer came within timeoutMs.
+ *
+ * `lateAnswerPending` (with `lateAnswerUntil`): the caller passed `onLateAnswer` to a call with side
+ * effects, so the request was not aborted at the deadline: Privy's answer, if it comes in time, is
+ * handed to that callback (see late-answers.ts). False for every other timeout.
  */
 export class PrivyTimeoutError extends PrivyConnectionError {
   override readonly name = 'PrivyTimeoutError'
@@ -170,10 +185,12 @@ export class PrivyTimeoutError extends PrivyConnectionError {
     code: string | undefined,
     context: PrivyErrorContext,
     cause?: unknown,
+    lateAnswerUntil?: Date,
   ) {
-    super(code, phase === 'connect' ? 'not_applied' : 'unknown', context, cause)
+    super(code, phase === 'connect' ? 'not_applied' : 'unknown', { ...context, lateAnswerUntil }, cause)
     this.phase = phase
-    this.message = `Privy ${context.operation} timed out (${phase}, request ${context.requestId})`
+    const late = lateAnswerUntil === undefined ? '' : '; a late answer is still awaited'
+    this.message = `Privy ${context.operation} timed out (${phase}, request ${context.requestId}${late})`
   }
 }
 

@@ -21,6 +21,13 @@ export {
   PrivyUnprocessableEntityError,
   type PrivyValidationIssue,
 } from './errors.js'
+export type {
+  LateAnswer,
+  LateAnswerFailure,
+  LateAnswerHandler,
+  LateAnswerSuccess,
+  SideEffectOptions,
+} from './late-answers.js'
 export type { PrivyAttemptEvent, PrivyClientOptions } from './options.js'
 export type {
   DocumentOtpRequestInput,

@@ -29,6 +29,14 @@ export interface PrivyClientOptions {
   maxResponseBytes?: number
   /** Deadline per attempt of `documents.upload`, which sends the whole PDF. @default 60000 */
   uploadTimeoutMs?: number
+  /**
+   * For calls with side effects whose caller passed `onLateAnswer`: how long after the start of the
+   * attempt the client keeps listening for an answer that missed the call's deadline (timeoutMs or
+   * uploadTimeoutMs), before it aborts the request. Counted from the same start as those deadlines,
+   * so it must be ≥ timeoutMs; a call whose own deadline is not shorter gets no late window.
+   * @default 120000
+   */
+  lateAnswerMs?: number
   /** maxResponseBytes of `documents.status`, which may carry the signed PDF. @default 40 MiB */
   maxDocumentResponseBytes?: number
   /** For tests. Without it the client owns an undici Agent, closed by `close()`. */
@@ -39,6 +47,8 @@ export interface PrivyClientOptions {
   uuid?: () => string
   /** Called after every HTTP attempt, for logs and metrics. Never receives bodies, tokens or keys. */
   onAttempt?: (event: PrivyAttemptEvent) => void
+  /** An `onLateAnswer` callback failed (it is never allowed to throw into the client). */
+  onLateAnswerError?: (error: unknown, operation: string) => void
 }
 
 export interface PrivyAttemptEvent {
@@ -53,6 +63,13 @@ export interface PrivyAttemptEvent {
   durationMs: number
   /** Class name of the error this attempt ended with, e.g. `PrivyTimeoutError`. */
   errorName?: string
+  /**
+   * Set on the second event of an attempt that passed its deadline while a late answer was awaited:
+   * how the late window ended (the answer's `status`, or `errorName` when none came: PrivyTimeoutError
+   * at lateAnswerMs, PrivyConnectionError when the connection failed or `close()` aborted it).
+   * `durationMs` counts from the start of the attempt.
+   */
+  late?: true
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
@@ -60,6 +77,7 @@ export const DEFAULT_TIMEOUT_MS = 15_000
 export const DEFAULT_MAX_RETRIES = 2
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 60_000
+export const DEFAULT_LATE_ANSWER_MS = 120_000
 // A signed PDF as base64 is 4/3 of its size: 40 MiB of JSON holds a PDF of about 30 MB.
 export const DEFAULT_MAX_DOCUMENT_RESPONSE_BYTES = 40 * 1024 * 1024
 
@@ -85,12 +103,14 @@ export interface ResolvedOptions {
   maxRetries: number
   maxResponseBytes: number
   uploadTimeoutMs: number
+  lateAnswerMs: number
   maxDocumentResponseBytes: number
   now: () => Date
   sleep: (ms: number) => Promise<void>
   random: () => number
   uuid: () => string
   onAttempt: ((event: PrivyAttemptEvent) => void) | undefined
+  onLateAnswerError: ((error: unknown, operation: string) => void) | undefined
 }
 
 /** Fills defaults and refuses bad settings early. Messages name the option, never its value. */
@@ -107,6 +127,14 @@ export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
   ] as const) {
     if (options[key] === '') throw new TypeError(`Privy client option ${key} must not be empty`)
   }
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS)
+  const lateAnswerMs = positive(
+    'lateAnswerMs',
+    options.lateAnswerMs,
+    Math.max(DEFAULT_LATE_ANSWER_MS, timeoutMs),
+  )
+  // Counted from the start of the attempt like timeoutMs: a smaller value is a misreading of it.
+  if (lateAnswerMs < timeoutMs) throw new TypeError('Privy client option lateAnswerMs must be ≥ timeoutMs')
   return {
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
@@ -117,10 +145,11 @@ export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
     channelId: options.channelId,
     enterprise: enterpriseAccount(options),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-    timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+    timeoutMs,
     maxRetries: count('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES),
     maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES),
     uploadTimeoutMs: positive('uploadTimeoutMs', options.uploadTimeoutMs, DEFAULT_UPLOAD_TIMEOUT_MS),
+    lateAnswerMs,
     maxDocumentResponseBytes: positive(
       'maxDocumentResponseBytes',
       options.maxDocumentResponseBytes,
@@ -131,6 +160,7 @@ export function resolveOptions(options: PrivyClientOptions): ResolvedOptions {
     random: options.random ?? Math.random,
     uuid: options.uuid ?? randomUUID,
     onAttempt: options.onAttempt,
+    onLateAnswerError: options.onLateAnswerError,
   }
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { type ClientCore, performAttempt, withSafeRetries } from './attempt.js'
 import { PrivyAuthenticationError } from './errors.js'
+import type { LateAnswerHandler, SideEffectOptions } from './late-answers.js'
 import { privyTimestamp, signatureFor } from './signing.js'
 import type { TokenManager } from './token.js'
 
@@ -26,16 +27,27 @@ export interface PrivyOperation<T> {
   timeoutMs?: number
 }
 
-/**
- * Sends `body` (already in wire key order) as `operation`, returning its parsed `data`. `wire`, when
- * given, is sent instead of `JSON.stringify(body)` and `body` only feeds the Signature: the upload
- * writes its PDF straight into prebuilt JSON bytes (documents.ts), and its `body` has the same JSON
- * apart from `document`, which the Signature leaves out (§2.3).
- */
+export interface RequestExtras<T> {
+  /**
+   * Sent instead of `JSON.stringify(body)`, and `body` only feeds the Signature: the upload writes
+   * its PDF straight into prebuilt JSON bytes (documents.ts), and its `body` has the same JSON apart
+   * from `document`, which the Signature leaves out (§2.3).
+   */
+  wire?: Buffer | undefined
+  /** Late-answer capture (late-answers.ts); honoured for `retry: 'never'` operations only. */
+  onLateAnswer?: LateAnswerHandler<T> | undefined
+}
+
+/** The extras of a caller's per-call options: only `onLateAnswer`, never anything else it carries. */
+export function lateAnswerOnly<T>(options: SideEffectOptions<T> | undefined): RequestExtras<T> {
+  return { onLateAnswer: options?.onLateAnswer }
+}
+
+/** Sends `body` (already in wire key order) as `operation`, returning its parsed `data`. */
 export type PrivyRequester = <T>(
   operation: PrivyOperation<T>,
   body: Record<string, unknown>,
-  wire?: Buffer,
+  extras?: RequestExtras<T>,
 ) => Promise<T>
 
 export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRequester {
@@ -45,8 +57,11 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
   return async function request<T>(
     operation: PrivyOperation<T>,
     body: Record<string, unknown>,
-    wire?: Buffer,
+    extras: RequestExtras<T> = {},
   ): Promise<T> {
+    const { wire } = extras
+    // A safe call is retried instead; a late answer of a side-effect call is kept, never re-sent.
+    const onLateAnswer = operation.retry === 'never' ? extras.onLateAnswer : undefined
     let attempt = 0
     let reauthenticated = false
 
@@ -74,6 +89,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         data: operation.data,
         maxResponseBytes: operation.maxResponseBytes,
         timeoutMs: operation.timeoutMs,
+        onLateAnswer,
       })
     }
 
@@ -83,6 +99,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         return await send(token)
       } catch (error) {
         // A 401 means Privy did nothing (expired or revoked token): one fresh token, one more try.
+        // Only an answer in time counts: a late 401 goes to onLateAnswer and is not re-sent.
         if (!(error instanceof PrivyAuthenticationError) || reauthenticated) throw error
         reauthenticated = true
         tokens.invalidate(token)

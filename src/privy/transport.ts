@@ -22,6 +22,8 @@ export interface HttpAttempt {
   body: string | Buffer
   /** Deadline for the whole attempt, headers and body included, so a slow drip also ends. */
   timeoutMs: number
+  /** Ends the attempt early (late-answer capture: the client's `close()`). */
+  signal?: AbortSignal
   maxResponseBytes: number
   context: PrivyErrorContext
 }
@@ -61,7 +63,8 @@ const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
 ])
 
 export async function sendAttempt(attempt: HttpAttempt): Promise<HttpResponse> {
-  const signal = AbortSignal.timeout(attempt.timeoutMs)
+  const deadline = AbortSignal.timeout(attempt.timeoutMs)
+  const signal = attempt.signal === undefined ? deadline : AbortSignal.any([deadline, attempt.signal])
   let response: Dispatcher.ResponseData
   try {
     response = await attempt.dispatcher.request({
@@ -76,17 +79,17 @@ export async function sendAttempt(attempt: HttpAttempt): Promise<HttpResponse> {
       bodyTimeout: attempt.timeoutMs,
     })
   } catch (error) {
-    throw transportError(error, signal, attempt.context)
+    throw transportError(error, deadline, attempt.context)
   }
   const status = response.statusCode
-  const read = await readCapped(response, attempt, signal)
+  const read = await readCapped(response, attempt, deadline)
   return { status, headers: response.headers, ...read }
 }
 
 async function readCapped(
   response: Dispatcher.ResponseData,
   attempt: HttpAttempt,
-  signal: AbortSignal,
+  deadline: AbortSignal,
 ): Promise<Pick<HttpResponse, 'text' | 'bodyError'>> {
   const limit = attempt.maxResponseBytes
   const tooLarge = (): Pick<HttpResponse, 'text' | 'bodyError'> => {
@@ -110,20 +113,21 @@ async function readCapped(
       chunks.push(bytes)
     }
   } catch (error) {
-    return { text: undefined, bodyError: transportError(error, signal, attempt.context) }
+    return { text: undefined, bodyError: transportError(error, deadline, attempt.context) }
   }
   return { text: Buffer.concat(chunks).toString('utf8'), bodyError: undefined }
 }
 
 function transportError(
   error: unknown,
-  signal: AbortSignal,
+  deadline: AbortSignal,
   context: PrivyErrorContext,
 ): PrivyConnectionError {
   const code = errorCode(error)
   // The deadline covers connecting too; if it fires first we cannot tell whether bytes were written,
-  // so this is reported as a response timeout (outcome unknown), the safe side.
-  if (signal.aborted) return new PrivyTimeoutError('response', code, context, error)
+  // so this is reported as a response timeout (outcome unknown), the safe side. An abort by the
+  // caller's own signal falls through to a PrivyConnectionError (outcome unknown: no known code).
+  if (deadline.aborted) return new PrivyTimeoutError('response', code, context, error)
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new PrivyTimeoutError('connect', code, context, error)
   if (code !== undefined && RESPONSE_TIMEOUT_CODES.has(code)) {
     return new PrivyTimeoutError('response', code, context, error)

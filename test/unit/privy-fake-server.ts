@@ -64,6 +64,49 @@ export const dropSocket: Responder = (_res, _call, req) => {
   req.socket.destroy()
 }
 
+/**
+ * A request the test answers by hand: `responder` holds every request it gets, `answer` replies to the
+ * latest one (a no-op once the client went away), `drop` destroys its socket. `clientGone` turns true
+ * when the client closed the connection before an answer, which is how a test sees an abort.
+ */
+export interface HeldRequests {
+  responder: Responder
+  /** How many requests arrived. */
+  readonly count: number
+  readonly clientGone: boolean
+  answer(responder: Responder): void
+  drop(): void
+}
+
+export function held(): HeldRequests {
+  let latest: { res: ServerResponse; call: RecordedCall; req: IncomingMessage } | undefined
+  let count = 0
+  let clientGone = false
+  return {
+    responder: (res, call, req) => {
+      count++
+      latest = { res, call, req }
+      res.on('close', () => {
+        if (!res.writableEnded) clientGone = true
+      })
+    },
+    get count() {
+      return count
+    },
+    get clientGone() {
+      return clientGone
+    },
+    answer(responder) {
+      if (latest === undefined) throw new Error('no request is held')
+      if (clientGone) return
+      responder(latest.res, latest.call, latest.req)
+    },
+    drop() {
+      latest?.req.socket.destroy()
+    },
+  }
+}
+
 export const REGISTERED = {
   reference_number: 'REG-0001',
   channel_id: 'CH-TEST',

@@ -1,7 +1,17 @@
+import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
+import { DEV_CREDENTIALS, type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
 import { SimulatorClient } from '../../src/simulator/testing/client.js'
+import {
+  requestSigningOtpFor,
+  simDocument,
+  uploadBody,
+  uploadWith,
+  verifiedSigner,
+} from '../../src/simulator/testing/documents.js'
 import { registerBody } from '../../src/simulator/testing/fixtures.js'
+import { eventually, registerWith, requestOtpFor, simOtp } from '../../src/simulator/testing/flows.js'
+import { A4, makePdf } from '../../src/simulator/testing/pdfs.js'
 
 // Contract §7 fault injection, observed from a real client socket.
 
@@ -172,5 +182,233 @@ describe('fault definitions', () => {
   it('treats times: 0 as sticky', async () => {
     const response = await addFault({ path: REGISTER, kind: 'drop', times: 0 })
     expect(response.json).toMatchObject({ fault: { sticky: true, remaining: null } })
+  })
+})
+
+/**
+ * Contract §7 asks for a 5xx, a delay, a dropped connection and "commit then time out" per path. The
+ * fault hooks are global, so every path is faultable; these tests check it for each POST the gateway
+ * sends, and that the faults before the work (5xx, drop) leave the state alone while those after it
+ * (delay, commit_then_timeout) let the work happen.
+ */
+
+interface Prepared {
+  body: Record<string, unknown>
+  /** A view of the state the call changes; it differs from its first value once the work was done. */
+  probe: () => Promise<unknown>
+}
+
+const otpView = async (transactionId: string) => {
+  const { status, sends } = await simOtp(client, transactionId)
+  return { status, sends }
+}
+const otpCount = async (query: string) =>
+  ((await client.sim('GET', `/__sim/otps?${query}`)).json as { otps: unknown[] }).otps.length
+const documentState = async (reference: string) =>
+  (await client.sim('GET', `/__sim/documents/${reference}`)).status === 200
+    ? (await simDocument(client, reference)).status
+    : 'absent'
+const registrationState = async (reference: string) => {
+  const response = await upstreamCopy(reference)
+  return response.status === 200 ? (response.json as { status: unknown }).status : 'absent'
+}
+
+let pdf: Uint8Array | undefined
+async function uploadedDocument() {
+  pdf ??= await makePdf({ pages: [A4] })
+  const signer = await verifiedSigner(client)
+  const { ref } = await uploadWith(client, uploadBody({ pdf, recipients: [{ privy_id: signer.privy_id }] }))
+  return { signer, ref }
+}
+
+async function signingOtp() {
+  const { signer, ref } = await uploadedDocument()
+  return requestSigningOtpFor(client, signer.privy_id, [ref.document_token])
+}
+
+async function registrationOtp() {
+  const ref = await registerWith(client, registerBody('privy_ra'))
+  return requestOtpFor(client, ref)
+}
+
+const SIDE_EFFECT_PATHS: Array<[path: string, prepare: () => Promise<Prepared>]> = [
+  [
+    REGISTER,
+    async () => {
+      const body = registerBody('privy_ra')
+      return { body, probe: () => registrationState(String(body.reference_number)) }
+    },
+  ],
+  [
+    '/web/api/v2/register/resend',
+    async () => {
+      const ref = await registerWith(client, registerBody('privy_ra', { phone_verified: true }))
+      const rejected = await client.sim('POST', `/__sim/registrations/${ref.reference_number}/verify`, {
+        outcome: { reject: 'RC01' },
+      })
+      expect(rejected.json).toMatchObject({ status: 'rejected', resend: true })
+      return {
+        body: { ...ref, nik: '3174012345678911' },
+        probe: () => registrationState(ref.reference_number),
+      }
+    },
+  ],
+  [
+    '/web/api/v2/register/otp',
+    async () => {
+      const ref = await registerWith(client, registerBody('privy_ra'))
+      return {
+        body: { ...ref, otp_channel: 'sms' },
+        probe: () => otpCount(`reference_number=${ref.reference_number}`),
+      }
+    },
+  ],
+  [
+    '/web/api/v2/register/otp-validation',
+    async () => {
+      const transactionId = await registrationOtp()
+      const { code } = await simOtp(client, transactionId)
+      return { body: { transaction_id: transactionId, otp_code: code }, probe: () => otpView(transactionId) }
+    },
+  ],
+  [
+    '/web/api/v2/register/otp-resend',
+    async () => {
+      const transactionId = await registrationOtp()
+      await client.sim('POST', `/__sim/otps/${transactionId}/allow-resend`)
+      return { body: { transaction_id: transactionId }, probe: () => otpView(transactionId) }
+    },
+  ],
+  [
+    '/web/api/v2/doc-signing',
+    async () => {
+      pdf ??= await makePdf({ pages: [A4] })
+      const signer = await verifiedSigner(client)
+      const body = uploadBody({ pdf, recipients: [{ privy_id: signer.privy_id }] })
+      return { body, probe: () => documentState(String(body.reference_number)) }
+    },
+  ],
+  [
+    '/web/api/v2/doc-signing/otp/request',
+    async () => {
+      const { signer, ref } = await uploadedDocument()
+      return {
+        body: {
+          channel_id: DEV_CREDENTIALS.channelId,
+          signer_privy_id: signer.privy_id,
+          document_tokens: [ref.document_token],
+          otp_channel: 'sms',
+        },
+        probe: () => otpCount(`signer_privy_id=${signer.privy_id}`),
+      }
+    },
+  ],
+  [
+    '/web/api/v2/doc-signing/otp/validation',
+    async () => {
+      const transactionId = await signingOtp()
+      const { code } = await simOtp(client, transactionId)
+      return { body: { transaction_id: transactionId, otp_code: code }, probe: () => otpView(transactionId) }
+    },
+  ],
+  [
+    '/web/api/v2/doc-signing/otp/resend',
+    async () => {
+      const transactionId = await signingOtp()
+      await client.sim('POST', `/__sim/otps/${transactionId}/allow-resend`)
+      return { body: { transaction_id: transactionId }, probe: () => otpView(transactionId) }
+    },
+  ],
+  [
+    '/web/api/v2/doc-signing/delete',
+    async () => {
+      const { ref } = await uploadedDocument()
+      return { body: ref, probe: () => documentState(ref.reference_number) }
+    },
+  ],
+]
+
+/** The reads the gateway sends as POSTs too: no work to see, but the faults must apply to them. */
+const READ_PATHS = [
+  '/web/api/v2/register/status',
+  '/web/api/v2/doc-signing/status',
+  '/web/api/v2/doc-signing/history',
+]
+
+const lastLogged = async (path: string) => {
+  const log = await client.sim('GET', `/__sim/requests?path=${path}`)
+  return (log.json as { requests: Array<{ status: unknown; fault: unknown }> }).requests.at(-1)
+}
+
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+
+describe.each(SIDE_EFFECT_PATHS)('every §7 fault on %s', (path, prepare) => {
+  it('a 5xx answers in the contract shape without doing the work', async () => {
+    const { body, probe } = await prepare()
+    const before = await probe()
+    await addFault({ path, kind: 'status', status: 503 })
+    const response = await client.signedPost(path, body)
+    expect(response.status).toBe(503)
+    expect(response.json).toMatchObject({ error: { code: 503 } })
+    expect(await probe()).toEqual(before)
+    expect(await lastLogged(path)).toMatchObject({ status: 503, fault: 'status' })
+  })
+
+  it('a dropped connection answers nothing and does not do the work', async () => {
+    const { body, probe } = await prepare()
+    const before = await probe()
+    await addFault({ path, kind: 'drop' })
+    const error = await failureOf(client.signedPost(path, body))
+    expect(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']).toContain(errorCode(error))
+    expect(await probe()).toEqual(before)
+    expect(await lastLogged(path)).toMatchObject({ status: null, fault: 'drop' })
+  })
+
+  it('a delay holds the call, which then does the work and answers 201', async () => {
+    const { body, probe } = await prepare()
+    const before = await probe()
+    await addFault({ path, kind: 'delay', delay_ms: 50 })
+    const response = await client.signedPost(path, body)
+    expect(response.status).toBe(201)
+    expect(await probe()).not.toEqual(before)
+    expect(await lastLogged(path)).toMatchObject({ status: 201, fault: 'delay' })
+  })
+
+  it('commit_then_timeout does the work while the client gives up waiting', async () => {
+    const { body, probe } = await prepare()
+    const before = await probe()
+    await addFault({ path, kind: 'commit_then_timeout', delay_ms: 10_000 })
+    const error = await failureOf(client.signedPost(path, body, { signal: AbortSignal.timeout(300) }))
+    expect(error).toBeInstanceOf(Error)
+    const after = await eventually(probe, (value) => !isDeepStrictEqual(value, before))
+    expect(after).not.toEqual(before)
+    expect(await lastLogged(path)).toMatchObject({ fault: 'commit_then_timeout' })
+  })
+})
+
+describe.each(READ_PATHS)('every §7 fault on the read %s', (path) => {
+  const ref = { reference_number: 'REF-NONE', channel_id: DEV_CREDENTIALS.channelId, document_token: 'none' }
+
+  it('applies a 5xx, a drop, a delay and commit_then_timeout', async () => {
+    await addFault({ path, kind: 'status', status: 502 })
+    expect((await client.signedPost(path, ref)).status).toBe(502)
+
+    await addFault({ path, kind: 'drop' })
+    expect(errorCode(await failureOf(client.signedPost(path, ref)))).toBeDefined()
+    expect(await lastLogged(path)).toMatchObject({ status: null, fault: 'drop' })
+
+    const normal = (await client.signedPost(path, ref)).status
+    await addFault({ path, kind: 'delay', delay_ms: 50 })
+    expect((await client.signedPost(path, ref)).status).toBe(normal)
+    expect(await lastLogged(path)).toMatchObject({ status: normal, fault: 'delay' })
+
+    await addFault({ path, kind: 'commit_then_timeout', delay_ms: 10_000 })
+    const error = await failureOf(client.signedPost(path, ref, { signal: AbortSignal.timeout(300) }))
+    expect(error).toBeInstanceOf(Error)
+    expect(await lastLogged(path)).toMatchObject({ fault: 'commit_then_timeout' })
   })
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { PrivyOperation, PrivyRequester } from '../request.js'
+import type { SideEffectOptions } from '../late-answers.js'
+import { lateAnswerOnly, type PrivyOperation, type PrivyRequester } from '../request.js'
 import { type OtpChannel, type OtpTransaction, OtpTransactionSchema, wireBody } from '../schemas.js'
 import type { OtpResendInput, OtpValidateInput } from './registration-otp.js'
 
@@ -54,23 +55,33 @@ const RESEND: PrivyOperation<OtpTransaction> = {
   data: OtpTransactionSchema,
 }
 
+/** Every method accepts `onLateAnswer` (late-answers.ts): a late answer carries the transaction_id. */
 export interface DocumentOtpResource {
-  request(input: DocumentOtpRequestInput): Promise<OtpTransaction>
+  request(
+    input: DocumentOtpRequestInput,
+    options?: SideEffectOptions<OtpTransaction>,
+  ): Promise<OtpTransaction>
   /** On success the signer counts as having signed every document of the transaction. */
-  validate(input: OtpValidateInput): Promise<DocumentOtpValidationResult>
-  resend(input: OtpResendInput): Promise<OtpTransaction>
+  validate(
+    input: OtpValidateInput,
+    options?: SideEffectOptions<DocumentOtpValidationResult>,
+  ): Promise<DocumentOtpValidationResult>
+  resend(input: OtpResendInput, options?: SideEffectOptions<OtpTransaction>): Promise<OtpTransaction>
 }
 
 export function createDocumentOtpResource(request: PrivyRequester, channelId: string): DocumentOtpResource {
   return {
     // §4.2 names no reference_number here: the body starts with channel_id.
-    request: (input) =>
+    request: (input, options) =>
       request(
         REQUEST,
         wireBody({ channel_id: channelId }, input, ['signer_privy_id', 'document_tokens', 'otp_channel']),
+        lateAnswerOnly(options),
       ),
     // As in §4.1, these two bodies carry only the transaction, no channel_id.
-    validate: (input) => request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code'])),
-    resend: (input) => request(RESEND, wireBody({}, input, ['transaction_id'])),
+    validate: (input, options) =>
+      request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code']), lateAnswerOnly(options)),
+    resend: (input, options) =>
+      request(RESEND, wireBody({}, input, ['transaction_id']), lateAnswerOnly(options)),
   }
 }

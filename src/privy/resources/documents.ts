@@ -1,6 +1,7 @@
 import { z } from 'zod'
+import type { SideEffectOptions } from '../late-answers.js'
 import type { EnterpriseAccount, ResolvedOptions } from '../options.js'
-import type { PrivyOperation, PrivyRequester } from '../request.js'
+import { lateAnswerOnly, type PrivyOperation, type PrivyRequester } from '../request.js'
 import {
   type DocumentStatus,
   DocumentStatusSchema,
@@ -233,14 +234,19 @@ export interface DocumentsResource {
   /**
    * §5.1. Never retried: a lost answer leaves the outcome unknown (ask `status` before sending the
    * same reference_number again). Rejects with a TypeError when the client has no enterprise account.
+   * With `onLateAnswer`, an answer after uploadTimeoutMs (with the document_token) still reaches the
+   * caller, up to lateAnswerMs (late-answers.ts).
    */
-  upload(input: DocumentUploadInput): Promise<DocumentUploadResult>
+  upload(
+    input: DocumentUploadInput,
+    options?: SideEffectOptions<DocumentUploadResult>,
+  ): Promise<DocumentUploadResult>
   /** §5.3. Safe to repeat, so transient failures are retried. Limited by maxDocumentResponseBytes. */
   status(input: DocumentRef): Promise<DocumentStatusResult>
   /** §5.4. Safe to repeat, so transient failures are retried. */
   history(input: DocumentRef): Promise<DocumentHistoryResult>
   /** §5.5. Never retried. Refused (422) once every signer signed or the document is completed/revoked. */
-  revoke(input: DocumentRef): Promise<DocumentRevokeResult>
+  revoke(input: DocumentRef, options?: SideEffectOptions<DocumentRevokeResult>): Promise<DocumentRevokeResult>
   /** §4.2. */
   otp: DocumentOtpResource
 }
@@ -263,18 +269,20 @@ export function createDocumentsResource(
     channel_id: channelId,
   })
   return {
-    async upload(input) {
+    async upload(input, options) {
       if (enterprise === undefined) {
         throw new TypeError(
           'Privy documents.upload needs the client options enterprisePrivyId and enterpriseToken',
         )
       }
       const body = uploadBody(head(input), input, enterprise)
-      return request(upload, body, uploadJson(JSON.stringify(body), input.document.file))
+      const wire = uploadJson(JSON.stringify(body), input.document.file)
+      return request(upload, body, { ...lateAnswerOnly(options), wire })
     },
     status: (input) => request(status, wireBody(head(input), input, ['document_token'])),
     history: (input) => request(HISTORY, wireBody(head(input), input, ['document_token'])),
-    revoke: (input) => request(REVOKE, wireBody(head(input), input, ['document_token'])),
+    revoke: (input, options) =>
+      request(REVOKE, wireBody(head(input), input, ['document_token']), lateAnswerOnly(options)),
     otp: createDocumentOtpResource(request, channelId),
   }
 }

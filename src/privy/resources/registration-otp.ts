@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { PrivyOperation, PrivyRequester } from '../request.js'
+import type { SideEffectOptions } from '../late-answers.js'
+import { lateAnswerOnly, type PrivyOperation, type PrivyRequester } from '../request.js'
 import { type OtpChannel, type OtpTransaction, OtpTransactionSchema, wireBody } from '../schemas.js'
 
 /**
@@ -53,11 +54,18 @@ const RESEND: PrivyOperation<OtpTransaction> = {
   data: OtpTransactionSchema,
 }
 
+/** Every method accepts `onLateAnswer` (late-answers.ts): a late answer carries the transaction_id. */
 export interface RegistrationOtpResource {
-  request(input: RegistrationOtpRequestInput): Promise<OtpTransaction>
+  request(
+    input: RegistrationOtpRequestInput,
+    options?: SideEffectOptions<OtpTransaction>,
+  ): Promise<OtpTransaction>
   /** On success the registration moves to `waiting_verification`. */
-  validate(input: OtpValidateInput): Promise<OtpValidationResult>
-  resend(input: OtpResendInput): Promise<OtpTransaction>
+  validate(
+    input: OtpValidateInput,
+    options?: SideEffectOptions<OtpValidationResult>,
+  ): Promise<OtpValidationResult>
+  resend(input: OtpResendInput, options?: SideEffectOptions<OtpTransaction>): Promise<OtpTransaction>
 }
 
 export function createRegistrationOtpResource(
@@ -65,16 +73,19 @@ export function createRegistrationOtpResource(
   channelId: string,
 ): RegistrationOtpResource {
   return {
-    request: (input) =>
+    request: (input, options) =>
       request(
         REQUEST,
         wireBody({ reference_number: input.reference_number, channel_id: channelId }, input, [
           'register_token',
           'otp_channel',
         ]),
+        lateAnswerOnly(options),
       ),
     // §4.1: these two bodies carry only the transaction, no channel_id.
-    validate: (input) => request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code'])),
-    resend: (input) => request(RESEND, wireBody({}, input, ['transaction_id'])),
+    validate: (input, options) =>
+      request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code']), lateAnswerOnly(options)),
+    resend: (input, options) =>
+      request(RESEND, wireBody({}, input, ['transaction_id']), lateAnswerOnly(options)),
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { PrivyOperation, PrivyRequester } from '../request.js'
+import type { SideEffectOptions } from '../late-answers.js'
+import { lateAnswerOnly, type PrivyOperation, type PrivyRequester } from '../request.js'
 import {
   Flag,
   OptionalString,
@@ -130,12 +131,18 @@ const RESEND: PrivyOperation<RegistrationResendResult> = {
 }
 
 export interface RegistrationsResource {
-  /** §3.1. Never retried: a lost answer leaves the outcome unknown. */
-  register(input: RegisterInput): Promise<RegisterResult>
+  /**
+   * §3.1. Never retried: a lost answer leaves the outcome unknown. With `onLateAnswer`, an answer
+   * after the deadline (with the register_token) still reaches the caller (late-answers.ts).
+   */
+  register(input: RegisterInput, options?: SideEffectOptions<RegisterResult>): Promise<RegisterResult>
   /** §3.3. Safe to repeat, so transient failures are retried. */
   status(input: RegistrationRef): Promise<RegistrationStatusResult>
   /** §3.4, after a soft reject. Never retried. */
-  resend(input: RegistrationResendInput): Promise<RegistrationResendResult>
+  resend(
+    input: RegistrationResendInput,
+    options?: SideEffectOptions<RegistrationResendResult>,
+  ): Promise<RegistrationResendResult>
   /** §4.1. */
   otp: RegistrationOtpResource
 }
@@ -150,7 +157,7 @@ export function createRegistrationsResource(
     channel_id: channelId,
   })
   return {
-    register: (input) =>
+    register: (input, options) =>
       request(
         REGISTER,
         wireBody(head(input), input, [
@@ -165,12 +172,14 @@ export function createRegistrationsResource(
           'identity',
           'selfie',
         ]),
+        lateAnswerOnly(options),
       ),
     status: (input) => request(STATUS, wireBody(head(input), input, ['register_token'])),
-    resend: (input) =>
+    resend: (input, options) =>
       request(
         RESEND,
         wireBody(head(input), input, ['register_token', 'name', 'nik', 'dob', 'identity', 'selfie']),
+        lateAnswerOnly(options),
       ),
     otp: createRegistrationOtpResource(request, channelId),
   }
