@@ -5,7 +5,13 @@ import type { Logger } from 'pino'
 import sharp from 'sharp'
 import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
-import { installErrorHandling } from './errors/error-handler.js'
+import { AppError } from './errors/app-error.js'
+import { handleFrameworkError, installErrorHandling, sendProblem } from './errors/error-handler.js'
+import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/background-loop.js'
+import { createHousekeeping } from './jobs/housekeeping.js'
+import { createPoller } from './jobs/poller.js'
+import { createReconciler } from './jobs/reconciler.js'
+import { piiCipherOf } from './lib/pii-crypto.js'
 import { createLogger } from './logging.js'
 import { createDocumentLifecycle } from './modules/documents/documents.lifecycle.js'
 import { createDocumentRepository } from './modules/documents/documents.repository.js'
@@ -13,16 +19,25 @@ import { documentRoutes } from './modules/documents/documents.routes.js'
 import { createDocumentService } from './modules/documents/documents.service.js'
 import { createDocumentSync } from './modules/documents/documents.sync.js'
 import { createDirectoryStore, type SignedPdfStore } from './modules/documents/signed-pdf-store.js'
+import { createIdempotencyRepository } from './modules/idempotency/idempotency.repository.js'
+import { createIdempotencyService } from './modules/idempotency/idempotency.service.js'
+import { createLimitsRepository } from './modules/limits/limits.repository.js'
+import { createLimitsService } from './modules/limits/limits.service.js'
+import { createOtpLimits } from './modules/limits/otp-limits.js'
 import { createOtpRepository } from './modules/otp/otp.repository.js'
 import { otpRoutes } from './modules/otp/otp.routes.js'
 import { createOtpService } from './modules/otp/otp.service.js'
+import { createCallbackRepository } from './modules/privy-callbacks/callback.repository.js'
 import { callbackRoutes } from './modules/privy-callbacks/callback.routes.js'
 import { createCallbackService } from './modules/privy-callbacks/callback.service.js'
 import { createRegistrationRepository } from './modules/registration/registration.repository.js'
 import { registrationRoutes } from './modules/registration/registration.routes.js'
 import { createRegistrationService } from './modules/registration/registration.service.js'
+import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
 import { authPlugin } from './plugins/auth.js'
 import { healthRoutes } from './plugins/health.js'
+import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { createPrivyClient, type PrivyClient } from './privy/index.js'
 import { startSimulator } from './simulator/index.js'
@@ -54,22 +69,30 @@ export async function buildApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     bodyLimit: 1024 * 1024,
+    // request.ip, which the per-address OTP limits count by, believes X-Forwarded-For only from these.
+    trustProxy: trustProxyOption(config.server.trustProxy),
     handlerTimeout: config.server.requestTimeoutMs,
-    return503OnClosing: true,
+    // A URL the router cannot read (bad percent-encoding, an overlong id) is a problem too; no hook
+    // runs for it, so it gets its headers here.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers({ ...essentialSecurityHeaders(config.security), 'x-request-id': request.id })
+      return handleFrameworkError(error, request, reply)
+    },
+    // Fastify's own 503 while closing is plain JSON without Retry-After: installGracefulClose answers.
+    return503OnClosing: false,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  // First of the hooks: every answer (a 401, a 404, a draining 503) carries the security headers.
+  await app.register(securityPlugin, { security: config.security })
+  installRequestBudget(app, config.server.requestTimeoutMs)
+  const shutdown = installGracefulClose(app, config.server.shutdownGraceMs)
   installErrorHandling(app)
 
   const closers: Array<() => Promise<void>> = []
-  // Graceful close: in-flight requests finish, but a connection that never goes idle (a client
-  // that opened a socket and went quiet) cannot hold the shutdown beyond its budget.
-  app.addHook('preClose', async () => {
-    setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs).unref()
-  })
   app.addHook('onClose', async () => {
     for (const close of closers.reverse()) await close()
   })
@@ -78,10 +101,27 @@ export async function buildApp(
     const database = overrides.database ?? (await openOwnDatabase(config, closers))
     const privy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers))
     const now = overrides.now ?? (() => new Date())
+    const pii = piiCipherOf(config.pii)
+    // How long a row may stay `in_flight` while its request is alive: the request budget does not
+    // stop a handler, the Privy deadlines (token, then upload) do. Past it, the instance died.
+    const inFlightBudgetMs =
+      Math.max(config.server.requestTimeoutMs, config.privy.timeoutMs + config.privy.uploadTimeoutMs) + 10_000
+    if (config.pii.usingDevKeys) {
+      app.log.warn('PII_ENCRYPTION_KEY / PII_LOOKUP_KEY not set: using the published DEV keys')
+    }
+    const idempotency = createIdempotencyService({
+      repository: createIdempotencyRepository(database.prisma),
+      now,
+      ttlHours: config.idempotency.ttlHours,
+      leaseMs: config.server.requestTimeoutMs + 5_000,
+      fingerprint: (content) => pii.lookupHash('idempotency', content),
+    })
+    idempotency.install(app)
 
     await registerSwagger(app)
     await app.register(authPlugin, { auth: config.auth })
     await app.register(healthRoutes, {
+      isDraining: shutdown.isDraining,
       checks: {
         database: () => database.ping(),
         privy: config.privy.mode === 'remote' ? async () => void (await privy.getAccessToken()) : undefined,
@@ -96,9 +136,17 @@ export async function buildApp(
       refreshAfterSeconds: config.registration.refreshAfterSeconds,
       imageLimits: config.registration,
       merchantRaEnabled: config.privy.merchantRaEnabled,
+      pii,
+      lateAnswerMs: config.privy.lateAnswerMs,
+      inFlightBudgetMs,
     })
-    await app.register(registrationRoutes, { service: registrationService, imageLimits: config.registration })
+    await app.register(registrationRoutes, {
+      service: registrationService,
+      idempotency,
+      imageLimits: config.registration,
+    })
     const documents = createDocumentRepository(database.prisma)
+    const otps = createOtpRepository(database.prisma)
     const documentSync = createDocumentSync({
       documents,
       privy,
@@ -106,37 +154,158 @@ export async function buildApp(
       refreshAfterSeconds: config.registration.refreshAfterSeconds,
     })
     await app.register(documentRoutes, {
-      service: createDocumentService({ documents, registrations, privy, sync: documentSync, now }),
+      service: createDocumentService({
+        documents,
+        registrations,
+        privy,
+        sync: documentSync,
+        now,
+        pii,
+        lateAnswerMs: config.privy.lateAnswerMs,
+        inFlightBudgetMs,
+      }),
+      idempotency,
       lifecycle: createDocumentLifecycle({
         documents,
         privy,
         sync: documentSync,
         store: overrides.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
         now,
+        lateAnswerMs: config.privy.lateAnswerMs,
       }),
       limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
     })
-    await app.register(callbackRoutes, {
-      service: createCallbackService({ registrations: registrationService, documents: documentSync }),
+    const callbackRepository = createCallbackRepository(database.prisma)
+    const callbacks = createCallbackService({
+      repository: callbackRepository,
+      registrations: registrationService,
+      documents: documentSync,
+      pii,
       credentials: config.privy.credentials,
       now,
     })
+    await app.register(callbackRoutes, { service: callbacks })
+    const limits = createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now })
     await app.register(otpRoutes, {
       service: createOtpService({
-        otps: createOtpRepository(database.prisma),
+        otps,
         registrations,
         documents,
         documentSync,
         privy,
         now,
+        lateAnswerMs: config.privy.lateAnswerMs,
+        inFlightBudgetMs,
+        limits: createOtpLimits(
+          limits,
+          {
+            sendsPerUserPerHour: config.abuse.otpSendsPerUserPerHour,
+            sendsPerPhonePerHour: config.abuse.otpSendsPerPhonePerHour,
+            sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
+            sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
+            sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
+            sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
+          },
+          app.log,
+        ),
       }),
+      idempotency,
     })
+    const webhooks = createWebhookModule({
+      prisma: database.prisma,
+      pii,
+      settings: config.webhooks,
+      now,
+      logger: app.log,
+    })
+    closers.push(() => webhooks.close())
+    await app.register(webhookRoutes, { service: webhooks.service })
+    // Background work (issue 5). Every loop leases its rows in the database, so any number of
+    // instances may run them; they stop (finishing the sweep in hand) before the clients close.
+    const loops: BackgroundLoopOptions[] = [
+      {
+        name: 'reconciler',
+        intervalMs: config.jobs.reconcileIntervalMs,
+        logger: app.log,
+        sweep: createReconciler({
+          registrations,
+          documents,
+          otps,
+          now,
+          logger: app.log,
+          inFlightBudgetMs,
+          giveUpMs: config.jobs.unknownGiveUpHours * 3600_000,
+        }).sweep,
+      },
+      {
+        name: 'poller',
+        intervalMs: config.jobs.pollIntervalMs,
+        logger: app.log,
+        sweep: createPoller({
+          registrations,
+          registrationService,
+          documents,
+          documentSync,
+          now,
+          logger: app.log,
+          staleAfterMs: config.jobs.pollStaleAfterSeconds * 1000,
+        }).sweep,
+      },
+      {
+        name: 'housekeeping',
+        intervalMs: config.jobs.housekeepingIntervalMs,
+        logger: app.log,
+        sweep: createHousekeeping({
+          purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
+          registrations,
+          callbacks: callbackRepository,
+          now,
+          logger: app.log,
+          retentionDays: config.pii.retentionDays,
+        }).sweep,
+      },
+    ]
+    loops.push(...webhooks.loops)
+    // Abuse-limit counters whose window has ended, in batches until none is left.
+    loops.push({
+      name: 'rate-limit-purge',
+      intervalMs: config.jobs.housekeepingIntervalMs,
+      sweep: () => limits.purgeExpired(),
+      logger: app.log,
+    })
+    loops.push({
+      name: 'privy-callbacks',
+      intervalMs: config.jobs.callbackApplyIntervalMs,
+      sweep: () => callbacks.sweep(app.log),
+      logger: app.log,
+    })
+    if (config.jobs.enabled) {
+      const running = loops.map((loop) => startBackgroundLoop(loop))
+      // Stopping starts with the close, so the sweeps in hand finish alongside the requests in
+      // flight, within the same budget; the clients close only once both are done.
+      let stopping: Promise<unknown> | undefined
+      const stop = () => {
+        stopping ??= Promise.all(running.map((loop) => loop.stop()))
+        return stopping
+      }
+      app.addHook('preClose', async () => void stop())
+      closers.push(async () => void (await stop()))
+    }
     await app.ready()
     return app
   } catch (error) {
     await app.close().catch(() => undefined)
     throw error
   }
+}
+
+/** TRUST_PROXY as Fastify takes it: a hop count trusts that many hops nearest the gateway. */
+function trustProxyOption(
+  trust: boolean | number | readonly string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust
+  // The config is frozen; Fastify gets its own copy of the list.
+  return typeof trust === 'boolean' ? trust : [...trust]
 }
 
 async function openOwnDatabase(
@@ -188,9 +357,76 @@ async function openOwnPrivyClient(
     enterprisePrivyId: credentials.enterprisePrivyId,
     enterpriseToken: credentials.enterpriseToken,
     timeoutMs: config.privy.timeoutMs,
+    uploadTimeoutMs: config.privy.uploadTimeoutMs,
+    lateAnswerMs: config.privy.lateAnswerMs,
     connectTimeoutMs: config.privy.connectTimeoutMs,
     onAttempt: (event) => app.log.debug({ privy: event }, 'privy call'),
+    onLateAnswerError: (error, operation) =>
+      app.log.error({ err: error, operation }, "Privy's late answer could not be recorded"),
   })
   closers.push(() => privy.close())
   return privy
+}
+
+/**
+ * REQUEST_TIMEOUT_MS for requests with a body too. Fastify's `handlerTimeout` clears its timer on the
+ * request's 'close' event, which Node emits as soon as a body has been read whole (fastify/fastify#6725):
+ * every POST would run without a budget. This timer is the same budget, from the first hook until the
+ * answer is written: past it the caller gets 503 REQUEST_TIMEOUT (the handler is not interrupted; what
+ * it does still lands, and a retry finds it). A response already streaming is left alone.
+ */
+function installRequestBudget(app: FastifyInstance, budgetMs: number): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return
+      // A body still arriving would otherwise be read (and thrown away) after the answer.
+      if (!request.raw.complete) reply.header('connection', 'close')
+      reply.send(
+        new AppError('REQUEST_TIMEOUT', { detail: 'The request took too long', retryAfterSeconds: 1 }),
+      )
+    }, budgetMs)
+    reply.raw.once('close', () => clearTimeout(timer))
+  })
+}
+
+/** Seconds a client is asked to wait before retrying a request refused because the gateway is stopping. */
+const DRAINING_RETRY_AFTER_SECONDS = 2
+
+/**
+ * Graceful close. From the start of app.close() the listener is closed (new connections are
+ * refused); a request that still arrives on an open connection is answered 503 problem+json with
+ * Retry-After and `Connection: close`, /health/ready answers 503 so a load balancer stops sending,
+ * and every response closes its connection, so that no kept-alive socket holds the server open.
+ * Requests in flight finish; a connection still open after `graceMs` (a request that is not done,
+ * a client that went quiet) is cut, which is how one budget bounds the drain.
+ */
+function installGracefulClose(app: FastifyInstance, graceMs: number): { isDraining: () => boolean } {
+  let draining = false
+  let cut: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    draining = true
+    cut = setTimeout(() => {
+      app.log.warn({ graceMs }, 'shutdown budget spent: cutting the connections still open')
+      app.server.closeAllConnections()
+    }, graceMs)
+    cut.unref()
+  })
+  // onClose runs once the server has closed: every connection is gone already.
+  app.addHook('onClose', async () => clearTimeout(cut))
+  app.addHook('onRequest', async (request, reply) => {
+    if (!draining || request.url.startsWith('/health/')) return
+    reply.header('connection', 'close')
+    return sendProblem(
+      request,
+      reply,
+      new AppError('SERVICE_UNAVAILABLE', {
+        detail: 'The gateway is shutting down; retry the request',
+        retryAfterSeconds: DRAINING_RETRY_AFTER_SECONDS,
+      }),
+    )
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
+  return { isDraining: () => draining }
 }

@@ -1,6 +1,14 @@
+import { constants } from 'node:os'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config/config.js'
 import { devCredentialsBanner } from './dev-credentials-banner.js'
+
+/**
+ * After SHUTDOWN_GRACE_MS the connections still open are cut (see app.ts); closing the Privy and
+ * database clients then gets this much longer before the process gives up on them and exits.
+ */
+const CLIENT_CLOSE_ALLOWANCE_MS = 5_000
 
 // The only module that reads process.env: everything else receives a Config.
 async function main(): Promise<void> {
@@ -16,28 +24,65 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config)
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) {
-      app.log.warn({ signal }, 'second signal: exiting now')
-      process.exit(1)
+  exitOnSignals(app, config.server.shutdownGraceMs)
+
+  await app.listen({ host: config.server.host, port: config.server.port })
+  const address = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${config.server.port}`
+  process.stdout.write(`\n${await devCredentialsBanner(config, address)}\n\n`)
+}
+
+/**
+ * SIGTERM or SIGINT: stop accepting, let the requests in flight and the sweeps in hand finish,
+ * then close the Privy and database clients, and exit 0. The drain has `graceMs`: when requests
+ * had to be cut at its end the exit code is 1, and so it is when closing still hangs after the
+ * allowance. A second signal while draining exits at once, with 128 + the signal's number, as a
+ * shell reports a process killed by it.
+ */
+function exitOnSignals(app: FastifyInstance, graceMs: number): void {
+  let drainingSince: number | undefined
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (drainingSince !== undefined) {
+      app.log.warn(
+        { signal, drainingMs: Date.now() - drainingSince },
+        'second signal while shutting down: exiting now, abandoning the work in flight',
+      )
+      process.exit(128 + (constants.signals[signal] ?? 0))
     }
-    closing = true
-    app.log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight')
+    drainingSince = Date.now()
+    const started = drainingSince
+    // The server closes when its last connection does: after the budget only if some were cut.
+    let serverClosedMs: number | undefined
+    app.server.once('close', () => {
+      serverClosedMs = Date.now() - started
+    })
+    app.log.info(
+      { signal, graceMs },
+      'shutting down: refusing new requests, finishing those in flight (a second signal exits at once)',
+    )
+    // Not unref'd: a close that stalls with nothing else pending must still end in exit 1, not 0.
+    setTimeout(() => {
+      app.log.error(
+        { drainingMs: Date.now() - started },
+        'shutdown did not finish within its budget: exiting anyway',
+      )
+      process.exit(1)
+    }, graceMs + CLIENT_CLOSE_ALLOWANCE_MS)
     app.close().then(
-      () => process.exit(0),
+      () => {
+        const drainingMs = Date.now() - started
+        const cut = serverClosedMs === undefined || serverClosedMs >= graceMs
+        if (cut) app.log.warn({ drainingMs }, 'shut down, after cutting requests that outlived the budget')
+        else app.log.info({ drainingMs }, 'shut down cleanly')
+        process.exit(cut ? 1 : 0)
+      },
       (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed')
         process.exit(1)
       },
     )
   }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
-
-  await app.listen({ host: config.server.host, port: config.server.port })
-  const address = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${config.server.port}`
-  process.stdout.write(`\n${await devCredentialsBanner(config, address)}\n\n`)
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,15 @@ import { createHash, randomBytes } from 'node:crypto'
 import { DEV_CREDENTIALS } from '../simulator/dev-credentials.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
+/**
+ * Published on purpose, like the simulator's credentials: development data is not protected by
+ * them, and production refuses to start without its own keys.
+ */
+export const DEV_PII_KEYS = {
+  encryptionKey: Buffer.alloc(32, 'privy-gateway-dev-encryption-key').toString('base64'),
+  lookupKey: Buffer.alloc(32, 'privy-gateway-dev-lookup-key').toString('base64'),
+} as const
+
 export interface PrivyCredentials {
   clientId: string
   clientSecret: string
@@ -14,9 +23,22 @@ export interface PrivyCredentials {
 
 export interface Config {
   env: 'development' | 'test' | 'production'
-  server: { host: string; port: number; requestTimeoutMs: number; shutdownGraceMs: number }
+  server: {
+    host: string
+    port: number
+    requestTimeoutMs: number
+    shutdownGraceMs: number
+    /** Fastify's `trustProxy` (TRUST_PROXY): which proxies' X-Forwarded-For names the client. */
+    trustProxy: boolean | number | string[]
+  }
   log: { level: string }
   publicBaseUrl?: string
+  security: {
+    /** Exact origins allowed cross-origin (CORS_ORIGINS); empty: no CORS headers at all. */
+    corsOrigins: string[]
+    /** Strict-Transport-Security is sent only when the gateway is published over HTTPS. */
+    hsts: boolean
+  }
   database: { url?: string; poolSize: number; pgliteDataDir: string }
   privy: {
     /** `embedded` starts the project's simulator in-process (never in production). */
@@ -24,6 +46,10 @@ export interface Config {
     baseUrl?: string
     credentials: PrivyCredentials
     timeoutMs: number
+    /** Deadline of a document upload, which sends the whole PDF. */
+    uploadTimeoutMs: number
+    /** A side-effect call past its deadline is still listened to this long, so a late answer lands. */
+    lateAnswerMs: number
     connectTimeoutMs: number
     merchantRaEnabled: boolean
   }
@@ -33,9 +59,50 @@ export interface Config {
     /** Generated at start outside production when no auth is configured, to be printed once. */
     devSecrets?: { apiKey?: string; jwtSecret?: string }
   }
-  pii: { encryptionKey?: string }
+  /** Keys as base64 of 32 bytes; outside production the published dev keys when not configured. */
+  pii: {
+    encryptionKey: string
+    /** Keys rotated out: they still open what they sealed until `npm run pii:rotate` re-seals it. */
+    previousEncryptionKeys: string[]
+    lookupKey: string
+    usingDevKeys: boolean
+    /** NIK and date of birth of registrations that ended this long ago are erased. */
+    retentionDays: number
+  }
+  idempotency: { ttlHours: number }
+  jobs: {
+    /** Reconciler, poller, callback consumer and webhook dispatcher run in this process. */
+    enabled: boolean
+    reconcileIntervalMs: number
+    pollIntervalMs: number
+    pollStaleAfterSeconds: number
+    /** An `unknown` outcome with nothing left to ask about is given up after this long. */
+    unknownGiveUpHours: number
+    callbackApplyIntervalMs: number
+    /** Purges expired idempotency keys and erases PII past its retention. */
+    housekeepingIntervalMs: number
+  }
+  webhooks: {
+    dispatchIntervalMs: number
+    timeoutMs: number
+    /** Delay before each attempt, the first included: its length is the number of attempts. */
+    retryScheduleMs: number[]
+    disableAfterHours: number
+    /** http:// endpoints (and private addresses) are allowed: always outside production. */
+    allowHttp: boolean
+  }
   registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
   documents: { maxBytes: number; signedPdfStoreDir: string }
+  /** Abuse limits of OTP sends, counted in PostgreSQL across instances (README "Abuse limits"). */
+  abuse: {
+    otpSendsPerUserPerHour: number
+    otpSendsPerPhonePerHour: number
+    otpSendsPerPhonePerDay: number
+    otpSendsPerPhoneBlockPerHour: number
+    otpSendsPerIpPerHour: number
+    /** Every OTP send of the merchant per UTC day, whoever asked. */
+    otpDailyBudget: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -92,8 +159,13 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       port: env.PORT,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      trustProxy: env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
+    security: {
+      corsOrigins: env.CORS_ORIGINS ?? [],
+      hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
+    },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, pgliteDataDir: env.PGLITE_DATA_DIR },
     privy: {
       mode: embedded ? 'embedded' : 'remote',
@@ -108,6 +180,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
         enterpriseToken: env.PRIVY_ENTERPRISE_TOKEN ?? DEV_CREDENTIALS.enterpriseToken,
       },
       timeoutMs: env.PRIVY_TIMEOUT_MS,
+      uploadTimeoutMs: env.PRIVY_UPLOAD_TIMEOUT_MS,
+      lateAnswerMs: env.PRIVY_LATE_ANSWER_MS,
       connectTimeoutMs: env.PRIVY_CONNECT_TIMEOUT_MS,
       merchantRaEnabled: env.PRIVY_MERCHANT_RA_ENABLED,
     },
@@ -121,13 +195,44 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       opsApiKeyHashes,
       devSecrets: Object.keys(devSecrets).length > 0 ? devSecrets : undefined,
     },
-    pii: { encryptionKey: env.PII_ENCRYPTION_KEY },
+    pii: {
+      encryptionKey: env.PII_ENCRYPTION_KEY ?? DEV_PII_KEYS.encryptionKey,
+      lookupKey: env.PII_LOOKUP_KEY ?? DEV_PII_KEYS.lookupKey,
+      previousEncryptionKeys: env.PII_ENCRYPTION_PREVIOUS_KEYS?.split(',').map((key) => key.trim()) ?? [],
+      retentionDays: env.PII_RETENTION_DAYS,
+      usingDevKeys: !env.PII_ENCRYPTION_KEY || !env.PII_LOOKUP_KEY,
+    },
+    idempotency: { ttlHours: env.IDEMPOTENCY_KEY_TTL_HOURS },
+    jobs: {
+      enabled: env.BACKGROUND_JOBS_ENABLED,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      pollIntervalMs: env.POLL_INTERVAL_MS,
+      pollStaleAfterSeconds: env.POLL_STALE_AFTER_SECONDS,
+      unknownGiveUpHours: env.UNKNOWN_GIVE_UP_HOURS,
+      callbackApplyIntervalMs: env.CALLBACK_APPLY_INTERVAL_MS,
+      housekeepingIntervalMs: env.HOUSEKEEPING_INTERVAL_MS,
+    },
+    webhooks: {
+      dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS,
+      disableAfterHours: env.WEBHOOK_DISABLE_AFTER_HOURS,
+      allowHttp: env.WEBHOOK_ALLOW_HTTP || !production,
+    },
     registration: {
       refreshAfterSeconds: env.REGISTRATION_REFRESH_AFTER_SECONDS,
       ktpMaxBytes: env.REGISTRATION_KTP_MAX_BYTES,
       selfieMaxBytes: env.REGISTRATION_SELFIE_MAX_BYTES,
     },
     documents: { maxBytes: env.DOCUMENT_MAX_BYTES, signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR },
+    abuse: {
+      otpSendsPerUserPerHour: env.OTP_SENDS_PER_USER_PER_HOUR,
+      otpSendsPerPhonePerHour: env.OTP_SENDS_PER_PHONE_PER_HOUR,
+      otpSendsPerPhonePerDay: env.OTP_SENDS_PER_PHONE_PER_DAY,
+      otpSendsPerPhoneBlockPerHour: env.OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR,
+      otpSendsPerIpPerHour: env.OTP_SENDS_PER_IP_PER_HOUR,
+      otpDailyBudget: env.OTP_DAILY_BUDGET,
+    },
   }
   return deepFreeze(config)
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 const optionalString = z
@@ -13,6 +14,26 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === 'true' || value === '1')
 
+/** `https://app.example.co.id` or `http://localhost:5173`: what a browser sends as `Origin`, nothing more. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value
+  } catch {
+    return false
+  }
+}
+
+/** An address or CIDR of a trusted proxy, or one of proxy-addr's named ranges. */
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true
+  const [address = '', prefix, ...rest] = value.split('/')
+  if (rest.length > 0 || isIP(address) === 0) return false
+  if (prefix === undefined) return true
+  const bits = Number(prefix)
+  return /^\d+$/.test(prefix) && bits <= (isIP(address) === 4 ? 32 : 128)
+}
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
 /**
@@ -25,6 +46,28 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_BASE_URL: optionalUrl,
+  /** Exact origins (scheme://host[:port]) browser apps call from; none: no CORS headers at all. */
+  CORS_ORIGINS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              isExactOrigin,
+              'must be exact origins such as https://app.example.co.id, comma-separated (no path, no "*")',
+            ),
+        ),
+      )
+      .optional(),
+  ),
 
   DATABASE_URL: optionalString.pipe(
     z
@@ -44,6 +87,7 @@ export const EnvSchema = z.object({
   PRIVY_ENTERPRISE_PRIVY_ID: optionalString,
   PRIVY_ENTERPRISE_TOKEN: optionalString,
   PRIVY_TIMEOUT_MS: positiveInt(15_000),
+  PRIVY_UPLOAD_TIMEOUT_MS: positiveInt(60_000),
   PRIVY_CONNECT_TIMEOUT_MS: positiveInt(3_000),
   PRIVY_MERCHANT_RA_ENABLED: booleanFlag,
 
@@ -75,6 +119,80 @@ export const EnvSchema = z.object({
   REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt(60_000),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
+
+  PII_LOOKUP_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be base64 of 32 bytes')
+      .optional(),
+  ),
+  PII_ENCRYPTION_PREVIOUS_KEYS: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (value) => value.split(',').every((key) => Buffer.from(key.trim(), 'base64').length === 32),
+        'must be comma-separated base64 of 32 bytes each',
+      )
+      .optional(),
+  ),
+  PII_RETENTION_DAYS: positiveInt(30),
+  IDEMPOTENCY_KEY_TTL_HOURS: positiveInt(72),
+  PRIVY_LATE_ANSWER_MS: positiveInt(120_000),
+  BACKGROUND_JOBS_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform((value) => value !== 'false' && value !== '0'),
+  RECONCILE_INTERVAL_MS: positiveInt(5_000),
+  POLL_INTERVAL_MS: positiveInt(60_000),
+  POLL_STALE_AFTER_SECONDS: positiveInt(900),
+  UNKNOWN_GIVE_UP_HOURS: positiveInt(24),
+  CALLBACK_APPLY_INTERVAL_MS: positiveInt(1_000),
+  HOUSEKEEPING_INTERVAL_MS: positiveInt(3_600_000),
+  WEBHOOK_DISPATCH_INTERVAL_MS: positiveInt(1_000),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
+    .default('0,5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((value) => value.split(',').map(Number)),
+  WEBHOOK_DISABLE_AFTER_HOURS: positiveInt(120),
+  WEBHOOK_ALLOW_HTTP: booleanFlag,
+
+  /**
+   * Which proxies in front of the gateway are believed about the client's address
+   * (X-Forwarded-For), for the per-address limits: `false` (none: the socket's peer is the client),
+   * `true` (any: only when the gateway is unreachable except through the proxy), a hop count, or
+   * comma-separated addresses/CIDRs (or proxy-addr's `loopback`, `linklocal`, `uniquelocal`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((value, context): boolean | number | string[] => {
+      if (value === '' || value === 'false') return false
+      if (value === 'true') return true
+      if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value)
+      const hops = value
+        .split(',')
+        .map((hop) => hop.trim())
+        .filter((hop) => hop !== '')
+      const bad = hops.filter((hop) => !isProxyAddress(hop))
+      if (bad.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be true, false, a hop count, or comma-separated proxy addresses or CIDRs',
+        })
+        return z.NEVER
+      }
+      return hops
+    }),
+  /** Abuse limits of OTP sends (SMS pumping); see README "Abuse limits". */
+  OTP_SENDS_PER_USER_PER_HOUR: positiveInt(5),
+  OTP_SENDS_PER_PHONE_PER_HOUR: positiveInt(3),
+  OTP_SENDS_PER_PHONE_PER_DAY: positiveInt(10),
+  OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR: positiveInt(20),
+  OTP_SENDS_PER_IP_PER_HOUR: positiveInt(10),
+  OTP_DAILY_BUDGET: positiveInt(1_000),
 })
 
 export type Env = z.input<typeof EnvSchema>
@@ -102,4 +220,6 @@ export const REQUIRED_IN_PRODUCTION = [
   'PRIVY_ENTERPRISE_PRIVY_ID',
   'PRIVY_ENTERPRISE_TOKEN',
   'OPS_API_KEY_HASHES',
+  'PII_ENCRYPTION_KEY',
+  'PII_LOOKUP_KEY',
 ] as const

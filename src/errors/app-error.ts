@@ -18,6 +18,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number
   /** Extra members of the problem document (RFC 9457 extensions), e.g. `registration_id`. */
   extensions?: Record<string, unknown>
+  /** Privy may have done the work: an Idempotency-Key retry settles it rather than storing this. */
+  unknownOutcome?: boolean
   cause?: unknown
 }
 

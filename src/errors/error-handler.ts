@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { PrivyApiError, PrivyError, PrivyTimeoutError } from '../privy/errors.js'
 import { AppError, type FieldError } from './app-error.js'
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js'
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.js'
 
@@ -31,15 +32,23 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     return sendProblem(request, reply, appError)
   })
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      new AppError('ROUTE_NOT_FOUND', {
-        detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-      }),
-    ),
-  )
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, noSuchRoute(request)))
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a malformed
+ * percent-encoding, a path parameter over maxParamLength). Fastify's own answer is plain JSON that
+ * quotes the URL; this one is a problem like every other, quoting nothing.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const appError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('VALIDATION_FAILED', { detail: 'The URL is not valid' })
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new AppError('URI_TOO_LONG', { detail: 'A path segment of the URL is too long' })
+        : new AppError('INTERNAL', { detail: 'Internal error', cause: error })
+  request.log.info({ code: appError.code, status: appError.status, reason: error.code }, 'request refused')
+  return sendProblem(request, reply, appError)
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
@@ -71,7 +80,7 @@ function toAppError(error: unknown): AppError {
   if (isDatabaseUnavailable(error)) {
     return new AppError('SERVICE_UNAVAILABLE', {
       detail: 'The database is not reachable; retry shortly',
-      retryAfterSeconds: 5,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
       cause: error,
     })
   }
@@ -153,14 +162,9 @@ function publicDetail(code: ErrorCode, error: Error): string {
   return error.message.length < 200 ? error.message : ERROR_CODES[code].title
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
-  const code = (error as { code?: unknown }).code
-  if (
-    typeof code === 'string' &&
-    ['P1001', 'P1002', 'P1017', 'P2024', 'ECONNREFUSED', '57P01'].includes(code)
-  ) {
-    return true
-  }
-  return /Can't reach database|Connection terminated|ECONNREFUSED|connection is closed/i.test(error.message)
+/** The answer for a route that does not exist, and for an operator route to anyone else. */
+export function noSuchRoute(request: FastifyRequest): AppError {
+  return new AppError('ROUTE_NOT_FOUND', {
+    detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+  })
 }

@@ -35,6 +35,7 @@ export function outcomeUnknown(
     ...mapped.options,
     detail: `${mapped.message}. The outcome is not known yet; follow ${resource} ${id}`,
     extensions: { [`${resource}_id`]: id },
+    unknownOutcome: true,
   })
 }
 

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { errors as joseErrors, jwtVerify } from 'jose'
 import type { Config } from '../config/config.js'
 import { AppError } from '../errors/app-error.js'
+import { noSuchRoute } from '../errors/error-handler.js'
 
 /** Who is calling: an end user (through the merchant's app) or an operator / back-office. */
 export type Principal = { kind: 'user'; userId: string } | { kind: 'operator'; operatorId: string }
@@ -33,6 +34,11 @@ function verificationKey(jwt: Config['auth']['jwt']): VerificationKey {
   throw new Error('JWT verification needs AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY')
 }
 
+/** Bearer tokens longer than this are refused unread (8 KiB; Node refuses headers over 16 KiB itself). */
+const MAX_TOKEN_LENGTH = 8 * 1024
+/** The user id becomes the owner of what the user creates: an id, not a payload. */
+const MAX_SUBJECT_LENGTH = 255
+
 function unauthenticated(detail: string): AppError {
   return new AppError('UNAUTHENTICATED', { detail })
 }
@@ -44,19 +50,30 @@ export const authPlugin = fp(
     const apiKeyHashes = opsApiKeyHashes.map((hash) => Buffer.from(hash, 'hex'))
 
     async function verifyBearer(token: string): Promise<Principal> {
+      // One body for every refusal but expiry (which the holder can read in the token, and must act on):
+      // a caller learns nothing about which check failed.
+      const invalid = () => unauthenticated('The token is not valid')
+      // A user token is a few hundred bytes; a huge one is refused before any parsing or HMAC.
+      if (token.length > MAX_TOKEN_LENGTH) throw invalid()
       try {
         const { payload } = await jwtVerify(token, key.key, {
           algorithms: key.algorithms,
           issuer: jwt.issuer,
           audience: jwt.audience,
           requiredClaims: ['exp', 'sub'],
+          // None: `exp` and `nbf` hold to the second. Skew is fixed at the clocks, not by widening every token.
+          clockTolerance: 0,
         })
-        if (!payload.sub) throw unauthenticated('The token has no subject')
-        return { kind: 'user', userId: payload.sub }
+        // jose checks that `sub` is present, not its type: `{"sub": {}}` would otherwise become the
+        // owner "user:[object Object]", shared by every such token.
+        const subject: unknown = payload.sub
+        if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT_LENGTH)
+          throw invalid()
+        return { kind: 'user', userId: subject }
       } catch (error) {
         if (error instanceof AppError) throw error
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired')
-        throw unauthenticated('The token is not valid')
+        throw invalid()
       }
     }
 
@@ -103,4 +120,12 @@ export function ownerScope(principal: Principal): { ownerId?: string } {
 /** Prefixed by kind, so no JWT `sub` can name what an operator created. */
 export function ownerIdFor(principal: Principal): string {
   return principal.kind === 'user' ? `user:${principal.userId}` : `operator:${principal.operatorId}`
+}
+
+/**
+ * An `onRequest` hook for operator routes (after `authenticate`): to an end user they do not exist,
+ * with the very answer of a route that does not, before the body or query is even read.
+ */
+export async function operatorsOnly(request: FastifyRequest): Promise<void> {
+  if (principalOf(request).kind !== 'operator') throw noSuchRoute(request)
 }

@@ -15,7 +15,13 @@ export interface ReadinessChecks {
   privy?: () => Promise<void>
 }
 
-export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessChecks }> = async (app, { checks }) => {
+export interface HealthOptions {
+  checks: ReadinessChecks
+  /** True once the gateway is shutting down: it is not ready, whatever the checks would say. */
+  isDraining?: () => boolean
+}
+
+export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { checks, isDraining }) => {
   app.get(
     '/health/live',
     {
@@ -38,6 +44,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessChecks }> = 
       },
     },
     async (request, reply) => {
+      // While draining, the clients may be closing already: a load balancer only needs the 503.
+      if (isDraining?.()) return reply.code(503).send({ status: 'unavailable' as const })
       const results = await runChecks(app, checks)
       const ready = Object.values(results).every((result) => result !== 'failed')
       if (!ready) request.log.warn({ checks: results }, 'not ready')

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -42,8 +43,16 @@ export async function verifiedUser(gateway: TestGateway, sub: string): Promise<S
 
 export const A4_PAGE = { width: 595.28, height: 841.89 }
 
+/** A fresh PDF each call: the gateway refuses the same PDF twice to the same signers (natural key). */
 export async function a4Pdf(pages = 1): Promise<Buffer> {
-  return Buffer.from(await makePdf({ pages: Array.from({ length: pages }, () => ({ ...A4_PAGE })) }))
+  return distinctPdf(await makePdf({ pages: Array.from({ length: pages }, () => ({ ...A4_PAGE })) }))
+}
+
+/** The same pages, with a unique document subject: another PDF as far as its SHA-256 goes. */
+export async function distinctPdf(bytes: Uint8Array): Promise<Buffer> {
+  const pdf = await PDFDocument.load(bytes, { updateMetadata: false })
+  pdf.setSubject(randomUUID())
+  return Buffer.from(await pdf.save({ useObjectStreams: false }))
 }
 
 export function uploadForm(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): FormData {

@@ -26,10 +26,16 @@ export interface TestGateway {
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>
   sim(method: string, path: string, body?: unknown): Promise<CallResult>
   /** The gateway's clock (services only; JWTs and Privy timestamps use the real one). */
-  clock: { advance(ms: number): void }
+  clock: { advance(ms: number): void; offset(): number }
   /** Makes the simulator send its callbacks to this gateway. */
   enableCallbacks(): Promise<void>
   close(): Promise<void>
+}
+
+/** A second gateway instance on the first one's database and simulator (many-instance tests). */
+export interface SharedParts {
+  database?: Database
+  simulator?: RunningSimulator
 }
 
 export interface CallOptions {
@@ -53,10 +59,13 @@ export interface CallResult {
  * The real gateway on a real socket, with a real database (PostgreSQL when DATABASE_URL is set,
  * PGlite otherwise) and the real simulator on its own socket.
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  shared: SharedParts = {},
+): Promise<TestGateway> {
   let clockOffsetMs = 0
-  const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
-  const database = await openTestDatabase()
+  const simulator = shared.simulator ?? (await startSimulator({ host: '127.0.0.1', port: 0 }))
+  const database = shared.database ?? (await openTestDatabase())
   const logs = new LogCapture()
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -66,6 +75,14 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     SHUTDOWN_GRACE_MS: '1000',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     OPS_API_KEY_HASHES: createHash('sha256').update(TEST_API_KEY).digest('hex'),
+    // Tests reuse one phone number and one address: the abuse limits have tests of their own
+    // (otp-limits*.test.ts), which set them; elsewhere they stay out of the way.
+    OTP_SENDS_PER_USER_PER_HOUR: '100000',
+    OTP_SENDS_PER_PHONE_PER_HOUR: '100000',
+    OTP_SENDS_PER_PHONE_PER_DAY: '100000',
+    OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR: '100000',
+    OTP_SENDS_PER_IP_PER_HOUR: '100000',
+    OTP_DAILY_BUDGET: '100000',
     ...env,
   })
   const app = await buildApp(config, {
@@ -132,6 +149,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       advance: (ms) => {
         clockOffsetMs += ms
       },
+      offset: () => clockOffsetMs,
     },
     enableCallbacks: async () => {
       const response = await sim('POST', '/__sim/settings', { callback_url: `${url}/v1/privy/callbacks` })
@@ -139,8 +157,9 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     },
     close: async () => {
       await app.close()
-      await simulator.close()
-      await database.close()
+      // Shared parts belong to the gateway that opened them.
+      if (!shared.simulator) await simulator.close()
+      if (!shared.database) await database.close()
     },
   }
 }

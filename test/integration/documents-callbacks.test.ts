@@ -177,7 +177,11 @@ describe('document callbacks', () => {
     ]) {
       const answer = await postCallback(stale)
       expect(answer.status, answer.text).toBe(200)
-      expect(answer.json, `${stale.data.status}: ${answer.text}`).toEqual({ received: true, applied: false })
+      expect(answer.json, `${stale.data.status}: ${answer.text}`).toEqual({
+        received: true,
+        applied: false,
+        duplicate: false,
+      })
     }
     const after = await stored(document.id)
     expect(after).toMatchObject({ status: 'completed', signed_pdf_available: true })
@@ -249,6 +253,6 @@ describe('document callbacks', () => {
       data: { reference_number: 'DOC-NOT-OURS', status: 'completed', signers: [] },
     })
     expect(answer.status, answer.text).toBe(200)
-    expect(answer.json).toEqual({ received: true, applied: false })
+    expect(answer.json).toEqual({ received: true, applied: false, duplicate: false })
   })
 })

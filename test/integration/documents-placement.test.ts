@@ -3,6 +3,7 @@ import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
   a4Pdf,
+  distinctPdf,
   type SignerUser,
   signedPdfStoreEnv,
   simDocumentOf,
@@ -61,7 +62,8 @@ const percent = (page: number, x: number, y: number, width: number, height: numb
 async function post(pdf: Buffer | Uint8Array, metadata: Record<string, unknown>): Promise<CallResult> {
   return gateway.call('POST', '/v1/documents', {
     token: officer,
-    form: uploadForm(Buffer.from(pdf), metadata),
+    // Several tests send one fixture with the same placement: each upload is its own document.
+    form: uploadForm(await distinctPdf(pdf), metadata),
   })
 }
 

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       'PRIVY_ENTERPRISE_PRIVY_ID',
       'PRIVY_ENTERPRISE_TOKEN',
       'OPS_API_KEY_HASHES',
+      'PII_ENCRYPTION_KEY',
+      'PII_LOOKUP_KEY',
       'AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY',
     ]) {
       expect(message).toContain(key)
@@ -74,8 +76,11 @@ describe('loadConfig', () => {
       PRIVY_ENTERPRISE_TOKEN: 'et',
       AUTH_JWT_SECRET: 'x'.repeat(32),
       OPS_API_KEY_HASHES: 'a'.repeat(64),
+      PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      PII_LOOKUP_KEY: Buffer.alloc(32, 2).toString('base64'),
     })
     expect(config.privy.mode).toBe('remote')
+    expect(config.pii.usingDevKeys).toBe(false)
     expect(config.auth.devSecrets).toBeUndefined()
     expect(config.privy.credentials.clientSecret).toBe('cs')
   })

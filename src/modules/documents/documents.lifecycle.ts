@@ -1,8 +1,9 @@
 import { AppError, notFound } from '../../errors/app-error.js'
-import { asAppError, rethrowAsAppError } from '../../errors/upstream-failure.js'
+import { asAppError, outcomeUnknown, rethrowAsAppError } from '../../errors/upstream-failure.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
-import { PrivyApiError } from '../../privy/errors.js'
+import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import { type PrivyClient, signedDocument } from '../../privy/index.js'
+import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
@@ -16,6 +17,16 @@ export interface DocumentLifecycleDeps {
   sync: DocumentSync
   store: SignedPdfStore
   now: () => Date
+  /** How long a late answer from Privy is waited for (PRIVY_LATE_ANSWER_MS). */
+  lateAnswerMs: number
+}
+
+function revokePending(id: string): AppError {
+  return new AppError('OPERATION_PENDING', {
+    detail: `Privy has not yet answered the last revoke of document ${id}; retry shortly`,
+    retryAfterSeconds: 2,
+    extensions: { document_id: id },
+  })
 }
 
 /** Revoke, history and the signed PDF: what happens to a document after its upload. */
@@ -24,13 +35,14 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
 
   async function visible(principal: Principal, id: string): Promise<DocumentRecord> {
     const record = await documents.findVisible(id, ownerScope(principal).ownerId)
-    if (!record || record.submission !== 'submitted' || !record.documentToken) throw notFound('Document')
+    if (record?.submission !== 'submitted' || !record.documentToken) throw notFound('Document')
     return record
   }
 
-  async function revoke(principal: Principal, id: string): Promise<DocumentView> {
+  async function revoke(principal: Principal, id: string, claim?: IdempotencyClaim): Promise<DocumentView> {
     const owned = await documents.findOwned(id, ownerScope(principal).ownerId)
-    if (!owned || owned.submission !== 'submitted' || !owned.documentToken) throw notFound('Document')
+    if (owned?.submission !== 'submitted' || !owned.documentToken) throw notFound('Document')
+    if (isAwaitingAnswer(owned)) throw revokePending(id)
     const record = await sync.refreshIfDue(owned, true).catch(() => owned)
     const everyoneSigned = record.signers
       .filter((s) => s.role === 'signer')
@@ -41,12 +53,28 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
         extensions: { document_status: record.status },
       })
     }
+    await claim?.bind(id)
+    const markRevoked = async () => {
+      const revoked = await sync.apply(record, { status: 'revoked' })
+      await documents.addEvent(record.id, 'revoked', "Revoked at the merchant's request")
+      return revoked
+    }
     try {
-      await privy.documents.revoke({
-        reference_number: record.referenceNumber,
-        document_token: record.documentToken ?? '',
-      })
+      await privy.documents.revoke(
+        { reference_number: record.referenceNumber, document_token: record.documentToken ?? '' },
+        {
+          onLateAnswer: async (late) => {
+            if (late.ok) await markRevoked()
+            await documents.awaitLateAnswer(record.id, null)
+          },
+        },
+      )
     } catch (error) {
+      if (error instanceof PrivyError && error.outcome === 'unknown') {
+        const until = error.lateAnswerPending ? new Date(deps.now().getTime() + deps.lateAnswerMs) : null
+        await documents.awaitLateAnswer(record.id, until)
+        throw outcomeUnknown(error, 'document', record.id)
+      }
       if (error instanceof PrivyApiError && error.status === 422) {
         throw new AppError('CONFLICT', {
           detail: 'Privy refused: every signer has signed, or it is already closed',
@@ -54,9 +82,25 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
       }
       throw asAppError(error)
     }
-    const revoked = await sync.apply(record, { status: 'revoked' })
-    await documents.addEvent(record.id, 'revoked', "Revoked at the merchant's request")
-    return toDocumentView(revoked)
+    return toDocumentView(await markRevoked())
+  }
+
+  /** A retry under the Idempotency-Key of a revoke whose outcome was unknown. */
+  async function resumeRevoke(
+    principal: Principal,
+    id: string,
+    claim: IdempotencyClaim,
+  ): Promise<DocumentView> {
+    const owned = await documents.findOwned(id, ownerScope(principal).ownerId)
+    if (!owned?.documentToken) throw notFound('Document')
+    if (isAwaitingAnswer(owned)) throw revokePending(id)
+    const record = await sync.refreshIfDue(owned, true)
+    if (record.status === 'revoked') return toDocumentView(record)
+    return revoke(principal, id, claim)
+  }
+
+  function isAwaitingAnswer(record: DocumentRecord): boolean {
+    return record.lateAnswerUntil !== null && record.lateAnswerUntil.getTime() > deps.now().getTime()
   }
 
   async function history(principal: Principal, id: string) {
@@ -124,7 +168,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     return { ...stored, filename: fileName(record) }
   }
 
-  return { revoke, history, signedPdf }
+  return { revoke, resumeRevoke, history, signedPdf }
 }
 
 export type DocumentLifecycle = ReturnType<typeof createDocumentLifecycle>

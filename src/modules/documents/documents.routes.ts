@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
+import type { IdempotencyService } from '../idempotency/idempotency.service.js'
 import type { DocumentLifecycle } from './documents.lifecycle.js'
 import {
   DocumentHistorySchema,
@@ -10,6 +12,7 @@ import {
   DocumentListSchema,
   DocumentSchema,
   DocumentUploadBodySchema,
+  type DocumentView,
   GetDocumentQuerySchema,
   ListDocumentsQuerySchema,
 } from './documents.schemas.js'
@@ -27,8 +30,9 @@ const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey:
 export const documentRoutes: FastifyPluginAsyncZod<{
   service: DocumentService
   lifecycle: DocumentLifecycle
+  idempotency: IdempotencyService
   limits: DocumentUploadLimits
-}> = async (app, { service, lifecycle, limits }) => {
+}> = async (app, { service, lifecycle, idempotency, limits }) => {
   await app.register(multipart, { limits: documentMultipartLimits(limits) })
   app.addHook('onError', closeConnectionIfBodyUnread)
   app.addHook('onRequest', app.authenticate)
@@ -46,16 +50,27 @@ export const documentRoutes: FastifyPluginAsyncZod<{
           "not encrypted, no scripts, each page's real box and rotation); every placement must lie on its " +
           'page; signers are verified registrations. Only its SHA-256 is kept.',
         consumes: ['multipart/form-data'],
+        headers: IdempotencyKeyHeaderSchema,
         body: DocumentUploadBodySchema,
-        response: { 201: DocumentSchema, ...problemResponses(400, 401, 413, 415, 422, 502, 503, 504) },
+        response: { 201: DocumentSchema, ...problemResponses(400, 401, 409, 413, 415, 422, 502, 503, 504) },
       },
       // The body is read by the handler, as a capped stream; this only keeps the schema in the docs.
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
+      const principal = principalOf(request)
       const upload = await readDocumentUpload(request, limits)
-      const document = await service.upload(principalOf(request), upload)
-      return reply.code(201).header('location', `/v1/documents/${document.id}`).send(document)
+      const created = (document: DocumentView) => ({
+        status: 201,
+        body: document,
+        headers: { location: `/v1/documents/${document.id}` },
+      })
+      return idempotency.handle(request, reply, {
+        // Multipart boundaries differ between retries: the fields and the PDF's hash are compared.
+        content: [upload.metadata, upload.sha256],
+        execute: async (claim) => created(await service.upload(principal, upload, claim)),
+        resume: async (id, claim) => created(await service.resumeUpload(principal, id, upload, claim)),
+      })
     },
   )
 
@@ -114,11 +129,23 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         summary: 'Revoke a document',
         description:
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
+        headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
         response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 502, 503, 504) },
       },
     },
-    async (request) => lifecycle.revoke(principalOf(request), request.params.id),
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      return idempotency.handle(request, reply, {
+        content: [id],
+        execute: async (claim) => ({ status: 200, body: await lifecycle.revoke(principal, id, claim) }),
+        resume: async (_, claim) => ({
+          status: 200,
+          body: await lifecycle.resumeRevoke(principal, id, claim),
+        }),
+      })
+    },
   )
 
   app.get(

@@ -3,10 +3,13 @@ import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
 import { recordCreateFailure } from '../../errors/upstream-failure.js'
 import type { DocumentProcess, Prisma } from '../../generated/prisma/client.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
+import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import type { PrivyClient } from '../../privy/index.js'
+import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
+import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
-import type { DocumentRepository } from './documents.repository.js'
+import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import { type DocumentMetadata, DocumentMetadataSchema, type DocumentView } from './documents.schemas.js'
 import { DOC_PROCESS_CODES } from './documents.status.js'
 import type { DocumentSync } from './documents.sync.js'
@@ -27,6 +30,19 @@ export interface DocumentServiceDeps {
   privy: PrivyClient
   sync: DocumentSync
   now: () => Date
+  pii: PiiCipher
+  /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
+  lateAnswerMs: number
+  /** A row still `in_flight` after this long lost its request. */
+  inFlightBudgetMs: number
+}
+
+function documentPending(id: string, detail: string): AppError {
+  return new AppError('OPERATION_PENDING', {
+    detail: `${detail}. Follow document ${id}`,
+    retryAfterSeconds: 2,
+    extensions: { document_id: id },
+  })
 }
 
 interface ResolvedSigner {
@@ -43,7 +59,8 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   const { documents, registrations, privy, now } = deps
   const inspection = createInspectionQueue()
 
-  async function upload(principal: Principal, received: DocumentUpload): Promise<DocumentView> {
+  /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
+  async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
     const pdf = await inspection.inspect(received.file)
     const placementErrors = [
@@ -74,66 +91,171 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     const stamps = metadata.e_meterai?.placements.map((placement) =>
       eMeteraiStamp(toPoints(placement, pageOf(pdf, placement.page))),
     )
-    const id = randomUUID()
-    const referenceNumber = `DOC-${id.replaceAll('-', '').toUpperCase()}`
-    await documents.createIntent({
-      document: {
-        id,
-        ownerId: ownerIdFor(principal),
-        referenceNumber,
-        title: metadata.title,
-        process,
-        signProcess: metadata.sign_process,
-        visibility: metadata.visibility,
-        sha256: received.sha256,
-        sizeBytes: received.size,
-        pageCount: pdf.pageCount,
-        eMeterai: metadata.e_meterai
-          ? ({ category: metadata.e_meterai.category, placements: stamps ?? [] } as Prisma.InputJsonValue)
-          : undefined,
-      },
-      signers: signers.map((signer) => ({ id: randomUUID(), ...signer, placements: signer.placements })),
-    })
+    return { metadata, pdf, signers, process, stamps, received }
+  }
 
-    try {
-      const result = await privy.documents.upload({
-        reference_number: referenceNumber,
-        doc_process: DOC_PROCESS_CODES[process],
-        visibility: metadata.visibility,
+  type Prepared = Awaited<ReturnType<typeof prepare>>
+
+  async function upload(
+    principal: Principal,
+    received: DocumentUpload,
+    claim?: IdempotencyClaim,
+  ): Promise<DocumentView> {
+    const prepared = await prepare(principal, received)
+    const { metadata, pdf, signers, process, stamps } = prepared
+    const id = randomUUID()
+    const ownerId = ownerIdFor(principal)
+    const intent = await documents.createIntent(
+      {
         document: {
-          file: received.file,
-          name: metadata.title,
-          sign_process: metadata.sign_process === 'serial' ? '0' : '1',
+          id,
+          createdAt: now(),
+          ownerId,
+          referenceNumber: `DOC-${id.replaceAll('-', '').toUpperCase()}`,
+          title: metadata.title,
+          process,
+          signProcess: metadata.sign_process,
+          visibility: metadata.visibility,
+          sha256: received.sha256,
+          sizeBytes: received.size,
+          pageCount: pdf.pageCount,
+          eMeterai: metadata.e_meterai
+            ? ({ category: metadata.e_meterai.category, placements: stamps ?? [] } as Prisma.InputJsonValue)
+            : undefined,
         },
-        recipients:
-          signers.length > 0
-            ? signers.map((signer) => ({
-                privy_id: signer.privyId,
-                signer_type: signer.role === 'signer' ? 'Signer' : 'Reviewer',
-                notify: false,
-                positions: signer.placements,
-              }))
-            : undefined,
-        e_meterai:
-          metadata.e_meterai && stamps
-            ? { category: metadata.e_meterai.category, positions: stamps }
-            : undefined,
+        signers: signers.map((signer) => ({ id: randomUUID(), ...signer, placements: signer.placements })),
+      },
+      deps.pii.lookupHash(
+        'document',
+        ownerId,
+        received.sha256,
+        JSON.stringify(signers.map((signer) => [signer.privyId, signer.role, signer.placements])),
+        JSON.stringify(metadata.e_meterai ?? null),
+      ),
+      claim?.ref,
+    )
+    if ('existingId' in intent) {
+      // The earlier upload of this PDF whose outcome is unknown: this retry settles it, by probing with
+      // its reference number, rather than being refused until it settles by itself.
+      const earlier = await documents.findOwned(intent.existingId, ownerId)
+      if (earlier && earlier.submission !== 'submitted' && !isAwaitingAnswer(earlier)) {
+        await claim?.bind(earlier.id)
+        return submit(earlier, prepared)
+      }
+      throw new AppError('DOCUMENT_EXISTS', {
+        detail:
+          'This PDF was already sent to these signers and that document has not ended; follow it ' +
+          '(it can be sent again once revoked, expired or failed)',
+        extensions: { document_id: intent.existingId },
       })
-      const record = await documents.markSubmitted(id, {
+    }
+    claim?.boundInTransaction(id)
+    return submit(intent.created, prepared)
+  }
+
+  /**
+   * Sends the document to Privy under its reference number. Also the probe that settles a lost
+   * answer: the reference is unique per channel, so a repeat cannot create a second document.
+   */
+  async function submit(record: DocumentRecord, prepared: Prepared): Promise<DocumentView> {
+    const { metadata, signers, process, stamps, received } = prepared
+    const { id } = record
+    try {
+      const result = await privy.documents.upload(
+        {
+          reference_number: record.referenceNumber,
+          doc_process: DOC_PROCESS_CODES[process],
+          visibility: metadata.visibility,
+          document: {
+            file: received.file,
+            name: metadata.title,
+            sign_process: metadata.sign_process === 'serial' ? '0' : '1',
+          },
+          recipients:
+            signers.length > 0
+              ? signers.map((signer) => ({
+                  privy_id: signer.privyId,
+                  signer_type: signer.role === 'signer' ? 'Signer' : 'Reviewer',
+                  notify: false,
+                  positions: signer.placements,
+                }))
+              : undefined,
+          e_meterai:
+            metadata.e_meterai && stamps
+              ? { category: metadata.e_meterai.category, positions: stamps }
+              : undefined,
+        },
+        { onLateAnswer: (late) => adoptLateAnswer(id, late) },
+      )
+      const submitted = await documents.markSubmitted(id, {
         documentToken: result.document_token,
         signingUrl: result.signing_url,
         status: result.status,
         syncedAt: now(),
       })
-      return toDocumentView(record)
+      return toDocumentView(submitted)
     } catch (error) {
+      if (error instanceof PrivyApiError && error.status === 409) {
+        // Reference numbers are random per row: a repeat means Privy holds an earlier call of this row.
+        await documents.markOutcome(id, 'unknown', { name: error.name, status: 409, reason: 'held by Privy' })
+        throw documentPending(id, 'Privy holds this document; it is settled by its next callback')
+      }
       throw await recordCreateFailure(error, {
         resource: 'document',
         id,
-        record: (outcome, summary) => documents.markOutcome(id, outcome, summary),
+        record: (outcome, summary) =>
+          documents.markOutcome(
+            id,
+            outcome,
+            summary,
+            error instanceof PrivyError && error.lateAnswerPending
+              ? new Date(now().getTime() + deps.lateAnswerMs)
+              : null,
+          ),
         rejectedDetail: 'Privy refused the document',
       })
     }
+  }
+
+  async function adoptLateAnswer(id: string, late: LateAnswer<DocumentUploadResult>): Promise<void> {
+    if (late.ok) {
+      await documents.adoptSubmitted(id, late.data.document_token, late.data.signing_url, {
+        type: 'sent_to_privy',
+        detail: 'Uploaded to Privy (its answer came late)',
+      })
+    } else if (late.error.outcome === 'not_applied' && late.error.status !== 409) {
+      // A late refusal: Privy did not take it. (A late 5xx may have been taken: it stays unknown.)
+      await documents.markOutcome(id, 'failed', {
+        name: late.error.name,
+        status: late.error.status,
+        late: true,
+      })
+    }
+  }
+
+  /** A retry under the Idempotency-Key of an upload whose outcome was unknown. */
+  async function resumeUpload(
+    principal: Principal,
+    id: string,
+    received: DocumentUpload,
+    claim: IdempotencyClaim,
+  ): Promise<DocumentView> {
+    const record = await documents.findOwned(id, ownerScope(principal).ownerId)
+    if (!record || record.submission === 'failed') return upload(principal, received, claim)
+    if (record.submission === 'submitted') return toDocumentView(record)
+    if (isAwaitingAnswer(record)) {
+      throw documentPending(id, 'Privy may still answer the first request; retry shortly')
+    }
+    return submit(record, await prepare(principal, received))
+  }
+
+  /** Until the late answer's window closes (or, in flight, the first request's own budget). */
+  function isAwaitingAnswer(record: DocumentRecord): boolean {
+    const until =
+      record.submission === 'in_flight'
+        ? new Date(record.createdAt.getTime() + deps.inFlightBudgetMs)
+        : record.lateAnswerUntil
+    return until !== null && until.getTime() > now().getTime()
   }
 
   /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
@@ -183,7 +305,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     return { data: page.map(toDocumentView), next_cursor: nextCursor }
   }
 
-  return { upload, get, list }
+  return { upload, resumeUpload, get, list }
 }
 
 export type DocumentService = ReturnType<typeof createDocumentService>

@@ -60,7 +60,7 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
       canMoveDocument(record.status, upstream.status, record.process, isStamped(record))
     const signed = (upstream.signers ?? []).flatMap((signer) => {
       const seat = record.signers.find((known) => known.privyId === signer.privy_id)
-      if (!seat || seat.status !== 'waiting' || signer.status !== 'signed') return []
+      if (seat?.status !== 'waiting' || signer.status !== 'signed') return []
       const at = signer.signed_at ? new Date(signer.signed_at) : now()
       return [{ id: seat.id, signedAt: Number.isNaN(at.getTime()) ? now() : at }]
     })
@@ -104,7 +104,7 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
       )
       // Another callback of the same burst may have adopted it first.
       record = adopted ?? (await documents.findByReference(referenceNumber))
-      if (!record || record.submission !== 'submitted') return false
+      if (record?.submission !== 'submitted') return false
     }
     const applied = await apply(record, upstream)
     return applied.status !== record.status || applied.updatedAt.getTime() !== record.updatedAt.getTime()

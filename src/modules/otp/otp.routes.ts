@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
+import type { IdempotencyService } from '../idempotency/idempotency.service.js'
 import {
   OtpIdParamsSchema,
   OtpTransactionSchema,
@@ -12,7 +14,10 @@ import type { OtpService } from './otp.service.js'
 const tags = ['OTP']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
 
-export const otpRoutes: FastifyPluginAsyncZod<{ service: OtpService }> = async (app, { service }) => {
+export const otpRoutes: FastifyPluginAsyncZod<{
+  service: OtpService
+  idempotency: IdempotencyService
+}> = async (app, { service, idempotency }) => {
   app.addHook('onRequest', app.authenticate)
 
   app.post(
@@ -25,12 +30,29 @@ export const otpRoutes: FastifyPluginAsyncZod<{ service: OtpService }> = async (
         description:
           'Asks Privy to send a code by SMS or email: `registration` for a registration that is ' +
           '`waiting_otp`, `document_signing` for documents the caller signs. The answer says when the ' +
-          'code expires, when a resend is allowed and how many sends and attempts are left.',
+          'code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits ' +
+          "(per user, per phone, per client address, and the merchant's daily budget) answer 429 " +
+          '`OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; ' +
+          'nothing is sent then.',
+        headers: IdempotencyKeyHeaderSchema,
         body: RequestOtpBodySchema,
         response: { 201: OtpTransactionSchema, ...problemResponses(400, 401, 404, 409, 429, 502, 503, 504) },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.request(principalOf(request), request.body)),
+    async (request, reply) => {
+      const principal = principalOf(request)
+      return idempotency.handle(request, reply, {
+        content: [request.body],
+        execute: async (claim) => ({
+          status: 201,
+          body: await service.request(principal, request.body, { ip: request.ip }, claim),
+        }),
+        resume: async (id, claim) => ({
+          status: 201,
+          body: await service.resumeRequest(principal, id, request.body, { ip: request.ip }, claim),
+        }),
+      })
+    },
   )
 
   app.post(
@@ -43,16 +65,30 @@ export const otpRoutes: FastifyPluginAsyncZod<{ service: OtpService }> = async (
         description:
           'A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the ' +
           'transaction is locked: 423 `OTP_LOCKED`. An expired code answers **410** `OTP_EXPIRED` ' +
-          '(resend to get a new one). On success a registration moves to `waiting_verification`.',
+          '(resend to get a new one). On success a registration moves to `waiting_verification`. While ' +
+          'checks already in flight hold every attempt left, another answers 429 `OTP_RATE_LIMITED`.',
+        headers: IdempotencyKeyHeaderSchema,
         params: OtpIdParamsSchema,
         body: ValidateOtpBodySchema,
         response: {
           200: OtpTransactionSchema,
-          ...problemResponses(400, 401, 404, 409, 410, 422, 423, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 410, 422, 423, 429, 502, 503, 504),
         },
       },
     },
-    async (request) => service.validate(principalOf(request), request.params.id, request.body.otp_code),
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      const { otp_code: code } = request.body
+      return idempotency.handle(request, reply, {
+        content: [id, code],
+        execute: async (claim) => ({ status: 200, body: await service.validate(principal, id, code, claim) }),
+        resume: async (_, claim) => ({
+          status: 200,
+          body: await service.resumeValidate(principal, id, code, claim),
+        }),
+      })
+    },
   )
 
   app.post(
@@ -64,7 +100,10 @@ export const otpRoutes: FastifyPluginAsyncZod<{ service: OtpService }> = async (
         summary: 'Send the code again',
         description:
           'Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 ' +
-          '`OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`.',
+          '`OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. ' +
+          'A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or ' +
+          '`OTP_BUDGET_EXHAUSTED`).',
+        headers: IdempotencyKeyHeaderSchema,
         params: OtpIdParamsSchema,
         response: {
           200: OtpTransactionSchema,
@@ -72,6 +111,17 @@ export const otpRoutes: FastifyPluginAsyncZod<{ service: OtpService }> = async (
         },
       },
     },
-    async (request) => service.resend(principalOf(request), request.params.id),
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      return idempotency.handle(request, reply, {
+        content: [id],
+        execute: async (claim) => ({
+          status: 200,
+          body: await service.resend(principal, id, { ip: request.ip }, claim),
+        }),
+        resume: async () => ({ status: 200, body: await service.resumeResend(principal, id) }),
+      })
+    },
   )
 }

@@ -1,43 +1,120 @@
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { operatorsOnly } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
-import type { SigningCredentials } from '../../privy/signing.js'
-import { CallbackReceiptSchema, PrivyCallbackBodySchema } from './callback.schemas.js'
+import {
+  CallbackIdParamsSchema,
+  CallbackReceiptSchema,
+  ListCallbacksQuerySchema,
+  PrivyCallbackBodySchema,
+  StoredCallbackListSchema,
+  StoredCallbackSchema,
+} from './callback.schemas.js'
 import type { CallbackService } from './callback.service.js'
-import { verifyCallbackSignature } from './callback.signature.js'
 
-export const callbackRoutes: FastifyPluginAsyncZod<{
-  service: CallbackService
-  credentials: SigningCredentials
-  now: () => Date
-}> = async (app, { service, credentials, now }) => {
+/** A callback is a status object: a few KB. Anything near this is not one, and is refused unread. */
+export const CALLBACK_BODY_LIMIT = 256 * 1024
+
+const tags = ['Privy callbacks']
+
+const CallbackHeadersSchema = z.object({
+  timestamp: z.string().optional().describe('ISO-8601, within 5 minutes of the gateway clock'),
+  signature: z.string().optional().describe('Contract §2.3 over the body, with the merchant API key pair'),
+})
+
+export const callbackRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = async (
+  app,
+  { service },
+) => {
+  await app.register(receivingRoute, { service })
+  await app.register(operatorRoutes, { service })
+}
+
+/** Privy's POST: its own scope, where every body is read as raw bytes (the signature covers them). */
+const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = async (app, { service }) => {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
   app.post(
     '/v1/privy/callbacks',
     {
       schema: {
-        tags: ['Privy callbacks'],
+        tags,
         summary: 'Receive a Privy callback',
         description:
           "Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers " +
-          '(contract §2.3 over the body, within 5 minutes), not by a JWT. A wrong or stale signature ' +
-          'answers 401 and applies nothing. Duplicates and stale statuses are acknowledged and ignored.',
+          '(contract §2.3 over the body bytes as sent, within 5 minutes), not by a JWT. Every callback is ' +
+          'stored, its body encrypted. A missing, wrong or stale signature answers 401 and applies ' +
+          'nothing; the body is kept as `rejected` for inspection. A genuine one answers 200 once stored: ' +
+          '`applied` says whether it moved a registration or document; an exact duplicate answers ' +
+          '`duplicate: true` and is not applied again; stale, backward or unknown ones are kept as ' +
+          '`ignored`, and bodies the gateway cannot read as `failed` (still 200: resending the same bytes ' +
+          'cannot change that; an operator can reapply them). Bodies over 256 KiB: 413.',
+        headers: CallbackHeadersSchema,
         body: PrivyCallbackBodySchema,
-        response: { 200: CallbackReceiptSchema, ...problemResponses(400, 401, 413, 415) },
+        response: { 200: CallbackReceiptSchema, ...problemResponses(401, 413, 503) },
       },
-      bodyLimit: 256 * 1024,
-      // Before validation: an unsigned body gets 401, and learns nothing about the schema.
-      preValidation: async (request) => {
-        const header = (name: string) => {
-          const value = request.headers[name]
-          return typeof value === 'string' ? value : undefined
-        }
-        verifyCallbackSignature(
-          credentials,
-          { timestamp: header('timestamp'), signature: header('signature') },
-          request.body,
-          now(),
-        )
+      bodyLimit: CALLBACK_BODY_LIMIT,
+      // The raw bytes are checked by the service; the schemas above document the contract.
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      const body: unknown = request.body
+      const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0)
+      return service.receive(
+        raw,
+        { timestamp: singleHeader(request, 'timestamp'), signature: singleHeader(request, 'signature') },
+        request.log,
+      )
+    },
+  )
+}
+
+/** Inspection and reapply: operators (X-API-Key) only; to an end user these routes do not exist. */
+const operatorRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = async (app, { service }) => {
+  const security: Array<Record<string, string[]>> = [{ apiKey: [] }]
+  app.addHook('onRequest', app.authenticate)
+  // Before validation too: an end user learns nothing about these routes, not even their query rules.
+  app.addHook('onRequest', operatorsOnly)
+
+  app.get(
+    '/v1/privy/callbacks',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'List stored Privy callbacks',
+        description:
+          'Newest first, metadata only (never the body). Filter by `state` and `reference_number`. ' +
+          'Operators only.',
+        querystring: ListCallbacksQuerySchema,
+        response: { 200: StoredCallbackListSchema, ...problemResponses(400, 401, 404) },
       },
     },
-    async (request) => service.receive(request.body.event, request.body.data, request.log),
+    async (request) => service.list(request.query),
   )
+
+  app.post(
+    '/v1/privy/callbacks/:id/reapply',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Apply a stored Privy callback again',
+        description:
+          'Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines ' +
+          'again and answers it as it then stands. A `rejected` callback is never applied (409), nor an ' +
+          '`applied` one again (409). Operators only.',
+        params: CallbackIdParamsSchema,
+        response: { 200: StoredCallbackSchema, ...problemResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request) => service.reapply(request.params.id, request.log),
+  )
+}
+
+function singleHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return typeof value === 'string' ? value : undefined
 }

@@ -1,21 +1,31 @@
-import type {
+import { leaseWork, staleCandidates, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
+import {
   Prisma,
-  PrismaClient,
-  Registration,
-  RegistrationStatus,
-  RegistrationType,
+  type PrismaClient,
+  type Registration,
+  type RegistrationStatus,
+  type RegistrationType,
 } from '../../generated/prisma/client.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/idempotency.repository.js'
+import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
+import { registrationUpdated } from './registration.events.js'
+import type { SealedIdentity } from './registration.pii.js'
 
 export type RegistrationRecord = Registration
 
-export interface NewRegistration {
+export interface NewRegistration extends SealedIdentity {
   id: string
+  /** By the service's clock, which the reconciler's in-flight budget is measured with. */
+  createdAt: Date
   ownerId: string
   referenceNumber: string
   registrationType: RegistrationType
   status: RegistrationStatus
   emailMasked: string
   phoneMasked: string
+  /** Keyed HMAC of the phone number, for the per-phone OTP limits. */
+  phoneLookup?: string
+  phonePrefixLookup?: string
 }
 
 export interface UpstreamStatus {
@@ -34,12 +44,53 @@ export interface PageRequest {
   after?: { createdAt: Date; id: string }
 }
 
-/** The only code that reads or writes registrations. */
+/**
+ * The only code that reads or writes registrations. Every change a merchant can see is written with
+ * its `registration.updated` outbox event in one transaction: never one without the other.
+ */
 export function createRegistrationRepository(prisma: PrismaClient) {
+  /** Runs a guarded write; when it changed the row, records the row's event in the same transaction. */
+  async function changeAndReport(
+    id: string,
+    write: (tx: Prisma.TransactionClient) => Promise<boolean>,
+  ): Promise<RegistrationRecord | null> {
+    return prisma.$transaction(async (tx) => {
+      if (!(await write(tx))) return null
+      const row = await tx.registration.findUniqueOrThrow({ where: { id } })
+      await recordWebhookEvent(tx, registrationUpdated(row), row.updatedAt)
+      return row
+    })
+  }
+
   return {
-    /** The intent, written before Privy is called, so no outcome can go unrecorded. */
-    async createIntent(registration: NewRegistration): Promise<RegistrationRecord> {
-      return prisma.registration.create({ data: { ...registration, submission: 'in_flight' } })
+    /**
+     * The intent, written before Privy is called, so no outcome can go unrecorded. Its natural key
+     * (one live registration per caller and person) is taken in the same transaction: when another
+     * registration holds it, nothing is written and that registration's id comes back.
+     */
+    async createIntent(
+      registration: NewRegistration,
+      naturalKey: string,
+      idempotencyKey?: IdempotencyKeyRef,
+    ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
+      return prisma.$transaction(async (tx) => {
+        const { count } = await tx.naturalKey.createMany({
+          data: [{ key: naturalKey, resource: 'registration', resourceId: registration.id }],
+          skipDuplicates: true,
+        })
+        if (count === 0) {
+          const holder = await tx.naturalKey.findUniqueOrThrow({ where: { key: naturalKey } })
+          return { existingId: holder.resourceId }
+        }
+        const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
+        await bindIdempotencyKey(tx, idempotencyKey, created.id)
+        return { created }
+      })
+    },
+
+    /** The person may register again: this registration ended (failed, hard-rejected, given up). */
+    async releaseNaturalKey(id: string): Promise<void> {
+      await prisma.naturalKey.deleteMany({ where: { resourceId: id } })
     },
 
     async markSubmitted(
@@ -51,15 +102,51 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         syncedAt: Date
       },
     ): Promise<RegistrationRecord> {
-      return prisma.registration.update({ where: { id }, data: { ...submitted, submission: 'submitted' } })
+      // Guarded: a callback may have adopted the row and moved it on while this answer was on its
+      // way; the answer then says nothing newer and the row stays as it is.
+      const row = await changeAndReport(id, async (tx) => {
+        const { count } = await tx.registration.updateMany({
+          where: { id, submission: { in: ['in_flight', 'unknown'] } },
+          data: { ...submitted, submission: 'submitted', lateAnswerUntil: null, workLockedUntil: null },
+        })
+        return count === 1
+      })
+      return row ?? prisma.registration.findUniqueOrThrow({ where: { id } })
     },
 
+    /**
+     * Privy surely does not hold it. Reported only when the row was `unknown` (the merchant was told
+     * so); a row still in flight failed in front of its caller.
+     */
     async markFailed(id: string, upstreamError: Prisma.InputJsonValue): Promise<void> {
-      await prisma.registration.update({ where: { id }, data: { submission: 'failed', upstreamError } })
+      await prisma.$transaction(async (tx) => {
+        const before = await tx.registration.findUnique({ where: { id }, select: { submission: true } })
+        const { count } = await tx.registration.updateMany({
+          where: { id, submission: { in: ['in_flight', 'unknown'] } },
+          data: { submission: 'failed', upstreamError, lateAnswerUntil: null },
+        })
+        if (count === 0) return
+        await tx.naturalKey.deleteMany({ where: { resourceId: id } })
+        if (before?.submission === 'unknown') {
+          const row = await tx.registration.findUniqueOrThrow({ where: { id } })
+          await recordWebhookEvent(tx, registrationUpdated(row), row.updatedAt)
+        }
+      })
     },
 
-    async markUnknown(id: string, upstreamError: Prisma.InputJsonValue): Promise<void> {
-      await prisma.registration.update({ where: { id }, data: { submission: 'unknown', upstreamError } })
+    /** Privy may hold it; a late answer may still come until `lateAnswerUntil`. */
+    async markUnknown(
+      id: string,
+      upstreamError: Prisma.InputJsonValue,
+      lateAnswerUntil: Date | null = null,
+    ): Promise<void> {
+      await changeAndReport(id, async (tx) => {
+        const { count } = await tx.registration.updateMany({
+          where: { id, submission: 'in_flight' },
+          data: { submission: 'unknown', upstreamError, lateAnswerUntil },
+        })
+        return count === 1
+      })
     },
 
     /** A registration the caller may see: its own (or any, for operators), and not a failed attempt. */
@@ -94,23 +181,34 @@ export function createRegistrationRepository(prisma: PrismaClient) {
      * concurrent refreshes cannot interleave; returns null when another writer got there first.
      */
     async applyStatus(read: RegistrationRecord, next: UpstreamStatus): Promise<RegistrationRecord | null> {
-      const { count } = await prisma.registration.updateMany({
-        where: { id: read.id, status: read.status, upstreamUpdatedAt: read.upstreamUpdatedAt },
-        data: next,
+      return changeAndReport(read.id, async (tx) => {
+        const { count } = await tx.registration.updateMany({
+          where: { id: read.id, status: read.status, upstreamUpdatedAt: read.upstreamUpdatedAt },
+          data: next,
+        })
+        // A hard reject ends the registration: the person may start a new one.
+        if (count === 1 && next.status === 'rejected' && !next.canResend) {
+          await tx.naturalKey.deleteMany({ where: { resourceId: read.id } })
+        }
+        return count === 1
       })
-      return count === 1 ? prisma.registration.findUnique({ where: { id: read.id } }) : null
     },
 
     /**
      * A callback or read proved that a registration whose outcome was unknown exists at Privy:
      * it becomes an ordinary submitted registration with its register token.
      */
-    async adoptSubmitted(id: string, registerToken: string): Promise<RegistrationRecord | null> {
-      const { count } = await prisma.registration.updateMany({
-        where: { id, submission: { in: ['unknown', 'in_flight'] } },
-        data: { submission: 'submitted', registerToken },
+    async adoptSubmitted(
+      id: string,
+      adopted: { registerToken: string; registrationUrl?: string | null; status?: RegistrationStatus },
+    ): Promise<RegistrationRecord | null> {
+      return changeAndReport(id, async (tx) => {
+        const { count } = await tx.registration.updateMany({
+          where: { id, submission: { in: ['unknown', 'in_flight'] } },
+          data: { ...adopted, submission: 'submitted', lateAnswerUntil: null, workLockedUntil: null },
+        })
+        return count === 1
       })
-      return count === 1 ? prisma.registration.findUnique({ where: { id } }) : null
     },
 
     /** A move the gateway itself caused (OTP validated, resend accepted), guarded like applyStatus. */
@@ -118,13 +216,80 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       id: string,
       from: RegistrationStatus,
       to: RegistrationStatus,
-      extra: { canResend?: boolean; rejectCode?: null; rejectReason?: null } = {},
+      extra: {
+        canResend?: boolean
+        rejectCode?: null
+        rejectReason?: null
+        lateAnswerUntil?: null
+      } & SealedIdentity = {},
+      /** The snapshot the move was decided on: a newer one (a second rejection) wins. */
+      snapshot?: { upstreamUpdatedAt: Date | null; rejectCode: string | null },
+    ): Promise<boolean> {
+      const row = await changeAndReport(id, async (tx) => {
+        const { count } = await tx.registration.updateMany({
+          where: { id, status: from, ...(snapshot ?? {}) },
+          data: { status: to, ...extra },
+        })
+        return count === 1
+      })
+      return row !== null
+    },
+
+    /** Rows sealed under another key than the active one (key rotation), oldest first. */
+    async findSealedUnderOtherKey(activeKeyId: string, limit: number) {
+      return prisma.registration.findMany({
+        where: { AND: [{ piiKeyId: { not: null } }, { piiKeyId: { not: activeKeyId } }], piiErasedAt: null },
+        select: { id: true, piiKeyId: true, nikSealed: true, dobSealed: true },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      })
+    },
+
+    /** Stores re-sealed fields, only if no one re-sealed or erased the row meanwhile. */
+    async reseal(
+      id: string,
+      fromKeyId: string,
+      sealed: {
+        nikSealed: Uint8Array<ArrayBuffer> | null
+        dobSealed: Uint8Array<ArrayBuffer> | null
+        piiKeyId: string
+      },
     ): Promise<boolean> {
       const { count } = await prisma.registration.updateMany({
-        where: { id, status: from },
-        data: { status: to, ...extra },
+        where: { id, piiKeyId: fromKeyId, piiErasedAt: null },
+        data: sealed,
       })
       return count === 1
+    },
+
+    /**
+     * Erases the NIK and date of birth of registrations that ended (verified, hard-rejected or failed)
+     * before `endedBefore`; ids, statuses and masked contacts stay.
+     */
+    async erasePiiOfEnded(endedBefore: Date, now: Date): Promise<number> {
+      const { count } = await prisma.registration.updateMany({
+        where: {
+          piiErasedAt: null,
+          updatedAt: { lt: endedBefore },
+          OR: [{ status: 'verified' }, { status: 'rejected', canResend: false }, { submission: 'failed' }],
+        },
+        data: { nikSealed: null, dobSealed: null, piiKeyId: null, nikLookup: null, piiErasedAt: now },
+      })
+      return count
+    },
+
+    /** Operators: every registration of the person with this NIK lookup hash. */
+    async findByNikLookup(nikLookup: string): Promise<RegistrationRecord[]> {
+      return prisma.registration.findMany({
+        where: { nikLookup, submission: { not: 'failed' } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 100,
+      })
+    },
+
+    /** An action on the registration (resend) whose answer may still come until `until`. */
+    async awaitLateAnswer(id: string, until: Date | null): Promise<void> {
+      await prisma.registration.update({ where: { id }, data: { lateAnswerUntil: until } })
     },
 
     async touchSynced(id: string, syncedAt: Date): Promise<RegistrationRecord> {
@@ -151,6 +316,37 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         },
         orderBy: { createdAt: 'desc' },
       })
+    },
+
+    /**
+     * Leases registrations that have not moved for a while and are not settled (the poller), so that of
+     * several instances exactly one re-checks each.
+     */
+    async leaseStale(options: WorkLease & { staleBefore: Date }) {
+      const ids = await leaseWork(
+        prisma,
+        'registrations',
+        staleCandidates(['pending', 'waiting_otp', 'waiting_verification'], options.staleBefore),
+        Prisma.sql`synced_at NULLS FIRST`,
+        options,
+      )
+      return prisma.registration.findMany({ where: { id: { in: ids } } })
+    },
+
+    /** Leases registrations whose create call has no known outcome (the reconciler). */
+    async leaseUnsettled(options: WorkLease & { inFlightBefore: Date }) {
+      const ids = await leaseWork(
+        prisma,
+        'registrations',
+        unsettledCandidates(options.inFlightBefore, options.now),
+        Prisma.sql`created_at`,
+        options,
+      )
+      return prisma.registration.findMany({ where: { id: { in: ids } } })
+    },
+
+    async hasNaturalKey(id: string): Promise<boolean> {
+      return (await prisma.naturalKey.count({ where: { resourceId: id } })) > 0
     },
 
     async findById(id: string): Promise<RegistrationRecord | null> {

@@ -1,8 +1,11 @@
 import multipart from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { principalOf } from '../../plugins/auth.js'
+import { z } from 'zod'
+import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
+import type { IdempotencyService } from '../idempotency/idempotency.service.js'
 import { closeConnectionIfBodyUnread, registrationMultipartLimits } from './identity/index.js'
 import type { ImageLimits } from './registration.identity.js'
 import { multipartToJsonBody, registrationJsonBodyLimit } from './registration.multipart.js'
@@ -12,7 +15,9 @@ import {
   ListRegistrationsQuerySchema,
   RegistrationIdParamsSchema,
   RegistrationListSchema,
+  RegistrationLookupBodySchema,
   RegistrationSchema,
+  type RegistrationView,
   ResendRegistrationBodySchema,
 } from './registration.schemas.js'
 import type { RegistrationService } from './registration.service.js'
@@ -22,8 +27,9 @@ const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey:
 
 export const registrationRoutes: FastifyPluginAsyncZod<{
   service: RegistrationService
+  idempotency: IdempotencyService
   imageLimits: ImageLimits
-}> = async (app, { service, imageLimits }) => {
+}> = async (app, { service, idempotency, imageLimits }) => {
   // Multipart only in this scope, with limits sized for two identity images.
   await app.register(multipart, {
     limits: registrationMultipartLimits({ ...imageLimits, maxFieldBytes: 1024 }),
@@ -50,18 +56,28 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
           '`phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. ' +
           'A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.',
         consumes: ['application/json', 'multipart/form-data'],
+        headers: IdempotencyKeyHeaderSchema,
         body: CreateRegistrationBodySchema,
         response: {
           201: RegistrationSchema,
-          ...problemResponses(400, 401, 403, 413, 415, 422, 502, 503, 504),
+          ...problemResponses(400, 401, 403, 409, 413, 415, 422, 502, 503, 504),
         },
       },
       bodyLimit,
       preValidation: acceptMultipart,
     },
     async (request, reply) => {
-      const registration = await service.create(principalOf(request), request.body)
-      return reply.code(201).header('location', `/v1/registrations/${registration.id}`).send(registration)
+      const principal = principalOf(request)
+      const created = (registration: RegistrationView) => ({
+        status: 201,
+        body: registration,
+        headers: { location: `/v1/registrations/${registration.id}` },
+      })
+      return idempotency.handle(request, reply, {
+        content: [request.body],
+        execute: async (claim) => created(await service.create(principal, request.body, claim)),
+        resume: async (id, claim) => created(await service.resumeCreate(principal, id, request.body, claim)),
+      })
     },
   )
 
@@ -77,6 +93,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
           'fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 ' +
           '`REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.',
         consumes: ['application/json', 'multipart/form-data'],
+        headers: IdempotencyKeyHeaderSchema,
         params: RegistrationIdParamsSchema,
         body: ResendRegistrationBodySchema,
         response: {
@@ -87,7 +104,16 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       bodyLimit,
       preValidation: acceptMultipart,
     },
-    async (request) => service.resend(principalOf(request), request.params.id, request.body),
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      const ok = (registration: RegistrationView) => ({ status: 200, body: registration })
+      return idempotency.handle(request, reply, {
+        content: [id, request.body],
+        execute: async (claim) => ok(await service.resend(principal, id, request.body, claim)),
+        resume: async (_, claim) => ok(await service.resumeResend(principal, id, request.body, claim)),
+      })
+    },
   )
 
   app.get(
@@ -107,6 +133,27 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
     },
     async (request) =>
       service.get(principalOf(request), request.params.id, { refresh: request.query.refresh }),
+  )
+
+  app.post(
+    '/v1/registrations/lookup',
+    {
+      schema: {
+        tags,
+        security: [{ apiKey: [] }],
+        summary: "Find a person's registrations by NIK (operators)",
+        description:
+          'Operators only (a user token gets 404). The NIK travels in the body, never in a URL, and is ' +
+          'matched through its keyed HMAC: the gateway keeps no readable NIK to search. Up to 100, newest first.',
+        body: RegistrationLookupBodySchema,
+        response: {
+          200: z.object({ data: z.array(RegistrationSchema) }),
+          ...problemResponses(400, 401, 404),
+        },
+      },
+      onRequest: operatorsOnly,
+    },
+    async (request) => service.lookupByNik(request.body.nik),
   )
 
   app.get(

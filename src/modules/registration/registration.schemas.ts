@@ -135,6 +135,12 @@ export const RegistrationSchema = z
 
 export type RegistrationView = z.infer<typeof RegistrationSchema>
 
+/** Operators find a person's registrations by NIK, in a body: a NIK never goes in a URL or a log. */
+export const RegistrationLookupBodySchema = z
+  .strictObject({ nik: NikSchema })
+  .meta({ id: 'RegistrationLookup' })
+export type RegistrationLookupBody = z.infer<typeof RegistrationLookupBodySchema>
+
 export const RegistrationListSchema = z
   .object({
     data: z.array(RegistrationSchema),

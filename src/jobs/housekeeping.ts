@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { CallbackRepository } from '../modules/privy-callbacks/callback.repository.js'
+import type { RegistrationRepository } from '../modules/registration/registration.repository.js'
+
+export interface HousekeepingDeps {
+  purgeExpiredIdempotencyKeys: () => Promise<number>
+  registrations: RegistrationRepository
+  callbacks: CallbackRepository
+  now: () => Date
+  logger: FastifyBaseLogger
+  /** Personal data of what ended is kept this long (PII_RETENTION_DAYS). */
+  retentionDays: number
+}
+
+/**
+ * What the gateway must not keep: expired idempotency keys; the NIK and date of birth of
+ * registrations that ended more than the retention ago (ids and statuses stay); the raw bodies of
+ * Privy callbacks of that age (they name email and phone), and refused callbacks outright.
+ */
+export function createHousekeeping(deps: HousekeepingDeps) {
+  async function sweep(): Promise<number> {
+    const now = deps.now()
+    const before = new Date(now.getTime() - deps.retentionDays * 86_400_000)
+    const keys = await deps.purgeExpiredIdempotencyKeys()
+    const registrations = await deps.registrations.erasePiiOfEnded(before, now)
+    const callbacks = await deps.callbacks.eraseOlderThan(before)
+    if (keys + registrations + callbacks.erased + callbacks.deleted > 0) {
+      deps.logger.info(
+        {
+          idempotency_keys_purged: keys,
+          registrations_erased: registrations,
+          callback_bodies_erased: callbacks.erased,
+          refused_callbacks_deleted: callbacks.deleted,
+        },
+        'housekeeping: expired data removed',
+      )
+    }
+    return 0
+  }
+  return { sweep }
+}

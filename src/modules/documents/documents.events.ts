@@ -1,0 +1,23 @@
+import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
+import type { DocumentRecord } from './documents.repository.js'
+
+/** The `document.updated` webhook for a row as it is now: ids and statuses, no PII, no token. */
+export function documentUpdated(record: DocumentRecord): WebhookEventInput {
+  return {
+    type: 'document.updated',
+    resourceId: record.id,
+    data: {
+      id: record.id,
+      reference_number: record.referenceNumber,
+      status: record.status,
+      submission: record.submission,
+      signers: record.signers.map((signer) => ({
+        privy_id: signer.privyId,
+        role: signer.role,
+        status: signer.status,
+        signed_at: signer.signedAt?.toISOString() ?? null,
+      })),
+      updated_at: record.updatedAt.toISOString(),
+    },
+  }
+}

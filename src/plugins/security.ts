@@ -1,0 +1,118 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import fp from 'fastify-plugin'
+import type { Config } from '../config/config.js'
+
+/**
+ * The Content-Security-Policy of every API answer: JSON is never a document, so it may load, run,
+ * frame or submit nothing (OWASP REST Security Cheat Sheet).
+ */
+export const API_CSP = "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'"
+
+/**
+ * Swagger UI at /docs: its page, scripts, styles and the spec (`/docs/json`) are all same-origin, and
+ * it has no inline script, so scripts stay `'self'` only. Its markdown and syntax highlighter write
+ * `style="…"` attributes through innerHTML, which CSP counts as inline styles: allowed here, on /docs
+ * only. Swagger UI's validator badge (validator.swagger.io) is off, so no other origin is named.
+ */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+].join(';')
+
+/** Request headers a browser app may send cross-origin; X-API-Key is not one (operators are not browsers). */
+const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-request-id']
+/** Response headers such an app may read. */
+const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'location', 'idempotent-replayed']
+
+const HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600
+
+export interface SecurityOptions {
+  security: Config['security']
+}
+
+/**
+ * Security headers on every answer (helmet) and CORS for the configured origins only. Registered
+ * before any route, so its hooks run first: a CORS preflight is answered before authentication
+ * (browsers send no credentials on it), and problem answers (401, 404, 413, 503) carry the headers too.
+ */
+export const securityPlugin = fp(
+  async (app, { security }: SecurityOptions) => {
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: { useDefaults: false, directives: parseDirectives(API_CSP) },
+      // Only when the gateway is published over HTTPS (PUBLIC_BASE_URL): over plain HTTP browsers ignore it.
+      strictTransportSecurity: security.hsts
+        ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true }
+        : false,
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+      // Swagger UI is same-origin; nothing here is meant to be embedded by another origin.
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+    })
+    app.addHook('onSend', async (request, reply) => {
+      const path = request.url.split('?', 1)[0] ?? ''
+      // Swagger UI's routes belong to @fastify/swagger-ui: its page gets the one policy it needs.
+      if (path === '/docs' || path.startsWith('/docs/')) reply.header('content-security-policy', DOCS_CSP)
+      // Answers carry personal data (masked or not): no shared cache keeps them. A route that chose
+      // its own policy (the signed PDF) keeps it.
+      if (path.startsWith('/v1/') && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'no-store')
+    })
+
+    const allowed = new Set(security.corsOrigins)
+    // No origin configured, no CORS at all: not a header, and preflights are unknown routes (404).
+    if (allowed.size === 0) return
+    await app.register(cors, {
+      // A function rather than the list: an origin not listed gets no CORS header and its preflight
+      // is not answered (404), where the list form still answers 204 with the allowed methods.
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+      methods: ['GET', 'HEAD', 'POST'],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      // Bearer tokens, never cookies: credentialed requests are not needed.
+      credentials: false,
+      maxAge: 600,
+      strictPreflight: true,
+    })
+  },
+  { name: 'security', fastify: '5.x' },
+)
+
+/**
+ * The headers that matter on an answer no hook sees: the router's own refusals (a malformed URL, an
+ * overlong path segment) are sent before helmet's hook could run.
+ */
+export function essentialSecurityHeaders(security: Config['security']): Record<string, string> {
+  return {
+    'content-security-policy': API_CSP,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+    ...(security.hsts
+      ? { 'strict-transport-security': `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains` }
+      : {}),
+  }
+}
+
+/** `"a 'x'; b 'y' 'z'"` → `{ a: ["'x'"], b: ["'y'", "'z'"] }`, helmet's form. */
+export function parseDirectives(policy: string): Record<string, string[]> {
+  const directives: Record<string, string[]> = {}
+  for (const part of policy.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/)
+    if (name) directives[name] = values
+  }
+  return directives
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/documents.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+
+const FAST_JOBS = {
+  RECONCILE_INTERVAL_MS: '100',
+  POLL_INTERVAL_MS: '100',
+  POLL_STALE_AFTER_SECONDS: '600',
+  REQUEST_TIMEOUT_MS: '5000',
+  PRIVY_TIMEOUT_MS: '2000',
+  PRIVY_LATE_ANSWER_MS: '2500',
+}
+const STATUS_PATH = '/web/api/v2/register/status'
+
+let gateway: TestGateway
+let token: string
+let people = 0
+
+beforeAll(async () => {
+  gateway = await startTestGateway(FAST_JOBS)
+  token = await gateway.userToken('jobs-user')
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+/** A registration waiting for Privy's verification (no OTP needed). */
+async function waitingVerification(on: TestGateway, userToken: string) {
+  people += 1
+  const dob = `19${70 + (people % 25)}-0${1 + (people % 9)}-1${people % 10}`
+  const created = await on.call('POST', '/v1/registrations', {
+    token: userToken,
+    body: await fullRegistrationJson({
+      email: `jobs.${people}@example.co.id`,
+      nik: nikFor(dob),
+      dob,
+      phone_verified: true,
+    }),
+  })
+  expect(created.status, created.text).toBe(201)
+  expect(created.json.status).toBe('waiting_verification')
+  return created.json as { id: string; reference_number: string }
+}
+
+async function statusReads(on: TestGateway): Promise<number> {
+  const response = await on.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(STATUS_PATH)}`)
+  return response.json.count
+}
+
+describe('the poller settles what callbacks missed', () => {
+  it('a registration verified at Privy without a callback is read again once stale, and reported', async () => {
+    const registration = await waitingVerification(gateway, token)
+    await gateway.sim('POST', `/__sim/registrations/${registration.reference_number}/verify`, {
+      outcome: 'verified',
+    })
+    const row = () =>
+      gateway.database.prisma.registration.findUniqueOrThrow({ where: { id: registration.id } })
+    // Not stale yet: nobody asks Privy.
+    const before = await statusReads(gateway)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await statusReads(gateway)).toBe(before)
+    expect((await row()).status).toBe('waiting_verification')
+
+    gateway.clock.advance(11 * 60_000)
+    const settled = await eventually(row, (record) => record.status === 'verified')
+    expect(settled.status).toBe('verified')
+    expect(settled.privyId).not.toBeNull()
+    const events = await gateway.database.prisma.webhookEvent.findMany({
+      where: { resourceId: registration.id, type: 'registration.updated' },
+      orderBy: { createdAt: 'asc' },
+    })
+    expect(events.at(-1)?.payload).toMatchObject({
+      type: 'registration.updated',
+      data: { id: registration.id, status: 'verified', privy_id: settled.privyId },
+    })
+  })
+})
+
+describe('the reconciler', () => {
+  it('a row left in flight by a dead instance becomes unknown, with its event', async () => {
+    const id = randomUUID()
+    await gateway.database.prisma.registration.create({
+      data: {
+        id,
+        ownerId: 'user:jobs-user',
+        referenceNumber: `REG-${id.replaceAll('-', '').toUpperCase()}`,
+        registrationType: 'landing_page',
+        status: 'pending',
+        submission: 'in_flight',
+        emailMasked: 'j***@example.co.id',
+        phoneMasked: '6281******000',
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    })
+    const row = await eventually(
+      () => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } }),
+      (record) => record.submission === 'unknown',
+    )
+    expect(row.submission).toBe('unknown')
+    const event = await gateway.database.prisma.webhookEvent.findFirst({ where: { resourceId: id } })
+    expect(event?.payload).toMatchObject({ data: { id, submission: 'unknown' } })
+  })
+
+  it('an OTP send whose answer never came stops blocking a new one', async () => {
+    people += 1
+    const dob = '1990-10-10'
+    const created = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: await fullRegistrationJson({ email: `jobs.otp.${people}@example.co.id`, nik: nikFor(dob), dob }),
+    })
+    expect(created.json.status).toBe('waiting_otp')
+    // The connection drops after the request left: Privy may or may not have sent the SMS.
+    await gateway.sim('POST', '/__sim/faults', { path: '/web/api/v2/register/otp', kind: 'drop', times: 1 })
+    const request = () =>
+      gateway.call('POST', '/v1/otp', {
+        token,
+        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.json.id },
+      })
+    const lost = await request()
+    expect(lost.status).toBeGreaterThanOrEqual(500)
+    expect(lost.json.otp_id).toEqual(expect.any(String))
+    const row = await eventually(
+      () => gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: lost.json.otp_id } }),
+      (record) => record.submission === 'failed',
+    )
+    expect(row.submission).toBe('failed')
+    const next = await request()
+    expect(next.status, next.text).toBe(201)
+    expect(next.json.id).not.toBe(lost.json.otp_id)
+  })
+
+  it('a create unknown for longer than UNKNOWN_GIVE_UP_HOURS stops blocking the person', async () => {
+    people += 1
+    const dob = '1977-07-07'
+    const body = await fullRegistrationJson({
+      email: `jobs.lost.${people}@example.co.id`,
+      nik: nikFor(dob),
+      dob,
+    })
+    // Privy takes it and answers after even the late-answer window: the token is lost for good.
+    await gateway.sim('POST', '/__sim/faults', {
+      path: '/web/api/v2/register',
+      kind: 'commit_then_timeout',
+      delay_ms: 6000,
+      times: 1,
+    })
+    const lost = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(lost.status).toBe(504)
+    // A retry probes with the same reference: Privy holds it, so the row stays unknown and blocks.
+    gateway.clock.advance(10_000)
+    const blocked = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(blocked.json).toMatchObject({
+      code: 'OPERATION_PENDING',
+      registration_id: lost.json.registration_id,
+    })
+
+    gateway.clock.advance(25 * 3600_000)
+    const released = await eventually(
+      () => gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
+      (count) => count === 0,
+    )
+    expect(released).toBe(0)
+    const again = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(again.status, again.text).toBe(201)
+    expect(gateway.logs.text()).toContain('registration outcome still unknown')
+  })
+})
+
+describe('two instances on one database', () => {
+  it('poll each stale registration exactly once', async () => {
+    const second = await startTestGateway(FAST_JOBS, {
+      database: gateway.database,
+      simulator: gateway.simulator,
+    })
+    try {
+      const registrations = []
+      for (let index = 0; index < 12; index++) registrations.push(await waitingVerification(gateway, token))
+      const ids = registrations.map((registration) => registration.id)
+      // Everything else is settled or fresh: make only these stale, on both instances' clocks.
+      await gateway.database.prisma.registration.updateMany({
+        where: { id: { notIn: ids }, submission: 'submitted' },
+        data: { syncedAt: new Date(Date.now() + 400 * 24 * 3600_000) },
+      })
+      const before = await statusReads(gateway)
+      const syncedBefore = new Map(
+        (await gateway.database.prisma.registration.findMany({ where: { id: { in: ids } } })).map((row) => [
+          row.id,
+          row.syncedAt?.getTime(),
+        ]),
+      )
+      gateway.clock.advance(30 * 60_000)
+      second.clock.advance(gateway.clock.offset() - second.clock.offset())
+      const polled = await eventually(
+        async () => {
+          const rows = await gateway.database.prisma.registration.findMany({ where: { id: { in: ids } } })
+          return rows.filter((row) => row.syncedAt?.getTime() !== syncedBefore.get(row.id)).length
+        },
+        (count) => count === ids.length,
+        10_000,
+      )
+      expect(polled).toBe(ids.length)
+      // A little longer: a second read of any of them would show now.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(await statusReads(gateway)).toBe(before + ids.length)
+    } finally {
+      await second.close()
+    }
+  })
+})

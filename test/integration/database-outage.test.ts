@@ -1,0 +1,192 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Database, openDatabase } from '../../src/db/database.js'
+import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
+import { startSimulator } from '../../src/simulator/index.js'
+import { openTestDatabase } from '../helpers/database.js'
+import { a4Pdf, signatureAt, simDocumentOf, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
+
+const databaseUrl = process.env.DATABASE_URL
+const SLOW = 120_000
+/** The upload's request line as it reaches Privy: the gateway is then inside the Privy call. */
+const UPLOAD_AT_PRIVY = 'POST /web/api/v2/doc-signing HTTP/1.1'
+/** What a 503 must not show: driver, host or Prisma details. */
+const INTERNALS = /terminated|ECONN|prisma|pglite|postgres|pool|invocation|P1\d{3}|P20\d\d|127\.0\.0\.1|sql/i
+
+const cleanups: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+})
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+interface Setup {
+  gateway: TestGateway
+  /** Between the gateway and Privy: held, it keeps the gateway inside its Privy call. */
+  privy: TcpProxy
+}
+
+/**
+ * The gateway on `database`, talking to the simulator through a proxy, with background jobs off so
+ * nothing but the test moves the rows it reads.
+ */
+async function gatewayOn(database: Database): Promise<Setup> {
+  const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
+  cleanups.push(() => simulator.close())
+  const privy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(simulator.url).port) })
+  cleanups.push(() => privy.close())
+  const gateway = await startTestGateway(
+    {
+      ...simulatorPrivyEnv(privy.rewrite(simulator.url)),
+      // The held call must outlast nothing: the test releases it.
+      PRIVY_TIMEOUT_MS: '60000',
+      BACKGROUND_JOBS_ENABLED: 'false',
+    },
+    { database, simulator },
+  )
+  cleanups.push(() => gateway.close())
+  return { gateway, privy }
+}
+
+/**
+ * An upload whose database goes away (`fail`) while the gateway waits for Privy, between the
+ * intent it wrote and the result it would write: the answer is a clean 503, and the rows hold
+ * the whole intent and nothing of the result.
+ */
+async function uploadThroughOutage({ gateway, privy }: Setup, fail: () => Promise<void>) {
+  const alice = await verifiedUser(gateway, `alice-${Date.now()}`)
+  const bob = await verifiedUser(gateway, `bob-${Date.now()}`)
+  const officer = await gateway.userToken('loan-officer')
+  const title = `Outage ${Date.now()}`
+  privy.hold()
+  const pending = gateway.call('POST', '/v1/documents', {
+    token: officer,
+    form: uploadForm(await a4Pdf(2), {
+      title,
+      signers: [
+        { privy_id: alice.privyId, placements: [signatureAt(1, 50, 700)] },
+        { privy_id: bob.privyId, placements: [signatureAt(2, 300, 700)] },
+      ],
+    }),
+  })
+  await until('the upload reaches Privy', () => privy.held().includes(UPLOAD_AT_PRIVY))
+  await fail()
+
+  const ready = await gateway.call('GET', '/health/ready')
+  expect(ready.status).toBe(503)
+  expect(ready.json).toMatchObject({ status: 'unavailable', checks: { database: 'failed' } })
+
+  privy.release()
+  const response = await pending
+  expect(response.status, response.text).toBe(503)
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0)
+  expect(response.json).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' })
+  expect(response.json.request_id).toEqual(expect.any(String))
+  expect(response.text).not.toMatch(INTERNALS)
+  return { title, signers: 2 }
+}
+
+/** The rows of the upload, read from the database itself: the intent, whole, and nothing after it. */
+async function expectIntentOnly(database: Database, upload: { title: string; signers: number }) {
+  const rows = await database.prisma.document.findMany({
+    where: { title: upload.title },
+    include: { signers: true, events: true },
+  })
+  expect(rows).toHaveLength(1)
+  const [row] = rows
+  // The recorded intent the reconciler settles by asking Privy about its reference number.
+  expect(['in_flight', 'unknown']).toContain(row?.submission)
+  expect(row?.documentToken).toBeNull()
+  expect(row?.signers).toHaveLength(upload.signers)
+  expect(row?.events.map((event) => event.type)).toEqual(['received'])
+  return row
+}
+
+describe('the database goes away mid-request', () => {
+  it.runIf(databaseUrl)(
+    'PostgreSQL cut between intent and result: 503 problem+json with Retry-After, the intent whole, then recovery',
+    { timeout: SLOW },
+    async () => {
+      // The truth is read on a direct connection; the gateway's pool goes through a proxy that dies.
+      const direct = await openTestDatabase('postgres')
+      cleanups.push(() => direct.close())
+      const [{ schema } = { schema: '' }] = await direct.prisma.$queryRaw<
+        Array<{ schema: string }>
+      >`SELECT current_schema() AS schema`
+      const server = new URL(databaseUrl ?? '')
+      const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
+      cleanups.push(() => link.close())
+      const database = await openDatabase({
+        databaseUrl: link.rewrite(databaseUrl ?? ''),
+        schema,
+        poolSize: 4,
+      })
+      cleanups.push(() => database.close())
+      const setup = await gatewayOn(database)
+
+      const upload = await uploadThroughOutage(setup, () => link.cut())
+      const row = await expectIntentOnly(direct, upload)
+      // Privy did the work: the same reference number is what the reconciler asks about.
+      expect((await simDocumentOf(setup.gateway, row?.referenceNumber ?? '')).reference_number).toBe(
+        row?.referenceNumber,
+      )
+
+      // A request while the database is still away: the same clean 503.
+      const listed = await setup.gateway.call('GET', '/v1/documents', {
+        token: await setup.gateway.userToken('loan-officer'),
+      })
+      expect(listed.status).toBe(503)
+      expect(listed.headers['retry-after']).toBeDefined()
+      expect(listed.text).not.toMatch(INTERNALS)
+
+      // The database comes back: the pool reconnects by itself.
+      await link.restore()
+      await until(
+        'the gateway is ready again',
+        async () => (await setup.gateway.call('GET', '/health/ready')).status === 200,
+      )
+      const officer = await setup.gateway.userToken('loan-officer')
+      const signer = await verifiedUser(setup.gateway, `carol-${Date.now()}`)
+      const next = await setup.gateway.call('POST', '/v1/documents', {
+        token: officer,
+        form: uploadForm(await a4Pdf(1), {
+          title: 'After the outage',
+          signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 700)] }],
+        }),
+      })
+      expect(next.status, next.text).toBe(201)
+      expect(next.json.signers).toHaveLength(1)
+      // The failed upload is still the intent it was: nothing settled it behind the test's back.
+      await expectIntentOnly(direct, upload)
+    },
+  )
+
+  it('PGlite closed between intent and result: 503 problem+json with Retry-After, the intent whole on disk', {
+    timeout: SLOW,
+  }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-outage-'))
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const database = await openDatabase({ pgliteDataDir: dataDir })
+    cleanups.push(() => database.close())
+    await database.migrate()
+    const setup = await gatewayOn(database)
+
+    // The embedded database has no server to lose: it is closed under the running app instead.
+    const upload = await uploadThroughOutage(setup, () => database.close())
+
+    const reopened = await openDatabase({ pgliteDataDir: dataDir })
+    cleanups.push(() => reopened.close())
+    await expectIntentOnly(reopened, upload)
+  })
+})

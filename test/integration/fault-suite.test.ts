@@ -1,0 +1,387 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  a4Pdf,
+  eventually,
+  type SignerUser,
+  signatureAt,
+  uploadForm,
+  verifiedUser,
+} from '../helpers/documents.js'
+import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+
+/**
+ * "Commit then time out" on every POST that reaches Privy: Privy does the work and answers after the
+ * gateway's deadline. The client retries 5 times at once with its Idempotency-Key and twice with new
+ * keys. Exactly one side effect may reach Privy (counted at the simulator by its successful answers),
+ * every operation must end settled, and every answer the client saw must agree with that end.
+ */
+
+const PRIVY_TIMEOUT_MS = 600
+const COMMIT_DELAY_MS = 1500
+
+let gateway: TestGateway
+let user: string
+
+beforeAll(async () => {
+  gateway = await startTestGateway({
+    PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+    PRIVY_UPLOAD_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+    PRIVY_LATE_ANSWER_MS: '20000',
+  })
+  user = await gateway.userToken('fault-suite-user')
+})
+afterEach(async () => {
+  await gateway.sim('DELETE', '/__sim/faults')
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+interface Storm {
+  first: CallResult
+  keyed: CallResult[]
+  fresh: CallResult[]
+  settled: CallResult
+}
+
+/**
+ * The first call meets the fault; while Privy still holds its answer the client retries 5 times with
+ * the same key (at once) and twice with new keys; then it retries with its key until it gets a final
+ * answer, which a further retry must replay byte for byte.
+ */
+async function storm(path: string, send: (key: string) => Promise<CallResult>): Promise<Storm> {
+  await gateway.sim('POST', '/__sim/faults', {
+    path,
+    kind: 'commit_then_timeout',
+    delay_ms: COMMIT_DELAY_MS,
+    times: 1,
+  })
+  const key = randomUUID()
+  const reached = await upstreamRequests(path)
+  const firstCall = send(key)
+  // Retries while the first request is waiting for Privy (it has reached it), and once it gave up.
+  await eventually(
+    () => upstreamRequests(path),
+    (count) => count > reached,
+  )
+  const early = send(key)
+  const first = await firstCall
+  const keyed = [await early, ...(await Promise.all(Array.from({ length: 4 }, () => send(key))))]
+  const fresh = await Promise.all([send(randomUUID()), send(randomUUID())])
+  const settled = await eventually(
+    () => send(key),
+    (response) => response.status < 300,
+    COMMIT_DELAY_MS * 6,
+  )
+  expect(settled.status, settled.text).toBeLessThan(300)
+  const replay = await send(key)
+  expect(replay.status).toBe(settled.status)
+  expect(replay.headers['idempotent-replayed']).toBe('true')
+  expect(replay.text).toBe(settled.text)
+  return { first, keyed, fresh, settled }
+}
+
+async function upstreamRequests(path: string): Promise<number> {
+  const listed = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)
+  return listed.json.count
+}
+
+/**
+ * Successful answers of the simulator on `path`: the side effects that reached Privy. Read once
+ * every request on the path has been answered (a late answer is logged when it is sent).
+ */
+async function sideEffects(path: string): Promise<number> {
+  const read = async () =>
+    (await gateway.sim('GET', `/__sim/requests?path=${encodeURIComponent(path)}`)).json.requests as Array<{
+      status: number | null
+    }>
+  const requests = await eventually(
+    read,
+    (entries) => entries.every((entry) => entry.status !== null),
+    10_000,
+  )
+  return requests.filter((entry) => entry.status !== null && entry.status < 300).length
+}
+
+/** Every answer of the storm names the one resource and says something true about it. */
+function expectConsistent(result: Storm, idField: string, id: string, allowed: Record<string, number>) {
+  // The first answer is "not known yet" naming the resource, or, when the gateway could already tell
+  // from Privy's status that it had acted, the success itself.
+  if (result.first.status < 300) expect(result.first.json.id).toBe(id)
+  else {
+    expect(result.first.status, result.first.text).toBe(504)
+    expect(result.first.json[idField]).toBe(id)
+  }
+  for (const response of [...result.keyed, ...result.fresh]) {
+    if (response.status < 300) {
+      expect(response.json.id).toBe(id)
+      continue
+    }
+    expect(response.headers['content-type']).toContain('application/problem+json')
+    expect(Object.keys(allowed), response.text).toContain(response.json.code)
+    expect(response.status).toBe(allowed[response.json.code])
+    if (response.json[idField] !== undefined) expect(response.json[idField]).toBe(id)
+  }
+  expect(result.settled.json.id).toBe(id)
+}
+
+/** A NIK and the date of birth it encodes. */
+const person = (dob: string) => ({ nik: nikFor(dob), dob })
+
+const KEYED_WAIT = { IDEMPOTENCY_KEY_IN_USE: 409, OPERATION_PENDING: 409 }
+
+async function waitingOtpRegistration(sub: string) {
+  const token = await gateway.userToken(sub)
+  const created = await gateway.call('POST', '/v1/registrations', {
+    token,
+    body: await fullRegistrationJson({ email: `${sub}@example.co.id`, ...person('1991-02-03') }),
+  })
+  expect(created.status, created.text).toBe(201)
+  expect(created.json.status).toBe('waiting_otp')
+  return { token, registration: created.json }
+}
+
+describe('commit then time out, with keyed and unkeyed retries: one side effect, all settled', () => {
+  it('POST /v1/registrations', async () => {
+    const path = '/web/api/v2/register'
+    const before = await sideEffects(path)
+    const body = await fullRegistrationJson({
+      email: 'storm.register@example.co.id',
+      ...person('1988-08-08'),
+    })
+    const result = await storm(path, (key) =>
+      gateway.call('POST', '/v1/registrations', { token: user, body, headers: { 'idempotency-key': key } }),
+    )
+    const id = result.settled.json.id
+    expect(result.settled.status).toBe(201)
+    expect(result.settled.json.status).toBe('waiting_otp')
+    expectConsistent(result, 'registration_id', id, { ...KEYED_WAIT, REGISTRATION_EXISTS: 409 })
+    expect(result.fresh.map((response) => response.json.code)).toEqual([
+      'REGISTRATION_EXISTS',
+      'REGISTRATION_EXISTS',
+    ])
+    expect(await sideEffects(path)).toBe(before + 1)
+    const row = await gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
+    expect(row.submission).toBe('submitted')
+    expect(row.registerToken).not.toBeNull()
+    const rows = await gateway.database.prisma.registration.count({ where: { emailMasked: row.emailMasked } })
+    expect(rows).toBe(1)
+  })
+
+  it('POST /v1/registrations/{id}/resend', async () => {
+    const path = '/web/api/v2/register/resend'
+    const token = await gateway.userToken('storm-resend')
+    const created = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: await fullRegistrationJson({
+        email: 'storm.resend@example.co.id',
+        ...person('1979-03-04'),
+        phone_verified: true,
+      }),
+    })
+    expect(created.status, created.text).toBe(201)
+    await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/verify`, {
+      outcome: { reject: 'RC01' },
+    })
+    const rejected = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
+    expect(rejected.json.can_resend).toBe(true)
+    const before = await sideEffects(path)
+    const { selfie } = await fullRegistrationJson()
+    const result = await storm(path, (key) =>
+      gateway.call('POST', `/v1/registrations/${created.json.id}/resend`, {
+        token,
+        body: { selfie },
+        headers: { 'idempotency-key': key },
+      }),
+    )
+    expect(result.settled.status).toBe(200)
+    expect(result.settled.json.status).toBe('waiting_verification')
+    expectConsistent(result, 'registration_id', created.json.id, {
+      ...KEYED_WAIT,
+      REGISTRATION_NOT_RESENDABLE: 409,
+    })
+    expect(await sideEffects(path)).toBe(before + 1)
+  })
+
+  it('POST /v1/otp', async () => {
+    const path = '/web/api/v2/register/otp'
+    const { token, registration } = await waitingOtpRegistration('storm-otp')
+    const before = await sideEffects(path)
+    const result = await storm(path, (key) =>
+      gateway.call('POST', '/v1/otp', {
+        token,
+        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
+        headers: { 'idempotency-key': key },
+      }),
+    )
+    const otpId = result.settled.json.id
+    expect(result.settled.status).toBe(201)
+    expectConsistent(result, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+    const messages = await gateway.sim(
+      'GET',
+      `/__sim/messages?reference_number=${registration.reference_number}`,
+    )
+    expect(messages.json.messages).toHaveLength(1)
+    expect(await sideEffects(path)).toBe(before + 1)
+    const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otpId } })
+    expect(row.submission).toBe('submitted')
+    expect(row.upstreamTransactionId).not.toBeNull()
+  })
+
+  it('POST /v1/otp/{id}/resend', async () => {
+    const path = '/web/api/v2/register/otp-resend'
+    const { token, registration } = await waitingOtpRegistration('storm-otp-resend')
+    const otp = await gateway.call('POST', '/v1/otp', {
+      token,
+      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
+    })
+    expect(otp.status, otp.text).toBe(201)
+    const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.json.id } })
+    await gateway.sim('POST', `/__sim/otps/${row.upstreamTransactionId}/allow-resend`)
+    gateway.clock.advance(61_000)
+    const before = await sideEffects(path)
+    const result = await storm(path, (key) =>
+      gateway.call('POST', `/v1/otp/${otp.json.id}/resend`, { token, headers: { 'idempotency-key': key } }),
+    )
+    expect(result.settled.status).toBe(200)
+    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, OTP_RESEND_TOO_EARLY: 429 })
+    const messages = await gateway.sim(
+      'GET',
+      `/__sim/messages?reference_number=${registration.reference_number}`,
+    )
+    expect(messages.json.messages).toHaveLength(2)
+    expect(await sideEffects(path)).toBe(before + 1)
+    expect(result.settled.json.requests_left).toBe(1)
+  })
+
+  it('POST /v1/otp/{id}/validate', async () => {
+    const path = '/web/api/v2/register/otp-validation'
+    const { token, registration } = await waitingOtpRegistration('storm-otp-validate')
+    const otp = await gateway.call('POST', '/v1/otp', {
+      token,
+      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
+    })
+    const codes = await gateway.sim('GET', `/__sim/otps?reference_number=${registration.reference_number}`)
+    const code = (codes.json.otps ?? codes.json).at(-1).code
+    const before = await sideEffects(path)
+    const result = await storm(path, (key) =>
+      gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
+        token,
+        body: { otp_code: code },
+        headers: { 'idempotency-key': key },
+      }),
+    )
+    expect(result.settled.status).toBe(200)
+    expect(result.settled.json.status).toBe('validated')
+    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, CONFLICT: 409 })
+    expect(await sideEffects(path)).toBe(before + 1)
+    const after = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
+    expect(after.json.status).toBe('waiting_verification')
+  })
+
+  describe('documents', () => {
+    let signer: SignerUser
+    beforeAll(async () => {
+      signer = await verifiedUser(gateway, 'storm-signer')
+    })
+
+    it('POST /v1/documents', async () => {
+      const path = '/web/api/v2/doc-signing'
+      const pdf = await a4Pdf()
+      const metadata = {
+        title: 'Storm agreement',
+        sign_process: 'parallel',
+        signers: [
+          { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 50, 50)] },
+        ],
+      }
+      const before = await sideEffects(path)
+      const result = await storm(path, (key) =>
+        gateway.call('POST', '/v1/documents', {
+          token: signer.token,
+          form: uploadForm(pdf, metadata),
+          headers: { 'idempotency-key': key },
+        }),
+      )
+      const id = result.settled.json.id
+      expect(result.settled.status).toBe(201)
+      expectConsistent(result, 'document_id', id, { ...KEYED_WAIT, DOCUMENT_EXISTS: 409 })
+      expect(await sideEffects(path)).toBe(before + 1)
+      const rows = await gateway.database.prisma.document.findMany({ where: { title: 'Storm agreement' } })
+      expect(rows.map((row) => row.submission)).toEqual(['submitted'])
+    })
+
+    it('POST /v1/otp (document signing) and POST /v1/otp/{id}/validate', async () => {
+      const uploaded = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(await a4Pdf(), {
+          title: 'Storm signing',
+          sign_process: 'parallel',
+          signers: [
+            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 80, 80)] },
+          ],
+        }),
+      })
+      expect(uploaded.status, uploaded.text).toBe(201)
+      const requestPath = '/web/api/v2/doc-signing/otp/request'
+      const before = await sideEffects(requestPath)
+      const requested = await storm(requestPath, (key) =>
+        gateway.call('POST', '/v1/otp', {
+          token: signer.token,
+          body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [uploaded.json.id] },
+          headers: { 'idempotency-key': key },
+        }),
+      )
+      const otpId = requested.settled.json.id
+      expectConsistent(requested, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+      expect(await sideEffects(requestPath)).toBe(before + 1)
+
+      const validatePath = '/web/api/v2/doc-signing/otp/validation'
+      const codes = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
+      const code = (codes.json.otps ?? codes.json).at(-1).code
+      const validatedBefore = await sideEffects(validatePath)
+      const validated = await storm(validatePath, (key) =>
+        gateway.call('POST', `/v1/otp/${otpId}/validate`, {
+          token: signer.token,
+          body: { otp_code: code },
+          headers: { 'idempotency-key': key },
+        }),
+      )
+      expect(validated.settled.json.status).toBe('validated')
+      expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+      expect(await sideEffects(validatePath)).toBe(validatedBefore + 1)
+      const document = await gateway.call('GET', `/v1/documents/${uploaded.json.id}?refresh=true`, {
+        token: signer.token,
+      })
+      expect(document.json.signers[0].status).toBe('signed')
+    })
+
+    it('POST /v1/documents/{id}/revoke', async () => {
+      const path = '/web/api/v2/doc-signing/delete'
+      const uploaded = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(await a4Pdf(2), {
+          title: 'Storm revoke',
+          sign_process: 'parallel',
+          signers: [
+            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(2, 60, 60)] },
+          ],
+        }),
+      })
+      expect(uploaded.status, uploaded.text).toBe(201)
+      const before = await sideEffects(path)
+      const result = await storm(path, (key) =>
+        gateway.call('POST', `/v1/documents/${uploaded.json.id}/revoke`, {
+          token: signer.token,
+          headers: { 'idempotency-key': key },
+        }),
+      )
+      expect(result.settled.status).toBe(200)
+      expect(result.settled.json.status).toBe('revoked')
+      expectConsistent(result, 'document_id', uploaded.json.id, { ...KEYED_WAIT, CONFLICT: 409 })
+      expect(await sideEffects(path)).toBe(before + 1)
+    })
+  })
+})

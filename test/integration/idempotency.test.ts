@@ -1,0 +1,534 @@
+import { randomUUID } from 'node:crypto'
+import { FormData } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  a4Pdf,
+  eventually,
+  type SignerUser,
+  signatureAt,
+  uploadForm,
+  verifiedUser,
+} from '../helpers/documents.js'
+import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
+
+let gateway: TestGateway
+let token: string
+
+beforeAll(async () => {
+  gateway = await startTestGateway()
+  token = await gateway.userToken('idempotency-user')
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+const REGISTER_PATH = '/web/api/v2/register'
+let people = 0
+
+/** A landing-page registration of a new person each time. */
+function landingPage() {
+  people += 1
+  return {
+    registration_type: 'landing_page',
+    name: 'Dewi Lestari',
+    email: `dewi.${people}@example.co.id`,
+    phone: `62812000${String(people).padStart(5, '0')}`,
+  }
+}
+
+async function upstreamCalls(path = REGISTER_PATH): Promise<number> {
+  const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)
+  return response.json.count
+}
+
+const withKey = (key: string) => ({ 'idempotency-key': key })
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer byte for byte, marked, without calling Privy again', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    const before = await upstreamCalls()
+    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    expect(first.status, first.text).toBe(201)
+    expect(first.headers['idempotent-replayed']).toBeUndefined()
+    const again = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    expect(again.status).toBe(201)
+    expect(again.text).toBe(first.text)
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.headers['content-type']).toBe(first.headers['content-type'])
+    expect(again.headers.location).toBe(first.headers.location)
+    expect(await upstreamCalls()).toBe(before + 1)
+  })
+
+  it('the same key with a different body is 422, and changes nothing', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    expect(first.status).toBe(201)
+    const before = await upstreamCalls()
+    const other = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(other.status).toBe(422)
+    expect(other.headers['content-type']).toContain('application/problem+json')
+    expect(other.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    expect(await upstreamCalls()).toBe(before)
+    // The original answer is still the one kept.
+    const replay = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.text).toBe(first.text)
+  })
+
+  it('key order in the JSON does not make a different request', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    const reordered = Object.fromEntries(Object.entries(body).reverse())
+    const again = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: reordered,
+      headers: withKey(key),
+    })
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.text).toBe(first.text)
+  })
+
+  it('concurrent requests with one key make exactly one upstream call; the others wait their turn', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    await gateway.sim('POST', '/__sim/faults', {
+      path: REGISTER_PATH,
+      kind: 'delay',
+      delay_ms: 400,
+      times: 1,
+    })
+    const before = await upstreamCalls()
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) }),
+      ),
+    )
+    expect(await upstreamCalls()).toBe(before + 1)
+    const created = answers.filter((answer) => answer.status === 201)
+    const busy = answers.filter((answer) => answer.status === 409)
+    expect(created.length + busy.length).toBe(8)
+    expect(created.length).toBeGreaterThanOrEqual(1)
+    for (const answer of busy) {
+      expect(answer.json.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+      expect(answer.headers['retry-after']).toBe('1')
+    }
+    const ids = new Set(created.map((answer) => answer.json.id))
+    expect(ids.size).toBe(1)
+  })
+
+  it('keys belong to their caller: another user with the same key runs their own request', async () => {
+    const key = randomUUID()
+    const mine = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    const other = await gateway.call('POST', '/v1/registrations', {
+      token: await gateway.userToken('idempotency-other'),
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(mine.status).toBe(201)
+    expect(other.status).toBe(201)
+    expect(other.json.id).not.toBe(mine.json.id)
+    expect(other.headers['idempotent-replayed']).toBeUndefined()
+  })
+
+  it('a final refusal is kept too; a refusal before anything happened frees the key', async () => {
+    const key = randomUUID()
+    const invalid = { ...landingPage(), email: 'not-an-email' }
+    const refused = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: invalid,
+      headers: withKey(key),
+    })
+    expect(refused.status).toBe(400)
+    // 400 from validation happens before the key is read: the key is still free.
+    const valid = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(valid.status).toBe(201)
+
+    const rejectedKey = randomUUID()
+    await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
+    const body = landingPage()
+    const upstreamRefusal = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body,
+      headers: withKey(rejectedKey),
+    })
+    expect(upstreamRefusal.status).toBe(422)
+    const replayed = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body,
+      headers: withKey(rejectedKey),
+    })
+    expect(replayed.status).toBe(422)
+    expect(replayed.headers['idempotent-replayed']).toBe('true')
+    expect(replayed.text).toBe(upstreamRefusal.text)
+  })
+
+  it('keys are kept 72 hours, then the same key is a new request', async () => {
+    const key = randomUUID()
+    const first = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(first.status).toBe(201)
+    gateway.clock.advance(71 * 3600_000)
+    const kept = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(kept.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    gateway.clock.advance(2 * 3600_000)
+    const fresh = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: withKey(key),
+    })
+    expect(fresh.status).toBe(201)
+    expect(fresh.json.id).not.toBe(first.json.id)
+    gateway.clock.advance(-73 * 3600_000)
+  })
+
+  it('a multipart retry (new boundary, same fields and files) is the same request', async () => {
+    const key = randomUUID()
+    const [ktp, selfie] = await Promise.all([photo('jpeg'), photo('png', 480, 640, 7)])
+    const dob = '1993-04-05'
+    const form = () => {
+      const data = new FormData()
+      for (const [name, value] of Object.entries({
+        registration_type: 'privy_ra',
+        name: 'Rina Wati',
+        email: 'rina.multipart@example.co.id',
+        phone: '6281311112222',
+        nik: nikFor(dob, { ending: '7771' }),
+        dob,
+        phone_verified: 'true',
+      }))
+        data.set(name, value)
+      data.set('ktp', new Blob([ktp], { type: 'image/jpeg' }), 'ktp.jpg')
+      data.set('selfie', new Blob([selfie], { type: 'image/png' }), 'selfie.png')
+      return data
+    }
+    const first = await gateway.call('POST', '/v1/registrations', {
+      token,
+      form: form(),
+      headers: withKey(key),
+    })
+    expect(first.status, first.text).toBe(201)
+    const again = await gateway.call('POST', '/v1/registrations', {
+      token,
+      form: form(),
+      headers: withKey(key),
+    })
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.text).toBe(first.text)
+  })
+
+  it.each([
+    ['empty', ''],
+    ['too long', 'k'.repeat(256)],
+    ['with a space', 'two words'],
+    ['non-ASCII', 'kunci-é'],
+  ])('an Idempotency-Key that is %s is refused with 400', async (_, key) => {
+    const response = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: landingPage(),
+      headers: { 'idempotency-key': key },
+    })
+    expect(response.status).toBe(400)
+    expect(response.headers['content-type']).toContain('application/problem+json')
+    expect(response.text).not.toContain(key.length > 3 ? key : '\u0000')
+  })
+})
+
+describe('natural keys, without an Idempotency-Key', () => {
+  it('one live registration per person: a second is 409 naming the first, and nothing reaches Privy', async () => {
+    const dob = '1985-06-07'
+    const body = await fullRegistrationJson({
+      email: 'natural.person@example.co.id',
+      nik: nikFor(dob, { ending: '4401' }),
+      dob,
+    })
+    const first = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(first.status, first.text).toBe(201)
+    const before = await upstreamCalls()
+    const second = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(second.status).toBe(409)
+    expect(second.json).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: first.json.id })
+    expect(second.text).not.toContain(body.nik)
+    expect(await upstreamCalls()).toBe(before)
+    // The same person under another caller is that caller's own registration.
+    const elsewhere = await gateway.call('POST', '/v1/registrations', {
+      token: await gateway.userToken('natural-other'),
+      body,
+    })
+    expect(elsewhere.status).toBe(201)
+  })
+
+  it('after a hard reject the person may register again', async () => {
+    const dob = '1982-01-02'
+    const body = await fullRegistrationJson({
+      email: 'natural.reject@example.co.id',
+      nik: nikFor(dob, { ending: '4402' }),
+      dob,
+      phone_verified: true,
+    })
+    const first = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(first.status).toBe(201)
+    await gateway.sim('POST', `/__sim/registrations/${first.json.reference_number}/verify`, {
+      outcome: { reject: 'RC04', resend: false },
+    })
+    const rejected = await gateway.call('GET', `/v1/registrations/${first.json.id}?refresh=true`, { token })
+    expect(rejected.json).toMatchObject({ status: 'rejected', can_resend: false })
+    const again = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(again.status, again.text).toBe(201)
+    expect(again.json.id).not.toBe(first.json.id)
+  })
+
+  it('a failed attempt does not block the next one', async () => {
+    await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
+    const body = landingPage()
+    const failed = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(failed.status).toBe(422)
+    const retried = await gateway.call('POST', '/v1/registrations', { token, body })
+    expect(retried.status).toBe(201)
+  })
+
+  describe('documents', () => {
+    let signer: SignerUser
+    beforeAll(async () => {
+      signer = await verifiedUser(gateway, 'natural-doc-signer')
+    })
+
+    it('one document per PDF and signers: a second upload is 409 naming the first; other signers are fine', async () => {
+      const pdf = await a4Pdf()
+      const metadata = (x: number) => ({
+        title: 'Natural key agreement',
+        sign_process: 'parallel',
+        signers: [
+          { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, x, 50)] },
+        ],
+      })
+      const first = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata(50)),
+      })
+      expect(first.status, first.text).toBe(201)
+      const second = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata(50)),
+      })
+      expect(second.status).toBe(409)
+      expect(second.json).toMatchObject({ code: 'DOCUMENT_EXISTS', document_id: first.json.id })
+      const moved = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata(200)),
+      })
+      expect(moved.status).toBe(201)
+      // Once revoked, the same PDF may go to the same signers again.
+      const revoked = await gateway.call('POST', `/v1/documents/${first.json.id}/revoke`, {
+        token: signer.token,
+      })
+      expect(revoked.status, revoked.text).toBe(200)
+      const again = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata(50)),
+      })
+      expect(again.status).toBe(201)
+    })
+
+    it('a keyed upload replays; operators have their own keys', async () => {
+      const pdf = await a4Pdf(3)
+      const metadata = {
+        title: 'Keyed upload',
+        sign_process: 'serial',
+        signers: [
+          { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(3, 70, 70)] },
+        ],
+      }
+      const key = randomUUID()
+      const first = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata),
+        headers: withKey(key),
+      })
+      expect(first.status, first.text).toBe(201)
+      const again = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, metadata, 'renamed.pdf'),
+        headers: withKey(key),
+      })
+      expect(again.headers['idempotent-replayed']).toBe('true')
+      expect(again.text).toBe(first.text)
+      const changed = await gateway.call('POST', '/v1/documents', {
+        token: signer.token,
+        form: uploadForm(pdf, { ...metadata, title: 'Another title' }),
+        headers: withKey(key),
+      })
+      expect(changed.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+      const operator = await gateway.call('POST', '/v1/documents', {
+        apiKey: TEST_API_KEY,
+        form: uploadForm(pdf, {
+          ...metadata,
+          signers: [{ ...metadata.signers[0], registration_id: undefined, privy_id: signer.privyId }],
+        }),
+        headers: withKey(key),
+      })
+      expect(operator.headers['idempotent-replayed']).toBeUndefined()
+    })
+  })
+})
+
+describe('edges found in review', () => {
+  let edge: TestGateway
+  let user: string
+  beforeAll(async () => {
+    edge = await startTestGateway({
+      REQUEST_TIMEOUT_MS: '1000',
+      PRIVY_TIMEOUT_MS: '3000',
+      PRIVY_LATE_ANSWER_MS: '6000',
+    })
+    user = await edge.userToken('idempotency-edges')
+  })
+  afterAll(async () => {
+    await edge?.close()
+  })
+
+  const registerAnswers = async () =>
+    (
+      (await edge.sim('GET', `/__sim/requests?path=${encodeURIComponent(REGISTER_PATH)}`)).json
+        .requests as Array<{
+        status: number | null
+      }>
+    ).filter((entry) => entry.status !== null && entry.status < 300).length
+
+  it('an answer cut short by the request deadline leaves the key to the operation, which a retry then gets', async () => {
+    await edge.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'delay', delay_ms: 2000, times: 1 })
+    const key = randomUUID()
+    const body = landingPage()
+    const before = await registerAnswers()
+    const cut = await edge.call('POST', '/v1/registrations', { token: user, body, headers: withKey(key) })
+    expect(cut.status).toBe(503)
+    expect(cut.json.code).toBe('REQUEST_TIMEOUT')
+    const settled = await eventually(
+      () => edge.call('POST', '/v1/registrations', { token: user, body, headers: withKey(key) }),
+      (response) => response.status === 201,
+      8000,
+    )
+    expect(settled.status, settled.text).toBe(201)
+    expect(await registerAnswers()).toBe(before + 1)
+    const rows = await edge.database.prisma.registration.count({ where: { id: settled.json.id } })
+    expect(rows).toBe(1)
+  })
+
+  it('a probe that finds the reference held at Privy keeps the row unknown; its late answer settles it', async () => {
+    const dob = '1984-04-04'
+    const body = await fullRegistrationJson({
+      email: 'edge.probe@example.co.id',
+      nik: nikFor(dob, { ending: '5501' }),
+      dob,
+    })
+    await edge.sim('POST', '/__sim/faults', {
+      path: REGISTER_PATH,
+      kind: 'commit_then_timeout',
+      delay_ms: 5000,
+      times: 1,
+    })
+    const before = await registerAnswers()
+    // The request deadline (1 s) answers first; Privy's deadline (3 s) then leaves the row unknown.
+    const lost = await edge.call('POST', '/v1/registrations', { token: user, body })
+    expect(lost.status).toBe(503)
+    const unknown = await eventually(
+      () =>
+        edge.database.prisma.registration.findFirstOrThrow({
+          where: {
+            emailMasked: 'e***@example.co.id',
+            ownerId: 'user:idempotency-edges',
+            registrationType: 'privy_ra',
+          },
+          orderBy: { createdAt: 'desc' },
+        }),
+      (record) => record.submission === 'unknown',
+      5000,
+    )
+    const id = unknown.id
+    // Past the late-answer window by the gateway's clock, before Privy's late answer really comes (5 s).
+    edge.clock.advance(10_000)
+    const probed = await edge.call('POST', '/v1/registrations', { token: user, body })
+    expect(probed.status, probed.text).toBe(409)
+    expect(probed.json).toMatchObject({ code: 'OPERATION_PENDING', registration_id: id })
+    const row = await edge.database.prisma.registration.findUniqueOrThrow({ where: { id } })
+    expect(row.submission).toBe('unknown')
+    const settled = await eventually(
+      () => edge.database.prisma.registration.findUniqueOrThrow({ where: { id } }),
+      (record) => record.submission === 'submitted',
+      8000,
+    )
+    expect(settled.registerToken).not.toBeNull()
+    const again = await edge.call('POST', '/v1/registrations', { token: user, body })
+    expect(again.json).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: id })
+    expect(await registerAnswers()).toBe(before + 1)
+    edge.clock.advance(-10_000)
+  })
+
+  it('a resend Privy refused is not kept as done: the retry with its key sends', async () => {
+    const dob = '1986-06-06'
+    const created = await edge.call('POST', '/v1/registrations', {
+      token: user,
+      body: await fullRegistrationJson({
+        email: 'edge.otp@example.co.id',
+        nik: nikFor(dob, { ending: '5502' }),
+        dob,
+      }),
+    })
+    expect(created.json.status).toBe('waiting_otp')
+    const otp = await edge.call('POST', '/v1/otp', {
+      token: user,
+      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.json.id },
+    })
+    expect(otp.status, otp.text).toBe(201)
+    const row = await edge.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.json.id } })
+    await edge.sim('POST', `/__sim/otps/${row.upstreamTransactionId}/allow-resend`)
+    edge.clock.advance(61_000)
+    const messages = async () =>
+      (await edge.sim('GET', `/__sim/messages?reference_number=${created.json.reference_number}`)).json
+        .messages.length
+    const sent = await messages()
+    await edge.sim('POST', '/__sim/faults', {
+      path: '/web/api/v2/register/otp-resend',
+      kind: 'status',
+      status: 422,
+      times: 1,
+    })
+    const key = randomUUID()
+    const refused = await edge.call('POST', `/v1/otp/${otp.json.id}/resend`, {
+      token: user,
+      headers: withKey(key),
+    })
+    expect(refused.status).toBe(409)
+    expect(await messages()).toBe(sent)
+    const retried = await edge.call('POST', `/v1/otp/${otp.json.id}/resend`, {
+      token: user,
+      headers: withKey(key),
+    })
+    expect(retried.status, retried.text).toBe(200)
+    expect(retried.headers['idempotent-replayed']).toBeUndefined()
+    expect(await messages()).toBe(sent + 1)
+    edge.clock.advance(-61_000)
+  })
+})

@@ -1,0 +1,240 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
+import { piiCipherOf } from '../../src/lib/pii-crypto.js'
+import { identityContext } from '../../src/modules/registration/registration.pii.js'
+import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+
+const KEY_A = Buffer.alloc(32, 'key-a').toString('base64')
+const KEY_B = Buffer.alloc(32, 'key-b').toString('base64')
+const LOOKUP = Buffer.alloc(32, 'lookup').toString('base64')
+const keysA = { encryptionKey: KEY_A, previousEncryptionKeys: [], lookupKey: LOOKUP }
+const keysBA = { encryptionKey: KEY_B, previousEncryptionKeys: [KEY_A], lookupKey: LOOKUP }
+const keysB = { encryptionKey: KEY_B, previousEncryptionKeys: [], lookupKey: LOOKUP }
+
+let gateway: TestGateway
+let token: string
+let people = 0
+
+beforeAll(async () => {
+  gateway = await startTestGateway({
+    PII_ENCRYPTION_KEY: KEY_A,
+    PII_LOOKUP_KEY: LOOKUP,
+    HOUSEKEEPING_INTERVAL_MS: '100',
+    PII_RETENTION_DAYS: '30',
+  })
+  token = await gateway.userToken('pii-user')
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+async function register(overrides: Record<string, unknown> = {}) {
+  people += 1
+  const dob = `19${60 + people}-0${1 + (people % 9)}-1${people % 10}`
+  const nik = nikFor(dob)
+  const response = await gateway.call('POST', '/v1/registrations', {
+    token,
+    body: await fullRegistrationJson({ email: `pii.${people}@example.co.id`, nik, dob, ...overrides }),
+  })
+  expect(response.status, response.text).toBe(201)
+  return { id: response.json.id as string, nik, dob, reference: response.json.reference_number as string }
+}
+
+const rowOf = (id: string) => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
+
+describe('NIK and date of birth at rest', () => {
+  it('are sealed with AES-256-GCM under a key id, bound to their row, and never stored in clear', async () => {
+    const person = await register()
+    const row = await rowOf(person.id)
+    const cipher = piiCipherOf(keysA)
+    expect(row.piiKeyId).toBe(cipher.activeKeyId)
+    expect(row.nikSealed).not.toBeNull()
+    expect(row.dobSealed).not.toBeNull()
+    const dump = JSON.stringify(row, (_, value) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+    )
+    expect(dump).not.toContain(person.nik)
+    expect(dump).not.toContain(person.dob)
+    // Only the key and the row's own context open them.
+    const nik = cipher.open(
+      { keyId: row.piiKeyId ?? '', data: Buffer.from(row.nikSealed ?? []) },
+      identityContext(person.id, 'nik'),
+    )
+    expect(nik.toString()).toBe(person.nik)
+    expect(() =>
+      cipher.open(
+        { keyId: row.piiKeyId ?? '', data: Buffer.from(row.nikSealed ?? []) },
+        identityContext('00000000-0000-0000-0000-000000000000', 'nik'),
+      ),
+    ).toThrow()
+    expect(() =>
+      piiCipherOf(keysB).open(
+        { keyId: row.piiKeyId ?? '', data: Buffer.from(row.nikSealed ?? []) },
+        identityContext(person.id, 'nik'),
+      ),
+    ).toThrow(/no PII key/)
+    // The lookup hash is keyed: equal for the person, not a plain hash of the NIK.
+    expect(row.nikLookup).toMatch(/^[0-9a-f]{64}$/)
+    const { createHash } = await import('node:crypto')
+    expect(row.nikLookup).not.toBe(createHash('sha256').update(person.nik).digest('hex'))
+  })
+
+  it('operators find registrations by NIK (in the body), users cannot', async () => {
+    const person = await register()
+    const found = await gateway.call('POST', '/v1/registrations/lookup', {
+      apiKey: TEST_API_KEY,
+      body: { nik: person.nik },
+    })
+    expect(found.status, found.text).toBe(200)
+    expect(found.json.data.map((registration: { id: string }) => registration.id)).toEqual([person.id])
+    expect(found.text).not.toContain(person.nik)
+    const asUser = await gateway.call('POST', '/v1/registrations/lookup', {
+      token,
+      body: { nik: person.nik },
+    })
+    expect(asUser.status).toBe(404)
+    const malformed = await gateway.call('POST', '/v1/registrations/lookup', {
+      apiKey: TEST_API_KEY,
+      body: { nik: '12345' },
+    })
+    expect(malformed.status).toBe(400)
+    expect(malformed.text).not.toContain('12345')
+  })
+})
+
+describe('key rotation', () => {
+  it('re-seals everything under the new key while a gateway with both keys keeps serving', async () => {
+    const people = [await register(), await register(), await register()]
+    // A stored Privy callback (its body names email and phone) is sealed too.
+    await gateway.enableCallbacks()
+    const pushed = await register({ phone_verified: true })
+    await gateway.sim('POST', `/__sim/registrations/${pushed.reference}/verify`, { outcome: 'verified' })
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (
+        (await gateway.database.prisma.privyCallback.count({
+          where: { referenceNumber: pushed.reference },
+        })) > 0
+      )
+        break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(
+      await gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
+    ).toBe(1)
+    const endpoint = await gateway.call('POST', '/v1/webhook-endpoints', {
+      apiKey: TEST_API_KEY,
+      body: { url: 'http://127.0.0.1:9/hooks' },
+    })
+    expect(endpoint.status, endpoint.text).toBe(201)
+
+    // The new key is active, the old one still opens: a second instance serves during the rotation.
+    const during = await startTestGateway(
+      { PII_ENCRYPTION_KEY: KEY_B, PII_ENCRYPTION_PREVIOUS_KEYS: KEY_A, PII_LOOKUP_KEY: LOOKUP },
+      { database: gateway.database, simulator: gateway.simulator },
+    )
+    try {
+      const cipherBA = piiCipherOf(keysBA)
+      const [totals, served] = await Promise.all([
+        rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA)),
+        Promise.all(
+          people.map((person) =>
+            during.call('POST', '/v1/registrations/lookup', {
+              apiKey: TEST_API_KEY,
+              body: { nik: person.nik },
+            }),
+          ),
+        ),
+      ])
+      for (const response of served) expect(response.json.data).toHaveLength(1)
+      expect(totals['registrations (NIK, date of birth)']).toBeGreaterThanOrEqual(people.length)
+      expect(totals['webhook signing secrets']).toBeGreaterThanOrEqual(1)
+      expect(totals['stored Privy callbacks']).toBeGreaterThanOrEqual(1)
+      const callback = await gateway.database.prisma.privyCallback.findFirstOrThrow({
+        where: { referenceNumber: pushed.reference },
+      })
+      expect(callback.bodyKeyId).toBe(piiCipherOf(keysB).activeKeyId)
+
+      // Now the new key alone opens every row; a second run finds nothing left.
+      const cipherB = piiCipherOf(keysB)
+      for (const person of people) {
+        const row = await rowOf(person.id)
+        expect(row.piiKeyId).toBe(cipherB.activeKeyId)
+        const dob = cipherB.open(
+          { keyId: row.piiKeyId ?? '', data: Buffer.from(row.dobSealed ?? []) },
+          identityContext(person.id, 'dob'),
+        )
+        expect(dob.toString()).toBe(person.dob)
+      }
+      const again = await rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA))
+      expect(Object.values(again)).toEqual([0, 0, 0])
+      // A gateway with only the new key rotates a webhook secret it can read.
+      const rotated = await during.call('POST', `/v1/webhook-endpoints/${endpoint.json.id}/rotate-secret`, {
+        apiKey: TEST_API_KEY,
+        body: {},
+      })
+      expect(rotated.status, rotated.text).toBe(200)
+    } finally {
+      await during.close()
+    }
+  })
+
+  it.runIf(process.env.DATABASE_URL)('`npm run pii:rotate` does it from the command line', async () => {
+    const person = await register()
+    const url = new URL(process.env.DATABASE_URL ?? '')
+    const schema = (
+      await gateway.database.prisma.$queryRaw<Array<{ schema: string }>>`SELECT current_schema() AS schema`
+    )[0]?.schema
+    url.searchParams.set('schema', schema ?? 'public')
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/rotate-pii-keys.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        PII_ENCRYPTION_KEY: Buffer.alloc(32, 'key-c').toString('base64'),
+        PII_ENCRYPTION_PREVIOUS_KEYS: `${KEY_A},${KEY_B}`,
+        PII_LOOKUP_KEY: LOOKUP,
+      },
+    })
+    expect(stdout).toContain('done: every sealed value is under the active key')
+    const cipherC = piiCipherOf({ ...keysB, encryptionKey: Buffer.alloc(32, 'key-c').toString('base64') })
+    expect((await rowOf(person.id)).piiKeyId).toBe(cipherC.activeKeyId)
+  })
+})
+
+describe('retention', () => {
+  it('erases the NIK and date of birth of registrations that ended, keeping ids and statuses', async () => {
+    const verified = await register({ phone_verified: true })
+    await gateway.sim('POST', `/__sim/registrations/${verified.reference}/verify`, { outcome: 'verified' })
+    const read = await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
+    expect(read.json.status).toBe('verified')
+    const ongoing = await register()
+
+    gateway.clock.advance(31 * 86_400_000)
+    const erased = await (async () => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const row = await rowOf(verified.id)
+        if (row.piiErasedAt) return row
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      return rowOf(verified.id)
+    })()
+    expect(erased.piiErasedAt).not.toBeNull()
+    expect(erased.nikSealed).toBeNull()
+    expect(erased.dobSealed).toBeNull()
+    expect(erased.nikLookup).toBeNull()
+    expect(erased.status).toBe('verified')
+    // Callbacks of that age keep their metadata, not their bodies.
+    const bodies = await gateway.database.prisma.privyCallback.findMany({
+      where: { referenceNumber: verified.reference },
+    })
+    expect(bodies.length).toBeGreaterThanOrEqual(1)
+    for (const callback of bodies) expect(callback.sizeBytes).toBe(0)
+    expect(erased.privyId).not.toBeNull()
+    const stillReadable = await gateway.call('GET', `/v1/registrations/${verified.id}`, { token })
+    expect(stillReadable.json).toMatchObject({ id: verified.id, status: 'verified' })
+    // A registration still in progress keeps what it needs.
+    expect((await rowOf(ongoing.id)).nikSealed).not.toBeNull()
+  })
+})

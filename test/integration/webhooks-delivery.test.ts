@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto'
+import { Webhook, WebhookVerificationError } from 'standardwebhooks'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import {
+  type Answer,
+  eventually,
+  recordDocumentEvents,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../helpers/webhook-receiver.js'
+
+const SCHEDULE = [0, 50, 100, 200, 400]
+const ENV = {
+  WEBHOOK_DISPATCH_INTERVAL_MS: '50',
+  WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE.join(','),
+  WEBHOOK_TIMEOUT_MS: '1000',
+}
+const operator = { apiKey: TEST_API_KEY }
+
+let gateway: TestGateway
+const cleanup: Array<() => Promise<unknown>> = []
+const secrets: string[] = []
+
+beforeAll(async () => {
+  gateway = await startTestGateway(ENV)
+})
+afterEach(async () => {
+  // Each test's endpoint is removed, so later tests' events do not go to it.
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+async function endpointFor(
+  receiver: WebhookReceiver,
+  body: Record<string, unknown> = {},
+  on: TestGateway = gateway,
+): Promise<{ id: string; secret: string }> {
+  const created = await on.call('POST', '/v1/webhook-endpoints', {
+    ...operator,
+    body: { url: `${receiver.url}/hooks/privy`, ...body },
+  })
+  expect(created.status).toBe(201)
+  secrets.push(created.json.secret)
+  cleanup.push(() => on.call('DELETE', `/v1/webhook-endpoints/${created.json.id}`, operator))
+  cleanup.push(() => receiver.close())
+  return { id: created.json.id, secret: created.json.secret }
+}
+
+async function deliveriesOf(endpointId: string, on: TestGateway = gateway) {
+  const result = await on.call('GET', `/v1/webhook-deliveries?endpoint_id=${endpointId}&limit=100`, operator)
+  expect(result.status).toBe(200)
+  return result.json.data as Array<{ id: string; event_id: string; state: string; attempt_count: number }>
+}
+
+async function deliveryDetail(id: string, on: TestGateway = gateway) {
+  const result = await on.call('GET', `/v1/webhook-deliveries/${id}`, operator)
+  expect(result.status).toBe(200)
+  return result.json
+}
+
+/** Waits until every event has a delivery to the endpoint in one of `states`. */
+async function settled(endpointId: string, eventIds: string[], states = ['succeeded'], on = gateway) {
+  return eventually(`${eventIds.length} deliveries ${states.join('/')}`, async () => {
+    const deliveries = (await deliveriesOf(endpointId, on)).filter((d) => eventIds.includes(d.event_id))
+    return deliveries.length === eventIds.length && deliveries.every((d) => states.includes(d.state))
+      ? deliveries
+      : undefined
+  })
+}
+
+describe('delivery, checked by an independent verifier (standardwebhooks)', () => {
+  it('POSTs the outbox event signed per Standard Webhooks, and the verifier accepts it', async () => {
+    const receiver = await startWebhookReceiver(() => 200)
+    const endpoint = await endpointFor(receiver)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    const [delivery] = await settled(endpoint.id, [eventId])
+
+    const [received] = receiver.byId(eventId)
+    expect(receiver.byId(eventId)).toHaveLength(1)
+    expect(received?.path).toBe('/hooks/privy')
+    expect(received?.headers['content-type']).toBe('application/json')
+    expect(received?.headers['webhook-id']).toBe(eventId)
+    expect(received?.headers['webhook-timestamp']).toMatch(/^\d{10}$/)
+    const payload = new Webhook(endpoint.secret).verify(received?.body ?? '', received?.headers ?? {}) as {
+      type: string
+      timestamp: string
+      data: Record<string, unknown>
+    }
+    expect(payload.type).toBe('document.updated')
+    expect(payload.data).toMatchObject({ status: 'processing', submission: 'submitted' })
+    const stranger = new Webhook(`whsec_${randomBytes(32).toString('base64')}`)
+    expect(() => stranger.verify(received?.body ?? '', received?.headers ?? {})).toThrow(
+      WebhookVerificationError,
+    )
+
+    const detail = await deliveryDetail(delivery?.id ?? '')
+    expect(detail).toMatchObject({
+      event_id: eventId,
+      event_type: 'document.updated',
+      endpoint_id: endpoint.id,
+      state: 'succeeded',
+      attempt_count: 1,
+      next_attempt_at: null,
+      last_status_code: 200,
+      payload,
+    })
+    expect(detail.attempts).toEqual([
+      {
+        number: 1,
+        started_at: expect.any(String),
+        duration_ms: expect.any(Number),
+        status_code: 200,
+        error: null,
+        response_excerpt: null,
+        manual: false,
+      },
+    ])
+  })
+
+  it('a receiver failing every other request still gets every event exactly once as a success', async () => {
+    // Each event: the first request fails (a different way per event), the next succeeds, and so on.
+    const failures: Answer[] = [
+      { status: 500, body: 'x'.repeat(5000) },
+      { status: 503, headers: { 'retry-after': '0' } },
+      { status: 302, headers: { location: '/elsewhere' } },
+      'reset',
+      'hang',
+      { status: 429 },
+      { status: 404 },
+    ]
+    const order = new Map<string, number>()
+    const receiver = await startWebhookReceiver((request, earlier) => {
+      const id = request.headers['webhook-id'] ?? ''
+      if (!order.has(id)) order.set(id, order.size)
+      return earlier % 2 === 0 ? (failures[(order.get(id) ?? 0) % failures.length] ?? 500) : 204
+    })
+    const endpoint = await endpointFor(receiver, { event_types: ['document.updated'] })
+    const eventIds = await recordDocumentEvents(gateway.database, 21)
+    const deliveries = await settled(endpoint.id, eventIds)
+
+    for (const eventId of eventIds) {
+      const requests = receiver.byId(eventId)
+      // Exactly one success per event, after exactly one failure.
+      expect(requests.filter((request) => request.status >= 200 && request.status < 300)).toHaveLength(1)
+      expect(requests).toHaveLength(2)
+      expect(requests[0]?.status).not.toBe(204)
+      expect(requests[1]?.status).toBe(204)
+      // The same bytes and id each time, and each attempt verifies.
+      expect(requests[0]?.body).toBe(requests[1]?.body)
+      for (const request of requests)
+        expect(new Webhook(endpoint.secret).verify(request.body, request.headers)).toBeTruthy()
+    }
+    // The redirect was never followed.
+    expect(receiver.received.filter((request) => request.path !== '/hooks/privy')).toEqual([])
+
+    for (const delivery of deliveries) {
+      const detail = await deliveryDetail(delivery.id)
+      expect(detail.state).toBe('succeeded')
+      expect(detail.attempt_count).toBe(2)
+      const [first, second] = detail.attempts
+      expect(first).toMatchObject({ number: 1, manual: false })
+      expect(first.status_code === null || first.status_code >= 300).toBe(true)
+      expect(first.error).toEqual(expect.any(String))
+      expect(second).toMatchObject({ number: 2, status_code: 204, error: null, manual: false })
+      // The retry waited at least the schedule's second step after the first attempt began.
+      expect(Date.parse(second.started_at) - Date.parse(first.started_at)).toBeGreaterThanOrEqual(
+        SCHEDULE[1] ?? 0,
+      )
+      if (first.response_excerpt) expect(Buffer.byteLength(first.response_excerpt)).toBeLessThanOrEqual(1024)
+    }
+    const errors = new Set(
+      (await Promise.all(deliveries.map((delivery) => deliveryDetail(delivery.id)))).map(
+        (detail) => detail.attempts[0].error as string,
+      ),
+    )
+    expect([...errors]).toEqual(
+      expect.arrayContaining([
+        'the endpoint answered 500',
+        'the endpoint answered 302',
+        'no answer within 1000 ms',
+        'the connection was reset',
+      ]),
+    )
+    // Each attempt is logged with ids and outcome, never the body or a secret.
+    const attemptLines = gateway.logs.lines.filter((line) => line.includes(`"endpoint_id":"${endpoint.id}"`))
+    expect(attemptLines.filter((line) => line.includes('webhook attempt'))).toHaveLength(eventIds.length * 2)
+    expect(gateway.logs.leaked(secrets)).toEqual([])
+    expect(gateway.logs.text()).not.toContain('"reference_number":"DOC-')
+  })
+
+  it('gives up after the last step of the schedule, and a replay after the fix delivers it', async () => {
+    let healthy = false
+    const receiver = await startWebhookReceiver(() => (healthy ? 200 : 500))
+    const endpoint = await endpointFor(receiver)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    const [failed] = await settled(endpoint.id, [eventId], ['failed'])
+    const detail = await deliveryDetail(failed?.id ?? '')
+    expect(detail.attempts).toHaveLength(SCHEDULE.length)
+    expect(detail).toMatchObject({ state: 'failed', next_attempt_at: null, last_status_code: 500 })
+    const starts = detail.attempts.map((attempt: { started_at: string }) => Date.parse(attempt.started_at))
+    for (let index = 1; index < starts.length; index++) {
+      expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(SCHEDULE[index] ?? 0)
+    }
+    expect(receiver.byId(eventId)).toHaveLength(SCHEDULE.length)
+    const endpointRead = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+    expect(endpointRead.json.failing_since).toEqual(expect.any(String))
+
+    healthy = true
+    const replayed = await gateway.call('POST', `/v1/webhook-deliveries/${failed?.id}/replay`, operator)
+    expect(replayed.status).toBe(200)
+    expect(replayed.json).toMatchObject({ state: 'succeeded', last_status_code: 200, attempt_count: 6 })
+    expect(replayed.json.attempts.at(-1)).toMatchObject({ number: 6, status_code: 200, manual: true })
+    const last = receiver.byId(eventId).at(-1)
+    expect(last?.headers['webhook-id']).toBe(eventId)
+    expect(new Webhook(endpoint.secret).verify(last?.body ?? '', last?.headers ?? {})).toBeTruthy()
+    // A success clears the endpoint's failure clock.
+    const cleared = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+    expect(cleared.json.failing_since).toBeNull()
+  })
+
+  it('replays a delivered event: same webhook-id and body, a fresh signature the verifier accepts', async () => {
+    const receiver = await startWebhookReceiver(() => 200)
+    const endpoint = await endpointFor(receiver)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    const [delivery] = await settled(endpoint.id, [eventId])
+
+    const replayed = await gateway.call('POST', `/v1/webhook-deliveries/${delivery?.id}/replay`, operator)
+    expect(replayed.status).toBe(200)
+    expect(replayed.json).toMatchObject({ id: delivery?.id, state: 'succeeded', attempt_count: 2 })
+    expect(replayed.json.attempts.map((attempt: { manual: boolean }) => attempt.manual)).toEqual([
+      false,
+      true,
+    ])
+
+    const [original, replay] = receiver.byId(eventId)
+    expect(receiver.byId(eventId)).toHaveLength(2)
+    expect(replay?.headers['webhook-id']).toBe(original?.headers['webhook-id'])
+    expect(replay?.body).toBe(original?.body)
+    expect(new Webhook(endpoint.secret).verify(replay?.body ?? '', replay?.headers ?? {})).toEqual(
+      JSON.parse(original?.body ?? ''),
+    )
+    // Listing finds it by its event id.
+    const listed = await gateway.call('GET', `/v1/webhook-deliveries?event_id=${eventId}`, operator)
+    expect(listed.json.data.map((item: { id: string }) => item.id)).toEqual([delivery?.id])
+  })
+
+  it('signs with both secrets while a rotation overlaps, and each verifies on its own', async () => {
+    const receiver = await startWebhookReceiver(() => 200)
+    const endpoint = await endpointFor(receiver)
+    const rotated = await gateway.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      ...operator,
+      body: { previous_secret_expires_in_seconds: 3600 },
+    })
+    expect(rotated.status).toBe(200)
+    const next: string = rotated.json.secret
+    secrets.push(next)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    await settled(endpoint.id, [eventId])
+    const [received] = receiver.byId(eventId)
+    expect(received?.headers['webhook-signature']?.split(' ')).toHaveLength(2)
+    expect(new Webhook(endpoint.secret).verify(received?.body ?? '', received?.headers ?? {})).toBeTruthy()
+    expect(new Webhook(next).verify(received?.body ?? '', received?.headers ?? {})).toBeTruthy()
+
+    // Retiring the previous secret at once: only the newest signs.
+    const retired = await gateway.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      ...operator,
+      body: { previous_secret_expires_in_seconds: 0 },
+    })
+    const newest: string = retired.json.secret
+    secrets.push(newest)
+    const [laterId = ''] = await recordDocumentEvents(gateway.database, 1)
+    await settled(endpoint.id, [laterId])
+    const [later] = receiver.byId(laterId)
+    expect(later?.headers['webhook-signature']?.split(' ')).toHaveLength(1)
+    expect(new Webhook(newest).verify(later?.body ?? '', later?.headers ?? {})).toBeTruthy()
+    for (const old of [endpoint.secret, next]) {
+      expect(() => new Webhook(old).verify(later?.body ?? '', later?.headers ?? {})).toThrow(
+        WebhookVerificationError,
+      )
+    }
+    expect(gateway.logs.leaked(secrets)).toEqual([])
+  })
+
+  it('sends an endpoint only the event types it asked for', async () => {
+    const receiver = await startWebhookReceiver(() => 200)
+    const endpoint = await endpointFor(receiver, { event_types: ['registration.updated'] })
+    const [documentEvent = ''] = await recordDocumentEvents(gateway.database, 1)
+    await eventually('the event to be fanned out', async () => {
+      const row = await gateway.database.prisma.webhookEvent.findUnique({ where: { id: documentEvent } })
+      return row?.dispatchedAt !== null
+    })
+    expect(await deliveriesOf(endpoint.id)).toEqual([])
+    expect(receiver.received).toEqual([])
+  })
+})
+
+describe('a real flow produces an event', () => {
+  it('creating a registration through the API delivers registration.updated, ids and statuses only', async () => {
+    const receiver = await startWebhookReceiver(() => 204)
+    const endpoint = await endpointFor(receiver, { event_types: ['registration.updated'] })
+    const token = await gateway.userToken('user-webhooks')
+    const created = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: {
+        registration_type: 'landing_page',
+        name: 'Siti Aminah',
+        email: 'siti.webhooks@example.co.id',
+        phone: '6281234567890',
+      },
+    })
+    expect(created.status).toBe(201)
+    const received = await eventually('a registration.updated webhook for the registration', () =>
+      receiver.received.find((request) => {
+        const body = JSON.parse(request.body)
+        return body.type === 'registration.updated' && body.data.id === created.json.id
+      }),
+    )
+    const payload = new Webhook(endpoint.secret).verify(received.body, received.headers) as {
+      data: Record<string, unknown>
+    }
+    expect(payload.data).toMatchObject({
+      id: created.json.id,
+      reference_number: created.json.reference_number,
+      registration_type: 'landing_page',
+    })
+    // No PII: neither the email, the phone nor the name, not even masked.
+    for (const value of [
+      'siti.webhooks',
+      'example.co.id',
+      '6281234567890',
+      'Siti',
+      created.json.email,
+      created.json.phone,
+    ]) {
+      expect(received.body).not.toContain(value)
+    }
+  })
+})
+
+describe('sustained failure', () => {
+  it('disables the endpoint after WEBHOOK_DISABLE_AFTER_HOURS without a success; replayable once re-enabled', async () => {
+    // Its own gateway and database: this test moves the clock days ahead.
+    const own = await startTestGateway({ ...ENV, WEBHOOK_DISABLE_AFTER_HOURS: '48' })
+    try {
+      let healthy = false
+      const receiver = await startWebhookReceiver(() => (healthy ? 200 : 500))
+      const endpoint = await endpointFor(receiver, {}, own)
+      const [firstEvent = ''] = await recordDocumentEvents(own.database, 1)
+      await settled(endpoint.id, [firstEvent], ['failed'], own)
+      const failing = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+      expect(failing.json).toMatchObject({ enabled: true, failing_since: expect.any(String) })
+
+      // Two days on, still failing: the next failure disables it.
+      own.clock.advance(49 * 3600_000)
+      const [secondEvent = ''] = await recordDocumentEvents(own.database, 1)
+      const [cancelled] = await settled(endpoint.id, [secondEvent], ['cancelled'], own)
+      const disabled = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+      expect(disabled.json).toMatchObject({ enabled: false, disabled_at: expect.any(String) })
+      expect(disabled.json.disabled_reason).toMatch(/^failing without a success since .* \(more than 48 h\)$/)
+      expect(own.logs.text()).toContain('webhook endpoint disabled')
+
+      // While disabled: new events are not sent to it, and replays are refused.
+      const [thirdEvent = ''] = await recordDocumentEvents(own.database, 1)
+      await eventually('the third event to be fanned out', async () => {
+        const row = await own.database.prisma.webhookEvent.findUnique({ where: { id: thirdEvent } })
+        return row?.dispatchedAt !== null
+      })
+      expect((await deliveriesOf(endpoint.id, own)).map((d) => d.event_id)).not.toContain(thirdEvent)
+      const refused = await own.call('POST', `/v1/webhook-deliveries/${cancelled?.id}/replay`, operator)
+      expect(refused.status).toBe(409)
+      expect(refused.json.code).toBe('WEBHOOK_ENDPOINT_DISABLED')
+      const attemptsBefore = receiver.received.length
+
+      // Re-enabled and fixed: the cancelled delivery is replayed and succeeds.
+      const enabled = await own.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, {
+        ...operator,
+        body: { enabled: true },
+      })
+      expect(enabled.json).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null })
+      healthy = true
+      const replayed = await own.call('POST', `/v1/webhook-deliveries/${cancelled?.id}/replay`, operator)
+      expect(replayed.status).toBe(200)
+      expect(replayed.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
+      expect(replayed.json.attempts.at(-1)).toMatchObject({ manual: true, status_code: 200 })
+      expect(receiver.received.length).toBe(attemptsBefore + 1)
+      expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(secondEvent)
+    } finally {
+      for (const step of cleanup.splice(0).reverse()) await step()
+      await own.close()
+    }
+  })
+
+  it('disables an endpoint that answers 410 Gone at once', async () => {
+    const receiver = await startWebhookReceiver(() => 410)
+    const endpoint = await endpointFor(receiver)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    await settled(endpoint.id, [eventId], ['cancelled'])
+    const read = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+    expect(read.json).toMatchObject({ enabled: false, disabled_reason: 'the endpoint answered 410 Gone' })
+    expect(receiver.byId(eventId)).toHaveLength(1)
+  })
+})

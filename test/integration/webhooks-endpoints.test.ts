@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+
+let gateway: TestGateway
+/** Every signing secret the API handed out: none may show up anywhere but in the answer that made it. */
+const handedOut: string[] = []
+
+beforeAll(async () => {
+  gateway = await startTestGateway({ WEBHOOK_DISPATCH_INTERVAL_MS: '50' })
+})
+afterAll(async () => {
+  await gateway?.close()
+})
+
+const operator = { apiKey: TEST_API_KEY }
+
+async function createEndpoint(body: Record<string, unknown> = {}) {
+  const created = await gateway.call('POST', '/v1/webhook-endpoints', {
+    ...operator,
+    body: { url: 'https://merchant.example.co.id/hooks/privy', ...body },
+  })
+  if (created.json?.secret) handedOut.push(created.json.secret)
+  return created
+}
+
+function expectProblem(
+  result: { status: number; headers: Record<string, unknown>; json: { code?: string } },
+  status: number,
+  code: string,
+) {
+  expect(result.status).toBe(status)
+  expect(String(result.headers['content-type'])).toContain('application/problem+json')
+  expect(result.json.code).toBe(code)
+}
+
+describe('webhook endpoints: register, read, change, rotate, delete', () => {
+  it('registers an endpoint and shows its secret once', async () => {
+    const created = await createEndpoint({
+      description: 'Back office',
+      event_types: ['registration.updated', 'registration.updated'],
+    })
+    expect(created.status).toBe(201)
+    expect(created.headers.location).toBe(`/v1/webhook-endpoints/${created.json.id}`)
+    expect(created.json).toMatchObject({
+      url: 'https://merchant.example.co.id/hooks/privy',
+      description: 'Back office',
+      event_types: ['registration.updated'],
+      enabled: true,
+      disabled_reason: null,
+      failing_since: null,
+    })
+    expect(created.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
+    expect(created.json.signing_secrets).toHaveLength(1)
+    expect(created.json.signing_secrets[0]).toEqual({ created_at: expect.any(String), expires_at: null })
+
+    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
+    expect(read.status).toBe(200)
+    expect(read.json.secret).toBeUndefined()
+    expect(read.text).not.toContain(created.json.secret)
+    expect(read.json).toMatchObject({ id: created.json.id, event_types: ['registration.updated'] })
+
+    // Kept encrypted: a database dump alone does not reveal it.
+    const rows = await gateway.database.prisma.webhookSecret.findMany({
+      where: { endpointId: created.json.id },
+    })
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.secret).not.toContain(created.json.secret.slice(6))
+    expect(rows[0]?.secret).toMatch(/^sealed1:/)
+  })
+
+  it('lists endpoints newest first with a cursor', async () => {
+    const ids: string[] = []
+    for (let index = 0; index < 3; index++) ids.push((await createEndpoint()).json.id)
+    const first = await gateway.call('GET', '/v1/webhook-endpoints?limit=2', operator)
+    expect(first.status).toBe(200)
+    expect(first.json.data.map((endpoint: { id: string }) => endpoint.id)).toEqual([ids[2], ids[1]])
+    expect(first.json.next_cursor).toEqual(expect.any(String))
+    const second = await gateway.call(
+      'GET',
+      `/v1/webhook-endpoints?limit=2&cursor=${encodeURIComponent(first.json.next_cursor)}`,
+      operator,
+    )
+    expect(second.json.data[0].id).toBe(ids[0])
+    for (const secret of handedOut) {
+      expect(first.text).not.toContain(secret)
+      expect(second.text).not.toContain(secret)
+    }
+  })
+
+  it('changes url, description and event types, and disables and re-enables', async () => {
+    const created = await createEndpoint({ description: 'old' })
+    const path = `/v1/webhook-endpoints/${created.json.id}`
+    const changed = await gateway.call('PATCH', path, {
+      ...operator,
+      body: { url: 'https://other.example.co.id/h', description: null, event_types: ['document.updated'] },
+    })
+    expect(changed.status).toBe(200)
+    expect(changed.json).toMatchObject({
+      url: 'https://other.example.co.id/h',
+      description: null,
+      event_types: ['document.updated'],
+      enabled: true,
+    })
+    const disabled = await gateway.call('PATCH', path, { ...operator, body: { enabled: false } })
+    expect(disabled.json).toMatchObject({ enabled: false, disabled_reason: 'disabled by an operator' })
+    expect(disabled.json.disabled_at).toEqual(expect.any(String))
+    const enabled = await gateway.call('PATCH', path, { ...operator, body: { enabled: true } })
+    expect(enabled.json).toMatchObject({ enabled: true, disabled_reason: null, disabled_at: null })
+    expect(changed.text).not.toContain(created.json.secret)
+  })
+
+  it('rotates the secret: the new one shown once, the old one signing until it expires', async () => {
+    const created = await createEndpoint()
+    const rotated = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
+      ...operator,
+      body: { previous_secret_expires_in_seconds: 3600 },
+    })
+    expect(rotated.status).toBe(200)
+    handedOut.push(rotated.json.secret)
+    expect(rotated.json.secret).toMatch(/^whsec_/)
+    expect(rotated.json.secret).not.toBe(created.json.secret)
+    expect(rotated.text).not.toContain(created.json.secret)
+    expect(rotated.json.signing_secrets).toHaveLength(2)
+    expect(rotated.json.signing_secrets[0].expires_at).toBeNull()
+    const expiresIn = Date.parse(rotated.json.signing_secrets[1].expires_at) - Date.now()
+    expect(expiresIn).toBeGreaterThan(3500_000)
+    expect(expiresIn).toBeLessThanOrEqual(3600_000)
+
+    // Without a body: the previous secret keeps signing for the default day.
+    const again = await gateway.call(
+      'POST',
+      `/v1/webhook-endpoints/${created.json.id}/rotate-secret`,
+      operator,
+    )
+    expect(again.status).toBe(200)
+    handedOut.push(again.json.secret)
+    expect(again.json.signing_secrets).toHaveLength(3)
+    // 0 retires every previous secret at once.
+    const now = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
+      ...operator,
+      body: { previous_secret_expires_in_seconds: 0 },
+    })
+    handedOut.push(now.json.secret)
+    expect(now.json.signing_secrets).toHaveLength(1)
+  })
+
+  it('deletes an endpoint', async () => {
+    const created = await createEndpoint()
+    const path = `/v1/webhook-endpoints/${created.json.id}`
+    const deleted = await gateway.call('DELETE', path, operator)
+    expect(deleted.status).toBe(204)
+    expect(deleted.text).toBe('')
+    expectProblem(await gateway.call('GET', path, operator), 404, 'NOT_FOUND')
+    expectProblem(await gateway.call('DELETE', path, operator), 404, 'NOT_FOUND')
+  })
+})
+
+describe('webhook routes: bad input answers a clear problem', () => {
+  const hostile = [
+    'http://169.254.169.254/latest/meta-data/',
+    'https://169.254.169.254/',
+    'http://[fe80::1]/',
+    'http://0.0.0.0:8080/',
+    'https://user:pass@merchant.example.co.id/',
+    'https://user@merchant.example.co.id/',
+  ]
+
+  it.each(hostile)('refuses the endpoint URL %s (422, field url)', async (url) => {
+    const result = await createEndpoint({ url })
+    expectProblem(result, 422, 'WEBHOOK_URL_NOT_ALLOWED')
+    expect(result.json.errors).toEqual([{ path: 'url', message: expect.any(String) }])
+    expect(result.json.secret).toBeUndefined()
+  })
+
+  it.each([
+    'file:///etc/passwd',
+    'ftp://merchant.example.co.id/',
+    'javascript:alert(1)',
+    'merchant.example.co.id/hook',
+    '',
+    `https://merchant.example.co.id/${'a'.repeat(10 * 1024)}`,
+  ])('refuses the malformed URL %s (400, field url)', async (url) => {
+    const result = await createEndpoint({ url })
+    expectProblem(result, 400, 'VALIDATION_FAILED')
+    expect(result.json.errors.map((error: { path: string }) => error.path)).toContain('url')
+    expect(result.text.length).toBeLessThan(4000)
+  })
+
+  it('refuses a hostile URL on PATCH too', async () => {
+    const created = await createEndpoint()
+    const result = await gateway.call('PATCH', `/v1/webhook-endpoints/${created.json.id}`, {
+      ...operator,
+      body: { url: 'http://169.254.169.254/' },
+    })
+    expectProblem(result, 422, 'WEBHOOK_URL_NOT_ALLOWED')
+    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
+    expect(read.json.url).toBe('https://merchant.example.co.id/hooks/privy')
+  })
+
+  it('refuses missing, unknown and mistyped fields', async () => {
+    const missing = await gateway.call('POST', '/v1/webhook-endpoints', { ...operator, body: {} })
+    expectProblem(missing, 400, 'VALIDATION_FAILED')
+    expect(missing.json.errors.map((error: { path: string }) => error.path)).toContain('url')
+
+    const unknownType = await createEndpoint({ event_types: ['registration.updated', 'payment.captured'] })
+    expectProblem(unknownType, 400, 'VALIDATION_FAILED')
+    expect(unknownType.json.errors.map((error: { path: string }) => error.path)).toContain('event_types.1')
+
+    const extra = await createEndpoint({ secret: 'whsec_mine' })
+    expectProblem(extra, 400, 'VALIDATION_FAILED')
+    const wrongType = await createEndpoint({ event_types: 'registration.updated' })
+    expectProblem(wrongType, 400, 'VALIDATION_FAILED')
+    const longDescription = await createEndpoint({ description: 'x'.repeat(501) })
+    expectProblem(longDescription, 400, 'VALIDATION_FAILED')
+
+    const created = await createEndpoint()
+    const empty = await gateway.call('PATCH', `/v1/webhook-endpoints/${created.json.id}`, {
+      ...operator,
+      body: {},
+    })
+    expectProblem(empty, 400, 'VALIDATION_FAILED')
+    const badExpiry = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
+      ...operator,
+      body: { previous_secret_expires_in_seconds: -1 },
+    })
+    expectProblem(badExpiry, 400, 'VALIDATION_FAILED')
+  })
+
+  it('refuses malformed JSON, a wrong content type and an oversized body', async () => {
+    const malformed = await gateway.call('POST', '/v1/webhook-endpoints', {
+      ...operator,
+      rawBody: '{"url": "https://x.example',
+      headers: { 'content-type': 'application/json' },
+    })
+    expectProblem(malformed, 400, 'MALFORMED_BODY')
+    const text = await gateway.call('POST', '/v1/webhook-endpoints', {
+      ...operator,
+      rawBody: 'url=https://x.example',
+      headers: { 'content-type': 'text/plain' },
+    })
+    expectProblem(text, 415, 'UNSUPPORTED_MEDIA_TYPE')
+    const oversized = await gateway.call('POST', '/v1/webhook-endpoints', {
+      ...operator,
+      body: { url: 'https://merchant.example.co.id/', description: 'x'.repeat(64 * 1024) },
+    })
+    expectProblem(oversized, 413, 'PAYLOAD_TOO_LARGE')
+  })
+
+  it('refuses bad ids, filters and cursors', async () => {
+    expectProblem(
+      await gateway.call('GET', '/v1/webhook-endpoints/not-a-uuid', operator),
+      400,
+      'VALIDATION_FAILED',
+    )
+    expectProblem(
+      await gateway.call('GET', `/v1/webhook-endpoints/${randomUUID()}`, operator),
+      404,
+      'NOT_FOUND',
+    )
+    expectProblem(
+      await gateway.call('PATCH', `/v1/webhook-endpoints/${randomUUID()}`, {
+        ...operator,
+        body: { enabled: true },
+      }),
+      404,
+      'NOT_FOUND',
+    )
+    expectProblem(
+      await gateway.call('POST', `/v1/webhook-endpoints/${randomUUID()}/rotate-secret`, operator),
+      404,
+      'NOT_FOUND',
+    )
+    expectProblem(
+      await gateway.call('GET', `/v1/webhook-deliveries/${randomUUID()}`, operator),
+      404,
+      'NOT_FOUND',
+    )
+    expectProblem(
+      await gateway.call('POST', `/v1/webhook-deliveries/${randomUUID()}/replay`, operator),
+      404,
+      'NOT_FOUND',
+    )
+    for (const query of [
+      'state=delivered',
+      'event_type=payment.captured',
+      'endpoint_id=x',
+      'limit=0',
+      'limit=101',
+      'event_id=1',
+      'cursor=bm9wZQ',
+      'colour=red',
+    ]) {
+      expectProblem(
+        await gateway.call('GET', `/v1/webhook-deliveries?${query}`, operator),
+        400,
+        'VALIDATION_FAILED',
+      )
+    }
+  })
+})
+
+describe('webhook routes: who may call them', () => {
+  const routes = (id: string): Array<[string, string, unknown?]> => [
+    ['POST', '/v1/webhook-endpoints', { url: 'https://merchant.example.co.id/' }],
+    ['GET', '/v1/webhook-endpoints'],
+    ['GET', `/v1/webhook-endpoints/${id}`],
+    ['PATCH', `/v1/webhook-endpoints/${id}`, { enabled: false }],
+    ['DELETE', `/v1/webhook-endpoints/${id}`],
+    ['POST', `/v1/webhook-endpoints/${id}/rotate-secret`, {}],
+    ['GET', '/v1/webhook-deliveries'],
+    ['GET', `/v1/webhook-deliveries/${id}`],
+    ['POST', `/v1/webhook-deliveries/${id}/replay`],
+  ]
+
+  it('answers 401 without credentials and 404 to a user token, before reading the body', async () => {
+    const created = await createEndpoint()
+    const user = await gateway.userToken('user-curious')
+    for (const [method, path, body] of routes(created.json.id)) {
+      expectProblem(await gateway.call(method, path, { body }), 401, 'UNAUTHENTICATED')
+      expectProblem(await gateway.call(method, path, { body, apiKey: 'wrong-key' }), 401, 'UNAUTHENTICATED')
+      const asUser = await gateway.call(method, path, { body, token: user })
+      expectProblem(asUser, 404, 'ROUTE_NOT_FOUND')
+      // A user's malformed body is not even parsed.
+      const garbage = await gateway.call(method, path, {
+        token: user,
+        rawBody: '{nope',
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(garbage.status).toBe(404)
+    }
+    // Nothing was changed by any of them.
+    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
+    expect(read.json).toMatchObject({ enabled: true, signing_secrets: [expect.any(Object)] })
+  })
+
+  it('never writes a signing secret to the logs', () => {
+    expect(handedOut.length).toBeGreaterThan(3)
+    expect(gateway.logs.leaked([...handedOut, ...handedOut.map((secret) => secret.slice(6))])).toEqual([])
+  })
+})
