@@ -5,8 +5,7 @@ import type { Logger } from 'pino'
 import sharp from 'sharp'
 import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
-import { AppError } from './errors/app-error.js'
-import { handleFrameworkError, installErrorHandling, sendProblem } from './errors/error-handler.js'
+import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
 import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/background-loop.js'
 import { createHousekeeping } from './jobs/housekeeping.js'
 import { createPoller } from './jobs/poller.js'
@@ -36,7 +35,9 @@ import { createRegistrationService } from './modules/registration/registration.s
 import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
 import { authPlugin } from './plugins/auth.js'
+import { installGracefulClose } from './plugins/graceful-close.js'
 import { healthRoutes } from './plugins/health.js'
+import { installRequestBudget } from './plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { createPrivyClient, type PrivyClient } from './privy/index.js'
@@ -366,67 +367,4 @@ async function openOwnPrivyClient(
   })
   closers.push(() => privy.close())
   return privy
-}
-
-/**
- * REQUEST_TIMEOUT_MS for requests with a body too. Fastify's `handlerTimeout` clears its timer on the
- * request's 'close' event, which Node emits as soon as a body has been read whole (fastify/fastify#6725):
- * every POST would run without a budget. This timer is the same budget, from the first hook until the
- * answer is written: past it the caller gets 503 REQUEST_TIMEOUT (the handler is not interrupted; what
- * it does still lands, and a retry finds it). A response already streaming is left alone.
- */
-function installRequestBudget(app: FastifyInstance, budgetMs: number): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const timer = setTimeout(() => {
-      if (reply.sent || reply.raw.headersSent) return
-      // A body still arriving would otherwise be read (and thrown away) after the answer.
-      if (!request.raw.complete) reply.header('connection', 'close')
-      reply.send(
-        new AppError('REQUEST_TIMEOUT', { detail: 'The request took too long', retryAfterSeconds: 1 }),
-      )
-    }, budgetMs)
-    reply.raw.once('close', () => clearTimeout(timer))
-  })
-}
-
-/** Seconds a client is asked to wait before retrying a request refused because the gateway is stopping. */
-const DRAINING_RETRY_AFTER_SECONDS = 2
-
-/**
- * Graceful close. From the start of app.close() the listener is closed (new connections are
- * refused); a request that still arrives on an open connection is answered 503 problem+json with
- * Retry-After and `Connection: close`, /health/ready answers 503 so a load balancer stops sending,
- * and every response closes its connection, so that no kept-alive socket holds the server open.
- * Requests in flight finish; a connection still open after `graceMs` (a request that is not done,
- * a client that went quiet) is cut, which is how one budget bounds the drain.
- */
-function installGracefulClose(app: FastifyInstance, graceMs: number): { isDraining: () => boolean } {
-  let draining = false
-  let cut: NodeJS.Timeout | undefined
-  app.addHook('preClose', async () => {
-    draining = true
-    cut = setTimeout(() => {
-      app.log.warn({ graceMs }, 'shutdown budget spent: cutting the connections still open')
-      app.server.closeAllConnections()
-    }, graceMs)
-    cut.unref()
-  })
-  // onClose runs once the server has closed: every connection is gone already.
-  app.addHook('onClose', async () => clearTimeout(cut))
-  app.addHook('onRequest', async (request, reply) => {
-    if (!draining || request.url.startsWith('/health/')) return
-    reply.header('connection', 'close')
-    return sendProblem(
-      request,
-      reply,
-      new AppError('SERVICE_UNAVAILABLE', {
-        detail: 'The gateway is shutting down; retry the request',
-        retryAfterSeconds: DRAINING_RETRY_AFTER_SECONDS,
-      }),
-    )
-  })
-  app.addHook('onSend', async (_request, reply) => {
-    if (draining) reply.header('connection', 'close')
-  })
-  return { isDraining: () => draining }
 }

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import {
-  PrivyError,
-  PrivyLockedError,
-  PrivyRateLimitError,
-  PrivyUnprocessableEntityError,
-} from '../../privy/errors.js'
+import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/errors.js'
 import type { LateAnswer, PrivyClient, SideEffectOptions } from '../../privy/index.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
 import type { DocumentRepository } from '../documents/documents.repository.js'
@@ -16,8 +11,21 @@ import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { Taken } from '../limits/limits.service.js'
 import type { OtpLimits, PhoneKeys } from '../limits/otp-limits.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
+import {
+  alreadyValidated,
+  assumedSend,
+  callPrivy,
+  countedByPrivy,
+  expired,
+  locked,
+  otpOutcomeUnknown,
+  otpPending,
+  sendOf,
+  sendRefusal,
+  tooEarly,
+} from './otp.answers.js'
 import { recordSignatures, signingSeat } from './otp.document-signing.js'
-import type { NewOtp, OtpRecord, OtpRepository, OtpSend, OtpTarget } from './otp.repository.js'
+import type { NewOtp, OtpRecord, OtpRepository, OtpTarget } from './otp.repository.js'
 import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
@@ -415,82 +423,3 @@ export function createOtpService(deps: OtpServiceDeps) {
 }
 
 export type OtpService = ReturnType<typeof createOtpService>
-
-function sendOf(upstream: UpstreamOtp): OtpSend {
-  return {
-    expiresAt: new Date(upstream.expired_at),
-    resendAvailableAt: new Date(upstream.resend_available_at),
-    requestCount: upstream.request_count,
-    maxRequests: upstream.maximum_otp_request,
-  }
-}
-
-/** Until Privy's answer says otherwise: contract §4's 15 minutes, 60 s between sends, 3 sends. */
-function assumedSend(at: Date, requestCount: number, maxRequests = 3): OtpSend {
-  return {
-    expiresAt: new Date(at.getTime() + 15 * 60_000),
-    resendAvailableAt: new Date(at.getTime() + 60_000),
-    requestCount,
-    maxRequests,
-  }
-}
-
-/** A wrong code (422 with remaining attempts) or a lock: Privy spent one of its attempts on it. */
-function countedByPrivy(error: unknown): boolean {
-  if (error instanceof PrivyLockedError) return true
-  return error instanceof PrivyUnprocessableEntityError && error.remainingAttempts !== undefined
-}
-
-/** Privy's refusals of an OTP send, in the gateway's words. */
-function sendRefusal(error: unknown): unknown {
-  if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
-  if (error instanceof PrivyUnprocessableEntityError) {
-    return new AppError('CONFLICT', {
-      detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
-    })
-  }
-  return asAppError(error)
-}
-
-async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    if (error instanceof PrivyError && error.outcome === 'unknown') {
-      throw new AppError('UPSTREAM_TIMEOUT', { cause: error })
-    }
-    throw sendRefusal(error)
-  }
-}
-
-function otpOutcomeUnknown(error: PrivyError, id: string): AppError {
-  const mapped = asAppError(error)
-  const base = mapped instanceof AppError ? mapped : new AppError('UPSTREAM_TIMEOUT')
-  return new AppError(base.code, {
-    ...base.options,
-    detail: `${base.message}. Privy may have acted; the outcome settles on OTP transaction ${id}`,
-    extensions: { otp_id: id },
-    unknownOutcome: true,
-  })
-}
-
-function otpPending(id: string): AppError {
-  return new AppError('OPERATION_PENDING', {
-    detail: `Privy has not yet answered the last request on OTP transaction ${id}; retry shortly`,
-    retryAfterSeconds: 2,
-    extensions: { otp_id: id },
-  })
-}
-
-const alreadyValidated = () => new AppError('CONFLICT', { detail: 'This OTP was already validated' })
-const locked = () =>
-  new AppError('OTP_LOCKED', { detail: 'Too many wrong codes; request a new OTP with POST /v1/otp' })
-const expired = () =>
-  new AppError('OTP_EXPIRED', {
-    detail: 'The code has expired; ask for a new one with POST /v1/otp/{id}/resend',
-  })
-const tooEarly = (seconds: number) =>
-  new AppError('OTP_RESEND_TOO_EARLY', {
-    detail: `Another code can be sent in ${seconds} s`,
-    retryAfterSeconds: seconds,
-  })

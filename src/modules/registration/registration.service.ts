@@ -1,27 +1,17 @@
-import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
-import {
-  asAppError,
-  outcomeUnknown,
-  recordCreateFailure,
-  upstreamRejected,
-} from '../../errors/upstream-failure.js'
+import { asAppError, outcomeUnknown, upstreamRejected } from '../../errors/upstream-failure.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
-import { maskEmail, maskPhone } from '../../lib/mask.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
-import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
+import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
-import type { LateAnswer, PrivyClient, RegisterResult } from '../../privy/index.js'
+import type { PrivyClient } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
+import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'
 import { type ImageLimits, prepareIdentity } from './registration.identity.js'
 import { nikLookupOf, sealIdentity } from './registration.pii.js'
 import type { RegistrationRecord, RegistrationRepository } from './registration.repository.js'
-import type {
-  CreateRegistrationBody,
-  RegistrationView,
-  ResendRegistrationBody,
-} from './registration.schemas.js'
+import type { RegistrationView, ResendRegistrationBody } from './registration.schemas.js'
 import { isSettled, shouldApply } from './registration.status.js'
 import { toRegistrationView } from './registration.view.js'
 
@@ -40,159 +30,8 @@ export interface RegistrationServiceDeps {
   inFlightBudgetMs: number
 }
 
-export function operationPending(id: string, detail: string): AppError {
-  return new AppError('OPERATION_PENDING', {
-    detail: `${detail}. Follow registration ${id}`,
-    retryAfterSeconds: 2,
-    extensions: { registration_id: id },
-  })
-}
-
-/** Privy's field names, where they differ from the API's. */
-const UPSTREAM_FIELD_NAMES: Record<string, string> = { identity: 'ktp' }
-
 export function createRegistrationService(deps: RegistrationServiceDeps) {
   const { repository, privy, now } = deps
-
-  async function create(
-    principal: Principal,
-    body: CreateRegistrationBody,
-    claim?: IdempotencyClaim,
-  ): Promise<RegistrationView> {
-    if (body.registration_type === 'merchant_ra' && !deps.merchantRaEnabled) {
-      throw new AppError('FEATURE_NOT_ENABLED', {
-        detail: 'merchant_ra needs this merchant to be a Registration Authority at Privy; ask the operator',
-      })
-    }
-    const identity = await identityFor(body)
-    const id = randomUUID()
-    const ownerId = ownerIdFor(principal)
-    const intent = await repository.createIntent(
-      {
-        id,
-        createdAt: now(),
-        ownerId,
-        referenceNumber: `REG-${id.replaceAll('-', '').toUpperCase()}`,
-        registrationType: body.registration_type,
-        status: 'pending',
-        emailMasked: maskEmail(body.email),
-        phoneMasked: maskPhone(body.phone),
-        phoneLookup: deps.pii.lookupHash('phone', body.phone),
-        // Its number block: SMS pumping walks sequential numbers, one new user and address each.
-        phonePrefixLookup: deps.pii.lookupHash('phone-block', body.phone.slice(0, -4)),
-        ...(body.registration_type === 'landing_page' ? {} : sealIdentity(deps.pii, id, body)),
-      },
-      naturalKeyOf(ownerId, body),
-      claim?.ref,
-    )
-    if ('existingId' in intent) {
-      // The person's earlier attempt whose outcome is unknown: this retry settles it, by probing with
-      // its reference number, rather than being refused until it settles by itself.
-      const earlier = await repository.findVisible(intent.existingId, ownerId)
-      if (earlier && earlier.submission !== 'submitted' && !isAwaitingAnswer(earlier)) {
-        await claim?.bind(earlier.id)
-        return submit(earlier, body, identity)
-      }
-      throw new AppError('REGISTRATION_EXISTS', {
-        detail:
-          'This person already has a registration that is in progress or verified; follow it instead ' +
-          'of starting another (a new one is possible once it is hard-rejected)',
-        extensions: { registration_id: intent.existingId },
-      })
-    }
-    claim?.boundInTransaction(id)
-    return submit(intent.created, body, identity)
-  }
-
-  async function identityFor(body: CreateRegistrationBody) {
-    return body.registration_type === 'landing_page' ? {} : prepareIdentity(body, deps.imageLimits, now())
-  }
-
-  /**
-   * Sends the registration to Privy under its reference number. Also the probe that settles a lost
-   * answer: the reference is unique per channel, so a repeat cannot create a second registration, and
-   * Privy's 409 then says it already holds it.
-   */
-  async function submit(
-    record: RegistrationRecord,
-    body: CreateRegistrationBody,
-    identity: Awaited<ReturnType<typeof identityFor>>,
-  ): Promise<RegistrationView> {
-    const { id } = record
-    try {
-      const result = await privy.registrations.register(
-        {
-          reference_number: record.referenceNumber,
-          registration_type: body.registration_type,
-          name: body.name,
-          email: body.email,
-          phone: body.phone,
-          ...identity,
-          ...(body.registration_type === 'landing_page' ? {} : { phone_verified: body.phone_verified }),
-        },
-        { onLateAnswer: (late) => adoptLateAnswer(id, late) },
-      )
-      return toRegistrationView(
-        await repository.markSubmitted(id, {
-          status: result.status,
-          registerToken: result.register_token,
-          registrationUrl: result.registration_url ?? null,
-          syncedAt: now(),
-        }),
-      )
-    } catch (error) {
-      if (error instanceof PrivyApiError && error.status === 409) {
-        // Reference numbers are random per row: a repeat means Privy holds an earlier call of this
-        // very row (a probe of a lost answer), never someone else's. Its token comes by callback.
-        await repository.markUnknown(id, { name: error.name, status: 409, reason: 'held by Privy' })
-        throw operationPending(id, 'Privy holds this registration; it is settled by its next callback')
-      }
-      throw await recordCreateFailure(error, {
-        resource: 'registration',
-        id,
-        record: (outcome, summary) =>
-          outcome === 'unknown'
-            ? repository.markUnknown(id, summary, lateAnswerDeadline(error))
-            : repository.markFailed(id, summary),
-        rejectedDetail: 'Privy refused the registration data',
-        fieldNames: UPSTREAM_FIELD_NAMES,
-      })
-    }
-  }
-
-  /** Privy answered after the caller had been told "unknown": the answer settles the row. */
-  async function adoptLateAnswer(id: string, late: LateAnswer<RegisterResult>): Promise<void> {
-    if (late.ok) {
-      await repository.adoptSubmitted(id, {
-        registerToken: late.data.register_token,
-        registrationUrl: late.data.registration_url ?? null,
-        status: late.data.status,
-      })
-    } else if (late.error.outcome === 'not_applied' && late.error.status !== 409) {
-      // A late refusal: Privy did not take it. (A late 5xx may have been taken: it stays unknown.)
-      await repository.markFailed(id, { name: late.error.name, status: late.error.status, late: true })
-    }
-  }
-
-  /**
-   * A retry under the Idempotency-Key of a create whose outcome was unknown: answers from the row
-   * once it is settled, waits while Privy's late answer may still come, then probes with the same
-   * reference number.
-   */
-  async function resumeCreate(
-    principal: Principal,
-    id: string,
-    body: CreateRegistrationBody,
-    claim: IdempotencyClaim,
-  ): Promise<RegistrationView> {
-    const record = await repository.findVisible(id, ownerScope(principal).ownerId)
-    if (!record) return create(principal, body, claim)
-    if (record.submission === 'submitted') return toRegistrationView(record)
-    if (isAwaitingAnswer(record)) {
-      throw operationPending(id, 'Privy may still answer the first request; retry shortly')
-    }
-    return submit(record, body, await identityFor(body))
-  }
 
   /** Until the late answer's window closes (or, in flight, the first request's own budget). */
   function isAwaitingAnswer(record: RegistrationRecord): boolean {
@@ -207,14 +46,6 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     return error instanceof PrivyError && error.lateAnswerPending
       ? new Date(now().getTime() + deps.lateAnswerMs)
       : null
-  }
-
-  function naturalKeyOf(ownerId: string, body: CreateRegistrationBody): string {
-    const person =
-      body.registration_type === 'landing_page' || !body.nik
-        ? `contact:${body.email.toLowerCase()}|${body.phone}`
-        : `nik:${body.nik}`
-    return deps.pii.lookupHash('registration', ownerId, person)
   }
 
   async function get(
@@ -419,6 +250,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     const { page, nextCursor } = cursorPage(records, query.limit)
     return { data: page.map(toRegistrationView), next_cursor: nextCursor }
   }
+
+  const { create, resumeCreate } = createRegistrationCreation(deps, { isAwaitingAnswer, lateAnswerDeadline })
 
   return {
     create,
