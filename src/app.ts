@@ -52,7 +52,8 @@ export interface AppOverrides {
   signedPdfStore?: SignedPdfStore
 }
 
-const REQUEST_ID = /^[\w.:-]{8,128}$/
+// No run of 10 digits: a NIK or a phone number sent as a request id would be echoed and logged.
+const REQUEST_ID = /^(?!.*\d{10})[\w.:-]{8,128}$/
 
 /** Builds the gateway from a config object; nothing here reads process.env. */
 export async function buildApp(

@@ -14,7 +14,8 @@ export interface HousekeepingDeps {
 
 /**
  * What the gateway must not keep: expired idempotency keys; the NIK and date of birth of
- * registrations that ended more than the retention ago (ids and statuses stay); the raw bodies of
+ * registrations that ended more than the retention ago, or began more than twice the retention ago
+ * and never ended (ids and statuses stay); the raw bodies of
  * Privy callbacks of that age (they name email and phone), and refused callbacks outright.
  */
 export function createHousekeeping(deps: HousekeepingDeps) {
@@ -22,7 +23,12 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     const now = deps.now()
     const before = new Date(now.getTime() - deps.retentionDays * 86_400_000)
     const keys = await deps.purgeExpiredIdempotencyKeys()
-    const registrations = await deps.registrations.erasePiiOfEnded(before, now)
+    const registrations = await deps.registrations.erasePiiOf({
+      endedBefore: before,
+      // One that never ended is kept twice as long from its start, then treated as abandoned.
+      abandonedBefore: new Date(before.getTime() - deps.retentionDays * 86_400_000),
+      now,
+    })
     const callbacks = await deps.callbacks.eraseOlderThan(before)
     if (keys + registrations + callbacks.erased + callbacks.deleted > 0) {
       deps.logger.info(

@@ -45,10 +45,18 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     },
     async (request, reply) => {
       // While draining, the clients may be closing already: a load balancer only needs the 503.
-      if (isDraining?.()) return reply.code(503).send({ status: 'unavailable' as const })
+      if (isDraining?.()) {
+        return reply
+          .code(503)
+          .header('retry-after', '2')
+          .send({ status: 'unavailable' as const })
+      }
       const results = await runChecks(app, checks)
       const ready = Object.values(results).every((result) => result !== 'failed')
-      if (!ready) request.log.warn({ checks: results }, 'not ready')
+      if (!ready) {
+        request.log.warn({ checks: results }, 'not ready')
+        reply.header('retry-after', '5')
+      }
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: results })
     },
   )

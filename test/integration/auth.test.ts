@@ -115,5 +115,10 @@ describe('public routes', () => {
       headers: { 'x-request-id': 'a b<script>' },
     })
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    // A NIK or a phone number as a request id would be echoed and logged on every line: replaced.
+    for (const personal of ['3171015705900101', 'req-6281234567890']) {
+      const answer = await gateway.call('GET', '/health/live', { headers: { 'x-request-id': personal } })
+      expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    }
   })
 })

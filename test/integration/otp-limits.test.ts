@@ -157,12 +157,12 @@ describe('OTP send limits', () => {
     expect(elsewhere.status, elsewhere.text).toBe(201)
   })
 
-  it('an operator is limited by address and budget only, not per phone or per user', async () => {
-    const phone = freshPhone()
+  it('an operator is not counted per user, but the phone is protected from operators too', async () => {
+    // Sends to many phones from one operator key: past the per-user limit (3), up to the address (4).
     const operator: Caller = { apiKey: TEST_API_KEY, ip: '203.0.113.60' }
+    const phones = [freshPhone(), freshPhone(), freshPhone(), freshPhone(), freshPhone()]
     const registrations = []
-    for (let index = 0; index < 5; index++)
-      registrations.push(await waitingRegistration(gateway, operator, phone))
+    for (const phone of phones) registrations.push(await waitingRegistration(gateway, operator, phone))
     for (let index = 0; index < 4; index++) {
       const sent = await requestOtp(gateway, operator, registrations[index]?.id ?? '')
       expect(sent.status, sent.text).toBe(201)
@@ -170,7 +170,21 @@ describe('OTP send limits', () => {
     expectRefusal(
       await requestOtp(gateway, operator, registrations[4]?.id ?? ''),
       'otp_sends_per_ip_per_hour',
-      phone,
+      phones[4],
+    )
+    // One phone, from an operator on another address: its hourly limit (2) holds for operators too.
+    const other: Caller = { apiKey: TEST_API_KEY, ip: '203.0.113.61' }
+    const victim = freshPhone()
+    const aimed = []
+    for (let index = 0; index < 3; index++) aimed.push(await waitingRegistration(gateway, other, victim))
+    for (let index = 0; index < 2; index++) {
+      const sent = await requestOtp(gateway, other, aimed[index]?.id ?? '')
+      expect(sent.status, sent.text).toBe(201)
+    }
+    expectRefusal(
+      await requestOtp(gateway, other, aimed[2]?.id ?? ''),
+      'otp_sends_per_phone_per_hour',
+      victim,
     )
   })
 

@@ -212,6 +212,8 @@ describe('retention', () => {
     const ongoing = await register()
 
     gateway.clock.advance(31 * 86_400_000)
+    // Reading it again (a write of synced_at) does not restart its retention: it ended 31 days ago.
+    await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
     const erased = await (async () => {
       for (let attempt = 0; attempt < 50; attempt++) {
         const row = await rowOf(verified.id)
@@ -234,7 +236,16 @@ describe('retention', () => {
     expect(erased.privyId).not.toBeNull()
     const stillReadable = await gateway.call('GET', `/v1/registrations/${verified.id}`, { token })
     expect(stillReadable.json).toMatchObject({ id: verified.id, status: 'verified' })
-    // A registration still in progress keeps what it needs.
+    // A registration still in progress keeps what it needs...
     expect((await rowOf(ongoing.id)).nikSealed).not.toBeNull()
+    // ...until, never ended, it is twice the retention old: abandoned.
+    gateway.clock.advance(30 * 86_400_000)
+    let abandoned = await rowOf(ongoing.id)
+    for (let attempt = 0; attempt < 50 && !abandoned.piiErasedAt; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      abandoned = await rowOf(ongoing.id)
+    }
+    expect(abandoned.nikSealed).toBeNull()
+    expect(abandoned.status).toBe('waiting_otp')
   })
 })

@@ -148,6 +148,8 @@ describe('POST /v1/privy/callbacks', () => {
     expect(
       kept.every((row) => row.processedAt !== null && row.attempts === 0 && row.event === 'register'),
     ).toBe(true)
+    // Kept as evidence without the body: anyone can send these, and they must not fill the disk.
+    expect(kept.every((row) => row.bodyEncrypted.length === 0 && row.sizeBytes > 0)).toBe(true)
   })
 
   it('a rejected copy never blocks the genuine delivery of the same bytes', async () => {

@@ -247,6 +247,17 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     expect(listed.json.data.map((item: { id: string }) => item.id)).toEqual([delivery?.id])
   })
 
+  it('an answer with a NUL byte is recorded like any other (the excerpt keeps a replacement)', async () => {
+    const receiver = await startWebhookReceiver(() => ({ status: 200, body: 'ok\u0000binary' }))
+    const endpoint = await endpointFor(receiver)
+    const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
+    const [delivery] = await settled(endpoint.id, [eventId])
+    const detail = await deliveryDetail(delivery?.id ?? '')
+    expect(detail.attempts).toHaveLength(1)
+    expect(detail.attempts[0].response_excerpt).toBe('ok\uFFFDbinary')
+    expect(receiver.byId(eventId)).toHaveLength(1)
+  })
+
   it('signs with both secrets while a rotation overlaps, and each verifies on its own', async () => {
     const receiver = await startWebhookReceiver(() => 200)
     const endpoint = await endpointFor(receiver)

@@ -213,6 +213,9 @@ describe('webhook routes: bad input answers a clear problem', () => {
     expectProblem(wrongType, 400, 'VALIDATION_FAILED')
     const longDescription = await createEndpoint({ description: 'x'.repeat(501) })
     expectProblem(longDescription, 400, 'VALIDATION_FAILED')
+    // A NUL cannot be stored in PostgreSQL text: refused up front, not a 500 from the database.
+    const withNul = await createEndpoint({ description: 'back\u0000office' })
+    expectProblem(withNul, 400, 'VALIDATION_FAILED')
 
     const created = await createEndpoint()
     const empty = await gateway.call('PATCH', `/v1/webhook-endpoints/${created.json.id}`, {

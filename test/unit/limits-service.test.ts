@@ -202,7 +202,7 @@ describe('OTP limits', () => {
     phonePrefixLookup: pii.lookupHash('phone-block', '628120000'),
   }
 
-  it('an operator is counted by address and budget only; a user by user, phone, block, address, budget', async () => {
+  it('an operator is counted by phone, block, address and budget; a user by user too', async () => {
     const warnings: string[] = []
     const otp = createOtpLimits(service(), settings, {
       warn: (_: unknown, message?: string) => void warnings.push(message ?? ''),
@@ -227,7 +227,7 @@ describe('OTP limits', () => {
       channel: 'sms',
       phone,
     })
-    expect(operator.counts).toHaveLength(2)
+    expect(operator.counts).toHaveLength(5)
     // The second send reached half of the budget (2 of 4): one warning, once.
     expect(warnings).toEqual(["50% of today's OTP budget is spent"])
   })

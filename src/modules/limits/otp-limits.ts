@@ -39,10 +39,9 @@ const DAY = 24 * HOUR
 /**
  * The rules against SMS pumping and OTP flooding. Every send (a new OTP or a resend) is counted
  * before Privy is called, per user, per phone (hour and day), per block of sequential numbers and per
- * client address over sliding
- * windows, and against the merchant's budget per UTC day; operators, who act for many users, only by
- * address and budget. A check of a code is counted per transaction, so concurrent guesses cannot
- * outrun the attempts Privy allows.
+ * client address over sliding windows, and against the merchant's budget per UTC day. Operators act
+ * for many users: they are not counted per user, but the phone's limits hold for them too. A check
+ * of a code is counted per transaction, so concurrent guesses cannot outrun the attempts Privy allows.
  */
 export function createOtpLimits(
   limits: LimitsService,
@@ -104,17 +103,18 @@ export function createOtpLimits(
       ]
       if (sender.principal.kind === 'user') {
         charges.push({ rule: rules.user, subject: ownerIdFor(sender.principal) })
-        // An email does not ring a phone: the per-phone limits count SMS only.
-        const { phoneLookup, phonePrefixLookup } = sender.phone ?? {}
-        if (sender.channel === 'sms' && phoneLookup) {
-          charges.push(
-            { rule: rules.phoneHour, subject: phoneLookup },
-            { rule: rules.phoneDay, subject: phoneLookup },
-          )
-        }
-        if (sender.channel === 'sms' && phonePrefixLookup) {
-          charges.push({ rule: rules.phoneBlock, subject: phonePrefixLookup })
-        }
+      }
+      // The phone's limits protect its owner, whoever asks (an operator too). An email does not ring
+      // a phone: they count SMS only.
+      const { phoneLookup, phonePrefixLookup } = sender.phone ?? {}
+      if (sender.channel === 'sms' && phoneLookup) {
+        charges.push(
+          { rule: rules.phoneHour, subject: phoneLookup },
+          { rule: rules.phoneDay, subject: phoneLookup },
+        )
+      }
+      if (sender.channel === 'sms' && phonePrefixLookup) {
+        charges.push({ rule: rules.phoneBlock, subject: phonePrefixLookup })
       }
       const taken = await limits.take(charges)
       const spent = taken.counts[0] ?? 0

@@ -191,14 +191,14 @@ export function createOtpService(deps: OtpServiceDeps) {
     }
     const { id } = intent.created
     claim?.boundInTransaction(id)
+    let upstream: UpstreamOtp
     try {
-      const upstream = await call({
+      upstream = await call({
         onLateAnswer: async (late) => {
           if (late.ok) await otps.markSent(id, late.data.transaction_id, sendOf(late.data))
           else if (late.error.outcome === 'not_applied') await otps.markFailed(id)
         },
       })
-      return toOtpView(await otps.markSent(id, upstream.transaction_id, sendOf(upstream)), now())
     } catch (error) {
       if (error instanceof PrivyError && error.outcome === 'unknown') {
         await otps.markUnknown(id, lateAnswerDeadline(error))
@@ -209,6 +209,9 @@ export function createOtpService(deps: OtpServiceDeps) {
       await taken.release()
       throw sendRefusal(error)
     }
+    // Outside the try: Privy sent it, whatever happens to this write (a failing database leaves the
+    // row in flight for the reconciler, never failed and never uncounted).
+    return toOtpView(await otps.markSent(id, upstream.transaction_id, sendOf(upstream)), now())
   }
 
   /** A retry under the Idempotency-Key of a send whose outcome was unknown. */
@@ -243,8 +246,10 @@ export function createOtpService(deps: OtpServiceDeps) {
     const input = { transaction_id: transactionId, otp_code: code }
     let signerPrivyId: string | undefined
     const onLateAnswer = async (late: LateAnswer<unknown>) => {
-      if (late.ok) await completeValidation(record, signerPrivyId)
-      else await otps.awaitLateAnswer(record.id, null)
+      if (late.ok) return void (await completeValidation(record, signerPrivyId))
+      await otps.awaitLateAnswer(record.id, null)
+      // As for an answer in time: a check Privy did not count is given back.
+      if (!countedByPrivy(late.error)) await check.release()
     }
     try {
       if (record.otpType === 'document_signing') {
@@ -324,13 +329,13 @@ export function createOtpService(deps: OtpServiceDeps) {
       if (late.ok) await otps.recordSend(record.id, sendOf(late.data))
       else await otps.awaitLateAnswer(record.id, null)
     }
+    let upstream: UpstreamOtp
     try {
-      const upstream = await callPrivy(() =>
+      upstream = await callPrivy(() =>
         record.otpType === 'document_signing'
           ? privy.documents.otp.resend(resendInput, { onLateAnswer })
           : privy.registrations.otp.resend(resendInput, { onLateAnswer }),
       )
-      return toOtpView(await otps.recordSend(record.id, sendOf(upstream)), now())
     } catch (error) {
       const cause = error instanceof AppError ? error.options.cause : undefined
       if (cause instanceof PrivyError && cause.outcome === 'unknown') {
@@ -344,9 +349,10 @@ export function createOtpService(deps: OtpServiceDeps) {
       await taken.release()
       throw error
     }
+    // Outside the try: Privy sent it; a failing write must not give the send back.
+    return toOtpView(await otps.recordSend(record.id, sendOf(upstream)), now())
   }
 
-  /** The keyed HMAC of the phone an OTP goes to: its registration's, or its signer's. */
   /** The registration whose phone the code goes to: its lookup hashes are what the limits count. */
   async function phoneOf(record: OtpRecord): Promise<PhoneKeys | null> {
     if (record.registrationId) return registrations.findVisible(record.registrationId)

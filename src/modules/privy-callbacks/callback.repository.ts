@@ -90,7 +90,11 @@ export function createCallbackRepository(prisma: PrismaClient) {
       return rows[0] ? leased(rows[0]) : null
     },
 
-    /** Keeps a callback whose signature failed, for inspection only; false when already kept. */
+    /**
+     * Keeps a callback whose signature failed, for inspection only: its hash, size, event, reference
+     * and why, never its body (anyone can send these: a body would let them fill the disk). False
+     * when already kept.
+     */
     async insertRejected(callback: NewCallback, error: string): Promise<boolean> {
       const rows = await prisma.$queryRaw<Array<{ id: string }>>`
         INSERT INTO privy_callbacks
@@ -98,7 +102,7 @@ export function createCallbackRepository(prisma: PrismaClient) {
            size_bytes, error, processed_at)
         VALUES
           (${callback.id}::uuid, ${callback.bodySha256}, ${callback.event}, ${callback.referenceNumber}, false,
-           'rejected', ${callback.bodyKeyId}, ${callback.bodyEncrypted}, ${callback.sizeBytes}::int, ${error},
+           'rejected', ${callback.bodyKeyId}, ''::bytea, ${callback.sizeBytes}::int, ${error},
            now())
         ON CONFLICT (body_sha256, signature_valid) DO NOTHING
         RETURNING id::text AS id`
@@ -166,7 +170,7 @@ export function createCallbackRepository(prisma: PrismaClient) {
     /** Bodies sealed under another key than the active one (key rotation), oldest first. */
     async findSealedUnderOtherKey(activeKeyId: string, limit: number) {
       return prisma.privyCallback.findMany({
-        where: { bodyKeyId: { not: activeKeyId }, sizeBytes: { gt: 0 } },
+        where: { bodyKeyId: { not: activeKeyId }, sizeBytes: { gt: 0 }, signatureValid: true },
         select: { id: true, bodyKeyId: true, bodyEncrypted: true },
         orderBy: { receivedAt: 'asc' },
         take: limit,
@@ -175,7 +179,8 @@ export function createCallbackRepository(prisma: PrismaClient) {
 
     async reseal(id: string, fromKeyId: string, sealed: { keyId: string; data: Uint8Array<ArrayBuffer> }) {
       const { count } = await prisma.privyCallback.updateMany({
-        where: { id, bodyKeyId: fromKeyId },
+        // Not if the retention erased the body meanwhile (size 0): it must stay erased.
+        where: { id, bodyKeyId: fromKeyId, sizeBytes: { gt: 0 } },
         data: { bodyKeyId: sealed.keyId, bodyEncrypted: sealed.data },
       })
       return count === 1

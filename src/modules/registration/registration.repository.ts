@@ -123,7 +123,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         const before = await tx.registration.findUnique({ where: { id }, select: { submission: true } })
         const { count } = await tx.registration.updateMany({
           where: { id, submission: { in: ['in_flight', 'unknown'] } },
-          data: { submission: 'failed', upstreamError, lateAnswerUntil: null },
+          data: { submission: 'failed', upstreamError, lateAnswerUntil: null, endedAt: new Date() },
         })
         if (count === 0) return
         await tx.naturalKey.deleteMany({ where: { resourceId: id } })
@@ -186,11 +186,18 @@ export function createRegistrationRepository(prisma: PrismaClient) {
           where: { id: read.id, status: read.status, upstreamUpdatedAt: read.upstreamUpdatedAt },
           data: next,
         })
+        if (count !== 1) return false
         // A hard reject ends the registration: the person may start a new one.
-        if (count === 1 && next.status === 'rejected' && !next.canResend) {
+        if (next.status === 'rejected' && !next.canResend) {
           await tx.naturalKey.deleteMany({ where: { resourceId: read.id } })
         }
-        return count === 1
+        if (next.status === 'verified' || (next.status === 'rejected' && !next.canResend)) {
+          await tx.registration.updateMany({
+            where: { id: read.id, endedAt: null },
+            data: { endedAt: next.syncedAt },
+          })
+        }
+        return true
       })
     },
 
@@ -264,16 +271,19 @@ export function createRegistrationRepository(prisma: PrismaClient) {
 
     /**
      * Erases the NIK and date of birth of registrations that ended (verified, hard-rejected or failed)
-     * before `endedBefore`; ids, statuses and masked contacts stay.
+     * before `endedBefore`, and of those that never ended but began before `abandonedBefore` (a
+     * soft reject never resent, an OTP never entered); ids, statuses and masked contacts stay.
      */
-    async erasePiiOfEnded(endedBefore: Date, now: Date): Promise<number> {
+    async erasePiiOf(options: { endedBefore: Date; abandonedBefore: Date; now: Date }): Promise<number> {
       const { count } = await prisma.registration.updateMany({
         where: {
           piiErasedAt: null,
-          updatedAt: { lt: endedBefore },
-          OR: [{ status: 'verified' }, { status: 'rejected', canResend: false }, { submission: 'failed' }],
+          OR: [
+            { endedAt: { lt: options.endedBefore } },
+            { endedAt: null, createdAt: { lt: options.abandonedBefore } },
+          ],
         },
-        data: { nikSealed: null, dobSealed: null, piiKeyId: null, nikLookup: null, piiErasedAt: now },
+        data: { nikSealed: null, dobSealed: null, piiKeyId: null, nikLookup: null, piiErasedAt: options.now },
       })
       return count
     },

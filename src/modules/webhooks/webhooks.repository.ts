@@ -215,10 +215,12 @@ export function createWebhookRepository(prisma: PrismaClient) {
           LIMIT ${input.batch}
           FOR UPDATE SKIP LOCKED`
         if (events.length === 0) return 0
-        const endpoints = await tx.webhookEndpoint.findMany({
-          where: { enabled: true },
-          select: { id: true, eventTypes: true },
-        })
+        // FOR SHARE: an endpoint being disabled right now is waited for and then seen disabled, so no
+        // new delivery slips in after its pending ones were cancelled.
+        const endpoints = await tx.$queryRaw<Array<{ id: string; eventTypes: string[] }>>`
+          SELECT id::text AS id, event_types AS "eventTypes" FROM webhook_endpoints
+          WHERE enabled
+          FOR SHARE`
         const deliveries = events.flatMap((event) =>
           endpoints
             .filter(

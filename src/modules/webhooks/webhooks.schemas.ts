@@ -18,7 +18,18 @@ const EventTypesSchema = z
   .max(WEBHOOK_EVENT_TYPES.length * 4)
   .describe('The event types sent to this endpoint; empty (the default) means all')
 
-const DescriptionSchema = z.string().trim().max(500)
+/** Control characters (a NUL above all: PostgreSQL text cannot hold one) have no place in a note. */
+const hasControlCharacters = (value: string) =>
+  [...value].some((char) => {
+    const code = char.charCodeAt(0)
+    return code < 0x20 && char !== '\t' && char !== '\n' && char !== '\r'
+  })
+
+const DescriptionSchema = z
+  .string()
+  .trim()
+  .max(500)
+  .refine((value) => !hasControlCharacters(value), 'must not contain control characters')
 
 export const CreateWebhookEndpointBodySchema = z
   .strictObject({

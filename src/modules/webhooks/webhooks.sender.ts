@@ -94,8 +94,9 @@ async function readExcerpt(body: AsyncIterable<Buffer>): Promise<string | null> 
   }
   if (size === 0) return null
   const bytes = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES)
-  // A multi-byte character cut at the limit becomes U+FFFD rather than an error.
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes)
+  // A multi-byte character cut at the limit becomes U+FFFD rather than an error; a NUL (a binary
+  // answer) too, since PostgreSQL text cannot hold one and the attempt would go unrecorded.
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes).replaceAll('\u0000', '\uFFFD')
 }
 
 function retryAfter(status: number, header: string | string[] | undefined): number | null {
