@@ -354,32 +354,55 @@ describe('a real flow produces an event', () => {
 describe('sustained failure', () => {
   it('disables the endpoint after WEBHOOK_DISABLE_AFTER_HOURS without a success; replayable once re-enabled', async () => {
     // Its own gateway and database: this test moves the clock days ahead.
-    const own = await startTestGateway({ ...ENV, WEBHOOK_DISABLE_AFTER_HOURS: '48' })
+    // Retries 12 h apart at most: a failing endpoint fails at least that often, so a gap of 24 h
+    // without a failure would be a quiet spell, not a failing one.
+    const own = await startTestGateway({
+      ...ENV,
+      WEBHOOK_DISABLE_AFTER_HOURS: '48',
+      WEBHOOK_RETRY_SCHEDULE_MS: `0,50,${12 * 3600_000}`,
+    })
     try {
       let healthy = false
       const receiver = await startWebhookReceiver(() => (healthy ? 200 : 500))
       const endpoint = await endpointFor(receiver, {}, own)
-      const [firstEvent = ''] = await recordDocumentEvents(own.database, 1)
-      await settled(endpoint.id, [firstEvent], ['failed'], own)
-      const failing = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-      expect(failing.json).toMatchObject({ enabled: true, failing_since: expect.any(String) })
-
-      // Two days on, still failing: the next failure disables it.
+      const failedAttempts = (eventId: string) =>
+        eventually(`a failed attempt of ${eventId}`, async () => {
+          const delivery = (await deliveriesOf(endpoint.id, own)).find((d) => d.event_id === eventId)
+          return delivery && delivery.attempt_count >= 1 ? delivery : undefined
+        })
+      // One failure after a long quiet spell starts a new spell: it does not disable.
+      const [quietEvent = ''] = await recordDocumentEvents(own.database, 1)
+      await failedAttempts(quietEvent)
       own.clock.advance(49 * 3600_000)
-      const [secondEvent = ''] = await recordDocumentEvents(own.database, 1)
+      const [afterQuiet = ''] = await recordDocumentEvents(own.database, 1)
+      await failedAttempts(afterQuiet)
+      const stillEnabled = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+      expect(stillEnabled.json).toMatchObject({ enabled: true, failing_since: expect.any(String) })
+
+      // Failing all along, every 13 h: past 48 h the next failure disables it.
+      let secondEvent = ''
+      for (let step = 0; step < 4; step++) {
+        own.clock.advance(13 * 3600_000)
+        ;[secondEvent = ''] = await recordDocumentEvents(own.database, 1)
+        if (step < 3) await failedAttempts(secondEvent)
+      }
       const [cancelled] = await settled(endpoint.id, [secondEvent], ['cancelled'], own)
       const disabled = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
       expect(disabled.json).toMatchObject({ enabled: false, disabled_at: expect.any(String) })
       expect(disabled.json.disabled_reason).toMatch(/^failing without a success since .* \(more than 48 h\)$/)
       expect(own.logs.text()).toContain('webhook endpoint disabled')
 
-      // While disabled: new events are not sent to it, and replays are refused.
+      // While disabled: new events are not sent to it (their deliveries wait, cancelled, to be
+      // replayed), and replays are refused.
       const [thirdEvent = ''] = await recordDocumentEvents(own.database, 1)
       await eventually('the third event to be fanned out', async () => {
         const row = await own.database.prisma.webhookEvent.findUnique({ where: { id: thirdEvent } })
         return row?.dispatchedAt !== null
       })
-      expect((await deliveriesOf(endpoint.id, own)).map((d) => d.event_id)).not.toContain(thirdEvent)
+      const third = (await deliveriesOf(endpoint.id, own)).find((d) => d.event_id === thirdEvent)
+      expect(third?.state).toBe('cancelled')
+      expect(third?.attempt_count).toBe(0)
+      expect(receiver.byId(thirdEvent)).toHaveLength(0)
       const refused = await own.call('POST', `/v1/webhook-deliveries/${cancelled?.id}/replay`, operator)
       expect(refused.status).toBe(409)
       expect(refused.json.code).toBe('WEBHOOK_ENDPOINT_DISABLED')
@@ -398,6 +421,10 @@ describe('sustained failure', () => {
       expect(replayed.json.attempts.at(-1)).toMatchObject({ manual: true, status_code: 200 })
       expect(receiver.received.length).toBe(attemptsBefore + 1)
       expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(secondEvent)
+      // And the event that arrived while it was disabled is not lost: it replays too.
+      const replayedThird = await own.call('POST', `/v1/webhook-deliveries/${third?.id}/replay`, operator)
+      expect(replayedThird.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
+      expect(receiver.byId(thirdEvent)).toHaveLength(1)
     } finally {
       for (const step of cleanup.splice(0).reverse()) await step()
       await own.close()

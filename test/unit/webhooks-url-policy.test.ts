@@ -39,6 +39,12 @@ describe('webhook URL policy', () => {
       'https://[::1]/',
       'https://[::ffff:127.0.0.1]/',
       'https://[::ffff:7f00:1]/',
+      // IPv4 embedded in IPv6: compatible, SIIT, 6to4, NAT64 (well-known and local-use)
+      'https://[::7f00:1]/',
+      'https://[::ffff:0:7f00:1]/',
+      'https://[2002:7f00:1::]/',
+      'https://[64:ff9b::7f00:1]/',
+      'https://[64:ff9b:1::7f00:1]/',
       'https://10.0.0.5/',
       'https://172.16.0.1/',
       'https://192.168.1.1/',

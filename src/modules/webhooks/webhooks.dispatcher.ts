@@ -99,6 +99,9 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
         id: target.endpointId,
         outcome: succeeded ? 'succeeded' : 'failed',
         disableIfFailingSince: later(finishedAt, -settings.disableAfterHours * 3_600_000),
+        // Sustained failure fails at least once per step of the schedule: a gap of twice its longest
+        // step without a failure means the endpoint was quiet, not failing.
+        newSpellIfLastFailureBefore: later(finishedAt, -2 * Math.max(...settings.retryScheduleMs)),
         disableNow: result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined,
         disabledReason: (failingSince) =>
           `failing without a success since ${failingSince.toISOString()} ` +

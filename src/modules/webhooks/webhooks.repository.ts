@@ -52,6 +52,8 @@ export interface AttemptRecord {
     outcome: 'succeeded' | 'failed'
     /** Disable when the endpoint has been failing since this instant or earlier. */
     disableIfFailingSince: Date
+    /** A previous failure before this instant is another spell: the failing clock starts again. */
+    newSpellIfLastFailureBefore: Date
     /** Disable at once (410 Gone), with this reason. */
     disableNow?: string
     disabledReason: (failingSince: Date) => string
@@ -143,7 +145,13 @@ export function createWebhookRepository(prisma: PrismaClient) {
             description: change.description,
             eventTypes: change.eventTypes,
             ...(change.enable
-              ? { enabled: true, disabledReason: null, disabledAt: null, failingSince: null }
+              ? {
+                  enabled: true,
+                  disabledReason: null,
+                  disabledAt: null,
+                  failingSince: null,
+                  lastFailureAt: null,
+                }
               : {}),
             ...(change.disable
               ? { enabled: false, disabledReason: change.disable.reason, disabledAt: change.disable.at }
@@ -217,9 +225,9 @@ export function createWebhookRepository(prisma: PrismaClient) {
         if (events.length === 0) return 0
         // FOR SHARE: an endpoint being disabled right now is waited for and then seen disabled, so no
         // new delivery slips in after its pending ones were cancelled.
-        const endpoints = await tx.$queryRaw<Array<{ id: string; eventTypes: string[] }>>`
-          SELECT id::text AS id, event_types AS "eventTypes" FROM webhook_endpoints
-          WHERE enabled
+        // A disabled endpoint gets its deliveries too, `cancelled`: replayable once it is re-enabled.
+        const endpoints = await tx.$queryRaw<Array<{ id: string; eventTypes: string[]; enabled: boolean }>>`
+          SELECT id::text AS id, event_types AS "eventTypes", enabled FROM webhook_endpoints
           FOR SHARE`
         const deliveries = events.flatMap((event) =>
           endpoints
@@ -230,6 +238,7 @@ export function createWebhookRepository(prisma: PrismaClient) {
               id: randomUUID(),
               eventId: event.id,
               endpointId: endpoint.id,
+              state: endpoint.enabled ? ('pending' as const) : ('cancelled' as const),
               nextAttemptAt: input.firstAttemptAt,
               createdAt: input.now,
             })),
@@ -372,14 +381,30 @@ export function createWebhookRepository(prisma: PrismaClient) {
         const { endpoint } = record
         if (endpoint.outcome === 'succeeded') {
           await tx.webhookEndpoint.updateMany({
-            where: { id: endpoint.id, failingSince: { not: null } },
-            data: { failingSince: null },
+            where: {
+              id: endpoint.id,
+              OR: [{ failingSince: { not: null } }, { lastFailureAt: { not: null } }],
+            },
+            data: { failingSince: null, lastFailureAt: null },
           })
           return { attemptNumber: numbered.attemptCount, endpointDisabled: false }
         }
+        // The failing clock starts at the first failure since the last success, or again after a quiet
+        // spell with no failure at all: one failure after days of silence does not disable.
         await tx.webhookEndpoint.updateMany({
-          where: { id: endpoint.id, failingSince: null },
+          where: {
+            id: endpoint.id,
+            OR: [
+              { failingSince: null },
+              { lastFailureAt: null },
+              { lastFailureAt: { lt: endpoint.newSpellIfLastFailureBefore } },
+            ],
+          },
           data: { failingSince: record.startedAt },
+        })
+        await tx.webhookEndpoint.update({
+          where: { id: endpoint.id },
+          data: { lastFailureAt: record.startedAt },
         })
         const current = await tx.webhookEndpoint.findUnique({ where: { id: endpoint.id } })
         let disabledReason: string | undefined

@@ -44,8 +44,13 @@ for (const [network, prefix] of [
 PRIVATE.addAddress('::1', 'ipv6')
 PRIVATE.addSubnet('fc00::', 7, 'ipv6')
 PRIVATE.addSubnet('2001:db8::', 32, 'ipv6')
-// NAT64 embeds an IPv4 address: treated as private rather than decoded.
+// Forms that embed an IPv4 address (NAT64, local-use NAT64, 6to4, IPv4-compatible, SIIT) are treated as
+// private rather than decoded; IPv4-mapped (::ffff:a.b.c.d) BlockList already checks as IPv4.
 PRIVATE.addSubnet('64:ff9b::', 96, 'ipv6')
+PRIVATE.addSubnet('64:ff9b:1::', 48, 'ipv6')
+PRIVATE.addSubnet('2002::', 16, 'ipv6')
+PRIVATE.addSubnet('::', 96, 'ipv6')
+PRIVATE.addSubnet('::ffff:0:0:0', 96, 'ipv6')
 
 /** Why an IP address may not receive webhooks, or null when it may. */
 export function refusedAddress(address: string, policy: UrlPolicy): string | null {
