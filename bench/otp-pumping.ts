@@ -15,16 +15,12 @@
  * `PUMPING_NUMBERS` (default 1000) and `PUMPING_CONCURRENCY` (default 1) change the size and the
  * attacker's parallelism.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { SignJWT } from 'jose'
 import { request } from 'undici'
 import { EnvSchema } from '../src/config/env-schema.js'
-import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import { nikFor, photo } from '../test/helpers/identity.js'
-import { freePort, runToCompletion, startProcess, stopProcess, waitUntilOk, withSchema } from './processes.js'
+import { startBenchStack } from './processes.js'
 
 export type Attacker = 'one_user_one_ip' | 'many_users_one_ip' | 'many_users_many_ips'
 
@@ -191,56 +187,25 @@ const JWT_SECRET = 'pumping-bench-secret-pumping-bench-secret-0123'
 
 /** One attacker against its own simulator and gateway (a fresh database: counters start at zero). */
 async function runAttacker(attacker: Attacker, numbers: number, concurrency: number) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-pumping-'))
-  const simulatorPort = await freePort()
-  const gatewayPort = await freePort()
-  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
-  const simulator = startProcess('src/simulator/server.ts', {
-    SIM_HOST: '127.0.0.1',
-    SIM_PORT: String(simulatorPort),
-    LOG_LEVEL: 'warn',
+  const stack = await startBenchStack({
+    jwtSecret: JWT_SECRET,
+    schema: `privy_gateway_pumping_${attacker}_${Date.now()}`,
+    dropSchemaOnStop: true,
+    logLevel: 'error',
+    // The bench talks to the gateway from 127.0.0.1, standing in for the merchant's load balancer.
+    gatewayEnv: { TRUST_PROXY: 'loopback' },
   })
-  const databaseUrl = process.env.DATABASE_URL
-    ? withSchema(process.env.DATABASE_URL, `privy_gateway_pumping_${attacker}_${Date.now()}`)
-    : ''
-  let gateway: ReturnType<typeof startProcess> | undefined
   try {
-    if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
-    gateway = startProcess('src/server.ts', {
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      LOG_LEVEL: 'error',
-      ...simulatorPrivyEnv(simulatorUrl),
-      AUTH_JWT_SECRET: JWT_SECRET,
-      PGLITE_DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      // The bench talks to the gateway from 127.0.0.1, standing in for the merchant's load balancer.
-      TRUST_PROXY: 'loopback',
+    return await pumpOtps({
+      gatewayUrl: stack.gatewayUrl,
+      simulatorUrl: stack.simulatorUrl,
+      jwtSecret: JWT_SECRET,
+      attacker,
+      numbers,
+      concurrency,
     })
-    await waitUntilOk(`${simulatorUrl}/__sim/health`)
-    await waitUntilOk(`${gatewayUrl}/health/ready`, 60_000)
-    return await pumpOtps({ gatewayUrl, simulatorUrl, jwtSecret: JWT_SECRET, attacker, numbers, concurrency })
   } finally {
-    if (gateway) await stopProcess(gateway)
-    await stopProcess(simulator)
-    await rm(dataDir, { recursive: true, force: true })
-    if (databaseUrl) await dropSchema(databaseUrl)
-  }
-}
-
-async function dropSchema(databaseUrl: string): Promise<void> {
-  const { default: pg } = await import('pg')
-  const schema = new URL(databaseUrl).searchParams.get('schema')
-  const url = new URL(databaseUrl)
-  url.searchParams.delete('schema')
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-  } finally {
-    await client.end()
+    await stack.stop()
   }
 }
 

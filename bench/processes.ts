@@ -1,21 +1,43 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
 import { request, WebSocket } from 'undici'
+import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 
 /** A port that was free a moment ago, for a child process to listen on. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
+  const [port = 0] = await freePorts(1)
+  return port
+}
+
+/**
+ * `count` distinct free ports: all are held open until every one is known, so two of them cannot be
+ * the same port handed out twice.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer()
+          server.once('error', reject)
+          server.listen(0, '127.0.0.1', () => resolve(server))
+        }),
+    ),
+  )
+  const ports = servers.map((server) => {
+    const address = server.address()
+    return typeof address === 'object' && address ? address.port : 0
   })
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
 }
 
 /**
@@ -136,5 +158,85 @@ export async function collectGarbage(inspectPort: number): Promise<void> {
     })
     socket.close()
     await Promise.race([closed, sleep(1_000)])
+  }
+}
+
+export interface BenchStack {
+  simulatorUrl: string
+  gatewayUrl: string
+  gateway: ChildProcess
+  /** The `extraPorts` asked for. */
+  extraPorts: number[]
+  stop(): Promise<void>
+}
+
+/**
+ * The simulator and the gateway, each in its own process (as in production, where Privy is another
+ * machine), ready to serve. The gateway runs on a fresh PGlite directory, or on its own migrated
+ * schema of DATABASE_URL (dropped by `stop` when `dropSchemaOnStop`), so a bench never touches other data.
+ */
+export async function startBenchStack(options: {
+  jwtSecret: string
+  schema: string
+  gatewayEnv?: Record<string, string>
+  gatewayNodeArgs?: (extraPorts: number[]) => string[]
+  dropSchemaOnStop?: boolean
+  logLevel?: string
+  /** More free ports wanted (e.g. the gateway's inspector), distinct from the stack's own. */
+  extraPorts?: number
+}): Promise<BenchStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-bench-'))
+  const [simulatorPort = 0, gatewayPort = 0, ...extra] = await freePorts(2 + (options.extraPorts ?? 0))
+  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+  const simulator = startProcess('src/simulator/server.ts', {
+    SIM_HOST: '127.0.0.1',
+    SIM_PORT: String(simulatorPort),
+    LOG_LEVEL: 'warn',
+  })
+  const databaseUrl = process.env.DATABASE_URL ? withSchema(process.env.DATABASE_URL, options.schema) : ''
+  let gateway: ChildProcess | undefined
+  const stop = async () => {
+    if (gateway) await stopProcess(gateway)
+    await stopProcess(simulator)
+    await rm(dataDir, { recursive: true, force: true })
+    if (databaseUrl && options.dropSchemaOnStop) await dropBenchSchema(databaseUrl)
+  }
+  try {
+    if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
+    gateway = startProcess(
+      'src/server.ts',
+      {
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(gatewayPort),
+        LOG_LEVEL: options.logLevel ?? 'warn',
+        ...simulatorPrivyEnv(simulatorUrl),
+        AUTH_JWT_SECRET: options.jwtSecret,
+        PGLITE_DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        ...options.gatewayEnv,
+      },
+      options.gatewayNodeArgs?.(extra),
+    )
+    await waitUntilOk(`${simulatorUrl}/__sim/health`)
+    await waitUntilOk(`${gatewayUrl}/health/ready`, 60_000)
+    return { simulatorUrl, gatewayUrl, gateway, extraPorts: extra, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+async function dropBenchSchema(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl)
+  const schema = url.searchParams.get('schema')
+  url.searchParams.delete('schema')
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  } finally {
+    await client.end()
   }
 }

@@ -41,7 +41,15 @@ import { AppError } from '../src/errors/app-error.js'
 import { createLogger } from '../src/logging.js'
 import { PrivyServerError } from '../src/privy/errors.js'
 import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
-import { freePort, runToCompletion, startProcess, stopProcess, waitUntilOk, withSchema } from './processes.js'
+import {
+  freePort,
+  freePorts,
+  runToCompletion,
+  startProcess,
+  stopProcess,
+  waitUntilOk,
+  withSchema,
+} from './processes.js'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -201,7 +209,8 @@ async function measureLevel(
   context: { index: number; work: string; simulatorUrl: string; token: string },
 ): Promise<LevelResult> {
   const { index, work, simulatorUrl, token } = context
-  const ports: Record<Side, number> = { on: await freePort(), off: await freePort() }
+  const [on = 0, off = 0] = await freePorts(2)
+  const ports: Record<Side, number> = { on, off }
   const urls: Record<Side, string> = {
     on: `http://127.0.0.1:${ports.on}`,
     off: `http://127.0.0.1:${ports.off}`,

@@ -7,15 +7,12 @@
  * with the same signed status call sent straight to the simulator, at the same concurrency.
  * Then bench/upload.ts: 20 concurrent uploads of a 5 MiB PDF, throughput and the gateway's peak RSS.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { SignJWT } from 'jose'
 import { request } from 'undici'
 import { privyTimestamp, signatureFor } from '../src/privy/signing.js'
-import { DEV_CREDENTIALS, simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
-import { freePort, runToCompletion, startProcess, stopProcess, waitUntilOk, withSchema } from './processes.js'
+import { DEV_CREDENTIALS } from '../src/simulator/dev-credentials.js'
+import { startBenchStack } from './processes.js'
 import { uploadBenchmark } from './upload.js'
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
@@ -23,35 +20,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123'
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-bench-'))
-  const simulatorPort = await freePort()
-  const gatewayPort = await freePort()
-  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
-  const simulator = startProcess('src/simulator/server.ts', {
-    SIM_HOST: '127.0.0.1',
-    SIM_PORT: String(simulatorPort),
-    LOG_LEVEL: 'warn',
-  })
-  // PostgreSQL runs get their own schema, migrated first, so a bench never touches other data.
-  const databaseUrl = process.env.DATABASE_URL
-    ? withSchema(process.env.DATABASE_URL, 'privy_gateway_bench')
-    : ''
-  if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
-  const gatewayProcess = startProcess('src/server.ts', {
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(gatewayPort),
-    LOG_LEVEL: 'warn',
-    ...simulatorPrivyEnv(simulatorUrl),
-    AUTH_JWT_SECRET: JWT_SECRET,
-    PGLITE_DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-  })
+  const stack = await startBenchStack({ jwtSecret: JWT_SECRET, schema: 'privy_gateway_bench' })
   try {
-    await waitUntilOk(`${simulatorUrl}/__sim/health`)
-    await waitUntilOk(`${gatewayUrl}/health/ready`)
-    const report = await measure(simulatorUrl, gatewayUrl)
+    const report = await measure(stack.simulatorUrl, stack.gatewayUrl)
     report.machine += process.env.DATABASE_URL ? ', PostgreSQL' : ', PGlite'
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     process.stdout.write(
@@ -61,9 +32,7 @@ async function main() {
     )
     if (report.failed_requests.direct + report.failed_requests.gateway > 0) process.exitCode = 1
   } finally {
-    await stopProcess(gatewayProcess)
-    await stopProcess(simulator)
-    await rm(dataDir, { recursive: true, force: true })
+    await stack.stop()
   }
 }
 

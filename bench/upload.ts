@@ -11,9 +11,8 @@
  * Privy does different work (no multipart, no PDF checks, no database), so the numbers stand alone.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { availableParallelism, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { SignJWT } from 'jose'
@@ -27,19 +26,8 @@ import {
   StandardFonts,
 } from 'pdf-lib'
 import { FormData, request } from 'undici'
-import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import { fullRegistrationJson, nikFor } from '../test/helpers/identity.js'
-import {
-  collectGarbage,
-  freePort,
-  readResidentMemory,
-  resetPeakResidentMemory,
-  runToCompletion,
-  startProcess,
-  stopProcess,
-  waitUntilOk,
-  withSchema,
-} from './processes.js'
+import { collectGarbage, readResidentMemory, resetPeakResidentMemory, startBenchStack } from './processes.js'
 
 const CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 20)
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 5)
@@ -62,47 +50,27 @@ interface UploadOutcome {
 
 export async function uploadBenchmark(): Promise<void> {
   const [pdf, smallPdf] = await Promise.all([benchPdf(TARGET_PDF_BYTES), benchPdf(0)])
-  const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-bench-upload-'))
-  const simulatorPort = await freePort()
-  const gatewayPort = await freePort()
-  const inspectPort = await freePort()
-  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
-  const simulator = startProcess('src/simulator/server.ts', {
-    SIM_HOST: '127.0.0.1',
-    SIM_PORT: String(simulatorPort),
-    LOG_LEVEL: 'warn',
+  const stack = await startBenchStack({
+    jwtSecret: JWT_SECRET,
+    schema: 'privy_gateway_bench',
+    extraPorts: 1,
+    // Only so the benchmark can ask for a full GC before reading RSS; on 127.0.0.1, for this run.
+    gatewayNodeArgs: ([inspectPort]) => [`--inspect=127.0.0.1:${inspectPort}`],
   })
-  const databaseUrl = process.env.DATABASE_URL
-    ? withSchema(process.env.DATABASE_URL, 'privy_gateway_bench')
-    : ''
-  let gateway: ReturnType<typeof startProcess> | undefined
+  const [inspectPort = 0] = stack.extraPorts
   try {
-    if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
-    gateway = startProcess(
-      'src/server.ts',
-      {
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(gatewayPort),
-        LOG_LEVEL: 'warn',
-        ...simulatorPrivyEnv(simulatorUrl),
-        AUTH_JWT_SECRET: JWT_SECRET,
-        PGLITE_DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl,
-      },
-      // Only so the benchmark can ask for a full GC before reading RSS; on 127.0.0.1, for this run.
-      [`--inspect=127.0.0.1:${inspectPort}`],
-    )
-    await waitUntilOk(`${simulatorUrl}/__sim/health`)
-    await waitUntilOk(`${gatewayUrl}/health/ready`)
-    const pid = gateway.pid
+    const pid = stack.gateway.pid
     if (pid === undefined) throw new Error('the gateway process has no pid')
-    await measure({ simulatorUrl, gatewayUrl, pid, inspectPort, pdf, smallPdf })
+    await measure({
+      simulatorUrl: stack.simulatorUrl,
+      gatewayUrl: stack.gatewayUrl,
+      pid,
+      inspectPort,
+      pdf,
+      smallPdf,
+    })
   } finally {
-    if (gateway) await stopProcess(gateway)
-    await stopProcess(simulator)
-    await rm(dataDir, { recursive: true, force: true })
+    await stack.stop()
   }
 }
 
@@ -117,17 +85,32 @@ async function measure(target: {
   const { simulatorUrl, gatewayUrl, pid, inspectPort, pdf } = target
   const officer = await userToken('bench-officer')
   const signer = await verifiedSigner(simulatorUrl, gatewayUrl)
-  const metadata = JSON.stringify({
-    title: 'Bench loan agreement',
-    sign_process: 'parallel',
-    signers: [
-      {
-        privy_id: signer.privyId,
-        placements: [{ page: 1, x: 50, y: 700, width: 150, height: 75, unit: 'pt' }],
-      },
-    ],
-  })
-  const upload = (file: Blob) => uploadOnce(gatewayUrl, officer, file, metadata)
+  // Each upload places the signature a little apart: the same PDF to the same signers at the same
+  // place is the same document (natural key, answered 409), and the bench measures new ones.
+  let uploads = 0
+  const metadata = () => {
+    uploads += 1
+    return JSON.stringify({
+      title: 'Bench loan agreement',
+      sign_process: 'parallel',
+      signers: [
+        {
+          privy_id: signer.privyId,
+          placements: [
+            {
+              page: 1,
+              x: 50 + (uploads % 300),
+              y: 600 + Math.floor(uploads / 300),
+              width: 150,
+              height: 75,
+              unit: 'pt',
+            },
+          ],
+        },
+      ],
+    })
+  }
+  const upload = (file: Blob) => uploadOnce(gatewayUrl, officer, file, metadata())
   const round = (file: Blob) => Promise.all(Array.from({ length: CONCURRENCY }, () => upload(file)))
   const file = new Blob([pdf], { type: 'application/pdf' })
 

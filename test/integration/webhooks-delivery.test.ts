@@ -415,14 +415,21 @@ describe('sustained failure', () => {
       })
       expect(enabled.json).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null })
       healthy = true
-      const replayed = await own.call('POST', `/v1/webhook-deliveries/${cancelled?.id}/replay`, operator)
+      // An attempt of it may still be in flight (cancelled by the disable while it was being sent):
+      // replay answers 409 until that attempt is recorded, so retry as a client would.
+      const replay = (deliveryId: string | undefined) =>
+        eventually(`a replay of ${deliveryId}`, async () => {
+          const answer = await own.call('POST', `/v1/webhook-deliveries/${deliveryId}/replay`, operator)
+          return answer.status === 409 && answer.json.code === 'CONFLICT' ? undefined : answer
+        })
+      const replayed = await replay(cancelled?.id)
       expect(replayed.status).toBe(200)
       expect(replayed.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
       expect(replayed.json.attempts.at(-1)).toMatchObject({ manual: true, status_code: 200 })
       expect(receiver.received.length).toBe(attemptsBefore + 1)
       expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(secondEvent)
       // And the event that arrived while it was disabled is not lost: it replays too.
-      const replayedThird = await own.call('POST', `/v1/webhook-deliveries/${third?.id}/replay`, operator)
+      const replayedThird = await replay(third?.id)
       expect(replayedThird.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
       expect(receiver.byId(thirdEvent)).toHaveLength(1)
     } finally {
