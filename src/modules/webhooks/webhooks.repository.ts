@@ -337,6 +337,10 @@ export function createWebhookRepository(prisma: PrismaClient) {
       record: AttemptRecord,
     ): Promise<{ attemptNumber: number; endpointDisabled: boolean } | null> {
       return prisma.$transaction(async (tx) => {
+        // The endpoint first, then the delivery: the same order as a disable (endpoint, then its
+        // deliveries cancelled) and a fan-out. Two attempts of one endpoint recorded at once, one of
+        // them disabling it, would otherwise deadlock, and the loser's attempt would go unrecorded.
+        await tx.$queryRaw`SELECT id FROM webhook_endpoints WHERE id = ${record.endpoint.id}::uuid FOR UPDATE`
         // Also locks the row until commit, so attempt numbers never collide.
         const [numbered] = await tx.$queryRaw<Array<{ attemptCount: number }>>`
           UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, updated_at = now()
