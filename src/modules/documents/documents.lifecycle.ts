@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, rethrowAsAppError } from '../../errors/upstream-failure.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import { type PrivyClient, signedDocument } from '../../privy/index.js'
@@ -71,8 +72,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
       )
     } catch (error) {
       if (error instanceof PrivyError && error.outcome === 'unknown') {
-        const until = error.lateAnswerPending ? new Date(deps.now().getTime() + deps.lateAnswerMs) : null
-        await documents.awaitLateAnswer(record.id, until)
+        await documents.awaitLateAnswer(record.id, lateAnswerDeadline(error, deps.now(), deps.lateAnswerMs))
         throw outcomeUnknown(error, 'document', record.id)
       }
       if (error instanceof PrivyApiError && error.status === 422) {
@@ -99,9 +99,8 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     return revoke(principal, id, claim)
   }
 
-  function isAwaitingAnswer(record: DocumentRecord): boolean {
-    return record.lateAnswerUntil !== null && record.lateAnswerUntil.getTime() > deps.now().getTime()
-  }
+  // A revoke is on a submitted row: only its late-answer window counts (no in-flight budget).
+  const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, deps.now(), 0)
 
   async function history(principal: Principal, id: string) {
     const record = await visible(principal, id)

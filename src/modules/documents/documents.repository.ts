@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { claimNaturalKey } from '../../db/natural-key.js'
 import { leaseWork, staleCandidates, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
 import {
   type Document,
@@ -57,14 +58,8 @@ export function createDocumentRepository(prisma: PrismaClient) {
       idempotencyKey?: IdempotencyKeyRef,
     ): Promise<{ created: DocumentRecord } | { existingId: string }> {
       return prisma.$transaction(async (tx) => {
-        const { count } = await tx.naturalKey.createMany({
-          data: [{ key: naturalKey, resource: 'document', resourceId: document.id }],
-          skipDuplicates: true,
-        })
-        if (count === 0) {
-          const holder = await tx.naturalKey.findUniqueOrThrow({ where: { key: naturalKey } })
-          return { existingId: holder.resourceId }
-        }
+        const existingId = await claimNaturalKey(tx, naturalKey, 'document', document.id)
+        if (existingId) return { existingId }
         const created = await tx.document.create({
           data: {
             ...document,

@@ -3,9 +3,10 @@ import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
 import { recordCreateFailure } from '../../errors/upstream-failure.js'
 import type { DocumentProcess, Prisma } from '../../generated/prisma/client.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import { PrivyApiError, PrivyError } from '../../privy/errors.js'
+import { PrivyApiError } from '../../privy/errors.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
@@ -204,14 +205,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         resource: 'document',
         id,
         record: (outcome, summary) =>
-          documents.markOutcome(
-            id,
-            outcome,
-            summary,
-            error instanceof PrivyError && error.lateAnswerPending
-              ? new Date(now().getTime() + deps.lateAnswerMs)
-              : null,
-          ),
+          documents.markOutcome(id, outcome, summary, lateAnswerDeadline(error, now(), deps.lateAnswerMs)),
         rejectedDetail: 'Privy refused the document',
       })
     }
@@ -249,14 +243,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     return submit(record, await prepare(principal, received))
   }
 
-  /** Until the late answer's window closes (or, in flight, the first request's own budget). */
-  function isAwaitingAnswer(record: DocumentRecord): boolean {
-    const until =
-      record.submission === 'in_flight'
-        ? new Date(record.createdAt.getTime() + deps.inFlightBudgetMs)
-        : record.lateAnswerUntil
-    return until !== null && until.getTime() > now().getTime()
-  }
+  const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, now(), deps.inFlightBudgetMs)
 
   /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
   async function resolveSigners(metadata: DocumentMetadata, ownerId: string | undefined) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
+import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/errors.js'
 import type { LateAnswer, PrivyClient, SideEffectOptions } from '../../privy/index.js'
@@ -369,16 +370,8 @@ export function createOtpService(deps: OtpServiceDeps) {
     return toOtpView(record, now())
   }
 
-  function isAwaiting(record: OtpRecord): boolean {
-    if (record.submission === 'in_flight') {
-      return record.createdAt.getTime() + deps.inFlightBudgetMs > now().getTime()
-    }
-    return record.lateAnswerUntil !== null && record.lateAnswerUntil.getTime() > now().getTime()
-  }
-
-  function lateAnswerDeadline(error: PrivyError): Date | null {
-    return error.lateAnswerPending ? new Date(now().getTime() + deps.lateAnswerMs) : null
-  }
+  const isAwaiting = (record: OtpRecord) => isAwaitingAnswer(record, now(), deps.inFlightBudgetMs)
+  const lateAnswerDeadline = (error: unknown) => deadlineOf(error, now(), deps.lateAnswerMs)
 
   async function findOwn(principal: Principal, id: string): Promise<OtpRecord> {
     const record = await otps.findVisible(id, ownerScope(principal).ownerId)

@@ -1,3 +1,4 @@
+import { claimNaturalKey } from '../../db/natural-key.js'
 import { leaseWork, staleCandidates, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
 import {
   Prisma,
@@ -74,14 +75,8 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       idempotencyKey?: IdempotencyKeyRef,
     ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
       return prisma.$transaction(async (tx) => {
-        const { count } = await tx.naturalKey.createMany({
-          data: [{ key: naturalKey, resource: 'registration', resourceId: registration.id }],
-          skipDuplicates: true,
-        })
-        if (count === 0) {
-          const holder = await tx.naturalKey.findUniqueOrThrow({ where: { key: naturalKey } })
-          return { existingId: holder.resourceId }
-        }
+        const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id)
+        if (existingId) return { existingId }
         const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
         await bindIdempotencyKey(tx, idempotencyKey, created.id)
         return { created }

@@ -2,6 +2,7 @@ import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, upstreamRejected } from '../../errors/upstream-failure.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline as deadlineOf } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
@@ -33,20 +34,8 @@ export interface RegistrationServiceDeps {
 export function createRegistrationService(deps: RegistrationServiceDeps) {
   const { repository, privy, now } = deps
 
-  /** Until the late answer's window closes (or, in flight, the first request's own budget). */
-  function isAwaitingAnswer(record: RegistrationRecord): boolean {
-    const until =
-      record.submission === 'in_flight'
-        ? new Date(record.createdAt.getTime() + deps.inFlightBudgetMs)
-        : record.lateAnswerUntil
-    return until !== null && until.getTime() > now().getTime()
-  }
-
-  function lateAnswerDeadline(error: unknown): Date | null {
-    return error instanceof PrivyError && error.lateAnswerPending
-      ? new Date(now().getTime() + deps.lateAnswerMs)
-      : null
-  }
+  const isAwaitingAnswer = (record: RegistrationRecord) => awaiting(record, now(), deps.inFlightBudgetMs)
+  const lateAnswerDeadline = (error: unknown) => deadlineOf(error, now(), deps.lateAnswerMs)
 
   async function get(
     principal: Principal,
