@@ -438,6 +438,29 @@ describe('sustained failure', () => {
     }
   })
 
+  it('an attempt the clock jumps under is judged at its start: one slow failure never spans the window', async () => {
+    // Its own gateway: the clock moves days ahead. The receiver moves it 49 h while the attempt is in
+    // flight, so the attempt starts before the jump and ends after it (what a busy machine did to the
+    // test above, now on purpose). Judged by its end it would have opened and closed a 48 h spell alone.
+    const own = await startTestGateway({ ...ENV, WEBHOOK_DISABLE_AFTER_HOURS: '48' })
+    try {
+      const receiver = await startWebhookReceiver((_request, earlier) => {
+        if (earlier === 0) own.clock.advance(49 * 3600_000)
+        return 500
+      })
+      const endpoint = await endpointFor(receiver, {}, own)
+      const [eventId = ''] = await recordDocumentEvents(own.database, 1)
+      const [delivery] = await settled(endpoint.id, [eventId], ['failed', 'cancelled'], own)
+      expect(delivery).toMatchObject({ state: 'failed', attempt_count: SCHEDULE.length })
+      const read = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
+      expect(read.json).toMatchObject({ enabled: true, disabled_at: null, failing_since: expect.any(String) })
+      expect(own.logs.text()).not.toContain('webhook endpoint disabled')
+    } finally {
+      for (const step of cleanup.splice(0).reverse()) await step()
+      await own.close()
+    }
+  })
+
   it('disables an endpoint that answers 410 Gone at once', async () => {
     const receiver = await startWebhookReceiver(() => 410)
     const endpoint = await endpointFor(receiver)

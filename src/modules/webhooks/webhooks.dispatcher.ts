@@ -98,10 +98,13 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
       endpoint: {
         id: target.endpointId,
         outcome: succeeded ? 'succeeded' : 'failed',
-        disableIfFailingSince: later(finishedAt, -settings.disableAfterHours * 3_600_000),
+        // The spell is measured with one clock reading, the one the attempt is recorded under: an
+        // attempt that starts before a clock step and ends after it must not open a spell at its
+        // start and judge it by its end (that alone could span the whole disable window).
+        disableIfFailingSince: later(startedAt, -settings.disableAfterHours * 3_600_000),
         // Sustained failure fails at least once per step of the schedule: a gap of twice its longest
         // step without a failure means the endpoint was quiet, not failing.
-        newSpellIfLastFailureBefore: later(finishedAt, -2 * Math.max(...settings.retryScheduleMs)),
+        newSpellIfLastFailureBefore: later(startedAt, -2 * Math.max(...settings.retryScheduleMs)),
         disableNow: result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined,
         disabledReason: (failingSince) =>
           `failing without a success since ${failingSince.toISOString()} ` +
