@@ -140,41 +140,55 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     const endpoint = await endpointFor(receiver, { event_types: ['document.updated'] })
     const eventIds = await recordDocumentEvents(gateway.database, 21)
     const deliveries = await settled(endpoint.id, eventIds)
+    const details = await Promise.all(deliveries.map((delivery) => deliveryDetail(delivery.id)))
 
-    for (const eventId of eventIds) {
-      const requests = receiver.byId(eventId)
-      // Exactly one success per event, after exactly one failure.
-      expect(requests.filter((request) => request.status >= 200 && request.status < 300)).toHaveLength(1)
-      expect(requests).toHaveLength(2)
-      expect(requests[0]?.status).not.toBe(204)
-      expect(requests[1]?.status).toBe(204)
-      // The same bytes and id each time, and each attempt verifies.
-      expect(requests[0]?.body).toBe(requests[1]?.body)
-      for (const request of requests)
+    // Delivery is at least once: an attempt the gateway gave up on (no answer within the timeout) may
+    // still reach the receiver, late, and be answered there. On a quiet machine only the 'hang' does; on
+    // a loaded one any attempt can. So the receiver's extra successes are bounded by the gateway's
+    // timed-out attempts, and everything else is exact.
+    for (const detail of details) {
+      const requests = receiver.byId(detail.event_id)
+      const attempts = detail.attempts as Array<{
+        number: number
+        started_at: string
+        status_code: number | null
+        error: string | null
+        manual: boolean
+      }>
+      // The gateway saw exactly one success, last, after at least one failure; nothing after it.
+      expect(detail).toMatchObject({ state: 'succeeded', attempt_count: attempts.length })
+      expect(attempts.length).toBeGreaterThanOrEqual(2)
+      expect(attempts.at(-1)).toMatchObject({ status_code: 204, error: null, manual: false })
+      for (const [index, attempt] of attempts.slice(0, -1).entries()) {
+        expect(attempt).toMatchObject({ number: index + 1, manual: false, error: expect.any(String) })
+        expect(attempt.status_code === null || attempt.status_code >= 300).toBe(true)
+        // Each retry waited at least its step of the schedule after the attempt before it began.
+        const next = attempts[index + 1] as (typeof attempts)[number]
+        expect(Date.parse(next.started_at) - Date.parse(attempt.started_at)).toBeGreaterThanOrEqual(
+          SCHEDULE[index + 1] ?? 0,
+        )
+      }
+      // Every attempt reached the receiver, with the same bytes and id, and each verifies.
+      expect(requests).toHaveLength(attempts.length)
+      for (const request of requests) {
+        expect(request.body).toBe(requests[0]?.body)
         expect(new Webhook(endpoint.secret).verify(request.body, request.headers)).toBeTruthy()
+      }
+      const timedOut = attempts.filter((attempt) => attempt.error?.startsWith('no answer within')).length
+      const answeredOk = requests.filter((request) => request.status >= 200 && request.status < 300).length
+      expect(answeredOk).toBeGreaterThanOrEqual(1)
+      expect(answeredOk - 1).toBeLessThanOrEqual(timedOut)
     }
     // The redirect was never followed.
     expect(receiver.received.filter((request) => request.path !== '/hooks/privy')).toEqual([])
-
-    for (const delivery of deliveries) {
-      const detail = await deliveryDetail(delivery.id)
-      expect(detail.state).toBe('succeeded')
-      expect(detail.attempt_count).toBe(2)
-      const [first, second] = detail.attempts
-      expect(first).toMatchObject({ number: 1, manual: false })
-      expect(first.status_code === null || first.status_code >= 300).toBe(true)
-      expect(first.error).toEqual(expect.any(String))
-      expect(second).toMatchObject({ number: 2, status_code: 204, error: null, manual: false })
-      // The retry waited at least the schedule's second step after the first attempt began.
-      expect(Date.parse(second.started_at) - Date.parse(first.started_at)).toBeGreaterThanOrEqual(
-        SCHEDULE[1] ?? 0,
-      )
-      if (first.response_excerpt) expect(Buffer.byteLength(first.response_excerpt)).toBeLessThanOrEqual(1024)
+    for (const detail of details) {
+      for (const attempt of detail.attempts) {
+        if (attempt.response_excerpt)
+          expect(Buffer.byteLength(attempt.response_excerpt)).toBeLessThanOrEqual(1024)
+      }
     }
     const errors = new Set(
-      (await Promise.all(deliveries.map((delivery) => deliveryDetail(delivery.id)))).map(
-        (detail) => detail.attempts[0].error as string,
-      ),
+      details.flatMap((detail) => detail.attempts.map((attempt: { error: string }) => attempt.error)),
     )
     expect([...errors]).toEqual(
       expect.arrayContaining([
@@ -185,8 +199,9 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
       ]),
     )
     // Each attempt is logged with ids and outcome, never the body or a secret.
+    const attemptCount = details.reduce((sum, detail) => sum + detail.attempt_count, 0)
     const attemptLines = gateway.logs.lines.filter((line) => line.includes(`"endpoint_id":"${endpoint.id}"`))
-    expect(attemptLines.filter((line) => line.includes('webhook attempt'))).toHaveLength(eventIds.length * 2)
+    expect(attemptLines.filter((line) => line.includes('webhook attempt'))).toHaveLength(attemptCount)
     expect(gateway.logs.leaked(secrets)).toEqual([])
     expect(gateway.logs.text()).not.toContain('"reference_number":"DOC-')
   })
