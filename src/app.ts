@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import sharp from 'sharp'
 import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
-import { createClientErrorHandler } from './errors/client-error.js'
+import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
 import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/background-loop.js'
 import { createHousekeeping } from './jobs/housekeeping.js'
@@ -85,7 +85,7 @@ export async function buildApp(
     return503OnClosing: false,
     // Node's own 400/408/431, before there is a request, are problems too.
     clientErrorHandler: createClientErrorHandler(essentialSecurityHeaders(config.security)),
-    http: slowHeadersLimit(config.server.headersTimeoutMs),
+    http: headersTimeoutOptions(config.server.headersTimeoutMs),
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -302,19 +302,6 @@ export async function buildApp(
   } catch (error) {
     await app.close().catch(() => undefined)
     throw error
-  }
-}
-
-/**
- * A request head still incomplete after `headersTimeoutMs` is answered 408, so a slow client (slowloris)
- * holds no socket for long. Node looks for those every `connectionsCheckingInterval` (30 s by default):
- * a tenth of the timeout keeps the answer within 10 % of it, at the cost of a walk over the open
- * connections that often.
- */
-function slowHeadersLimit(headersTimeoutMs: number) {
-  return {
-    headersTimeout: headersTimeoutMs,
-    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersTimeoutMs / 10))),
   }
 }
 

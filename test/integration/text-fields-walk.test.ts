@@ -7,20 +7,14 @@ import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { a4Pdf, signatureAt } from '../helpers/documents.js'
 import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, photo } from '../helpers/identity.js'
-import {
-  type FieldPath,
-  type Json,
-  operationsOf,
-  pathText,
-  walkSchema,
-  withValueAt,
-} from '../helpers/openapi-strings.js'
+import { operationsOf } from '../helpers/openapi-strings.js'
+import { type BodySamples, type Poisoned, variantsOf } from '../helpers/poisoned-requests.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 
 /**
  * Issue 10, item 3: walks the gateway's own OpenAPI document and, for every operation, puts control
- * characters into every string it takes (path and query parameters, JSON body fields, the multipart
- * fields of registrations and the members of a document's `metadata`), one field at a time, as a
+ * characters into every string it takes (path, query and header parameters, JSON body fields, the
+ * multipart fields of registrations and the members of a document's `metadata`), one at a time, as a
  * caller allowed to reach the route. Nothing may answer 5xx (a NUL used to reach PostgreSQL and
  * answer 500), and every route that validates its input answers 400 naming the field.
  *
@@ -28,43 +22,9 @@ import { internalLeaks } from '../helpers/response-hygiene.js'
  * unreached, so a new route or field cannot slip past it.
  */
 
-interface Poison {
-  char: string
-  /** Where in the field's value: a URL with a NUL in its host is refused as a URL, at its end it is not. */
-  at: 'start' | 'middle' | 'end'
-}
-
-/** NUL at each end and inside, other C0 controls, DEL, a C1 control ... */
-const POISONS: Poison[] = [
-  { char: '\u0000', at: 'start' },
-  { char: '\u0000', at: 'middle' },
-  { char: '\u0000', at: 'end' },
-  { char: '\u0001', at: 'end' },
-  { char: '\u001f', at: 'middle' },
-  { char: '\u007f', at: 'end' },
-  { char: '\u0085', at: 'middle' },
-]
-/** In a header only tab and obs-text travel (Node refuses the rest: http-client-errors.test.ts). */
-const HEADER_POISONS: Poison[] = [
-  { char: '\t', at: 'middle' },
-  { char: '\u0085', at: 'middle' },
-]
-/** ... and unpaired surrogates, where the transport can carry one (JSON; not UTF-8 forms or URLs). */
-const JSON_ONLY_POISONS: Poison[] = [
-  { char: '\ud800', at: 'end' },
-  { char: '\udc00', at: 'middle' },
-]
-
-interface FormSample {
-  fields: Record<string, unknown>
-  files?: Record<string, { bytes: Buffer; type: string; name: string }>
-}
-
-interface Sample {
+interface Sample extends BodySamples {
   /** Who calls: a user token, the operator key, or Privy's signature (a route read as raw bytes). */
   access: 'public' | 'user' | 'operator' | 'signature'
-  json?: unknown[]
-  form?: FormSample[]
 }
 
 let gateway: TestGateway
@@ -155,21 +115,6 @@ afterAll(async () => {
 
 // --- sending one poisoned request ------------------------------------------------------------------
 
-interface Poisoned {
-  path: string
-  json?: unknown
-  form?: FormSample
-  headers?: Record<string, string>
-  /** Where the answer must name the field (`name`, `metadata.title`, `query.cursor`, `params.id`). */
-  field: string
-}
-
-const poisonInto = (value: unknown, { char, at }: Poison) => {
-  const base = typeof value === 'string' && value.length > 0 ? value : 'walk'
-  const cut = at === 'start' ? 0 : at === 'end' ? base.length : Math.floor(base.length / 2)
-  return `${base.slice(0, cut)}${char}${base.slice(cut)}`
-}
-
 function auth(sample: Sample) {
   if (sample.access === 'operator') return { apiKey: TEST_API_KEY }
   if (sample.access === 'user') return { token: userToken }
@@ -201,116 +146,6 @@ async function send(method: string, sample: Sample, poisoned: Poisoned): Promise
     rawBody: raw,
     headers: { ...headers, ...poisoned.headers },
   })
-}
-
-/** Every poisoned variant of one operation, and the string fields it reaches (for coverage). */
-function variantsOf(document: Json, operation: Json, route: string, sample: Sample) {
-  const [, template = ''] = route.split(' ')
-  const ids = Object.fromEntries(
-    (operation.parameters ?? [])
-      .filter((p: Json) => p.in === 'path')
-      .map((p: Json) => [p.name, randomUUID()]),
-  )
-  const url = (params: Record<string, string>, query = '') =>
-    template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? '')) + query
-  const variants: Poisoned[] = []
-  const reached = new Set<string>()
-  const expected = new Set<string>()
-  const note = (where: string, path: FieldPath) => `${where}:${pathText(path)}`
-
-  for (const parameter of operation.parameters ?? []) {
-    const { strings } = walkSchema(document, parameter.schema)
-    if (strings.length === 0) continue
-    expected.add(note(parameter.in, [parameter.name]))
-    reached.add(note(parameter.in, [parameter.name]))
-    if (parameter.in === 'header') {
-      // The route's own sample body, unchanged: only the header is wrong.
-      const body = sample.form?.[0] ? { form: sample.form[0] } : { json: sample.json?.[0] }
-      for (const poison of HEADER_POISONS) {
-        const headers = { [parameter.name]: poisonInto(`walk-${parameter.name}-0001`, poison) }
-        variants.push({ path: url(ids), ...body, headers, field: `headers.${parameter.name}` })
-      }
-      continue
-    }
-    for (const poison of POISONS) {
-      const value = poisonInto(ids[parameter.name], poison)
-      variants.push(
-        parameter.in === 'path'
-          ? { path: url({ ...ids, [parameter.name]: value }), field: `params.${parameter.name}` }
-          : {
-              path: url(ids, `?${parameter.name}=${encodeURIComponent(value)}`),
-              field: `query.${parameter.name}`,
-            },
-      )
-    }
-  }
-
-  for (const [type, media] of Object.entries(
-    (operation.requestBody?.content ?? {}) as Record<string, Json>,
-  )) {
-    const where = type === 'multipart/form-data' ? 'form' : 'json'
-    for (const node of walkSchema(document, media.schema).strings) {
-      if (node.schema.format !== 'binary') expected.add(note(where, node.path))
-    }
-    const bodies: Array<{ guide: unknown; form?: FormSample }> =
-      where === 'form'
-        ? (sample.form ?? []).map((form) => ({
-            guide: {
-              ...form.fields,
-              ...Object.fromEntries(Object.keys(form.files ?? {}).map((name) => [name, 'file'])),
-            },
-            form,
-          }))
-        : (sample.json ?? []).map((json) => ({ guide: json }))
-    for (const { guide, form } of bodies) {
-      for (const node of walkSchema(document, media.schema, { value: guide }).strings) {
-        if (node.schema.format === 'binary') continue
-        reached.add(note(where, node.path))
-        const poisons = where === 'json' ? [...POISONS, ...JSON_ONLY_POISONS] : POISONS
-        for (const poison of poisons) variants.push(poisonedBody(ids, url, node.path, poison, guide, form))
-      }
-    }
-  }
-  return { variants, expected, reached }
-}
-
-function poisonedBody(
-  ids: Record<string, string>,
-  url: (params: Record<string, string>) => string,
-  path: FieldPath,
-  poison: Poison,
-  guide: unknown,
-  form: FormSample | undefined,
-): Poisoned {
-  const field = pathText(path)
-  if (!form) {
-    const current = path.reduce<Json>((value, key) => value?.[key], guide)
-    return { path: url(ids), json: withValueAt(guide, path, poisonInto(current, poison)), field }
-  }
-  const [name = '', ...inner] = path
-  const files = { ...form.files }
-  if (inner.length === 0 && typeof form.fields[name] === 'object') {
-    // The JSON text itself (a document's metadata): a control character before it is not JSON.
-    return {
-      path: url(ids),
-      form: {
-        fields: { ...form.fields, [name]: `${poison.char}${JSON.stringify(form.fields[name])}` },
-        files,
-      },
-      field,
-    }
-  }
-  // A file part replaced by a text field says the same: only the named field is wrong.
-  delete files[name as string]
-  const current = path.reduce<Json>((value, key) => value?.[key], form.fields)
-  return {
-    path: url(ids),
-    form: {
-      fields: withValueAt(form.fields, path, poisonInto(current, poison)) as Record<string, unknown>,
-      files,
-    },
-    field,
-  }
 }
 
 // --- the walk ----------------------------------------------------------------------------------------
@@ -359,7 +194,6 @@ describe('control characters in every string a caller sends', () => {
     }
     expect(unreached, 'string fields no sample reaches').toEqual([])
     expect(failures).toEqual([])
-    console.log(`${sent} poisoned requests`)
     expect(sent).toBeGreaterThan(300)
   }, 300_000)
 
