@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import sharp from 'sharp'
 import type { Config } from './config/config.js'
 import { type Database, openDatabase } from './db/database.js'
+import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
 import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/background-loop.js'
 import { createHousekeeping } from './jobs/housekeeping.js'
@@ -82,6 +83,9 @@ export async function buildApp(
     },
     // Fastify's own 503 while closing is plain JSON without Retry-After: installGracefulClose answers.
     return503OnClosing: false,
+    // Node's own 400/408/431, before there is a request, are problems too.
+    clientErrorHandler: createClientErrorHandler(essentialSecurityHeaders(config.security)),
+    http: headersTimeoutOptions(config.server.headersTimeoutMs),
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

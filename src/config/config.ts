@@ -27,6 +27,8 @@ export interface Config {
     host: string
     port: number
     requestTimeoutMs: number
+    /** A client that has not sent its whole request head by then is answered 408 (slow headers). */
+    headersTimeoutMs: number
     shutdownGraceMs: number
     /** Fastify's `trustProxy` (TRUST_PROXY): which proxies' X-Forwarded-For names the client. */
     trustProxy: boolean | number | string[]
@@ -158,6 +160,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       host: env.HOST,
       port: env.PORT,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       trustProxy: env.TRUST_PROXY,
     },

@@ -118,6 +118,8 @@ export const EnvSchema = z.object({
   REGISTRATION_KTP_MAX_BYTES: positiveInt(2 * 1024 * 1024),
   REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt(60_000),
+  // At most Node's own request timeout (5 min), which it must not exceed.
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().max(300_000).default(30_000),
   SHUTDOWN_GRACE_MS: positiveInt(10_000),
 
   PII_LOOKUP_KEY: optionalString.pipe(

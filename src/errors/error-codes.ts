@@ -5,6 +5,9 @@
 export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  MALFORMED_REQUEST: { status: 400, title: 'The HTTP request could not be parsed' },
+  REQUEST_HEADERS_TIMEOUT: { status: 408, title: 'The request headers took too long to arrive' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },

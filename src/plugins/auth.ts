@@ -5,6 +5,7 @@ import { errors as joseErrors, jwtVerify } from 'jose'
 import type { Config } from '../config/config.js'
 import { AppError } from '../errors/app-error.js'
 import { noSuchRoute } from '../errors/error-handler.js'
+import { breaksTextRule } from '../lib/text.js'
 
 /** Who is calling: an end user (through the merchant's app) or an operator / back-office. */
 export type Principal = { kind: 'user'; userId: string } | { kind: 'operator'; operatorId: string }
@@ -66,8 +67,14 @@ export const authPlugin = fp(
         })
         // jose checks that `sub` is present, not its type: `{"sub": {}}` would otherwise become the
         // owner "user:[object Object]", shared by every such token.
+        // It is stored as the owner of what the user creates: the text rule of every stored field holds.
         const subject: unknown = payload.sub
-        if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT_LENGTH)
+        if (
+          typeof subject !== 'string' ||
+          subject === '' ||
+          subject.length > MAX_SUBJECT_LENGTH ||
+          breaksTextRule(subject)
+        )
           throw invalid()
         return { kind: 'user', userId: subject }
       } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text } from '../../lib/text.js'
 import { PlacementSchema } from './pdf/index.js'
 
 /** §5.1 `doc_category` codes of the e-Meterai. */
@@ -34,7 +35,7 @@ const PlacementInputSchema = PlacementSchema.strict().describe(
 const SignerInputSchema = z
   .strictObject({
     registration_id: z.uuid('must be a registration id (UUID)').optional(),
-    privy_id: z.string().trim().min(1).max(64).optional(),
+    privy_id: text({ min: 1, max: 64, trim: true }).optional(),
     role: z.enum(['signer', 'reviewer']).default('signer'),
     placements: z.array(PlacementInputSchema).min(1, 'place the signature at least once').max(20),
   })
@@ -44,7 +45,7 @@ const SignerInputSchema = z
 
 export const DocumentMetadataSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(200),
+    title: text({ min: 1, max: 200, trim: true }),
     sign_process: z
       .enum(['serial', 'parallel'])
       .default('parallel')
@@ -81,7 +82,14 @@ export const DocumentUploadBodySchema = z
       .string()
       .meta({ format: 'binary' })
       .describe('The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)'),
-    metadata: z.string().describe('JSON text of DocumentMetadata'),
+    metadata: z
+      .string()
+      .describe('JSON text of DocumentMetadata')
+      // JSON Schema's way to say what the text holds: its string fields are checked like any other.
+      .meta({
+        contentMediaType: 'application/json',
+        contentSchema: { $ref: '#/components/schemas/DocumentMetadata' },
+      }),
   })
   .meta({ id: 'DocumentUpload' })
 
@@ -89,7 +97,7 @@ export const DocumentIdParamsSchema = z.strictObject({ id: z.uuid('must be a doc
 
 export const ListDocumentsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: text({ max: 200 }).optional(),
 })
 
 export const GetDocumentQuerySchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text } from '../../lib/text.js'
 
 const flag = z
   .union([z.boolean(), z.enum(['0', '1', 'true', 'false'])])
@@ -104,9 +105,9 @@ export const StoredCallbackListSchema = z
 
 export const ListCallbacksQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().describe('The `next_cursor` of the previous page'),
+  cursor: text({ max: 200 }).optional().describe('The `next_cursor` of the previous page'),
   state: z.enum(CALLBACK_STATES).optional(),
-  reference_number: z.string().min(1).max(64).optional(),
+  reference_number: text({ min: 1, max: 64 }).optional(),
 })
 
 export type ListCallbacksQuery = z.infer<typeof ListCallbacksQuerySchema>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { checkedText, text } from '../../lib/text.js'
 import { DobSchema, NikSchema } from './identity/index.js'
 
 export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
@@ -40,14 +41,13 @@ export const LandingPageRegistrationBodySchema = z
   .describe("The user finishes KYC on Privy's landing page, at `registration_url`")
   .meta({ id: 'LandingPageRegistrationRequest' })
 
+// Line breaks allowed: wrapped base64 is still exact (see decodeBase64Image). No `max` here: the cap
+// is configured (REGISTRATION_*_MAX_BYTES) and checked on the text before anything is decoded.
 const ImageSchema = (what: string) =>
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .describe(
-      `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
-        'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
-    )
+  checkedText(z.string().min(1, 'must not be empty'), 'lines').describe(
+    `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
+      'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
+  )
 
 const IdentityFields = {
   name: PersonNameSchema,
@@ -112,7 +112,7 @@ export const GetRegistrationQuerySchema = z.strictObject({
 
 export const ListRegistrationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().describe('The `next_cursor` of the previous page'),
+  cursor: text({ max: 200 }).optional().describe('The `next_cursor` of the previous page'),
 })
 
 export const RegistrationSchema = z

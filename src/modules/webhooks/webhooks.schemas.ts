@@ -1,12 +1,14 @@
 import { z } from 'zod'
+import { checkedText, text } from '../../lib/text.js'
 import { WEBHOOK_EVENT_TYPES } from './webhooks.outbox.js'
 import { MAX_WEBHOOK_URL_LENGTH } from './webhooks.url-policy.js'
 
 export const WEBHOOK_DELIVERY_STATES = ['pending', 'succeeded', 'failed', 'cancelled'] as const
 
-const WebhookUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
-  .max(MAX_WEBHOOK_URL_LENGTH)
+// One line: a URL parser drops tabs and newlines silently, so the URL called would not be the one stored.
+const WebhookUrlSchema = checkedText(
+  z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(MAX_WEBHOOK_URL_LENGTH),
+)
   .describe(
     'Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. ' +
       'http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).',
@@ -18,18 +20,8 @@ const EventTypesSchema = z
   .max(WEBHOOK_EVENT_TYPES.length * 4)
   .describe('The event types sent to this endpoint; empty (the default) means all')
 
-/** Control characters (a NUL above all: PostgreSQL text cannot hold one) have no place in a note. */
-const hasControlCharacters = (value: string) =>
-  [...value].some((char) => {
-    const code = char.charCodeAt(0)
-    return code < 0x20 && char !== '\t' && char !== '\n' && char !== '\r'
-  })
-
-const DescriptionSchema = z
-  .string()
-  .trim()
-  .max(500)
-  .refine((value) => !hasControlCharacters(value), 'must not contain control characters')
+/** An operator's note: it may span lines, and tabs are fine; other control characters are not. */
+const DescriptionSchema = text({ max: 500, trim: true, kind: 'lines' })
 
 export const CreateWebhookEndpointBodySchema = z
   .strictObject({
@@ -78,7 +70,7 @@ export const WebhookDeliveryIdParamsSchema = z.strictObject({
 })
 
 const LimitSchema = z.coerce.number().int().min(1).max(100).default(20)
-const CursorSchema = z.string().max(200).optional()
+const CursorSchema = text({ max: 200 }).optional()
 
 export const ListWebhookEndpointsQuerySchema = z.strictObject({ limit: LimitSchema, cursor: CursorSchema })
 
