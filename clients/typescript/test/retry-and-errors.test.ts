@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from '../../../src/errors/error-codes.js'
 import { errorFromResponse, retryAfterSeconds } from '../src/errors.js'
 import {
   AuthenticationError,
@@ -51,6 +52,18 @@ describe('when the client retries by itself', () => {
     expect(retryDelayMs(answer(503, 'SERVICE_UNAVAILABLE', 5), 'read', 1, policy)).toBe(5000)
     expect(retryDelayMs(answer(409, 'OPERATION_PENDING', 1), 'read', 1, policy)).toBeUndefined()
     expect(retryDelayMs({ kind: 'connection' }, 'read', 2, policy, half)).toBe(750)
+  })
+
+  it('waits only on codes the gateway answers, with the status it answers them', () => {
+    // Renaming one of these in the gateway would silently stop the client's retries.
+    expect(ERROR_CODES.IDEMPOTENCY_KEY_IN_USE.status).toBe(409)
+    expect(ERROR_CODES.OPERATION_PENDING.status).toBe(409)
+    for (const [code, { status }] of Object.entries(ERROR_CODES)) {
+      const retried = retryDelayMs(answer(status, code, 1), 'keyed', 1, policy) !== undefined
+      expect(retried, code).toBe(
+        ['IDEMPOTENCY_KEY_IN_USE', 'OPERATION_PENDING'].includes(code) || status === 503,
+      )
+    }
   })
 
   it('is bounded: no retry past maxRetries, no wait past maxRetryAfterMs, backoff capped', () => {
