@@ -60,13 +60,16 @@ export class GatewayRequest<T> implements PromiseLike<T> {
   }
 }
 
-/** One attempt: an openapi-fetch call with the headers and signal of this attempt. */
+/** One attempt: an openapi-fetch call with the headers, signal and fetch of this attempt. */
 export type Attempt<T> = (init: {
   headers: Record<string, string>
   signal: AbortSignal | undefined
+  fetch: (request: Request) => Promise<Response>
 }) => Promise<{ data?: T; error?: unknown; response: Response }>
 
 export interface CallDefaults {
+  /** The transport, its failures marked (transportFetch). */
+  fetch: (request: Request) => Promise<Response>
   retry: RetryPolicy
   timeoutMs: number
   newIdempotencyKey: () => string
@@ -100,7 +103,7 @@ async function run<T>(
     let outcome: AttemptOutcome
     let failure: Error
     try {
-      const { data, error, response } = await attempt({ headers, signal })
+      const { data, error, response } = await attempt({ headers, signal, fetch: defaults.fetch })
       if (response.ok) return { data: data as T, response, idempotencyKey, attempts }
       const gatewayError = errorFromResponse(response, error, idempotencyKey)
       outcome = {
@@ -112,8 +115,10 @@ async function run<T>(
       failure = gatewayError
     } catch (error) {
       // The caller's own abort is final; the client's timeout or a lost connection may be retried.
+      // Anything else (a token function that threw, say) is the caller's to see as it is.
       if (options.signal?.aborted) throw options.signal.reason
       const timedOut = timeout?.aborted === true
+      if (!timedOut && !isConnectionFailure(error)) throw error
       outcome = { kind: 'connection' }
       failure = new GatewayConnectionError(
         timedOut
@@ -130,13 +135,44 @@ async function run<T>(
   }
 }
 
+/** Thrown by the transport (see `transportFetch`): the request got no answer. */
+export class TransportFailure extends Error {
+  override name = 'TransportFailure'
+}
+
+/** Wraps a fetch so that what it throws is known to be the network's doing, not the caller's. */
+export function transportFetch(
+  send: (request: Request) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      return await send(request)
+    } catch (error) {
+      throw new TransportFailure(messageOf(error), { cause: error })
+    }
+  }
+}
+
+/** No answer, or an answer cut off while its body was read (undici's "terminated"). */
+function isConnectionFailure(error: unknown): boolean {
+  return error instanceof TransportFailure || (error instanceof TypeError && error.message === 'terminated')
+}
+
 function combine(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
   if (present.length <= 1) return present[0]
-  return AbortSignal.any(present)
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(present)
+  // Node 20.0-20.2 have no AbortSignal.any.
+  const controller = new AbortController()
+  for (const signal of present) {
+    if (signal.aborted) controller.abort(signal.reason)
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
+  }
+  return controller.signal
 }
 
 function messageOf(error: unknown): string {
+  if (error instanceof TransportFailure) return error.message
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
     return `${error.message}${cause}`

@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch'
-import type { CallDefaults } from './call.js'
+import { type CallDefaults, transportFetch } from './call.js'
 import type { paths } from './openapi-types.js'
 import { Documents } from './resources/documents.js'
 import { PrivyCallbacks, WebhookDeliveries, WebhookEndpoints } from './resources/operators.js'
@@ -57,7 +57,9 @@ export class GatewayClient {
       redirect: 'error',
     })
     this.raw.use(authentication(options))
+    const send = options.fetch ?? ((request: Request) => fetch(request))
     const defaults: CallDefaults = {
+      fetch: transportFetch(send),
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry, maxRetries: options.maxRetries ?? 3 },
       timeoutMs: options.timeoutMs ?? 60_000,
       newIdempotencyKey: options.newIdempotencyKey ?? (() => crypto.randomUUID()),

@@ -252,6 +252,18 @@ describe('authentication', () => {
     await client.registrations.get(created.id)
     expect(asked).toBe(2)
 
+    // A token function that fails is the caller's error, as it is, and not a reason to retry.
+    let refused = 0
+    const signedOut = await clientFor(gateway, 'anonymous', {
+      maxRetries: 3,
+      token: async () => {
+        refused += 1
+        throw new Error('the user signed out')
+      },
+    })
+    await expect(signedOut.registrations.get(created.id)).rejects.toThrow('the user signed out')
+    expect(refused).toBe(1)
+
     const operator = await clientFor(gateway, 'operator')
     expect((await operator.registrations.get(created.id)).id).toBe(created.id)
     const stranger = await clientFor(gateway, 'user-stranger')

@@ -20,10 +20,13 @@ const STATUS = '/web/api/v2/register/status'
 let gateway: TestGateway
 let budgeted: TestGateway
 
+// Privy's slowness here is the simulator's delay, within the gateway's patience for Privy.
+const PRIVY_TIMEOUT_MS = '10000'
+
 beforeAll(async () => {
-  gateway = await startTestGateway()
+  gateway = await startTestGateway({ PRIVY_TIMEOUT_MS })
   budgeted = await startTestGateway(
-    { REQUEST_TIMEOUT_MS: String(REQUEST_BUDGET_MS) },
+    { PRIVY_TIMEOUT_MS, REQUEST_TIMEOUT_MS: String(REQUEST_BUDGET_MS) },
     { database: gateway.database, simulator: gateway.simulator },
   )
 })

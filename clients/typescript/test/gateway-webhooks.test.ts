@@ -75,9 +75,13 @@ describe('verifyWebhook on real deliveries', () => {
       'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 3600),
     })
 
-    const deliveries = await operator.webhookDeliveries
-      .list({ endpoint_id: endpoint.id, event_id: event.id })
-      .toArray()
+    // The gateway records the attempt once the receiver has answered.
+    const deliveries = await eventually('the delivery recorded as settled', async () => {
+      const listed = await operator.webhookDeliveries
+        .list({ endpoint_id: endpoint.id, event_id: event.id })
+        .toArray()
+      return listed.length > 0 && listed.every((delivery) => delivery.state !== 'pending') && listed
+    })
     expect(deliveries.map((delivery) => delivery.state)).toEqual(['succeeded'])
     await operator.webhookEndpoints.delete(endpoint.id)
   })
