@@ -28,12 +28,15 @@ afterAll(async () => {
   await gateway?.close()
 })
 
-/** The delivery of the registration.updated event about `registrationId` whose status is `status`. */
+/**
+ * The delivery of the registration.updated event about `registrationId` whose status is `status`,
+ * once the receiver has answered it (`status` is 0 until then).
+ */
 function deliveryOf(registrationId: string, status: string): Promise<ReceivedWebhook> {
-  return eventually(`a webhook for ${registrationId} ${status}`, () =>
+  return eventually(`a webhook for ${registrationId} ${status}, answered`, () =>
     receiver.received.find((entry) => {
       const event = JSON.parse(entry.body)
-      return event.data?.id === registrationId && event.data?.status === status
+      return entry.status !== 0 && event.data?.id === registrationId && event.data?.status === status
     }),
   )
 }
