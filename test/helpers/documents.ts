@@ -68,7 +68,7 @@ export const signatureAt = (page: number, x: number, y: number) => ({
   y,
   width: 150,
   height: 75,
-  unit: 'pt',
+  unit: 'pt' as const,
 })
 
 export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {
@@ -133,7 +133,7 @@ export const stampAt = (page: number, x: number, y: number, dimension = 80) => (
   y,
   width: dimension,
   height: dimension,
-  unit: 'pt',
+  unit: 'pt' as const,
 })
 
 /**

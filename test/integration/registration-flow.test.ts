@@ -1,6 +1,8 @@
+import type { GatewayClient, LandingPageRegistrationRequest } from '@privy-gateway/client'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { clientFor } from '../helpers/client.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 
 let gateway: TestGateway
 
@@ -11,20 +13,24 @@ afterAll(async () => {
   await gateway?.close()
 })
 
-const landingPage = (suffix: string) => ({
+const landingPage = (suffix: string): LandingPageRegistrationRequest => ({
   registration_type: 'landing_page',
   name: 'Siti Aminah',
   email: `siti.${suffix}@example.co.id`,
   phone: '6281234567890',
 })
 
+/** `GET /v1/registrations/{id}?refresh=true`, typed, with its response. */
+const refreshed = (client: GatewayClient, id: string) =>
+  client.raw.GET('/v1/registrations/{id}', { params: { path: { id }, query: { refresh: 'true' } } })
+
 describe('landing-page registration, end to end', () => {
   it('registers, finishes on the landing page and follows the status to verified', async () => {
-    const token = await gateway.userToken('user-siti')
-    const created = await gateway.call('POST', '/v1/registrations', { token, body: landingPage('flow') })
-    expect(created.status).toBe(201)
-    expect(created.headers.location).toBe(`/v1/registrations/${created.json.id}`)
-    expect(created.json).toMatchObject({
+    const client = await clientFor(gateway, 'user-siti')
+    const created = await client.registrations.create(landingPage('flow')).withResponse()
+    expect(created.response.status).toBe(201)
+    expect(created.response.headers.get('location')).toBe(`/v1/registrations/${created.data.id}`)
+    expect(created.data).toMatchObject({
       registration_type: 'landing_page',
       status: 'pending',
       next_action: 'open_registration_url',
@@ -34,33 +40,34 @@ describe('landing-page registration, end to end', () => {
       email: 's***@example.co.id',
       phone: '6281******890',
     })
-    expect(created.json.reference_number).toMatch(/^REG-[0-9A-F]{32}$/)
-    expect(created.json.registration_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//)
+    expect(created.data.reference_number).toMatch(/^REG-[0-9A-F]{32}$/)
+    expect(created.data.registration_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//)
 
     // The register token stays on the server: stored, never answered.
     const row = await gateway.database.prisma.registration.findUniqueOrThrow({
-      where: { id: created.json.id },
+      where: { id: created.data.id },
     })
     expect(row.registerToken).toBeTruthy()
     expect(row.submission).toBe('submitted')
-    expect(created.text).not.toContain(row.registerToken)
-    const upstream = await gateway.sim('GET', `/__sim/registrations/${created.json.reference_number}`)
+    expect(JSON.stringify(created.data)).not.toContain(row.registerToken)
+    const upstream = await gateway.sim('GET', `/__sim/registrations/${created.data.reference_number}`)
     expect(upstream.status).toBe(200)
     expect(upstream.json.status).toBe('pending')
 
     // The user opens the real landing page and presses its button.
-    const page = await request(created.json.registration_url)
+    const registrationUrl = created.data.registration_url ?? ''
+    const page = await request(registrationUrl)
     const html = await page.body.text()
     expect(page.statusCode).toBe(200)
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1]
     expect(action).toBeTruthy()
-    const finished = await request(new URL(action ?? '', created.json.registration_url), { method: 'POST' })
+    const finished = await request(new URL(action ?? '', registrationUrl), { method: 'POST' })
     await finished.body.dump()
     expect(finished.statusCode).toBeLessThan(400)
 
-    const waiting = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(waiting.status).toBe(200)
-    expect(waiting.json).toMatchObject({
+    const waiting = await refreshed(client, created.data.id)
+    expect(waiting.response.status).toBe(200)
+    expect(waiting.data).toMatchObject({
       status: 'waiting_verification',
       next_action: 'wait',
       registration_url: null,
@@ -68,90 +75,85 @@ describe('landing-page registration, end to end', () => {
 
     const verify = await gateway.sim(
       'POST',
-      `/__sim/registrations/${created.json.reference_number}/verify`,
+      `/__sim/registrations/${created.data.reference_number}/verify`,
       {},
     )
     expect(verify.status).toBe(200)
-    const verified = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(verified.json).toMatchObject({ status: 'verified', next_action: 'none' })
-    expect(verified.json.privy_id).toMatch(/\w+/)
-    expect(verified.text).not.toContain(row.registerToken)
+    const verified = await refreshed(client, created.data.id)
+    expect(verified.data).toMatchObject({ status: 'verified', next_action: 'none' })
+    expect(verified.data?.privy_id).toMatch(/\w+/)
+    expect(JSON.stringify(verified.data)).not.toContain(row.registerToken)
   })
 
   it('reuses a fresh copy without calling Privy, and asks Privy when told to refresh', async () => {
-    const token = await gateway.userToken('user-cache')
-    const created = await gateway.call('POST', '/v1/registrations', { token, body: landingPage('cache') })
+    const client = await clientFor(gateway, 'user-cache')
+    const created = await client.registrations.create(landingPage('cache'))
     const statusPath = '/web/api/v2/register/status'
     const before = (await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count
-    await gateway.call('GET', `/v1/registrations/${created.json.id}`, { token })
+    await client.registrations.get(created.id)
     expect((await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count).toBe(before)
-    await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
+    await client.registrations.get(created.id, { refresh: true })
     expect((await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count).toBe(before + 1)
   })
 
   it('a stored copy that fell behind catches up with Privy, and a verified one stays verified', async () => {
-    const token = await gateway.userToken('user-backwards')
-    const created = await gateway.call('POST', '/v1/registrations', { token, body: landingPage('back') })
-    await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/finish-landing`, {})
-    await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/verify`, {})
-    const verified = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(verified.json.status).toBe('verified')
+    const client = await clientFor(gateway, 'user-backwards')
+    const created = await client.registrations.create(landingPage('back'))
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/finish-landing`, {})
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    const verified = await client.registrations.get(created.id, { refresh: true })
+    expect(verified.status).toBe('verified')
     // A copy that missed the verification (no snapshot time yet) is brought forward by a read.
     await gateway.database.prisma.registration.update({
-      where: { id: created.json.id },
+      where: { id: created.id },
       data: { status: 'waiting_verification', privyId: null, upstreamUpdatedAt: null },
     })
-    const again = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(again.json).toMatchObject({ status: 'verified', privy_id: verified.json.privy_id })
+    const again = await client.registrations.get(created.id, { refresh: true })
+    expect(again).toMatchObject({ status: 'verified', privy_id: verified.privy_id })
   })
 })
 
 describe('who sees what', () => {
   it("answers 404 to a stranger and lists only the caller's own registrations", async () => {
-    const owner = await gateway.userToken('user-owner')
-    const stranger = await gateway.userToken('user-stranger')
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token: owner,
-      body: landingPage('own'),
+    const owner = await clientFor(gateway, 'user-owner')
+    const stranger = await clientFor(gateway, 'user-stranger')
+    const created = await owner.registrations.create(landingPage('own'))
+
+    const peek = await stranger.raw.GET('/v1/registrations/{id}', { params: { path: { id: created.id } } })
+    expect(peek.response.status).toBe(404)
+    expect(peek.response.headers.get('content-type')).toContain('application/problem+json')
+    expect(peek.error).toMatchObject({ status: 404, code: 'NOT_FOUND' })
+    expect(JSON.stringify(peek.error)).not.toContain(created.reference_number)
+
+    const refreshPeek = await refreshed(stranger, created.id)
+    expect(refreshPeek.response.status).toBe(404)
+
+    const strangersList = await stranger.raw.GET('/v1/registrations')
+    expect(strangersList.response.status).toBe(200)
+    expect(strangersList.data?.data).toEqual([])
+
+    const operator = await (await clientFor(gateway, 'operator')).raw.GET('/v1/registrations/{id}', {
+      params: { path: { id: created.id } },
     })
-
-    const peek = await gateway.call('GET', `/v1/registrations/${created.json.id}`, { token: stranger })
-    expect(peek.status).toBe(404)
-    expect(peek.headers['content-type']).toContain('application/problem+json')
-    expect(peek.json).toMatchObject({ status: 404, code: 'NOT_FOUND' })
-    expect(peek.text).not.toContain(created.json.reference_number)
-
-    const refreshPeek = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, {
-      token: stranger,
-    })
-    expect(refreshPeek.status).toBe(404)
-
-    const strangersList = await gateway.call('GET', '/v1/registrations', { token: stranger })
-    expect(strangersList.status).toBe(200)
-    expect(strangersList.json.data).toEqual([])
-
-    const operator = await gateway.call('GET', `/v1/registrations/${created.json.id}`, {
-      apiKey: TEST_API_KEY,
-    })
-    expect(operator.status).toBe(200)
-    expect(operator.json.id).toBe(created.json.id)
+    expect(operator.response.status).toBe(200)
+    expect(operator.data?.id).toBe(created.id)
   })
 
   it("pages through a user's registrations newest first with a cursor", async () => {
-    const token = await gateway.userToken('user-pages')
+    const client = await clientFor(gateway, 'user-pages')
     const ids: string[] = []
     for (const suffix of ['p1', 'p2', 'p3']) {
-      const created = await gateway.call('POST', '/v1/registrations', { token, body: landingPage(suffix) })
-      ids.push(created.json.id)
+      const created = await client.registrations.create(landingPage(suffix))
+      ids.push(created.id)
     }
-    const first = await gateway.call('GET', '/v1/registrations?limit=2', { token })
-    expect(first.json.data.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]])
-    expect(first.json.next_cursor).toEqual(expect.any(String))
-    const second = await gateway.call('GET', `/v1/registrations?limit=2&cursor=${first.json.next_cursor}`, {
-      token,
-    })
-    expect(second.json.data.map((r: { id: string }) => r.id)).toEqual([ids[0]])
-    expect(second.json.next_cursor).toBeNull()
+    const list = (query: { limit?: number; cursor?: string }) =>
+      client.raw.GET('/v1/registrations', { params: { query } })
+    const first = await list({ limit: 2 })
+    expect(first.data?.data.map((r) => r.id)).toEqual([ids[2], ids[1]])
+    expect(first.data?.next_cursor).toEqual(expect.any(String))
+    const second = await list({ limit: 2, cursor: first.data?.next_cursor ?? '' })
+    expect(second.data?.data.map((r) => r.id)).toEqual([ids[0]])
+    expect(second.data?.next_cursor).toBeNull()
 
     const encode = (text: string) => Buffer.from(text).toString('base64url')
     for (const cursor of [
@@ -160,9 +162,9 @@ describe('who sees what', () => {
       encode(`99999-01-01|${crypto.randomUUID()}`),
       encode(`2020-01-01T00:00:00.000Z|${crypto.randomUUID()}|extra`),
     ]) {
-      const forged = await gateway.call('GET', `/v1/registrations?cursor=${cursor}`, { token })
-      expect(forged.status, cursor).toBe(400)
-      expect(forged.json.errors[0].path).toBe('query.cursor')
+      const forged = await list({ cursor })
+      expect(forged.response.status, cursor).toBe(400)
+      expect(forged.error?.errors?.[0]?.path).toBe('query.cursor')
     }
   })
 })

@@ -1,0 +1,3081 @@
+/**
+ * Generated from openapi/openapi.json by `npm run client:generate` (openapi-typescript).
+ * Do not edit: change the gateway's routes, run `npm run openapi`, then regenerate.
+ */
+
+export interface paths {
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database (and Privy, when configured) answer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Health"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your registrations
+         * @description Newest first. Users see their own; operators see all.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The `next_cursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RegistrationList"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a user with Privy
+         * @description Creates a registration and submits it to Privy. With `landing_page` the user finishes KYC on Privy's page at `registration_url`. With `privy_ra` / `merchant_ra` send the seven fields, as JSON with base64 images or as multipart/form-data with `ktp` and `selfie` files. Without `phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LandingPageRegistrationRequestInput"] | components["schemas"]["FullRegistrationRequestInput"];
+                    "multipart/form-data": components["schemas"]["LandingPageRegistrationRequestInput"] | components["schemas"]["FullRegistrationRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Registration"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not enabled for this merchant (`FEATURE_NOT_ENABLED`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a soft-rejected registration
+         * @description Only after a soft reject (`can_resend: true`, `next_action: resend`), with only the corrected fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 `REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RegistrationResendRequestInput"];
+                    "multipart/form-data": components["schemas"]["RegistrationResendRequestInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Registration"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a registration
+         * @description Answers the stored registration, refreshed from Privy when it is older than the refresh interval and not settled, or always with `refresh=true`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Ask Privy for the current status now instead of using a recent copy */
+                    refresh?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Registration"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registrations/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find a person's registrations by NIK (operators)
+         * @description Operators only (a user token gets 404). The NIK travels in the body, never in a URL, and is matched through its keyed HMAC: the gateway keeps no readable NIK to search. Up to 100, newest first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RegistrationLookupInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Registration"][];
+                        };
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List documents
+         * @description Newest first: the documents you uploaded and those you sign. Operators see all.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentList"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a PDF for signing
+         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no scripts, each page's real box and rotation); every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["DocumentUploadInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a document */
+        get: {
+            parameters: {
+                query?: {
+                    refresh?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The document's timeline
+         * @description Privy's signer history merged with the gateway's own events, oldest first.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentHistory"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a document
+         * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/signed.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the signed PDF
+         * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privy/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List stored Privy callbacks
+         * @description Newest first, metadata only (never the body). Filter by `state` and `reference_number`. Operators only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The `next_cursor` of the previous page */
+                    cursor?: string;
+                    state?: "received" | "applied" | "ignored" | "rejected" | "failed";
+                    reference_number?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoredPrivyCallbackList"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Receive a Privy callback
+         * @description Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers (contract §2.3 over the body bytes as sent, within 5 minutes), not by a JWT. Every callback is stored, its body encrypted. A missing, wrong or stale signature answers 401 and applies nothing; the body is kept as `rejected` for inspection. A genuine one answers 200 once stored: `applied` says whether it moved a registration or document; an exact duplicate answers `duplicate: true` and is not applied again; stale, backward or unknown ones are kept as `ignored`, and bodies the gateway cannot read as `failed` (still 200: resending the same bytes cannot change that; an operator can reapply them). Bodies over 256 KiB: 413.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description ISO-8601, within 5 minutes of the gateway clock */
+                    timestamp?: string;
+                    /** @description Contract §2.3 over the body, with the merchant API key pair */
+                    signature?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrivyCallbackInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CallbackReceipt"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privy/callbacks/{id}/reapply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a stored Privy callback again
+         * @description Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines again and answers it as it then stands. A `rejected` callback is never applied (409), nor an `applied` one again (409). Operators only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoredPrivyCallback"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an OTP
+         * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per client address, and the merchant's daily budget) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OtpRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OtpTransaction"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otp/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate an OTP code
+         * @description A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the transaction is locked: 423 `OTP_LOCKED`. An expired code answers **410** `OTP_EXPIRED` (resend to get a new one). On success a registration moves to `waiting_verification`. While checks already in flight hold every attempt left, another answers 429 `OTP_RATE_LIMITED`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OtpValidationInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OtpTransaction"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/otp/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the code again
+         * @description Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 `OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OtpTransaction"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Operators only. Newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpointList"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Operators only. Every event (or those in `event_types`) is POSTed to `url`, signed per Standard Webhooks. The answer carries the signing `secret`, shown this once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateWebhookEndpointRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description With its secrets, deliveries and their attempts.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Change its url, description or event types; `enabled: true` re-enables an endpoint disabled after sustained failure (its cancelled deliveries can then be replayed), `enabled: false` disables it and cancels its pending deliveries.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateWebhookEndpointRequestInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description A new secret signs from now on and is shown in this answer only. Until `previous_secret_expires_in_seconds` (default 86400) has passed the previous secret signs too: `webhook-signature` then carries one `v1,…` entry per secret, so receivers can switch at leisure.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotateWebhookSecretRequestInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries
+         * @description Operators only. Newest first; filter by endpoint, state, event type or event id.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    endpoint_id?: string;
+                    state?: "pending" | "succeeded" | "failed" | "cancelled";
+                    event_type?: "registration.updated" | "document.updated";
+                    event_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryList"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook delivery with its attempts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a webhook delivery now
+         * @description Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. Recorded as a manual attempt; a success settles the delivery. 409 while its endpoint is disabled or another attempt is in flight.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                    };
+                };
+                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not yours (`NOT_FOUND`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`CONFLICT`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        DocumentUploadInput: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file: string;
+            /** @description JSON text of DocumentMetadata */
+            metadata: string;
+        };
+        OtpRequestInput: {
+            /** @constant */
+            otp_type: "registration";
+            /**
+             * @description Where Privy sends the code
+             * @enum {string}
+             */
+            otp_channel: "sms" | "email";
+            /** Format: uuid */
+            registration_id: string;
+        } | {
+            /** @constant */
+            otp_type: "document_signing";
+            /**
+             * @description Where Privy sends the code
+             * @enum {string}
+             */
+            otp_channel: "sms" | "email";
+            document_ids: string[];
+        };
+        OtpValidationInput: {
+            otp_code: string;
+        };
+        PrivyCallbackInput: {
+            /**
+             * @description What changed
+             * @enum {string}
+             */
+            event: "register" | "document";
+            /** @description The same object as the matching status call */
+            data: {
+                reference_number: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The user finishes KYC on Privy's landing page, at `registration_url` */
+        LandingPageRegistrationRequestInput: {
+            /** @constant */
+            registration_type: "landing_page";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+        };
+        FullRegistrationRequestInput: {
+            /**
+             * @description `privy_ra`: Privy verifies the identity; `merchant_ra`: the merchant, as RA, already did
+             * @enum {string}
+             */
+            registration_type: "privy_ra" | "merchant_ra";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 1990-01-31
+             */
+            dob: string;
+            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            ktp: string;
+            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            selfie: string;
+            /**
+             * @description true when the merchant already proved the phone: no registration OTP is sent
+             * @default false
+             */
+            phone_verified?: boolean;
+        };
+        /** @description Only the corrected fields, after a soft reject (`can_resend: true`) */
+        RegistrationResendRequestInput: {
+            /** @example Siti Aminah */
+            name?: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik?: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 1990-01-31
+             */
+            dob?: string;
+            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            ktp?: string;
+            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            selfie?: string;
+        };
+        RegistrationLookupInput: {
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik: string;
+        };
+        CreateWebhookEndpointRequestInput: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url: string;
+            description?: string;
+            /**
+             * @description The event types sent to this endpoint; empty (the default) means all
+             * @default []
+             */
+            event_types?: ("registration.updated" | "document.updated")[];
+        };
+        UpdateWebhookEndpointRequestInput: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url?: string;
+            description?: string | null;
+            /** @description The event types sent to this endpoint; empty (the default) means all */
+            event_types?: ("registration.updated" | "document.updated")[];
+            /** @description true re-enables a disabled endpoint (its failure clock starts again); false disables it */
+            enabled?: boolean;
+        };
+        RotateWebhookSecretRequestInput: {
+            /**
+             * @description How long the secrets in use now keep signing beside the new one; 0 retires them at once
+             * @default 86400
+             */
+            previous_secret_expires_in_seconds?: number;
+        };
+        Problem: {
+            /** @description A URI naming the kind of problem; stable per `code` */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            /** @description Stable machine-readable error code */
+            code: string;
+            request_id: string;
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+            /** @description Present when Privy caused the failure */
+            upstream?: {
+                status?: number;
+                code?: string | number;
+                request_id?: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        DocumentMetadata: {
+            title: string;
+            /**
+             * @description serial: signers sign in the order given; parallel: in any order
+             * @default parallel
+             * @enum {string}
+             */
+            sign_process: "serial" | "parallel";
+            /**
+             * @description Whether signatures are drawn on the pages
+             * @default true
+             */
+            visibility: boolean;
+            /** @default [] */
+            signers: {
+                /** Format: uuid */
+                registration_id?: string;
+                privy_id?: string;
+                /**
+                 * @default signer
+                 * @enum {string}
+                 */
+                role: "signer" | "reviewer";
+                placements: {
+                    page: number;
+                    x: number;
+                    y: number;
+                    width: number;
+                    height: number;
+                    /** @enum {string} */
+                    unit: "pt" | "percent";
+                }[];
+            }[];
+            e_meterai?: {
+                /** @enum {string} */
+                category: "surat_perjanjian" | "surat_pernyataan" | "akta_notaris" | "akta_pejabat" | "surat_berharga" | "dokumen_transaksi" | "dokumen_lelang" | "dokumen_pernyataan_jumlah_uang" | "dokumen_penerimaan_uang" | "dokumen_hutang" | "dokumen_lain_lain";
+                placements: {
+                    page: number;
+                    x: number;
+                    y: number;
+                    width: number;
+                    height: number;
+                    /** @enum {string} */
+                    unit: "pt" | "percent";
+                }[];
+                /**
+                 * @description When the stamp is applied, if there are signers too
+                 * @default after_signing
+                 * @enum {string}
+                 */
+                order: "after_signing" | "before_signing";
+            };
+        };
+        DocumentUpload: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file: string;
+            /** @description JSON text of DocumentMetadata */
+            metadata: string;
+        };
+        Document: {
+            /** Format: uuid */
+            id: string;
+            reference_number: string;
+            title: string;
+            /** @enum {string} */
+            status: "uploaded" | "processing" | "processing_emeterai" | "completed" | "revoked" | "expired" | "error";
+            /** @enum {string} */
+            sign_process: "serial" | "parallel";
+            signers: {
+                privy_id: string;
+                /** @enum {string} */
+                role: "signer" | "reviewer";
+                /** @enum {string} */
+                status: "waiting" | "signed" | "rejected";
+                signed_at: string | null;
+            }[];
+            signing_url: string | null;
+            e_meterai: {
+                category: string;
+                status: string | null;
+                serial_number: string | null;
+            } | null;
+            /** @description SHA-256 of the uploaded PDF */
+            sha256: string;
+            size_bytes: number;
+            page_count: number;
+            /** @description GET /v1/documents/{id}/signed.pdf answers */
+            signed_pdf_available: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DocumentList: {
+            data: components["schemas"]["Document"][];
+            next_cursor: string | null;
+        };
+        DocumentHistory: {
+            /** Format: uuid */
+            document_id: string;
+            events: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                source: "gateway" | "privy";
+                /** @description The signer concerned, for Privy events */
+                privy_id: string | null;
+                description: string;
+            }[];
+        };
+        OtpRequest: {
+            /** @constant */
+            otp_type: "registration";
+            /**
+             * @description Where Privy sends the code
+             * @enum {string}
+             */
+            otp_channel: "sms" | "email";
+            /** Format: uuid */
+            registration_id: string;
+        } | {
+            /** @constant */
+            otp_type: "document_signing";
+            /**
+             * @description Where Privy sends the code
+             * @enum {string}
+             */
+            otp_channel: "sms" | "email";
+            document_ids: string[];
+        };
+        OtpValidation: {
+            otp_code: string;
+        };
+        OtpTransaction: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            otp_type: "registration" | "document_signing";
+            /** @enum {string} */
+            otp_channel: "sms" | "email";
+            /** @enum {string} */
+            status: "active" | "validated" | "locked" | "expired";
+            registration_id: string | null;
+            document_ids: string[];
+            /**
+             * Format: date-time
+             * @description The code is refused after this instant
+             */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description `POST /v1/otp/{id}/resend` is refused before this instant
+             */
+            resend_available_at: string;
+            /** @description Sends left on this transaction (the first send counts) */
+            requests_left: number;
+            /** @description Wrong codes allowed before the transaction locks */
+            attempts_left: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PrivyCallback: {
+            /**
+             * @description What changed
+             * @enum {string}
+             */
+            event: "register" | "document";
+            /** @description The same object as the matching status call */
+            data: {
+                reference_number: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CallbackReceipt: {
+            /**
+             * @description The callback is stored: Privy need not send it again
+             * @constant
+             */
+            received: true;
+            /** @description true when it moved a registration or document. false when it was stale, about an unknown reference, not understood, or will be applied shortly by the background consumer */
+            applied: boolean;
+            /** @description The same bytes were received before: nothing was applied again */
+            duplicate: boolean;
+        };
+        StoredPrivyCallback: {
+            /** Format: uuid */
+            id: string;
+            /** @description As the body named it (also for rejected bodies) */
+            event: string | null;
+            reference_number: string | null;
+            /**
+             * @description `received`: verified, waiting to be applied (retried in the background); `applied`: it moved a registration or document; `ignored`: nothing to do (stale, backward, duplicate status, unknown reference or event); `rejected`: missing, wrong or stale signature, never applied; `failed`: verified but not understood, or applying kept failing (see `error`)
+             * @enum {string}
+             */
+            state: "received" | "applied" | "ignored" | "rejected" | "failed";
+            signature_valid: boolean;
+            /** @description Why it was rejected, ignored or failed */
+            error: string | null;
+            size_bytes: number;
+            /** @description How many times applying it was started */
+            attempts: number;
+            /** Format: date-time */
+            received_at: string;
+            processed_at: string | null;
+        };
+        StoredPrivyCallbackList: {
+            data: components["schemas"]["StoredPrivyCallback"][];
+            next_cursor: string | null;
+        };
+        /** @description The user finishes KYC on Privy's landing page, at `registration_url` */
+        LandingPageRegistrationRequest: {
+            /** @constant */
+            registration_type: "landing_page";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+        };
+        FullRegistrationRequest: {
+            /**
+             * @description `privy_ra`: Privy verifies the identity; `merchant_ra`: the merchant, as RA, already did
+             * @enum {string}
+             */
+            registration_type: "privy_ra" | "merchant_ra";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 1990-01-31
+             */
+            dob: string;
+            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            ktp: string;
+            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            selfie: string;
+            /**
+             * @description true when the merchant already proved the phone: no registration OTP is sent
+             * @default false
+             */
+            phone_verified: boolean;
+        };
+        /** @description Only the corrected fields, after a soft reject (`can_resend: true`) */
+        RegistrationResendRequest: {
+            /** @example Siti Aminah */
+            name?: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik?: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 1990-01-31
+             */
+            dob?: string;
+            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            ktp?: string;
+            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            selfie?: string;
+        };
+        Registration: {
+            /** Format: uuid */
+            id: string;
+            reference_number: string;
+            /** @enum {string} */
+            registration_type: "landing_page" | "privy_ra" | "merchant_ra";
+            /** @enum {string} */
+            status: "pending" | "waiting_otp" | "waiting_verification" | "verified" | "rejected";
+            reject_reason: {
+                code: string;
+                reason: string;
+            } | null;
+            can_resend: boolean;
+            privy_id: string | null;
+            registration_url: string | null;
+            /**
+             * @description What the app should do next
+             * @enum {string}
+             */
+            next_action: "validate_otp" | "open_registration_url" | "wait" | "resend" | "none";
+            /** @description Masked */
+            email: string;
+            /** @description Masked */
+            phone: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RegistrationLookup: {
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174013101901234
+             */
+            nik: string;
+        };
+        RegistrationList: {
+            data: components["schemas"]["Registration"][];
+            next_cursor: string | null;
+        };
+        CreateWebhookEndpointRequest: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url: string;
+            description?: string;
+            /**
+             * @description The event types sent to this endpoint; empty (the default) means all
+             * @default []
+             */
+            event_types: ("registration.updated" | "document.updated")[];
+        };
+        UpdateWebhookEndpointRequest: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url?: string;
+            description?: string | null;
+            /** @description The event types sent to this endpoint; empty (the default) means all */
+            event_types?: ("registration.updated" | "document.updated")[];
+            /** @description true re-enables a disabled endpoint (its failure clock starts again); false disables it */
+            enabled?: boolean;
+        };
+        RotateWebhookSecretRequest: {
+            /**
+             * @description How long the secrets in use now keep signing beside the new one; 0 retires them at once
+             * @default 86400
+             */
+            previous_secret_expires_in_seconds: number;
+        };
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            /** @description Empty means every type */
+            event_types: ("registration.updated" | "document.updated")[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            disabled_at: string | null;
+            /** @description First failure since the last success */
+            failing_since: string | null;
+            /** @description The secrets signing now, newest first (their values are shown only when created) */
+            signing_secrets: {
+                /** Format: date-time */
+                created_at: string;
+                expires_at: string | null;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WebhookEndpointWithSecret: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            /** @description Empty means every type */
+            event_types: ("registration.updated" | "document.updated")[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            disabled_at: string | null;
+            /** @description First failure since the last success */
+            failing_since: string | null;
+            /** @description The secrets signing now, newest first (their values are shown only when created) */
+            signing_secrets: {
+                /** Format: date-time */
+                created_at: string;
+                expires_at: string | null;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. Shown in this response only: keep it now. */
+            secret: string;
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            next_cursor: string | null;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** @description The `webhook-id` header of every attempt */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "registration.updated" | "document.updated";
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed" | "cancelled";
+            /** @description Attempts made, replays included */
+            attempt_count: number;
+            /** @description While pending */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            succeeded_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WebhookAttempt: {
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            duration_ms: number;
+            /** @description The endpoint's answer; null when none came */
+            status_code: number | null;
+            error: string | null;
+            /** @description The first 1 KiB of the endpoint's answer */
+            response_excerpt: string | null;
+            /** @description Sent by a replay rather than by the retry schedule */
+            manual: boolean;
+        };
+        WebhookDeliveryDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @description The `webhook-id` header of every attempt */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "registration.updated" | "document.updated";
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed" | "cancelled";
+            /** @description Attempts made, replays included */
+            attempt_count: number;
+            /** @description While pending */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            succeeded_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The body sent: {type, timestamp, data} with ids and statuses only */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @description Oldest first */
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+            next_cursor: string | null;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            checks?: {
+                [key: string]: "ok" | "failed" | "skipped";
+            };
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
