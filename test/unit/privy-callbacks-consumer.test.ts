@@ -28,6 +28,8 @@ const pii = createPiiCipher({
   lookupKey: Buffer.from(DEV_PII_KEYS.lookupKey, 'base64'),
 })
 
+const now = () => new Date()
+
 /** A lease or retry delay already in the past: the row is due for the next sweep at once. */
 const DUE_NOW = -1000
 
@@ -57,7 +59,7 @@ function service(applyUpstream: ApplyUpstream, policy: Partial<CallbackApplyPoli
     },
     pii,
     credentials: DEV_CREDENTIALS,
-    now: () => new Date(),
+    now,
     policy: { retryDelayMs: () => DUE_NOW, ...policy },
   })
 }
@@ -99,7 +101,7 @@ describe('the callback consumer', () => {
     const callbacks = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-RETRY'))
 
-    expect(await callbacks.receive(raw, headers, log)).toEqual({
+    expect(await callbacks.receive({ raw, headers }, log)).toEqual({
       received: true,
       applied: false,
       duplicate: false,
@@ -109,7 +111,7 @@ describe('the callback consumer', () => {
     expect(waiting.error).toContain('connection terminated unexpectedly')
 
     // A redelivery meanwhile is a duplicate: it does not apply, the sweep does.
-    expect((await callbacks.receive(raw, headers, log)).duplicate).toBe(true)
+    expect((await callbacks.receive({ raw, headers }, log)).duplicate).toBe(true)
     expect(calls.get('REG-RETRY')).toBe(1)
 
     expect(await callbacks.sweep(log)).toBe(1)
@@ -132,7 +134,7 @@ describe('the callback consumer', () => {
       { maxAttempts: 3 },
     )
     const { raw, headers } = signed(verifiedBody('REG-GIVE-UP'))
-    await callbacks.receive(raw, headers, log)
+    await callbacks.receive({ raw, headers }, log)
     expect(await callbacks.sweep(log)).toBe(1)
     expect(await callbacks.sweep(log)).toBe(1)
     const failed = await rowOf('REG-GIVE-UP')
@@ -156,7 +158,7 @@ describe('the callback consumer', () => {
     const callbacks = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-FORGED'), 'not-the-secret')
 
-    const refused = await callbacks.receive(raw, headers, log).catch((error: unknown) => error)
+    const refused = await callbacks.receive({ raw, headers }, log).catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(AppError)
     expect(refused).toMatchObject({ code: 'UNAUTHENTICATED', message: 'The Signature does not match' })
     const kept = await rowOf('REG-FORGED')
@@ -174,7 +176,7 @@ describe('the callback consumer', () => {
     // The genuine delivery of the very same bytes is not mistaken for a duplicate of the forgery.
     const genuine = signed(verifiedBody('REG-FORGED'))
     expect(genuine.raw.equals(raw)).toBe(true)
-    expect(await callbacks.receive(genuine.raw, genuine.headers, log)).toEqual({
+    expect(await callbacks.receive(genuine, log)).toEqual({
       received: true,
       applied: true,
       duplicate: false,
@@ -201,7 +203,7 @@ describe('the callback consumer', () => {
     const slow = service(apply, { leaseMs: DUE_NOW })
     const other = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-LEASE'))
-    const answer = slow.receive(raw, headers, log)
+    const answer = slow.receive({ raw, headers }, log)
     await firstStarted
 
     expect(await other.sweep(log)).toBe(1)
@@ -229,7 +231,7 @@ describe('the callback consumer', () => {
       await repository.insertVerified(
         {
           id,
-          bodySha256: randomUUID(),
+          canonicalSha256: randomUUID(),
           event: 'register',
           referenceNumber: reference,
           bodyKeyId: sealed.keyId,
