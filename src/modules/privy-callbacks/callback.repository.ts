@@ -145,7 +145,7 @@ export function createCallbackRepository(prisma: PrismaClient) {
     /**
      * Keeps a callback whose signature failed, for inspection only: its hash, size, event, reference
      * and why, never its body (anyone can send these: a body would let them fill the disk). False
-     * when already kept.
+     * when already kept. The caller decides whether it may be kept at all (a limit per address).
      */
     async insertRejected(callback: RejectedCallback, error: string): Promise<boolean> {
       const rows = await prisma.$queryRaw<Array<{ id: string }>>`
@@ -240,11 +240,12 @@ export function createCallbackRepository(prisma: PrismaClient) {
 
     /**
      * Retention: bodies of callbacks received before `before` are erased (their metadata stays), and
-     * refused ones (unsigned or forged: anyone can send them) are deleted outright.
+     * refused ones (unsigned or forged: anyone can send them) received before `rejectedBefore` are
+     * deleted outright.
      */
-    async eraseOlderThan(before: Date): Promise<{ erased: number; deleted: number }> {
+    async eraseOlderThan(before: Date, rejectedBefore: Date): Promise<{ erased: number; deleted: number }> {
       const deleted = await prisma.privyCallback.deleteMany({
-        where: { state: 'rejected', receivedAt: { lt: before } },
+        where: { state: 'rejected', receivedAt: { lt: rejectedBefore } },
       })
       const erased = await prisma.privyCallback.updateMany({
         where: { receivedAt: { lt: before }, sizeBytes: { gt: 0 }, state: { not: 'received' } },

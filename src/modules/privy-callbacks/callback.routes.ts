@@ -49,7 +49,7 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
           "Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers " +
           "(contract §2.3 over the body's canonical form, within 5 minutes), not by a JWT. A missing, " +
           'wrong or stale signature answers 401 and applies nothing; it is kept as `rejected` (without ' +
-          'its body). A genuine ' +
+          'its body) up to a limit per client address and per hour, then only counted. A genuine ' +
           'callback must fit the contract formats field by field (ids, tokens and references without ' +
           'whitespace, statuses from the contract sets, dates that parse): one that does not answers ' +
           '422 naming the fields, applies nothing, and is kept once as `failed`. A genuine one that ' +
@@ -75,6 +75,7 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
             timestamp: singleHeader(request, 'timestamp'),
             signature: singleHeader(request, 'signature'),
           },
+          ip: request.ip,
         },
         request.log,
       )

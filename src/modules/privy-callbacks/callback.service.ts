@@ -5,15 +5,12 @@ import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import type { SigningCredentials } from '../../privy/signing.js'
 import type { DocumentSync } from '../documents/documents.sync.js'
+import type { LimitsService } from '../limits/limits.service.js'
 import type { RegistrationService } from '../registration/registration.service.js'
 import { type CallbackParse, parseCallback } from './callback.parse.js'
 import { type CallbackApplyPolicy, DEFAULT_CALLBACK_POLICY } from './callback.policy.js'
-import type {
-  CallbackRepository,
-  LeasedCallback,
-  NewCallback,
-  RejectedCallback,
-} from './callback.repository.js'
+import { createCallbackRefusals, type RejectedCallbackLimits } from './callback.refusals.js'
+import type { CallbackRepository, LeasedCallback, NewCallback } from './callback.repository.js'
 import type { CallbackReceipt, ListCallbacksQuery, StoredCallbackView } from './callback.schemas.js'
 import { type CallbackSignatureHeaders, canonicalOfBytes, verifyCallback } from './callback.signature.js'
 import { describeFailure, peek, toStoredCallbackView } from './callback.views.js'
@@ -26,14 +23,19 @@ export interface CallbackServiceDeps {
   documents: Pick<DocumentSync, 'applyCallback'>
   pii: PiiCipher
   credentials: SigningCredentials
+  /** Counts refused callbacks per client address, across instances. */
+  limits: Pick<LimitsService, 'take'>
+  rejected: RejectedCallbackLimits
   now: () => Date
   policy?: Partial<CallbackApplyPolicy>
 }
 
-/** One POST to the callback URL: the bytes as sent and Privy's headers. */
+/** One POST to the callback URL: the bytes as sent, Privy's headers, and who sent it. */
 export interface CallbackDelivery {
   raw: Buffer
   headers: CallbackSignatureHeaders
+  /** The client's address as Fastify resolved it (`request.ip`, behind TRUST_PROXY). */
+  ip: string
 }
 
 /** The outcome of applying a parsed callback; a thrown error means "try again later". */
@@ -57,13 +59,20 @@ export function callbackBodyContext(id: string): string {
  * canonical string. Before anything is applied every field must fit its strict format: a padded value
  * is refused (422), never normalised. Verified callbacks are stored with their body encrypted (it
  * names email and phone) and applied through the registration and document state machines, which
- * ignore stale and backward moves; refused ones are kept for inspection and never applied. Applying happens in the request when it can, else in the background consumer; a lease in
+ * ignore stale and backward moves; refused ones are kept for inspection within limits and never
+ * applied. Applying happens in the request when it can, else in the background consumer; a lease in
  * the database makes sure one holder at a time, across every instance, applies a stored callback.
  * Nothing here calls Privy.
  */
 export function createCallbackService(deps: CallbackServiceDeps) {
   const { repository, pii } = deps
   const policy: CallbackApplyPolicy = { ...DEFAULT_CALLBACK_POLICY, ...deps.policy }
+  const keepRejected = createCallbackRefusals({
+    repository,
+    limits: deps.limits,
+    pii,
+    settings: deps.rejected,
+  })
 
   /**
    * One delivery. A genuine callback in the contract's formats is answered 200 once stored, whatever
@@ -76,17 +85,18 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     const verdict = verifyCallback(deps.credentials, delivery.headers, raw, deps.now())
     const id = randomUUID()
     if (!verdict.genuine) {
-      // Deduplicated by its bytes without whitespace (§2.3 over the bytes): no signature proves any
-      // other canonical form.
+      // Read only if it is kept; deduplicated by its bytes without whitespace (§2.3 over the bytes):
+      // no signature proves any other canonical form.
       await keepRejected(
-        {
+        () => ({
           id,
           canonicalSha256: sha256(canonicalOfBytes(raw)),
           ...peek(raw),
           bodyKeyId: pii.activeKeyId,
           sizeBytes: raw.length,
-        },
+        }),
         verdict.problem,
+        delivery.ip,
         log,
       )
       throw new AppError('UNAUTHENTICATED', { detail: verdict.problem })
@@ -126,20 +136,6 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     } catch (error) {
       log.warn({ err: error, callback_id: id }, 'privy callback stored but not settled: left to the sweep')
       return { received: true, applied: false, duplicate: false }
-    }
-  }
-
-  /** A forged, unsigned or stale callback: kept (once per canonical form) for inspection, never applied. */
-  async function keepRejected(callback: RejectedCallback, reason: string, log: FastifyBaseLogger) {
-    try {
-      const kept = await repository.insertRejected(callback, reason)
-      log.warn(
-        { callback_id: kept ? callback.id : undefined, canonical_sha256: callback.canonicalSha256, reason },
-        'privy callback rejected',
-      )
-    } catch (error) {
-      // The caller is refused either way; failing to keep the evidence must not change the answer.
-      log.warn({ err: error, reason }, 'privy callback rejected and could not be kept')
     }
   }
 
