@@ -181,6 +181,7 @@ export async function buildApp(
       }),
       limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
     })
+    const limits = createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now })
     const callbackRepository = createCallbackRepository(database.prisma)
     const callbacks = createCallbackService({
       repository: callbackRepository,
@@ -188,10 +189,14 @@ export async function buildApp(
       documents: documentSync,
       pii,
       credentials: config.privy.credentials,
+      limits,
+      rejected: {
+        storedPerAddressPerHour: config.callbacks.rejectedStoredPerAddressPerHour,
+        storedPerHour: config.callbacks.rejectedStoredPerHour,
+      },
       now,
     })
     await app.register(callbackRoutes, { service: callbacks })
-    const limits = createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now })
     await app.register(otpRoutes, {
       service: createOtpService({
         otps,
@@ -268,6 +273,7 @@ export async function buildApp(
           now,
           logger: app.log,
           retentionDays: config.pii.retentionDays,
+          rejectedCallbackRetentionHours: config.callbacks.rejectedRetentionHours,
         }).sweep,
       },
     ]

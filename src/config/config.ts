@@ -95,6 +95,12 @@ export interface Config {
   }
   registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
   documents: { maxBytes: number; signedPdfStoreDir: string }
+  /** Refused Privy callbacks: how many are kept as evidence, and for how long (README "Privy callbacks"). */
+  callbacks: {
+    rejectedStoredPerAddressPerHour: number
+    rejectedStoredPerHour: number
+    rejectedRetentionHours: number
+  }
   /** Abuse limits of OTP sends, counted in PostgreSQL across instances (README "Abuse limits"). */
   abuse: {
     otpSendsPerUserPerHour: number
@@ -228,6 +234,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       selfieMaxBytes: env.REGISTRATION_SELFIE_MAX_BYTES,
     },
     documents: { maxBytes: env.DOCUMENT_MAX_BYTES, signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR },
+    callbacks: {
+      rejectedStoredPerAddressPerHour: env.CALLBACK_REJECTED_PER_ADDRESS_PER_HOUR,
+      rejectedStoredPerHour: env.CALLBACK_REJECTED_PER_HOUR,
+      rejectedRetentionHours: env.CALLBACK_REJECTED_RETENTION_HOURS,
+    },
     abuse: {
       otpSendsPerUserPerHour: env.OTP_SENDS_PER_USER_PER_HOUR,
       otpSendsPerPhonePerHour: env.OTP_SENDS_PER_PHONE_PER_HOUR,

@@ -149,6 +149,10 @@ export const EnvSchema = z.object({
   POLL_STALE_AFTER_SECONDS: positiveInt(900),
   UNKNOWN_GIVE_UP_HOURS: positiveInt(24),
   CALLBACK_APPLY_INTERVAL_MS: positiveInt(1_000),
+  /** Refused (401) Privy callbacks kept as evidence; past these they are counted, not stored. */
+  CALLBACK_REJECTED_PER_ADDRESS_PER_HOUR: positiveInt(100),
+  CALLBACK_REJECTED_PER_HOUR: positiveInt(1_000),
+  CALLBACK_REJECTED_RETENTION_HOURS: positiveInt(72),
   HOUSEKEEPING_INTERVAL_MS: positiveInt(3_600_000),
   WEBHOOK_DISPATCH_INTERVAL_MS: positiveInt(1_000),
   WEBHOOK_TIMEOUT_MS: positiveInt(10_000),

@@ -10,13 +10,16 @@ export interface HousekeepingDeps {
   logger: FastifyBaseLogger
   /** Personal data of what ended is kept this long (PII_RETENTION_DAYS). */
   retentionDays: number
+  /** Refused Privy callbacks are kept this long (CALLBACK_REJECTED_RETENTION_HOURS). */
+  rejectedCallbackRetentionHours: number
 }
 
 /**
  * What the gateway must not keep: expired idempotency keys; the NIK and date of birth of
  * registrations that ended more than the retention ago, or began more than twice the retention ago
  * and never ended (ids and statuses stay); the raw bodies of
- * Privy callbacks of that age (they name email and phone), and refused callbacks outright.
+ * Privy callbacks of that age (they name email and phone), and refused callbacks outright after
+ * their own, shorter retention.
  */
 export function createHousekeeping(deps: HousekeepingDeps) {
   async function sweep(): Promise<number> {
@@ -29,7 +32,10 @@ export function createHousekeeping(deps: HousekeepingDeps) {
       abandonedBefore: new Date(before.getTime() - deps.retentionDays * 86_400_000),
       now,
     })
-    const callbacks = await deps.callbacks.eraseOlderThan(before)
+    const callbacks = await deps.callbacks.eraseOlderThan(
+      before,
+      new Date(now.getTime() - deps.rejectedCallbackRetentionHours * 3_600_000),
+    )
     if (keys + registrations + callbacks.erased + callbacks.deleted > 0) {
       deps.logger.info(
         {

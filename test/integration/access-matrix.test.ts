@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FormData } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CALLBACK_BODY_LIMIT } from '../../src/modules/privy-callbacks/callback.routes.js'
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { registrationJsonBodyLimit } from '../../src/modules/registration/registration.multipart.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
@@ -241,7 +242,7 @@ interface RouteCase {
 
 const ONE_MIB = MiB
 const WEBHOOK_LIMIT = 16 * 1024
-const CALLBACK_LIMIT = 256 * 1024
+const CALLBACK_LIMIT = CALLBACK_BODY_LIMIT
 
 async function bRegistrationBody() {
   // B registers a person with A's NIK and date of birth: B gets B's own answer, never A's registration.

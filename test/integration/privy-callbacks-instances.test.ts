@@ -222,7 +222,7 @@ describe('two gateway instances on one database', () => {
       await repository.insertVerified(
         {
           id,
-          bodySha256: randomUUID(),
+          canonicalSha256: randomUUID(),
           event: 'register',
           referenceNumber: registration.reference_number,
           bodyKeyId: sealed.keyId,

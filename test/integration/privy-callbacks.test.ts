@@ -261,21 +261,28 @@ describe('POST /v1/privy/callbacks', () => {
     expect(await registrationUpdates(registration.id, 'waiting_verification')).toBe(0)
   })
 
-  it('a genuine callback the gateway cannot use is kept as failed or ignored and acknowledged', async () => {
+  it('a genuine callback the gateway cannot use is refused with 422, kept once as failed, never applied', async () => {
     const registration = await verifiedLater()
     const teleported = {
       event: 'register',
       data: { reference_number: registration.reference_number, status: 'teleported' },
     }
-    // 200: the same bytes sent again could only be a duplicate; the operator sees it as failed.
-    expect((await postCallback(teleported, signed(teleported))).json).toEqual({
-      received: true,
-      applied: false,
-      duplicate: false,
-    })
-    const [failed] = await storedFor(registration.reference_number)
-    expect(failed).toMatchObject({ state: 'failed', signatureValid: true })
+    // 422 naming the field: Privy retries a non-2xx with the same bytes, and each retry costs nothing.
+    for (let retry = 0; retry < 3; retry += 1) {
+      const refused = await postCallback(teleported, signed(teleported))
+      expect(refused.status, refused.text).toBe(422)
+      expect(refused.headers['content-type']).toContain('application/problem+json')
+      expect(refused.json).toMatchObject({
+        code: 'UNPROCESSABLE',
+        errors: [{ path: 'data.status', message: expect.any(String) }],
+      })
+    }
+    const [failed, ...more] = await storedFor(registration.reference_number)
+    expect(more).toEqual([])
+    expect(failed).toMatchObject({ state: 'failed', signatureValid: true, malformed: true, attempts: 1 })
     expect(failed?.error).toContain('data.status')
+    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
+    expect(shown.json.status).toBe('waiting_verification')
 
     const unknown = { event: 'register', data: { reference_number: 'REG-UNKNOWN', status: 'verified' } }
     expect((await postCallback(unknown, signed(unknown))).json).toEqual({
@@ -285,23 +292,24 @@ describe('POST /v1/privy/callbacks', () => {
     })
     expect((await storedFor('REG-UNKNOWN')).map((row) => row.state)).toEqual(['ignored'])
 
+    // An event the contract does not know is not in its formats either.
     const payment = { event: 'payment', data: { reference_number: 'PAY-0001', status: 'paid' } }
-    expect((await postCallback(payment, signed(payment))).status).toBe(200)
-    expect((await storedFor('PAY-0001')).map((row) => [row.state, row.error])).toEqual([
-      ['ignored', 'Unknown event "payment"'],
-    ])
+    const paid = await postCallback(payment, signed(payment))
+    expect(paid.status).toBe(422)
+    expect(paid.json.errors).toEqual([{ path: 'event', message: 'must be one of register, document' }])
+    expect((await storedFor('PAY-0001')).map((row) => [row.state, row.malformed])).toEqual([['failed', true]])
 
-    const cases: Array<[string | Buffer, string]> = [
-      ['not json at all', 'The body is not JSON'],
-      [Buffer.from([0xff, 0xfe, 0x00, 0x7b]), 'The body is not JSON'],
-      ['[{"event":"register"}]', 'The body is not a JSON object'],
-      ['{"data":{"reference_number":"REG-NO-EVENT"}}', 'Not a Privy callback: event: '],
-      ['{"event":"document","data":"REG-FLAT"}', 'Not a Privy callback: data: '],
+    const cases: Array<[string | Buffer, string, string]> = [
+      ['not json at all', 'The body is not JSON', '(body)'],
+      [Buffer.from([0xff, 0xfe, 0x00, 0x7b]), 'The body is not JSON', '(body)'],
+      ['[{"event":"register"}]', 'The body is not a JSON object', '(body)'],
+      ['{"data":{"reference_number":"REG-NO-EVENT"}}', 'Not a Privy callback: event: ', 'event'],
+      ['{"event":"document","data":"REG-FLAT"}', 'Not a Privy callback: data: ', 'data'],
     ]
-    for (const [raw, reason] of cases) {
+    for (const [raw, reason, path] of cases) {
       const answer = await postRaw(raw, signedBytes(raw))
-      expect(answer.status, answer.text).toBe(200)
-      expect(answer.json).toEqual({ received: true, applied: false, duplicate: false })
+      expect(answer.status, answer.text).toBe(422)
+      expect(answer.json.errors[0].path).toBe(path)
       const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw)
       const rows = await gateway.database.prisma.privyCallback.findMany({
         where: { sizeBytes: bytes.length },

@@ -6,6 +6,8 @@ import type { Database } from '../../src/db/database.js'
 import { AppError } from '../../src/errors/app-error.js'
 import { createPiiCipher, piiKeyFromBase64 } from '../../src/lib/pii-crypto.js'
 import { createLogger } from '../../src/logging.js'
+import { createLimitsRepository } from '../../src/modules/limits/limits.repository.js'
+import { createLimitsService } from '../../src/modules/limits/limits.service.js'
 import { createCallbackRepository } from '../../src/modules/privy-callbacks/callback.repository.js'
 import {
   type CallbackApplyPolicy,
@@ -27,6 +29,9 @@ const pii = createPiiCipher({
   active: piiKeyFromBase64(DEV_PII_KEYS.encryptionKey),
   lookupKey: Buffer.from(DEV_PII_KEYS.lookupKey, 'base64'),
 })
+
+const now = () => new Date()
+const CLIENT_IP = '127.0.0.1'
 
 /** A lease or retry delay already in the past: the row is due for the next sweep at once. */
 const DUE_NOW = -1000
@@ -57,7 +62,9 @@ function service(applyUpstream: ApplyUpstream, policy: Partial<CallbackApplyPoli
     },
     pii,
     credentials: DEV_CREDENTIALS,
-    now: () => new Date(),
+    limits: createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now }),
+    rejected: { storedPerAddressPerHour: 100, storedPerHour: 1000 },
+    now,
     policy: { retryDelayMs: () => DUE_NOW, ...policy },
   })
 }
@@ -99,7 +106,7 @@ describe('the callback consumer', () => {
     const callbacks = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-RETRY'))
 
-    expect(await callbacks.receive(raw, headers, log)).toEqual({
+    expect(await callbacks.receive({ raw, headers, ip: CLIENT_IP }, log)).toEqual({
       received: true,
       applied: false,
       duplicate: false,
@@ -109,7 +116,7 @@ describe('the callback consumer', () => {
     expect(waiting.error).toContain('connection terminated unexpectedly')
 
     // A redelivery meanwhile is a duplicate: it does not apply, the sweep does.
-    expect((await callbacks.receive(raw, headers, log)).duplicate).toBe(true)
+    expect((await callbacks.receive({ raw, headers, ip: CLIENT_IP }, log)).duplicate).toBe(true)
     expect(calls.get('REG-RETRY')).toBe(1)
 
     expect(await callbacks.sweep(log)).toBe(1)
@@ -132,7 +139,7 @@ describe('the callback consumer', () => {
       { maxAttempts: 3 },
     )
     const { raw, headers } = signed(verifiedBody('REG-GIVE-UP'))
-    await callbacks.receive(raw, headers, log)
+    await callbacks.receive({ raw, headers, ip: CLIENT_IP }, log)
     expect(await callbacks.sweep(log)).toBe(1)
     expect(await callbacks.sweep(log)).toBe(1)
     const failed = await rowOf('REG-GIVE-UP')
@@ -156,7 +163,9 @@ describe('the callback consumer', () => {
     const callbacks = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-FORGED'), 'not-the-secret')
 
-    const refused = await callbacks.receive(raw, headers, log).catch((error: unknown) => error)
+    const refused = await callbacks
+      .receive({ raw, headers, ip: CLIENT_IP }, log)
+      .catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(AppError)
     expect(refused).toMatchObject({ code: 'UNAUTHENTICATED', message: 'The Signature does not match' })
     const kept = await rowOf('REG-FORGED')
@@ -174,7 +183,7 @@ describe('the callback consumer', () => {
     // The genuine delivery of the very same bytes is not mistaken for a duplicate of the forgery.
     const genuine = signed(verifiedBody('REG-FORGED'))
     expect(genuine.raw.equals(raw)).toBe(true)
-    expect(await callbacks.receive(genuine.raw, genuine.headers, log)).toEqual({
+    expect(await callbacks.receive({ ...genuine, ip: CLIENT_IP }, log)).toEqual({
       received: true,
       applied: true,
       duplicate: false,
@@ -201,7 +210,7 @@ describe('the callback consumer', () => {
     const slow = service(apply, { leaseMs: DUE_NOW })
     const other = service(apply)
     const { raw, headers } = signed(verifiedBody('REG-LEASE'))
-    const answer = slow.receive(raw, headers, log)
+    const answer = slow.receive({ raw, headers, ip: CLIENT_IP }, log)
     await firstStarted
 
     expect(await other.sweep(log)).toBe(1)
@@ -229,7 +238,7 @@ describe('the callback consumer', () => {
       await repository.insertVerified(
         {
           id,
-          bodySha256: randomUUID(),
+          canonicalSha256: randomUUID(),
           event: 'register',
           referenceNumber: reference,
           bodyKeyId: sealed.keyId,

@@ -1205,7 +1205,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a Privy callback
-         * @description Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers (contract §2.3 over the body bytes as sent, within 5 minutes), not by a JWT. Every callback is stored, its body encrypted. A missing, wrong or stale signature answers 401 and applies nothing; the body is kept as `rejected` for inspection. A genuine one answers 200 once stored: `applied` says whether it moved a registration or document; an exact duplicate answers `duplicate: true` and is not applied again; stale, backward or unknown ones are kept as `ignored`, and bodies the gateway cannot read as `failed` (still 200: resending the same bytes cannot change that; an operator can reapply them). Bodies over 256 KiB: 413.
+         * @description Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers (contract §2.3 over the body's canonical form, within 5 minutes), not by a JWT. A missing, wrong or stale signature answers 401 and applies nothing; it is kept as `rejected` (without its body) up to a limit per client address and per hour, then only counted. A genuine callback must fit the contract formats field by field (ids, tokens and references without whitespace, statuses from the contract sets, dates that parse): one that does not answers 422 naming the fields, applies nothing, and is kept once as `failed`. A genuine one that fits answers 200 once stored, its body encrypted: `applied` says whether it moved a registration or document; the same callback again, however its whitespace is padded, answers `duplicate: true` and is not applied again; stale, backward or unknown-reference ones are kept as `ignored`. Bodies over 64 KiB: 413.
          */
         post: {
             parameters: {
@@ -1245,6 +1245,15 @@ export interface paths {
                 };
                 /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2764,9 +2773,9 @@ export interface components {
              * @constant
              */
             received: true;
-            /** @description true when it moved a registration or document. false when it was stale, about an unknown reference, not understood, or will be applied shortly by the background consumer */
+            /** @description true when it moved a registration or document. false when it was stale, about an unknown reference, or will be applied shortly by the background consumer */
             applied: boolean;
-            /** @description The same bytes were received before: nothing was applied again */
+            /** @description The same callback (the same canonical form, whatever its whitespace) was received before: nothing was applied again */
             duplicate: boolean;
         };
         StoredPrivyCallback: {
@@ -2776,7 +2785,7 @@ export interface components {
             event: string | null;
             reference_number: string | null;
             /**
-             * @description `received`: verified, waiting to be applied (retried in the background); `applied`: it moved a registration or document; `ignored`: nothing to do (stale, backward, duplicate status, unknown reference or event); `rejected`: missing, wrong or stale signature, never applied; `failed`: verified but not understood, or applying kept failing (see `error`)
+             * @description `received`: verified, waiting to be applied (retried in the background); `applied`: it moved a registration or document; `ignored`: nothing to do (stale, backward, duplicate status, unknown reference); `rejected`: missing, wrong or stale signature, never applied; `failed`: verified but refused for not fitting the contract formats (422), or applying kept failing (see `error`)
              * @enum {string}
              */
             state: "received" | "applied" | "ignored" | "rejected" | "failed";

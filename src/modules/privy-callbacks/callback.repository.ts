@@ -28,13 +28,23 @@ export interface LeasedCallback {
 
 export interface NewCallback {
   id: string
-  bodySha256: string
+  /** sha256 of the §2.3 canonical form: what deduplicates (see verifyCallback). */
+  canonicalSha256: string
   event: string | null
   referenceNumber: string | null
   bodyKeyId: string
   bodyEncrypted: Buffer
   sizeBytes: number
 }
+
+/** A refused callback is kept without its body. */
+export type RejectedCallback = Omit<NewCallback, 'bodyEncrypted'>
+
+/**
+ * A signed callback refused for its shape: `duplicate` when a verified callback of the same canonical
+ * form is stored (a padded replay of it), `stored` when kept now, `known` when kept before.
+ */
+export type MalformedOutcome = 'duplicate' | 'stored' | 'known'
 
 export interface CallbackPageRequest {
   state?: PrivyCallbackState
@@ -74,37 +84,79 @@ export function createCallbackRepository(prisma: PrismaClient) {
   return {
     /**
      * Stores a verified callback, leased to the caller from birth so no other instance's sweep can take
-     * it before the caller applies it. Null when the same bytes were stored before (a duplicate).
+     * it before the caller applies it. Null when the same canonical form was stored before (a
+     * duplicate, however differently its whitespace was padded).
      */
     async insertVerified(callback: NewCallback, leaseMs: number): Promise<LeasedCallback | null> {
       const rows = await prisma.$queryRaw<LeasedRow[]>`
         INSERT INTO privy_callbacks
-          (id, body_sha256, event, reference_number, signature_valid, state, body_key_id, body_encrypted,
-           size_bytes, attempts, locked_until)
+          (id, canonical_sha256, event, reference_number, signature_valid, state, body_key_id,
+           body_encrypted, size_bytes, attempts, locked_until)
         VALUES
-          (${callback.id}::uuid, ${callback.bodySha256}, ${callback.event}, ${callback.referenceNumber}, true,
-           'received', ${callback.bodyKeyId}, ${callback.bodyEncrypted}, ${callback.sizeBytes}::int, 1,
+          (${callback.id}::uuid, ${callback.canonicalSha256}, ${callback.event}, ${callback.referenceNumber},
+           true, 'received', ${callback.bodyKeyId}, ${callback.bodyEncrypted}, ${callback.sizeBytes}::int, 1,
            now() + ${leaseMs}::int * interval '1 millisecond')
-        ON CONFLICT (body_sha256, signature_valid) DO NOTHING
+        ON CONFLICT (canonical_sha256, signature_valid, malformed) DO NOTHING
         RETURNING id::text AS id, attempts, body_key_id AS "bodyKeyId", body_encrypted AS "bodyEncrypted"`
       return rows[0] ? leased(rows[0]) : null
     },
 
     /**
+     * Whether a verified callback of this canonical form is stored: a replay is answered from this one
+     * indexed lookup, before its body is sealed or sent to the database (the inserts still decide
+     * when two copies race).
+     */
+    async isStored(canonicalSha256: string): Promise<boolean> {
+      const rows = await prisma.$queryRaw<Array<{ found: number }>>`
+        SELECT 1 AS found FROM privy_callbacks
+        WHERE canonical_sha256 = ${canonicalSha256} AND signature_valid AND NOT malformed
+        LIMIT 1`
+      return rows.length > 0
+    },
+
+    /**
+     * Keeps a signed callback refused for its shape (422), once per canonical form, `failed` with
+     * why, its body sealed: Privy retries a non-2xx with the same bytes, and an operator may reapply
+     * it once the gateway understands it. Never when a verified callback of the same canonical form
+     * is stored: then it is that callback, padded, and a duplicate.
+     */
+    async insertMalformed(callback: NewCallback, error: string): Promise<MalformedOutcome> {
+      const [row] = await prisma.$queryRaw<Array<{ duplicate: boolean; stored: boolean }>>`
+        WITH genuine AS (
+          SELECT 1 FROM privy_callbacks
+          WHERE canonical_sha256 = ${callback.canonicalSha256} AND signature_valid AND NOT malformed
+          LIMIT 1
+        ),
+        kept AS (
+          INSERT INTO privy_callbacks
+            (id, canonical_sha256, event, reference_number, signature_valid, malformed, state, body_key_id,
+             body_encrypted, size_bytes, error, attempts, processed_at)
+          SELECT ${callback.id}::uuid, ${callback.canonicalSha256}, ${callback.event},
+                 ${callback.referenceNumber}, true, true, 'failed', ${callback.bodyKeyId},
+                 ${callback.bodyEncrypted}, ${callback.sizeBytes}::int, ${error}, 1, now()
+          WHERE NOT EXISTS (SELECT 1 FROM genuine)
+          ON CONFLICT (canonical_sha256, signature_valid, malformed) DO NOTHING
+          RETURNING id
+        )
+        SELECT EXISTS (SELECT 1 FROM genuine) AS duplicate, EXISTS (SELECT 1 FROM kept) AS stored`
+      return row?.duplicate ? 'duplicate' : row?.stored ? 'stored' : 'known'
+    },
+
+    /**
      * Keeps a callback whose signature failed, for inspection only: its hash, size, event, reference
      * and why, never its body (anyone can send these: a body would let them fill the disk). False
-     * when already kept.
+     * when already kept. The caller decides whether it may be kept at all (a limit per address).
      */
-    async insertRejected(callback: NewCallback, error: string): Promise<boolean> {
+    async insertRejected(callback: RejectedCallback, error: string): Promise<boolean> {
       const rows = await prisma.$queryRaw<Array<{ id: string }>>`
         INSERT INTO privy_callbacks
-          (id, body_sha256, event, reference_number, signature_valid, state, body_key_id, body_encrypted,
-           size_bytes, error, processed_at)
+          (id, canonical_sha256, event, reference_number, signature_valid, state, body_key_id,
+           body_encrypted, size_bytes, error, processed_at)
         VALUES
-          (${callback.id}::uuid, ${callback.bodySha256}, ${callback.event}, ${callback.referenceNumber}, false,
-           'rejected', ${callback.bodyKeyId}, ''::bytea, ${callback.sizeBytes}::int, ${error},
+          (${callback.id}::uuid, ${callback.canonicalSha256}, ${callback.event}, ${callback.referenceNumber},
+           false, 'rejected', ${callback.bodyKeyId}, ''::bytea, ${callback.sizeBytes}::int, ${error},
            now())
-        ON CONFLICT (body_sha256, signature_valid) DO NOTHING
+        ON CONFLICT (canonical_sha256, signature_valid, malformed) DO NOTHING
         RETURNING id::text AS id`
       return rows.length > 0
     },
@@ -188,11 +240,12 @@ export function createCallbackRepository(prisma: PrismaClient) {
 
     /**
      * Retention: bodies of callbacks received before `before` are erased (their metadata stays), and
-     * refused ones (unsigned or forged: anyone can send them) are deleted outright.
+     * refused ones (unsigned or forged: anyone can send them) received before `rejectedBefore` are
+     * deleted outright.
      */
-    async eraseOlderThan(before: Date): Promise<{ erased: number; deleted: number }> {
+    async eraseOlderThan(before: Date, rejectedBefore: Date): Promise<{ erased: number; deleted: number }> {
       const deleted = await prisma.privyCallback.deleteMany({
-        where: { state: 'rejected', receivedAt: { lt: before } },
+        where: { state: 'rejected', receivedAt: { lt: rejectedBefore } },
       })
       const erased = await prisma.privyCallback.updateMany({
         where: { receivedAt: { lt: before }, sizeBytes: { gt: 0 }, state: { not: 'received' } },

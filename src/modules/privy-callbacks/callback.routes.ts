@@ -13,8 +13,11 @@ import {
 } from './callback.schemas.js'
 import type { CallbackService } from './callback.service.js'
 
-/** A callback is a status object: a few KB. Anything near this is not one, and is refused unread. */
-export const CALLBACK_BODY_LIMIT = 256 * 1024
+/**
+ * A callback is a status object: a few KB (a document has at most 20 signers). Anything near this is
+ * not one, and is refused unread.
+ */
+export const CALLBACK_BODY_LIMIT = 64 * 1024
 
 const tags = ['Privy callbacks']
 
@@ -44,16 +47,19 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
         summary: 'Receive a Privy callback',
         description:
           "Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers " +
-          '(contract §2.3 over the body bytes as sent, within 5 minutes), not by a JWT. Every callback is ' +
-          'stored, its body encrypted. A missing, wrong or stale signature answers 401 and applies ' +
-          'nothing; the body is kept as `rejected` for inspection. A genuine one answers 200 once stored: ' +
-          '`applied` says whether it moved a registration or document; an exact duplicate answers ' +
-          '`duplicate: true` and is not applied again; stale, backward or unknown ones are kept as ' +
-          '`ignored`, and bodies the gateway cannot read as `failed` (still 200: resending the same bytes ' +
-          'cannot change that; an operator can reapply them). Bodies over 256 KiB: 413.',
+          "(contract §2.3 over the body's canonical form, within 5 minutes), not by a JWT. A missing, " +
+          'wrong or stale signature answers 401 and applies nothing; it is kept as `rejected` (without ' +
+          'its body) up to a limit per client address and per hour, then only counted. A genuine ' +
+          'callback must fit the contract formats field by field (ids, tokens and references without ' +
+          'whitespace, statuses from the contract sets, dates that parse): one that does not answers ' +
+          '422 naming the fields, applies nothing, and is kept once as `failed`. A genuine one that ' +
+          'fits answers 200 once stored, its body encrypted: `applied` says whether it moved a ' +
+          'registration or document; the same callback again, however its whitespace is padded, answers ' +
+          '`duplicate: true` and is not applied again; stale, backward or unknown-reference ones are ' +
+          'kept as `ignored`. Bodies over 64 KiB: 413.',
         headers: CallbackHeadersSchema,
         body: PrivyCallbackBodySchema,
-        response: { 200: CallbackReceiptSchema, ...problemResponses(401, 413, 503) },
+        response: { 200: CallbackReceiptSchema, ...problemResponses(401, 413, 422, 503) },
       },
       bodyLimit: CALLBACK_BODY_LIMIT,
       // The raw bytes are checked by the service; the schemas above document the contract.
@@ -63,8 +69,14 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
       const body: unknown = request.body
       const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0)
       return service.receive(
-        raw,
-        { timestamp: singleHeader(request, 'timestamp'), signature: singleHeader(request, 'signature') },
+        {
+          raw,
+          headers: {
+            timestamp: singleHeader(request, 'timestamp'),
+            signature: singleHeader(request, 'signature'),
+          },
+          ip: request.ip,
+        },
         request.log,
       )
     },

@@ -1,44 +1,77 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
+import {
+  DocumentStatusSchema,
+  Flag,
+  RegistrationStatusSchema,
+  SignerStatusSchema,
+  SignerTypeSchema,
+} from '../../privy/schemas.js'
+import {
+  ChannelId,
+  EMETERAI_STATUSES,
+  EmeteraiSerial,
+  freeText,
+  optional,
+  PrivyId,
+  ReferenceNumber,
+  RejectCode,
+  SigningUrl,
+  UpstreamEmail,
+  UpstreamPhone,
+  UpstreamTime,
+  UpstreamToken,
+} from './callback.formats.js'
 
-const flag = z
-  .union([z.boolean(), z.enum(['0', '1', 'true', 'false'])])
-  .transform((value) => value === true || value === '1' || value === 'true')
+/*
+ * What a callback's data must be before anything is applied: every field in its strict format
+ * (callback.formats.ts), statuses only from the contract's sets (§3.2, §5.2). Unknown fields are
+ * tolerated (Privy may add some) but stripped: nothing past these schemas sees them.
+ */
 
-/** The registration object of a `register` callback: the same as Privy's status answer (contract §6). */
-export const RegisterCallbackDataSchema = z.looseObject({
-  reference_number: z.string().min(1).max(64),
-  channel_id: z.string().optional(),
-  status: z
-    .enum(['pending', 'waiting_otp', 'waiting_verification', 'verified', 'rejected', 'registered'])
-    // Older upstreams say `registered` for an existing account: it is `verified` (contract §3.2).
-    .transform((status) => (status === 'registered' ? 'verified' : status)),
-  privy_id: z.string().min(1).nullish(),
-  reject_reason: z.object({ code: z.string(), reason: z.string() }).nullish(),
-  resend: flag.nullish(),
-  register_token: z.string().min(1).optional(),
-  updated_at: z.string().optional(),
+/** The registration object of a `register` callback: the §3.3 status data (contract §6). */
+export const RegisterCallbackDataSchema = z.object({
+  reference_number: ReferenceNumber,
+  channel_id: optional(ChannelId),
+  register_token: optional(UpstreamToken),
+  // Older upstreams say `registered` for an existing account: it is `verified` (contract §3.2).
+  status: RegistrationStatusSchema,
+  privy_id: optional(PrivyId),
+  email: optional(UpstreamEmail),
+  phone: optional(UpstreamPhone),
+  reject_reason: optional(z.object({ code: RejectCode, reason: freeText(500) })),
+  resend: optional(Flag),
+  updated_at: optional(UpstreamTime),
 })
+
+export type RegisterCallbackData = z.infer<typeof RegisterCallbackDataSchema>
 
 /** The document object of a `document` callback: the §5.3 status data without the signed PDF. */
-export const DocumentCallbackDataSchema = z.looseObject({
-  reference_number: z.string().min(1).max(64),
-  document_token: z.string().min(1).optional(),
-  signing_url: z.string().optional(),
-  status: z.enum([
-    'uploaded',
-    'processing',
-    'processing_emeterai',
-    'completed',
-    'revoked',
-    'expired',
-    'error',
-  ]),
-  signers: z
-    .array(z.looseObject({ privy_id: z.string(), status: z.string(), signed_at: z.string().optional() }))
-    .optional(),
-  emeterai: z.looseObject({ status: z.string(), serial_number: z.string().optional() }).optional(),
+export const DocumentCallbackDataSchema = z.object({
+  reference_number: ReferenceNumber,
+  channel_id: optional(ChannelId),
+  document_token: optional(UpstreamToken),
+  signing_url: optional(SigningUrl),
+  status: DocumentStatusSchema,
+  signers: optional(
+    z
+      .array(
+        z.object({
+          privy_id: PrivyId,
+          signer_type: optional(SignerTypeSchema),
+          status: SignerStatusSchema,
+          signed_at: optional(UpstreamTime),
+        }),
+      )
+      // The gateway uploads at most 20 signers a document.
+      .max(50),
+  ),
+  emeterai: optional(
+    z.object({ status: z.enum(EMETERAI_STATUSES), serial_number: optional(EmeteraiSerial) }),
+  ),
 })
+
+export type DocumentCallbackData = z.infer<typeof DocumentCallbackDataSchema>
 
 export const CALLBACK_EVENTS = ['register', 'document'] as const
 export type CallbackEvent = (typeof CALLBACK_EVENTS)[number]
@@ -63,9 +96,14 @@ export const CallbackReceiptSchema = z
       .boolean()
       .describe(
         'true when it moved a registration or document. false when it was stale, about an unknown ' +
-          'reference, not understood, or will be applied shortly by the background consumer',
+          'reference, or will be applied shortly by the background consumer',
       ),
-    duplicate: z.boolean().describe('The same bytes were received before: nothing was applied again'),
+    duplicate: z
+      .boolean()
+      .describe(
+        'The same callback (the same canonical form, whatever its whitespace) was received before: ' +
+          'nothing was applied again',
+      ),
   })
   .meta({ id: 'CallbackReceipt' })
 
@@ -85,8 +123,9 @@ export const StoredCallbackSchema = z
       .describe(
         '`received`: verified, waiting to be applied (retried in the background); `applied`: it moved ' +
           'a registration or document; `ignored`: nothing to do (stale, backward, duplicate status, ' +
-          'unknown reference or event); `rejected`: missing, wrong or stale signature, never applied; ' +
-          '`failed`: verified but not understood, or applying kept failing (see `error`)',
+          'unknown reference); `rejected`: missing, wrong or stale signature, never applied; ' +
+          '`failed`: verified but refused for not fitting the contract formats (422), or applying ' +
+          'kept failing (see `error`)',
       ),
     signature_valid: z.boolean(),
     error: z.string().nullable().describe('Why it was rejected, ignored or failed'),

@@ -5,43 +5,17 @@ import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import type { SigningCredentials } from '../../privy/signing.js'
 import type { DocumentSync } from '../documents/documents.sync.js'
+import type { LimitsService } from '../limits/limits.service.js'
 import type { RegistrationService } from '../registration/registration.service.js'
-import type {
-  CallbackRepository,
-  LeasedCallback,
-  NewCallback,
-  StoredCallbackRecord,
-} from './callback.repository.js'
-import {
-  CALLBACK_EVENTS,
-  type CallbackReceipt,
-  DocumentCallbackDataSchema,
-  type ListCallbacksQuery,
-  PrivyCallbackBodySchema,
-  RegisterCallbackDataSchema,
-  type StoredCallbackView,
-} from './callback.schemas.js'
-import { type CallbackSignatureHeaders, callbackSignatureProblem } from './callback.signature.js'
+import { type CallbackParse, parseCallback } from './callback.parse.js'
+import { type CallbackApplyPolicy, DEFAULT_CALLBACK_POLICY } from './callback.policy.js'
+import { createCallbackRefusals, type RejectedCallbackLimits } from './callback.refusals.js'
+import type { CallbackRepository, LeasedCallback, NewCallback } from './callback.repository.js'
+import type { CallbackReceipt, ListCallbacksQuery, StoredCallbackView } from './callback.schemas.js'
+import { type CallbackSignatureHeaders, canonicalOfBytes, verifyCallback } from './callback.signature.js'
+import { describeFailure, peek, toStoredCallbackView } from './callback.views.js'
 
-/** When and how often a stored callback is (re)applied. */
-export interface CallbackApplyPolicy {
-  /** How long one holder may take to apply a callback before another may take it over. */
-  leaseMs: number
-  /** Attempts (the request's own included) before a callback that keeps failing is `failed`. */
-  maxAttempts: number
-  /** Wait after the n-th failed attempt (1-based) before a sweep may try again. */
-  retryDelayMs: (attempt: number) => number
-  /** Rows leased per sweep. */
-  batchSize: number
-}
-
-export const DEFAULT_CALLBACK_POLICY: CallbackApplyPolicy = {
-  leaseMs: 60_000,
-  maxAttempts: 8,
-  // 2 s, 4 s, 8 s … capped at 5 minutes: a database hiccup heals within the first few.
-  retryDelayMs: (attempt) => Math.min(2_000 * 2 ** (attempt - 1), 300_000),
-  batchSize: 20,
-}
+export type { CallbackApplyPolicy } from './callback.policy.js'
 
 export interface CallbackServiceDeps {
   repository: CallbackRepository
@@ -49,8 +23,19 @@ export interface CallbackServiceDeps {
   documents: Pick<DocumentSync, 'applyCallback'>
   pii: PiiCipher
   credentials: SigningCredentials
+  /** Counts refused callbacks per client address, across instances. */
+  limits: Pick<LimitsService, 'take'>
+  rejected: RejectedCallbackLimits
   now: () => Date
   policy?: Partial<CallbackApplyPolicy>
+}
+
+/** One POST to the callback URL: the bytes as sent, Privy's headers, and who sent it. */
+export interface CallbackDelivery {
+  raw: Buffer
+  headers: CallbackSignatureHeaders
+  /** The client's address as Fastify resolved it (`request.ip`, behind TRUST_PROXY). */
+  ip: string
 }
 
 /** The outcome of applying a parsed callback; a thrown error means "try again later". */
@@ -58,8 +43,6 @@ interface Settled {
   state: 'applied' | 'ignored' | 'failed'
   error: string | null
 }
-
-const ERROR_MAX_CHARS = 500
 
 /**
  * The associated data a stored body is sealed with. The row id is bound in, so a body copied into
@@ -70,47 +53,85 @@ export function callbackBodyContext(id: string): string {
 }
 
 /**
- * Privy callbacks in (contract §6; design §3). Every callback is stored before anything else, its
- * body encrypted (it names email and phone): verified ones are deduplicated by the sha256 of their
- * bytes and applied through the registration and document state machines, which ignore stale and
- * backward moves; rejected ones are kept for inspection and never applied. Applying happens in the
- * request when it can, else in the background consumer; a lease in the database makes sure one
- * holder at a time, across every instance, applies a stored callback. Nothing here calls Privy.
+ * Privy callbacks in (contract §6; design §3). A callback is verified over §2.3's canonical form, and
+ * that form is what it is: two bodies that differ only in whitespace (or in the top-level binary keys
+ * §2.3 leaves out) carry one signature and are one callback, deduplicated by the sha256 of the
+ * canonical string. Before anything is applied every field must fit its strict format: a padded value
+ * is refused (422), never normalised. Verified callbacks are stored with their body encrypted (it
+ * names email and phone) and applied through the registration and document state machines, which
+ * ignore stale and backward moves; refused ones are kept for inspection within limits and never
+ * applied. Applying happens in the request when it can, else in the background consumer; a lease in
+ * the database makes sure one holder at a time, across every instance, applies a stored callback.
+ * Nothing here calls Privy.
  */
 export function createCallbackService(deps: CallbackServiceDeps) {
   const { repository, pii } = deps
   const policy: CallbackApplyPolicy = { ...DEFAULT_CALLBACK_POLICY, ...deps.policy }
+  const keepRejected = createCallbackRefusals({
+    repository,
+    limits: deps.limits,
+    pii,
+    settings: deps.rejected,
+  })
 
   /**
-   * One delivery. A genuine callback is answered 200 once stored, whatever applying it did: Privy
-   * resending the same bytes could only be a duplicate, so a non-2xx would buy nothing but retries.
+   * One delivery. A genuine callback in the contract's formats is answered 200 once stored, whatever
+   * applying it did: Privy resending it could only be a duplicate, so a non-2xx would buy nothing but
+   * retries. A genuine one that does not fit is refused with 422 and kept once, so Privy's retries of
+   * the same bytes cost one indexed lookup each.
    */
-  async function receive(
-    raw: Buffer,
-    headers: CallbackSignatureHeaders,
-    log: FastifyBaseLogger,
-  ): Promise<CallbackReceipt> {
-    const problem = callbackSignatureProblem(deps.credentials, headers, raw, deps.now())
+  async function receive(delivery: CallbackDelivery, log: FastifyBaseLogger): Promise<CallbackReceipt> {
+    const { raw } = delivery
+    const verdict = verifyCallback(deps.credentials, delivery.headers, raw, deps.now())
     const id = randomUUID()
+    if (!verdict.genuine) {
+      // Read only if it is kept; deduplicated by its bytes without whitespace (§2.3 over the bytes):
+      // no signature proves any other canonical form.
+      await keepRejected(
+        () => ({
+          id,
+          canonicalSha256: sha256(canonicalOfBytes(raw)),
+          ...peek(raw),
+          bodyKeyId: pii.activeKeyId,
+          sizeBytes: raw.length,
+        }),
+        verdict.problem,
+        delivery.ip,
+        log,
+      )
+      throw new AppError('UNAUTHENTICATED', { detail: verdict.problem })
+    }
+    const canonicalSha256 = sha256(verdict.canonical)
+    if (await repository.isStored(canonicalSha256)) return duplicateOf(canonicalSha256, log)
     const callback: NewCallback = {
       id,
-      bodySha256: createHash('sha256').update(raw).digest('hex'),
+      canonicalSha256,
       ...peek(raw),
       ...seal(id, raw),
       sizeBytes: raw.length,
     }
-    if (problem !== null) {
-      await keepRejected(callback, problem, log)
-      throw new AppError('UNAUTHENTICATED', { detail: problem })
+    const parsed = parseCallback(raw)
+    if (!parsed.ok) {
+      const outcome = await repository.insertMalformed(callback, parsed.reason)
+      if (outcome === 'duplicate') return duplicateOf(canonicalSha256, log)
+      log.warn(
+        {
+          callback_id: outcome === 'stored' ? id : undefined,
+          canonical_sha256: callback.canonicalSha256,
+          reason: parsed.reason,
+        },
+        'privy callback refused: not in the contract formats',
+      )
+      throw new AppError('UNPROCESSABLE', {
+        detail: 'Not a Privy callback in the contract formats: nothing was applied',
+        errors: parsed.errors,
+      })
     }
     const lease = await repository.insertVerified(callback, policy.leaseMs)
-    if (!lease) {
-      log.info({ body_sha256: callback.bodySha256 }, 'privy callback duplicate: not applied again')
-      return { received: true, applied: false, duplicate: true }
-    }
+    if (!lease) return duplicateOf(canonicalSha256, log)
     // Stored: from here on a failure only delays it, the consumer sweep picks it up.
     try {
-      const settled = await applyLeased(lease, raw, log)
+      const settled = await applyLeased(lease, parsed, log)
       return { received: true, applied: settled?.state === 'applied', duplicate: false }
     } catch (error) {
       log.warn({ err: error, callback_id: id }, 'privy callback stored but not settled: left to the sweep')
@@ -118,18 +139,9 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     }
   }
 
-  /** A forged, unsigned or stale callback: kept (once per body) for inspection, never applied. */
-  async function keepRejected(callback: NewCallback, reason: string, log: FastifyBaseLogger) {
-    try {
-      const kept = await repository.insertRejected(callback, reason)
-      log.warn(
-        { callback_id: kept ? callback.id : undefined, body_sha256: callback.bodySha256, reason },
-        'privy callback rejected',
-      )
-    } catch (error) {
-      // The caller is refused either way; failing to keep the evidence must not change the answer.
-      log.warn({ err: error, reason }, 'privy callback rejected and could not be kept')
-    }
+  function duplicateOf(canonicalSha256: string, log: FastifyBaseLogger): CallbackReceipt {
+    log.info({ canonical_sha256: canonicalSha256 }, 'privy callback duplicate: not applied again')
+    return { received: true, applied: false, duplicate: true }
   }
 
   /**
@@ -139,17 +151,19 @@ export function createCallbackService(deps: CallbackServiceDeps) {
    */
   async function applyLeased(
     lease: LeasedCallback,
-    known: Buffer | undefined,
+    known: CallbackParse | undefined,
     log: FastifyBaseLogger,
   ): Promise<Settled | undefined> {
     let settled: Settled
     try {
-      const raw = known ?? open(lease)
-      settled = raw
-        ? await apply(raw, log)
+      // A stored body is read again as it is stored (it may predate these formats, or be reapplied).
+      const raw = known ? undefined : open(lease)
+      const parsed = known ?? (raw ? parseCallback(raw) : undefined)
+      settled = parsed
+        ? await apply(parsed, log)
         : { state: 'failed', error: 'The stored body cannot be decrypted' }
     } catch (error) {
-      const reason = describe(error)
+      const reason = describeFailure(error)
       if (lease.attempts >= policy.maxAttempts) {
         settled = { state: 'failed', error: `Gave up after ${lease.attempts} attempts: ${reason}` }
       } else {
@@ -174,47 +188,25 @@ export function createCallbackService(deps: CallbackServiceDeps) {
   }
 
   /** The verified body through the state machines. Throws only for what may heal when retried. */
-  async function apply(raw: Buffer, log: FastifyBaseLogger): Promise<Settled> {
-    let body: unknown
-    try {
-      body = JSON.parse(raw.toString('utf8'))
-    } catch {
-      return { state: 'failed', error: 'The body is not JSON' }
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return { state: 'failed', error: 'The body is not a JSON object' }
-    }
-    const event = (body as { event?: unknown }).event
-    if (typeof event === 'string' && !(CALLBACK_EVENTS as readonly string[]).includes(event)) {
-      return { state: 'ignored', error: `Unknown event ${JSON.stringify(clip(event, 64))}` }
-    }
-    const envelope = PrivyCallbackBodySchema.safeParse(body)
-    if (!envelope.success) return { state: 'failed', error: issuesOf(envelope.error.issues, '') }
-
-    if (envelope.data.event === 'document') {
-      const parsed = DocumentCallbackDataSchema.safeParse(envelope.data.data)
-      if (!parsed.success) return { state: 'failed', error: issuesOf(parsed.error.issues, 'data.') }
-      const applied = await deps.documents.applyCallback(parsed.data.reference_number, parsed.data)
+  async function apply(parsed: CallbackParse, log: FastifyBaseLogger): Promise<Settled> {
+    if (!parsed.ok) return { state: 'failed', error: parsed.reason }
+    const { callback } = parsed
+    if (callback.event === 'document') {
+      const { data } = callback
+      const applied = await deps.documents.applyCallback(data.reference_number, data)
       log.info(
-        {
-          event: 'document',
-          reference_number: parsed.data.reference_number,
-          status: parsed.data.status,
-          applied,
-        },
+        { event: 'document', reference_number: data.reference_number, status: data.status, applied },
         'privy callback received',
       )
       return applied ? { state: 'applied', error: null } : { state: 'ignored', error: NO_MOVE }
     }
-    const parsed = RegisterCallbackDataSchema.safeParse(envelope.data.data)
-    if (!parsed.success) return { state: 'failed', error: issuesOf(parsed.error.issues, 'data.') }
     const { reference_number, status, privy_id, reject_reason, resend, register_token, updated_at } =
-      parsed.data
+      callback.data
     const applied = await deps.registrations.applyUpstream(reference_number, {
       status,
-      privy_id: privy_id ?? undefined,
-      reject_reason: reject_reason ?? undefined,
-      resend: resend ?? undefined,
+      privy_id,
+      reject_reason,
+      resend,
       register_token,
       updated_at,
     })
@@ -293,59 +285,4 @@ export type CallbackService = ReturnType<typeof createCallbackService>
 
 const NO_MOVE = 'Not a forward move: stale, already applied, or about a reference the gateway does not know'
 
-export function toStoredCallbackView(row: StoredCallbackRecord): StoredCallbackView {
-  return {
-    id: row.id,
-    event: row.event,
-    reference_number: row.referenceNumber,
-    state: row.state,
-    signature_valid: row.signatureValid,
-    error: row.error,
-    size_bytes: row.sizeBytes,
-    attempts: row.attempts,
-    received_at: row.receivedAt.toISOString(),
-    processed_at: row.processedAt?.toISOString() ?? null,
-  }
-}
-
-/**
- * The event and reference number, as the body says, for the operator's list: read leniently (also
- * from bodies that are rejected or malformed) and only when they look like what they claim to be.
- */
-function peek(raw: Buffer): { event: string | null; referenceNumber: string | null } {
-  let body: unknown
-  try {
-    body = JSON.parse(raw.toString('utf8'))
-  } catch {
-    return { event: null, referenceNumber: null }
-  }
-  const record =
-    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
-  const data = record.data && typeof record.data === 'object' ? (record.data as Record<string, unknown>) : {}
-  return { event: label(record.event, 32), referenceNumber: label(data.reference_number, 64) }
-}
-
-function label(value: unknown, max: number): string | null {
-  // No control characters: the list is read on operators' screens.
-  return typeof value === 'string' && value.length > 0 && value.length <= max && !/\p{Cc}/u.test(value)
-    ? value
-    : null
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`
-}
-
-function issuesOf(issues: Array<{ path: PropertyKey[]; message: string }>, prefix: string): string {
-  const listed = issues.map(
-    (issue) => `${prefix}${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`,
-  )
-  return clip(`Not a Privy callback: ${listed.join('; ')}`, ERROR_MAX_CHARS)
-}
-
-/** A failure's name and message, for the operator: never a stack. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return clip(String(error), ERROR_MAX_CHARS)
-  const code = 'code' in error && typeof error.code === 'string' ? ` [${error.code}]` : ''
-  return clip(`${error.name}${code}: ${error.message}`, ERROR_MAX_CHARS)
-}
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
