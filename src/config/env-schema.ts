@@ -145,7 +145,8 @@ export const EnvSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveInt(5_000),
   POLL_INTERVAL_MS: positiveInt(60_000),
   POLL_STALE_AFTER_SECONDS: positiveInt(900),
-  UNKNOWN_GIVE_UP_HOURS: positiveInt(24),
+  /** An unknown create not settled within this many minutes is handed to an operator (`unresolved`). */
+  UNKNOWN_SETTLE_MINUTES: positiveInt(15),
   CALLBACK_APPLY_INTERVAL_MS: positiveInt(1_000),
   HOUSEKEEPING_INTERVAL_MS: positiveInt(3_600_000),
   WEBHOOK_DISPATCH_INTERVAL_MS: positiveInt(1_000),

@@ -131,7 +131,7 @@ describe('the reconciler', () => {
     expect(next.json.id).not.toBe(lost.json.otp_id)
   })
 
-  it('a create unknown for longer than UNKNOWN_GIVE_UP_HOURS stops blocking the person', async () => {
+  it('a create still unknown at UNKNOWN_SETTLE_MINUTES is handed to an operator and stops blocking the person', async () => {
     people += 1
     const dob = '1977-07-07'
     const body = await fullRegistrationJson({
@@ -156,15 +156,26 @@ describe('the reconciler', () => {
       registration_id: lost.json.registration_id,
     })
 
-    gateway.clock.advance(25 * 3600_000)
+    // Not yet at the bound: still blocked, still unknown.
+    gateway.clock.advance(13 * 60_000)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(
+      await gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
+    ).toBe(1)
+    gateway.clock.advance(3 * 60_000)
     const released = await eventually(
       () => gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
       (count) => count === 0,
     )
     expect(released).toBe(0)
+    const row = await gateway.database.prisma.registration.findUniqueOrThrow({
+      where: { id: lost.json.registration_id },
+    })
+    expect(row.submission).toBe('unresolved')
     const again = await gateway.call('POST', '/v1/registrations', { token, body })
     expect(again.status, again.text).toBe(201)
-    expect(gateway.logs.text()).toContain('registration outcome still unknown')
+    expect(again.json.id).not.toBe(lost.json.registration_id)
+    expect(gateway.logs.text()).toContain('registration outcome unresolved')
   })
 })
 

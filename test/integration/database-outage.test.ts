@@ -6,8 +6,16 @@ import { type Database, openDatabase } from '../../src/db/database.js'
 import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { startSimulator } from '../../src/simulator/index.js'
 import { openTestDatabase } from '../helpers/database.js'
-import { a4Pdf, signatureAt, simDocumentOf, uploadForm, verifiedUser } from '../helpers/documents.js'
+import {
+  a4Pdf,
+  eventually,
+  signatureAt,
+  simDocumentOf,
+  uploadForm,
+  verifiedUser,
+} from '../helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { documentTokenOf } from '../helpers/privy-tokens.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 
 const databaseUrl = process.env.DATABASE_URL
@@ -107,7 +115,7 @@ async function expectIntentOnly(database: Database, upload: { title: string; sig
   const [row] = rows
   // The recorded intent the reconciler settles by asking Privy about its reference number.
   expect(['in_flight', 'unknown']).toContain(row?.submission)
-  expect(row?.documentToken).toBeNull()
+  expect(row?.documentTokenSealed).toBeNull()
   expect(row?.signers).toHaveLength(upload.signers)
   expect(row?.events.map((event) => event.type)).toEqual(['received'])
   return row
@@ -156,7 +164,30 @@ describe('the database goes away mid-request', () => {
         'the gateway is ready again',
         async () => (await setup.gateway.call('GET', '/health/ready')).status === 200,
       )
+      // Privy's answer, kept in memory while the database was away, is written now that it is back:
+      // the document is the one Privy holds, token and all, and it can be acted on.
       const officer = await setup.gateway.userToken('loan-officer')
+      const reference = row?.referenceNumber ?? ''
+      const written = await eventually(
+        () => direct.prisma.document.findUniqueOrThrow({ where: { referenceNumber: reference } }),
+        (document) => document.submission === 'submitted',
+        20_000,
+      )
+      const token = await documentTokenOf({ database: direct, pii: setup.gateway.pii }, written.id)
+      expect(token).toBe((await simDocumentOf(setup.gateway, reference)).document_token)
+      const read = await setup.gateway.call('GET', `/v1/documents/${written.id}`, { token: officer })
+      expect(read.json).toMatchObject({ status: 'uploaded', submission: 'submitted' })
+      const revoked = await setup.gateway.call('POST', `/v1/documents/${written.id}/revoke`, {
+        token: officer,
+      })
+      expect(revoked.status, revoked.text).toBe(200)
+      expect(revoked.json.status).toBe('revoked')
+      // The answer was kept and retried without its token ever reaching a log line.
+      const logs = setup.gateway.logs.text()
+      expect(logs).toContain("Privy's answer could not be written: kept in memory")
+      expect(logs).toContain('a kept Privy answer was written')
+      expect(setup.gateway.logs.leaked([token ?? 'no token'])).toEqual([])
+
       const signer = await verifiedUser(setup.gateway, `carol-${Date.now()}`)
       const next = await setup.gateway.call('POST', '/v1/documents', {
         token: officer,
@@ -167,8 +198,6 @@ describe('the database goes away mid-request', () => {
       })
       expect(next.status, next.text).toBe(201)
       expect(next.json.signers).toHaveLength(1)
-      // The failed upload is still the intent it was: nothing settled it behind the test's back.
-      await expectIntentOnly(direct, upload)
     },
   )
 
@@ -184,6 +213,19 @@ describe('the database goes away mid-request', () => {
 
     // The embedded database has no server to lose: it is closed under the running app instead.
     const upload = await uploadThroughOutage(setup, () => database.close())
+
+    // Privy's answer is kept, and on a graceful stop, with the database still away, the last try fails:
+    // the error names the reference number for an operator to check with Privy, and nothing else.
+    const held = [...setup.gateway.simulator.state.documents.values()].find(
+      (document) => document.documentName === upload.title,
+    )
+    expect(held).toBeDefined()
+    await setup.gateway.close()
+    const stopped = setup.gateway.logs.lines
+      .map((line) => JSON.parse(line) as { msg?: string })
+      .find((line) => line.msg?.includes('could not be written before shutdown'))
+    expect(stopped).toMatchObject({ level: 50, reference_numbers: [held?.referenceNumber] })
+    expect(setup.gateway.logs.leaked([held?.documentToken ?? 'no token'])).toEqual([])
 
     const reopened = await openDatabase({ pgliteDataDir: dataDir })
     cleanups.push(() => reopened.close())
