@@ -86,7 +86,9 @@ export async function applyMigrations(
     ).appliedMigrationNames
   const applied = await withConnection(connection, async ({ factory, sql }) => {
     const names: string[] = []
-    for (const hook of hooks) {
+    // A database no migration has touched holds no data for a hook to move: one pass does it all.
+    const fresh = !(await migrationsTableExists(sql))
+    for (const hook of fresh ? [] : hooks) {
       const at = migrationsList.migrationDirectories.findIndex((directory) => directory.path === hook.before)
       if (at < 0) continue
       const state = await migrationState(sql, hook.before)
@@ -105,12 +107,15 @@ export async function applyMigrations(
   return { applied }
 }
 
-/** Whether migration `name` is applied, failed (started, not finished, not rolled back), or neither. */
-async function migrationState(sql: SqlRunner, name: string): Promise<'applied' | 'failed' | 'absent'> {
+async function migrationsTableExists(sql: SqlRunner): Promise<boolean> {
   const [table] = await sql.query<{ present: boolean }>(
     "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present",
   )
-  if (!table?.present) return 'absent'
+  return table?.present === true
+}
+
+/** Whether migration `name` is applied, failed (started, not finished, not rolled back), or neither. */
+async function migrationState(sql: SqlRunner, name: string): Promise<'applied' | 'failed' | 'absent'> {
   const rows = await sql.query<{ finished: boolean }>(
     `SELECT finished_at IS NOT NULL AS finished FROM _prisma_migrations
      WHERE migration_name = $1 AND rolled_back_at IS NULL`,

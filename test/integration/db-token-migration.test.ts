@@ -159,13 +159,20 @@ for (const { kind, enabled, open } of kinds) {
       ).toEqual({ applied: [] })
     })
 
-    it('a new database needs no key: there is nothing to seal', { timeout: 120_000 }, async () => {
-      const { target } = await open()
+    it('needs no key when there is nothing to seal', { timeout: 120_000 }, async () => {
       const noKey = () => {
         throw new Error('PII_ENCRYPTION_KEY is not configured')
       }
-      const { applied } = await applyMigrations(target, {}, dataMigrations(noKey))
-      expect(applied).toContain(DROP_CLEAR_TOKENS_MIGRATION)
+      // A new database, and one of the previous release without a token in clear.
+      const fresh = await open()
+      expect((await applyMigrations(fresh.target, {}, dataMigrations(noKey))).applied).toContain(
+        DROP_CLEAR_TOKENS_MIGRATION,
+      )
+      const previous = await open()
+      await applyMigrations(previous.target, { migrationsDir: await migrationsBeforeTheDrop() })
+      expect((await applyMigrations(previous.target, {}, dataMigrations(noKey))).applied).toEqual([
+        DROP_CLEAR_TOKENS_MIGRATION,
+      ])
     })
   })
 }
