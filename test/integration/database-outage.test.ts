@@ -15,11 +15,14 @@ import {
   verifiedUser,
 } from '../helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
-import { documentTokenOf } from '../helpers/privy-tokens.js'
+import { fullRegistrationJson } from '../helpers/identity.js'
+import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 
 const databaseUrl = process.env.DATABASE_URL
 const SLOW = 120_000
+/** The registration's request line as it reaches Privy. */
+const REGISTER_AT_PRIVY = 'POST /web/api/v2/register HTTP/1.1'
 /** The upload's request line as it reaches Privy: the gateway is then inside the Privy call. */
 const UPLOAD_AT_PRIVY = 'POST /web/api/v2/doc-signing HTTP/1.1'
 /** What a 503 must not show: driver, host or Prisma details. */
@@ -48,7 +51,7 @@ interface Setup {
  * The gateway on `database`, talking to the simulator through a proxy, with background jobs off so
  * nothing but the test moves the rows it reads.
  */
-async function gatewayOn(database: Database): Promise<Setup> {
+async function gatewayOn(database: Database, env: Record<string, string> = {}): Promise<Setup> {
   const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
   cleanups.push(() => simulator.close())
   const privy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(simulator.url).port) })
@@ -59,6 +62,7 @@ async function gatewayOn(database: Database): Promise<Setup> {
       // The held call must outlast nothing: the test releases it.
       PRIVY_TIMEOUT_MS: '60000',
       BACKGROUND_JOBS_ENABLED: 'false',
+      ...env,
     },
     { database, simulator },
   )
@@ -121,26 +125,31 @@ async function expectIntentOnly(database: Database, upload: { title: string; sig
   return row
 }
 
+/**
+ * A PostgreSQL schema of its own, read through `direct` (the truth), and the gateway's `database`
+ * on the same schema through `link`, a proxy that can die.
+ */
+async function postgresBehindAProxy() {
+  const direct = await openTestDatabase('postgres')
+  cleanups.push(() => direct.close())
+  const [{ schema } = { schema: '' }] = await direct.prisma.$queryRaw<
+    Array<{ schema: string }>
+  >`SELECT current_schema() AS schema`
+  const server = new URL(databaseUrl ?? '')
+  const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
+  cleanups.push(() => link.close())
+  const database = await openDatabase({ databaseUrl: link.rewrite(databaseUrl ?? ''), schema, poolSize: 4 })
+  cleanups.push(() => database.close())
+  return { direct, link, database }
+}
+
 describe('the database goes away mid-request', () => {
   it.runIf(databaseUrl)(
     'PostgreSQL cut between intent and result: 503 problem+json with Retry-After, the intent whole, then recovery',
     { timeout: SLOW },
     async () => {
       // The truth is read on a direct connection; the gateway's pool goes through a proxy that dies.
-      const direct = await openTestDatabase('postgres')
-      cleanups.push(() => direct.close())
-      const [{ schema } = { schema: '' }] = await direct.prisma.$queryRaw<
-        Array<{ schema: string }>
-      >`SELECT current_schema() AS schema`
-      const server = new URL(databaseUrl ?? '')
-      const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
-      cleanups.push(() => link.close())
-      const database = await openDatabase({
-        databaseUrl: link.rewrite(databaseUrl ?? ''),
-        schema,
-        poolSize: 4,
-      })
-      cleanups.push(() => database.close())
+      const { direct, link, database } = await postgresBehindAProxy()
       const setup = await gatewayOn(database)
 
       const upload = await uploadThroughOutage(setup, () => link.cut())
@@ -231,4 +240,62 @@ describe('the database goes away mid-request', () => {
     cleanups.push(() => reopened.close())
     await expectIntentOnly(reopened, upload)
   })
+
+  it.runIf(databaseUrl)(
+    'a late answer from Privy that arrives during the outage is kept, and written once PostgreSQL is back',
+    { timeout: SLOW },
+    async () => {
+      const { direct, link, database } = await postgresBehindAProxy()
+      // Privy's deadline passes first (504, the row unknown), its late answer comes during the outage.
+      const setup = await gatewayOn(database, { PRIVY_TIMEOUT_MS: '1000', PRIVY_LATE_ANSWER_MS: '60000' })
+      const { gateway, privy } = setup
+      const user = await gateway.userToken(`late-${Date.now()}`)
+      // A first call fetches the Privy token, which the held network would otherwise hold too.
+      const warm = await gateway.call('POST', '/v1/registrations', {
+        token: user,
+        body: {
+          registration_type: 'landing_page',
+          name: 'Warm Up',
+          email: `warm.${Date.now()}@example.co.id`,
+          phone: '6281234567890',
+        },
+      })
+      expect(warm.status, warm.text).toBe(201)
+      privy.hold()
+      const pending = gateway.call('POST', '/v1/registrations', {
+        token: user,
+        body: await fullRegistrationJson({ email: `late.${Date.now()}@example.co.id`, phone_verified: true }),
+      })
+      await until('the registration reaches Privy', () => privy.held().includes(REGISTER_AT_PRIVY))
+      const timedOut = await pending
+      expect(timedOut.status, timedOut.text).toBe(504)
+      const id = timedOut.json.registration_id as string
+      expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
+        'unknown',
+      )
+
+      await link.cut()
+      privy.release()
+      await until('the late answer is kept', () =>
+        gateway.logs.text().includes("Privy's answer could not be written: kept in memory"),
+      )
+      expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
+        'unknown',
+      )
+
+      await link.restore()
+      const written = await eventually(
+        () => direct.prisma.registration.findUniqueOrThrow({ where: { id } }),
+        (row) => row.submission === 'submitted',
+        20_000,
+      )
+      expect(written.submission).toBe('submitted')
+      const upstream = await gateway.sim('GET', `/__sim/registrations/${written.referenceNumber}`)
+      const token = await registerTokenOf({ database: direct, pii: gateway.pii }, id)
+      expect(token).toBe(upstream.json.register_token)
+      expect(gateway.logs.leaked([token ?? 'no token'])).toEqual([])
+      const read = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token: user })
+      expect(read.json).toMatchObject({ status: 'waiting_verification', submission: 'submitted' })
+    },
+  )
 })
