@@ -17,7 +17,7 @@ export interface UnwrittenAnswer {
 
 export interface AnswerKeeperOptions {
   logger: FastifyBaseLogger
-  /** At most this many answers are kept (a few hundred bytes each); past it, one is refused, loudly. */
+  /** At most this many answers are kept (about 2.2 KiB each, measured); past it, one is refused, loudly. */
   maxKept?: number
   /** First retry after this, doubling to maxDelayMs, each with up to 25 % jitter. */
   initialDelayMs?: number
