@@ -156,9 +156,34 @@ describe('the reconciler', () => {
       registration_id: lost.json.registration_id,
     })
 
-    // Not yet at the bound: still blocked, still unknown.
+    // Not yet at the bound: still blocked, still unknown. A younger row left in flight is the witness
+    // that the reconciler swept after the clock moved (it leases oldest first, so it judged ours first).
     gateway.clock.advance(13 * 60_000)
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    const witness = randomUUID()
+    await gateway.database.prisma.registration.create({
+      data: {
+        id: witness,
+        ownerId: 'user:jobs-user',
+        referenceNumber: `REG-${witness.replaceAll('-', '').toUpperCase()}`,
+        registrationType: 'landing_page',
+        status: 'pending',
+        submission: 'in_flight',
+        emailMasked: 'w***@example.co.id',
+        phoneMasked: '6281******001',
+        createdAt: new Date(Date.now() + gateway.clock.offset() - 5 * 60_000),
+      },
+    })
+    await eventually(
+      () => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id: witness } }),
+      (record) => record.submission === 'unknown',
+    )
+    expect(
+      (
+        await gateway.database.prisma.registration.findUniqueOrThrow({
+          where: { id: lost.json.registration_id },
+        })
+      ).submission,
+    ).toBe('unknown')
     expect(
       await gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
     ).toBe(1)
