@@ -3,7 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import sharp from 'sharp'
-import type { Config } from './config/config.js'
+import { type Config, inFlightBudgetMs as inFlightBudget } from './config/config.js'
+import { dataMigrations } from './db/data-migrations.js'
 import { type Database, openDatabase } from './db/database.js'
 import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
@@ -11,6 +12,7 @@ import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/backgrou
 import { createHousekeeping } from './jobs/housekeeping.js'
 import { createPoller } from './jobs/poller.js'
 import { createReconciler } from './jobs/reconciler.js'
+import { createAnswerKeeper } from './lib/answer-keeper.js'
 import { piiCipherOf } from './lib/pii-crypto.js'
 import { createLogger } from './logging.js'
 import { createDocumentLifecycle } from './modules/documents/documents.lifecycle.js'
@@ -105,13 +107,18 @@ export async function buildApp(
 
   try {
     const database = overrides.database ?? (await openOwnDatabase(config, closers))
+    // Privy's answers the database could not take. Closed after the Privy client (whose late answers
+    // may still hand it some) and before the database (its last try writes there).
+    const answers = createAnswerKeeper({ logger: app.log })
+    closers.push(() => answers.close())
     const privy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers))
     const now = overrides.now ?? (() => new Date())
     const pii = piiCipherOf(config.pii)
-    // How long a row may stay `in_flight` while its request is alive: the request budget does not
-    // stop a handler, the Privy deadlines (token, then upload) do. Past it, the instance died.
-    const inFlightBudgetMs =
-      Math.max(config.server.requestTimeoutMs, config.privy.timeoutMs + config.privy.uploadTimeoutMs) + 10_000
+    const inFlightBudgetMs = inFlightBudget({
+      requestTimeoutMs: config.server.requestTimeoutMs,
+      privyTimeoutMs: config.privy.timeoutMs,
+      uploadTimeoutMs: config.privy.uploadTimeoutMs,
+    })
     if (config.pii.usingDevKeys) {
       app.log.warn('PII_ENCRYPTION_KEY / PII_LOOKUP_KEY not set: using the published DEV keys')
     }
@@ -134,7 +141,7 @@ export async function buildApp(
       },
     })
 
-    const registrations = createRegistrationRepository(database.prisma)
+    const registrations = createRegistrationRepository(database.prisma, pii)
     const registrationService = createRegistrationService({
       repository: registrations,
       privy,
@@ -145,13 +152,14 @@ export async function buildApp(
       pii,
       lateAnswerMs: config.privy.lateAnswerMs,
       inFlightBudgetMs,
+      answers,
     })
     await app.register(registrationRoutes, {
       service: registrationService,
       idempotency,
       imageLimits: config.registration,
     })
-    const documents = createDocumentRepository(database.prisma)
+    const documents = createDocumentRepository(database.prisma, pii)
     const otps = createOtpRepository(database.prisma)
     const documentSync = createDocumentSync({
       documents,
@@ -169,6 +177,7 @@ export async function buildApp(
         pii,
         lateAnswerMs: config.privy.lateAnswerMs,
         inFlightBudgetMs,
+        answers,
       }),
       idempotency,
       lifecycle: createDocumentLifecycle({
@@ -178,6 +187,7 @@ export async function buildApp(
         store: overrides.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
         now,
         lateAnswerMs: config.privy.lateAnswerMs,
+        inFlightBudgetMs,
       }),
       limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
     })
@@ -245,7 +255,7 @@ export async function buildApp(
           now,
           logger: app.log,
           inFlightBudgetMs,
-          giveUpMs: config.jobs.unknownGiveUpHours * 3600_000,
+          settleBoundMs: config.jobs.unknownSettleMinutes * 60_000,
         }).sweep,
       },
       {
@@ -331,7 +341,9 @@ async function openOwnDatabase(
   })
   closers.push(() => database.close())
   // PGlite is the embedded default: it migrates itself so `npm start` needs nothing else.
-  if (database.kind === 'pglite') await database.migrate()
+  if (database.kind === 'pglite') {
+    await database.migrate({ hooks: dataMigrations(() => piiCipherOf(config.pii)) })
+  }
   return database
 }
 

@@ -1,6 +1,11 @@
 // `npm run db:migrate`: applies the committed migrations to DATABASE_URL, or else to the PGlite
-// database in PGLITE_DATA_DIR (default ./data), the same one the gateway opens by default.
+// database in PGLITE_DATA_DIR (default ./data), the same one the gateway opens by default. Steps that
+// SQL cannot do run between them (data-migrations.ts): sealing clear Privy tokens needs
+// PII_ENCRYPTION_KEY (the dev key outside production), asked for only when there is one to seal.
+import { loadPiiKeys } from '../config/config.js'
+import { dataMigrations } from '../db/data-migrations.js'
 import { openDatabase } from '../db/database.js'
+import { piiCipherOf } from '../lib/pii-crypto.js'
 
 function describeTarget(databaseUrl: string | undefined, dataDir: string): string {
   if (!databaseUrl) return `PGlite at ${dataDir}`
@@ -15,7 +20,9 @@ async function main(): Promise<void> {
   const target = describeTarget(databaseUrl, pgliteDataDir)
   const database = await openDatabase({ databaseUrl, pgliteDataDir })
   try {
-    const { applied } = await database.migrate()
+    const { applied } = await database.migrate({
+      hooks: dataMigrations(() => piiCipherOf(loadPiiKeys(process.env))),
+    })
     for (const name of applied) process.stdout.write(`applied ${name}\n`)
     process.stdout.write(
       applied.length === 0

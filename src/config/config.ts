@@ -78,8 +78,11 @@ export interface Config {
     reconcileIntervalMs: number
     pollIntervalMs: number
     pollStaleAfterSeconds: number
-    /** An `unknown` outcome with nothing left to ask about is given up after this long. */
-    unknownGiveUpHours: number
+    /**
+     * The bound on an unknown create: settled by then (late answer, callback, keyed retry) or handed
+     * to an operator as `unresolved`, the person or PDF free to try again.
+     */
+    unknownSettleMinutes: number
     callbackApplyIntervalMs: number
     /** Purges expired idempotency keys and erases PII past its retention. */
     housekeepingIntervalMs: number
@@ -145,6 +148,21 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       (key) => `${key}: required when PRIVY_BASE_URL is set`,
     )
     if (missing.length > 0) throw new ConfigError(missing)
+  }
+
+  // The bound must leave room for everything that can still settle a create by itself.
+  const settleFloorMs = Math.max(
+    env.PRIVY_LATE_ANSWER_MS,
+    inFlightBudgetMs({
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      privyTimeoutMs: env.PRIVY_TIMEOUT_MS,
+      uploadTimeoutMs: env.PRIVY_UPLOAD_TIMEOUT_MS,
+    }),
+  )
+  if (env.UNKNOWN_SETTLE_MINUTES * 60_000 <= settleFloorMs) {
+    throw new ConfigError([
+      `UNKNOWN_SETTLE_MINUTES: must be longer than PRIVY_LATE_ANSWER_MS and the longest request (${settleFloorMs} ms)`,
+    ])
   }
 
   const devSecrets: { apiKey?: string; jwtSecret?: string } = {}
@@ -217,7 +235,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       pollIntervalMs: env.POLL_INTERVAL_MS,
       pollStaleAfterSeconds: env.POLL_STALE_AFTER_SECONDS,
-      unknownGiveUpHours: env.UNKNOWN_GIVE_UP_HOURS,
+      unknownSettleMinutes: env.UNKNOWN_SETTLE_MINUTES,
       callbackApplyIntervalMs: env.CALLBACK_APPLY_INTERVAL_MS,
       housekeepingIntervalMs: env.HOUSEKEEPING_INTERVAL_MS,
     },
@@ -249,6 +267,46 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
   }
   return deepFreeze(config)
+}
+
+/**
+ * How long a row may stay `in_flight` while its request is alive: the request budget does not stop a
+ * handler, the Privy deadlines (token, then upload) do. Past it, the instance died.
+ */
+export function inFlightBudgetMs(limits: {
+  requestTimeoutMs: number
+  privyTimeoutMs: number
+  uploadTimeoutMs: number
+}): number {
+  return Math.max(limits.requestTimeoutMs, limits.privyTimeoutMs + limits.uploadTimeoutMs) + 10_000
+}
+
+/**
+ * The PII keys alone, for tools that need nothing else (the migration runner seals Privy tokens with
+ * them). Outside production the published dev keys stand in, as in loadConfig.
+ */
+export function loadPiiKeys(source: Record<string, string | undefined>): Readonly<Config['pii']> {
+  const parsed = EnvSchema.pick({
+    NODE_ENV: true,
+    PII_ENCRYPTION_KEY: true,
+    PII_ENCRYPTION_PREVIOUS_KEYS: true,
+    PII_LOOKUP_KEY: true,
+    PII_RETENTION_DAYS: true,
+  }).safeParse(source)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
+  }
+  const env = parsed.data
+  if (env.NODE_ENV === 'production' && !env.PII_ENCRYPTION_KEY) {
+    throw new ConfigError(['PII_ENCRYPTION_KEY: required when NODE_ENV=production'])
+  }
+  return deepFreeze({
+    encryptionKey: env.PII_ENCRYPTION_KEY ?? DEV_PII_KEYS.encryptionKey,
+    lookupKey: env.PII_LOOKUP_KEY ?? DEV_PII_KEYS.lookupKey,
+    previousEncryptionKeys: env.PII_ENCRYPTION_PREVIOUS_KEYS?.split(',').map((key) => key.trim()) ?? [],
+    retentionDays: env.PII_RETENTION_DAYS,
+    usingDevKeys: !env.PII_ENCRYPTION_KEY || !env.PII_LOOKUP_KEY,
+  })
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -147,7 +147,8 @@ export const EnvSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveInt(5_000),
   POLL_INTERVAL_MS: positiveInt(60_000),
   POLL_STALE_AFTER_SECONDS: positiveInt(900),
-  UNKNOWN_GIVE_UP_HOURS: positiveInt(24),
+  /** An unknown create not settled within this many minutes is handed to an operator (`unresolved`). */
+  UNKNOWN_SETTLE_MINUTES: positiveInt(15),
   CALLBACK_APPLY_INTERVAL_MS: positiveInt(1_000),
   /** Refused (401) Privy callbacks kept as evidence; past these they are counted, not stored. */
   CALLBACK_REJECTED_PER_ADDRESS_PER_HOUR: positiveInt(100),

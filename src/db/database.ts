@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
-import { applyMigrations, type MigrationTarget } from './migrations.js'
+import { applyMigrations, type MigrationHook, type MigrationTarget } from './migrations.js'
 import { openPglite } from './pglite.js'
 import { postgresPoolConfig } from './postgres-config.js'
 import { assertSchemaName } from './sql-identifier.js'
@@ -28,8 +28,11 @@ export interface DatabaseOptions {
 export interface Database {
   prisma: PrismaClient
   kind: 'postgres' | 'pglite'
-  /** Applies the committed migrations not yet applied; returns their directory names. */
-  migrate(): Promise<{ applied: string[] }>
+  /**
+   * Applies the committed migrations not yet applied; returns their directory names. `hooks` are the
+   * steps SQL cannot do (see data-migrations.ts); without them a migration that needs one refuses.
+   */
+  migrate(options?: { hooks?: readonly MigrationHook[] }): Promise<{ applied: string[] }>
   /** A cheap `SELECT 1`; throws when the database is unreachable or closed. */
   ping(): Promise<void>
   /** Disconnects Prisma and closes the pool or PGlite; idempotent. */
@@ -67,7 +70,8 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
   return {
     prisma,
     kind: 'postgres',
-    migrate: () => applyMigrations(target, { migrationsDir: options.migrationsDir }),
+    migrate: (migration) =>
+      applyMigrations(target, { migrationsDir: options.migrationsDir }, migration?.hooks),
     ping: async () => {
       await pool.query('SELECT 1')
     },
@@ -83,7 +87,8 @@ function pgliteDatabase(pglite: PGlite, options: DatabaseOptions): Database {
   return {
     prisma,
     kind: 'pglite',
-    migrate: () => applyMigrations({ kind: 'pglite', pglite }, { migrationsDir: options.migrationsDir }),
+    migrate: (migration) =>
+      applyMigrations({ kind: 'pglite', pglite }, { migrationsDir: options.migrationsDir }, migration?.hooks),
     ping: async () => {
       await pglite.query('SELECT 1')
     },

@@ -1,9 +1,16 @@
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { toDriverAdapterError } from './driver-errors.js'
 
+/** Plain SQL on the migrated database, for the steps of a migration that SQL alone cannot do. */
+export interface SqlRunner {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>
+}
+
 /** What the schema engine talks through, plus the clean-up its own `dispose` calls do not cover. */
 export interface MigrationConnection {
   factory: SqlMigrationAwareDriverAdapterFactory
+  /** The database being migrated (not a shadow), in the schema being migrated. */
+  sql: SqlRunner
   /** Runs before the engine starts; PostgreSQL takes the migration lock here. */
   prepare(): Promise<void>
   close(): Promise<void>

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
-import type { MigrationConnection } from './migration-connection.js'
+import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg'
+import type { MigrationConnection, SqlRunner } from './migration-connection.js'
 import { LOCKFILE_CONTENT, LOCKFILE_NAME, MIGRATION_FILE_NAME, readMigrationsList } from './migrations-dir.js'
 import { pgliteMigrationConnection, scratchMigrationConnection } from './pglite-migration-connection.js'
 import { postgresMigrationConnection, postgresShadowConnection } from './postgres-migration-connection.js'
@@ -46,13 +47,27 @@ async function withConnection<T>(
 }
 
 /**
+ * A step of a migration that SQL cannot do (encrypting with a key from the configuration): it runs,
+ * once, right before the migration `before` is applied, with every earlier migration applied first.
+ * `before` must check that the step was done, so a tool that skips hooks (`prisma migrate deploy`)
+ * stops there instead of losing data. Such a stop leaves `before` recorded as failed, with nothing of
+ * it applied (a migration is one transaction): the next run here marks it rolled back, as
+ * `prisma migrate resolve --rolled-back` would, runs the hook and applies it.
+ */
+export interface MigrationHook {
+  before: string
+  run(sql: SqlRunner): Promise<void>
+}
+
+/**
  * Applies the committed migrations the database lacks and records them in `_prisma_migrations`
- * exactly as `prisma migrate deploy` does. Idempotent; on PostgreSQL concurrent callers wait for each
- * other on the advisory lock `prisma migrate` uses.
+ * exactly as `prisma migrate deploy` does, running each hook right before its migration. Idempotent;
+ * on PostgreSQL concurrent callers wait for each other on the advisory lock `prisma migrate` uses.
  */
 export async function applyMigrations(
   target: MigrationTarget,
   files: MigrationFiles = {},
+  hooks: readonly MigrationHook[] = [],
 ): Promise<{ applied: string[] }> {
   const migrationsList = await readMigrationsList(files.migrationsDir ?? defaultMigrationsDir())
   const connection =
@@ -63,12 +78,59 @@ export async function applyMigrations(
           lockTimeoutMs: target.lockTimeoutMs,
         })
       : pgliteMigrationConnection(target.pglite)
-  const output = await withConnection(connection, ({ factory }) =>
-    withSchemaEngine(factory, undefined, (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_ENTITIES }),
-    ),
+  const apply = async (factory: MigrationConnection['factory'], list: MigrationList) =>
+    (
+      await withSchemaEngine(factory, undefined, (engine) =>
+        engine.applyMigrations({ migrationsList: list, filters: NO_EXTERNAL_ENTITIES }),
+      )
+    ).appliedMigrationNames
+  const applied = await withConnection(connection, async ({ factory, sql }) => {
+    const names: string[] = []
+    // A database no migration has touched holds no data for a hook to move: one pass does it all.
+    const fresh = !(await migrationsTableExists(sql))
+    for (const hook of fresh ? [] : hooks) {
+      const at = migrationsList.migrationDirectories.findIndex((directory) => directory.path === hook.before)
+      if (at < 0) continue
+      const state = await migrationState(sql, hook.before)
+      if (state === 'applied') continue
+      if (state === 'failed') await markRolledBack(sql, hook.before)
+      const earlier = {
+        ...migrationsList,
+        migrationDirectories: migrationsList.migrationDirectories.slice(0, at),
+      }
+      names.push(...(await apply(factory, earlier)))
+      await hook.run(sql)
+    }
+    names.push(...(await apply(factory, migrationsList)))
+    return names
+  })
+  return { applied }
+}
+
+async function migrationsTableExists(sql: SqlRunner): Promise<boolean> {
+  const [table] = await sql.query<{ present: boolean }>(
+    "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present",
   )
-  return { applied: output.appliedMigrationNames }
+  return table?.present === true
+}
+
+/** Whether migration `name` is applied, failed (started, not finished, not rolled back), or neither. */
+async function migrationState(sql: SqlRunner, name: string): Promise<'applied' | 'failed' | 'absent'> {
+  const rows = await sql.query<{ finished: boolean }>(
+    `SELECT finished_at IS NOT NULL AS finished FROM _prisma_migrations
+     WHERE migration_name = $1 AND rolled_back_at IS NULL`,
+    [name],
+  )
+  if (rows.some((row) => row.finished)) return 'applied'
+  return rows.length > 0 ? 'failed' : 'absent'
+}
+
+async function markRolledBack(sql: SqlRunner, name: string): Promise<void> {
+  await sql.query(
+    `UPDATE _prisma_migrations SET rolled_back_at = now()
+     WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`,
+    [name],
+  )
 }
 
 export interface DiffOptions extends MigrationFiles, ShadowOptions {

@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
-import { type MigrationConnection, withWholeScripts } from './migration-connection.js'
+import { type MigrationConnection, type SqlRunner, withWholeScripts } from './migration-connection.js'
 import { IN_MEMORY, openPglite } from './pglite.js'
 
 const keepOpen = async (): Promise<void> => {}
@@ -35,7 +35,18 @@ function pgliteFactory(
  * keeps the process alive.
  */
 export function pgliteMigrationConnection(pglite: PGlite): MigrationConnection {
-  return { factory: pgliteFactory(pglite, freshShadow), prepare: keepOpen, close: keepOpen }
+  return {
+    factory: pgliteFactory(pglite, freshShadow),
+    sql: pgliteSql(pglite),
+    prepare: keepOpen,
+    close: keepOpen,
+  }
+}
+
+function pgliteSql(pglite: PGlite): SqlRunner {
+  return {
+    query: async <Row>(text: string, params?: unknown[]) => (await pglite.query<Row>(text, params)).rows,
+  }
 }
 
 /**
@@ -51,5 +62,10 @@ export async function scratchMigrationConnection(): Promise<MigrationConnection>
     mainLent = true
     return pgliteAdapter(main, keepOpen)
   }
-  return { factory: pgliteFactory(main, connectToShadowDb), prepare: keepOpen, close: () => main.close() }
+  return {
+    factory: pgliteFactory(main, connectToShadowDb),
+    sql: pgliteSql(main),
+    prepare: keepOpen,
+    close: () => main.close(),
+  }
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import type pg from 'pg'
-import { type MigrationConnection, withWholeScripts } from './migration-connection.js'
+import { type MigrationConnection, type SqlRunner, withWholeScripts } from './migration-connection.js'
 import { dedicatedPool, urlForDatabase } from './postgres-migration-pool.js'
 import { quoteIdentifier } from './sql-identifier.js'
 
@@ -84,6 +84,12 @@ async function acquireMigrationLock(pool: pg.Pool, timeoutMs: number): Promise<v
   }
 }
 
+function poolSql(pool: pg.Pool): SqlRunner {
+  return {
+    query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as Row[],
+  }
+}
+
 /** For applying migrations: takes the migration lock first, and creates the schema when missing. */
 export function postgresMigrationConnection(options: PostgresMigrationOptions): MigrationConnection {
   const { connectionString, schema } = options
@@ -91,6 +97,7 @@ export function postgresMigrationConnection(options: PostgresMigrationOptions): 
   const { factory, dropShadows } = pgFactory(connectionString, pool, schema)
   return {
     factory,
+    sql: poolSql(pool),
     prepare: async () => {
       // Session-level and re-entrant: the engine's own pg_advisory_lock on this connection passes at once.
       await acquireMigrationLock(pool, options.lockTimeoutMs ?? 60_000)
@@ -109,6 +116,7 @@ export function postgresShadowConnection(connectionString: string): MigrationCon
   const { factory, dropShadows } = pgFactory(connectionString, pool, 'public')
   return {
     factory,
+    sql: poolSql(pool),
     prepare: async () => {},
     close: async () => {
       await dropShadows()

@@ -44,10 +44,18 @@ export function staleCandidates(statuses: readonly string[], staleBefore: Date):
 }
 
 /**
- * Creates with no known outcome: `in_flight` rows whose request died with its instance, and `unknown`
- * rows whose late-answer window has closed.
+ * Creates with no known outcome that the reconciler must move: `in_flight` rows whose request died
+ * with its instance (they become `unknown`), and `unknown` rows past the settle bound whose late-answer
+ * window has closed (they become `unresolved`). An `unknown` row within the bound is not leased:
+ * nothing but its late answer, a callback or a keyed retry can settle it, and none of those needs a
+ * lease.
  */
-export function unsettledCandidates(inFlightBefore: Date, now: Date): Prisma.Sql {
-  return Prisma.sql`(submission = 'in_flight' AND created_at < ${inFlightBefore})
-    OR (submission = 'unknown' AND (late_answer_until IS NULL OR late_answer_until < ${now}))`
+export function unsettledCandidates(options: {
+  inFlightBefore: Date
+  settleBefore: Date
+  now: Date
+}): Prisma.Sql {
+  return Prisma.sql`(submission = 'in_flight' AND created_at < ${options.inFlightBefore})
+    OR (submission = 'unknown' AND created_at < ${options.settleBefore}
+        AND (late_answer_until IS NULL OR late_answer_until < ${options.now}))`
 }

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used for a different request' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   OPERATION_PENDING: { status: 409, title: 'The outcome of this operation is not known yet' },
+  OUTCOME_UNRESOLVED: {
+    status: 409,
+    title: 'Privy never confirmed this operation; an operator is checking it with Privy',
+  },
   REGISTRATION_EXISTS: { status: 409, title: 'This person already has a registration in progress' },
   DOCUMENT_EXISTS: { status: 409, title: 'This document was already sent with these signers' },
   REGISTRATION_NOT_RESENDABLE: { status: 409, title: 'This registration cannot be resent' },

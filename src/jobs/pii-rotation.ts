@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { PiiCipher } from '../lib/pii-crypto.js'
+import { createDocumentRepository } from '../modules/documents/documents.repository.js'
 import {
   type CallbackRepository,
   createCallbackRepository,
@@ -71,6 +72,28 @@ export function registrationResealer(registrations: RegistrationRepository, pii:
   }
 }
 
+/** A table's sealed Privy tokens: opened with the key they were sealed under, sealed under the active one. */
+export function privyTokenResealer(
+  name: string,
+  tokens: {
+    findTokensUnderOtherKey(
+      activeKeyId: string,
+      limit: number,
+    ): Promise<Array<{ id: string; keyId: string; token: string }>>
+    resealToken(id: string, fromKeyId: string, token: string): Promise<boolean>
+  },
+  pii: PiiCipher,
+): Resealer {
+  return {
+    name,
+    async resealBatch() {
+      const rows = await tokens.findTokensUnderOtherKey(pii.activeKeyId, BATCH)
+      for (const row of rows) await tokens.resealToken(row.id, row.keyId, row.token)
+      return rows.length
+    },
+  }
+}
+
 export function webhookSecretResealer(webhooks: WebhookRepository, box: SecretBox, pii: PiiCipher): Resealer {
   return {
     name: 'webhook signing secrets',
@@ -106,8 +129,12 @@ export function callbackResealer(callbacks: CallbackRepository, pii: PiiCipher):
 
 /** Every kind of sealed data the gateway keeps. */
 export function allResealers(prisma: PrismaClient, pii: PiiCipher): Resealer[] {
+  const registrations = createRegistrationRepository(prisma, pii)
+  const documents = createDocumentRepository(prisma, pii)
   return [
-    registrationResealer(createRegistrationRepository(prisma), pii),
+    registrationResealer(registrations, pii),
+    privyTokenResealer('registrations (Privy register token)', registrations, pii),
+    privyTokenResealer('documents (Privy document token)', documents, pii),
     callbackResealer(createCallbackRepository(prisma), pii),
     webhookSecretResealer(createWebhookRepository(prisma), createSecretBox(pii), pii),
   ]

@@ -11,70 +11,81 @@ export interface ReconcilerDeps {
   logger: FastifyBaseLogger
   /** A request's own budget: a row still `in_flight` after it lost its request with its instance. */
   inFlightBudgetMs: number
-  /** After this long an `unknown` create stops blocking the person or PDF from a new attempt. */
-  giveUpMs: number
+  /**
+   * The bound on an unknown create (UNKNOWN_SETTLE_MINUTES), counted from the request: settled by then,
+   * or handed to an operator as `unresolved` and the person or PDF freed.
+   */
+  settleBoundMs: number
 }
 
 const BATCH = 20
-/** The next look at a row that nothing could settle this time. */
-const RECHECK_MS = 3600_000
+/** Every move below is final for its row, so a lease only has to outlive the sweep that took it. */
+const LEASE_MS = 60_000
 
 /**
- * Settles operations whose outcome is not known. Privy's status calls need the token that only the
- * lost answer carried (contract §3.3, §5.3), so a create is settled by its late answer, by Privy's
- * callback (which names the token) or by the caller's keyed retry, which probes with the same
- * reference number. What is left here: rows whose request died with its instance become `unknown`;
- * OTP sends whose answer can no longer come stop blocking a new send; and a create unknown for too
- * long stops blocking the person (or PDF) from another attempt, loudly.
+ * Moves creates whose outcome is not known. Privy's status calls need the token that only the lost
+ * answer carried (contract §3.3, §5.3), and the gateway keeps no image or PDF to send again, so what
+ * settles an unknown create is its late answer, Privy's callback (which names the token), a kept
+ * answer written when the database is back (answer-keeper.ts), or the caller's keyed retry, which
+ * probes with the same reference number (§3.1/§5.1: unique per channel, so a repeat cannot create a
+ * second one). What is left here: rows whose request died with its instance become `unknown`; and
+ * a create still unknown at the settle bound becomes `unresolved`: an error log names its reference for
+ * an operator to check with Privy, operators list them (`?submission=unresolved`), and the person (or
+ * PDF) may try again. A later proof of the outcome still settles it.
  */
 export function createReconciler(deps: ReconcilerDeps) {
   const { registrations, documents, otps, logger } = deps
+  const boundMinutes = Math.round(deps.settleBoundMs / 60_000)
 
   async function sweep(): Promise<number> {
     const now = deps.now()
     const lease = {
       now,
       inFlightBefore: new Date(now.getTime() - deps.inFlightBudgetMs),
-      leaseUntil: new Date(now.getTime() + RECHECK_MS),
+      settleBefore: new Date(now.getTime() - deps.settleBoundMs),
+      leaseUntil: new Date(now.getTime() + LEASE_MS),
       limit: BATCH,
     }
-    const giveUpBefore = now.getTime() - deps.giveUpMs
+    const pastBound = (record: { createdAt: Date }) => record.createdAt < lease.settleBefore
+    const unresolved = {
+      reason: `no outcome from Privy within ${boundMinutes} minutes: handed to an operator`,
+    }
     let worked = 0
 
     for (const record of await registrations.leaseUnsettled(lease)) {
       worked++
-      if (record.submission === 'in_flight') {
+      const ids = { registration_id: record.id, reference_number: record.referenceNumber }
+      if (pastBound(record)) {
+        if (await registrations.markUnresolved(record.id, unresolved)) {
+          logger.error(
+            { ...ids, settle_minutes: boundMinutes },
+            'registration outcome unresolved: handed to an operator, the person may register again; ' +
+              'check this reference with Privy',
+          )
+        }
+      } else {
         await registrations.markUnknown(record.id, {
           reason: 'the request was lost with its gateway instance',
         })
-        logger.warn(
-          { registration_id: record.id },
-          'registration left in flight by a lost request: now unknown',
-        )
-      } else if (
-        record.createdAt.getTime() < giveUpBefore &&
-        (await registrations.hasNaturalKey(record.id))
-      ) {
-        await registrations.releaseNaturalKey(record.id)
-        logger.error(
-          { registration_id: record.id, reference_number: record.referenceNumber },
-          'registration outcome still unknown: the person may now register again; check Privy for this reference',
-        )
+        logger.warn(ids, 'registration left in flight by a lost request: now unknown')
       }
     }
     for (const record of await documents.leaseUnsettled(lease)) {
       worked++
-      if (record.submission === 'in_flight') {
+      const ids = { document_id: record.id, reference_number: record.referenceNumber }
+      if (pastBound(record)) {
+        if (await documents.markUnresolved(record.id, unresolved)) {
+          logger.error(
+            { ...ids, settle_minutes: boundMinutes },
+            'document outcome unresolved: handed to an operator, the PDF may be sent again; ' +
+              'check this reference with Privy',
+          )
+        }
+      } else {
         await documents.markOutcome(record.id, 'unknown', {
           reason: 'the request was lost with its gateway instance',
         })
-        logger.warn({ document_id: record.id }, 'document left in flight by a lost request: now unknown')
-      } else if (record.createdAt.getTime() < giveUpBefore && (await documents.hasNaturalKey(record.id))) {
-        await documents.releaseNaturalKey(record.id)
-        logger.error(
-          { document_id: record.id, reference_number: record.referenceNumber },
-          'document outcome still unknown: the PDF may now be sent again; check Privy for this reference',
-        )
+        logger.warn(ids, 'document left in flight by a lost request: now unknown')
       }
     }
     const lostSends = await otps.failLostSends({ inFlightBefore: lease.inFlightBefore, now })

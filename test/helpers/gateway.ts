@@ -5,6 +5,7 @@ import { type FormData, request } from 'undici'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { Database } from '../../src/db/database.js'
+import { type PiiCipher, piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { createLogger } from '../../src/logging.js'
 import { DEV_CREDENTIALS, simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
@@ -20,6 +21,8 @@ export interface TestGateway {
   simulator: RunningSimulator
   database: Database
   logs: LogCapture
+  /** The gateway's PII cipher: tests open sealed columns (Privy tokens) with it. */
+  pii: PiiCipher
   /** Every secret the gateway holds: none may appear in a response or a log line. */
   secrets: string[]
   userToken(sub: string, claims?: Record<string, unknown>, expiresIn?: string): Promise<string>
@@ -129,6 +132,7 @@ export async function startTestGateway(
     simulator,
     database,
     logs,
+    pii: piiCipherOf(config.pii),
     secrets: [
       TEST_JWT_SECRET,
       TEST_API_KEY,

@@ -10,6 +10,7 @@ import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm } from '../helpers/do
 import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
+import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
 
@@ -155,14 +156,9 @@ beforeAll(async () => {
   })
 
   // The tokens Privy gave the gateway for A's things: never shown to anyone, A included.
-  const prisma = gateway.database.prisma
-  a.registerToken =
-    (await prisma.registration.findUniqueOrThrow({ where: { id: a.registrationId } })).registerToken ?? ''
-  a.pendingRegisterToken =
-    (await prisma.registration.findUniqueOrThrow({ where: { id: a.pendingRegistrationId } })).registerToken ??
-    ''
-  a.documentToken =
-    (await prisma.document.findUniqueOrThrow({ where: { id: a.documentId } })).documentToken ?? ''
+  a.registerToken = (await registerTokenOf(gateway, a.registrationId)) ?? ''
+  a.pendingRegisterToken = (await registerTokenOf(gateway, a.pendingRegistrationId)) ?? ''
+  a.documentToken = (await documentTokenOf(gateway, a.documentId)) ?? ''
 
   // A stored Privy callback about A's registration (operator resource).
   expect(
@@ -174,7 +170,7 @@ beforeAll(async () => {
     ).status,
   ).toBe(200)
   ops.callbackId = (
-    await prisma.privyCallback.findFirstOrThrow({
+    await gateway.database.prisma.privyCallback.findFirstOrThrow({
       where: { referenceNumber: a.referenceNumber },
       orderBy: { receivedAt: 'desc' },
     })

@@ -131,7 +131,7 @@ describe('the reconciler', () => {
     expect(next.json.id).not.toBe(lost.json.otp_id)
   })
 
-  it('a create unknown for longer than UNKNOWN_GIVE_UP_HOURS stops blocking the person', async () => {
+  it('a create still unknown at UNKNOWN_SETTLE_MINUTES is handed to an operator and stops blocking the person', async () => {
     people += 1
     const dob = '1977-07-07'
     const body = await fullRegistrationJson({
@@ -156,15 +156,51 @@ describe('the reconciler', () => {
       registration_id: lost.json.registration_id,
     })
 
-    gateway.clock.advance(25 * 3600_000)
+    // Not yet at the bound: still blocked, still unknown. A younger row left in flight is the witness
+    // that the reconciler swept after the clock moved (it leases oldest first, so it judged ours first).
+    gateway.clock.advance(13 * 60_000)
+    const witness = randomUUID()
+    await gateway.database.prisma.registration.create({
+      data: {
+        id: witness,
+        ownerId: 'user:jobs-user',
+        referenceNumber: `REG-${witness.replaceAll('-', '').toUpperCase()}`,
+        registrationType: 'landing_page',
+        status: 'pending',
+        submission: 'in_flight',
+        emailMasked: 'w***@example.co.id',
+        phoneMasked: '6281******001',
+        createdAt: new Date(Date.now() + gateway.clock.offset() - 5 * 60_000),
+      },
+    })
+    await eventually(
+      () => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id: witness } }),
+      (record) => record.submission === 'unknown',
+    )
+    expect(
+      (
+        await gateway.database.prisma.registration.findUniqueOrThrow({
+          where: { id: lost.json.registration_id },
+        })
+      ).submission,
+    ).toBe('unknown')
+    expect(
+      await gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
+    ).toBe(1)
+    gateway.clock.advance(3 * 60_000)
     const released = await eventually(
       () => gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
       (count) => count === 0,
     )
     expect(released).toBe(0)
+    const row = await gateway.database.prisma.registration.findUniqueOrThrow({
+      where: { id: lost.json.registration_id },
+    })
+    expect(row.submission).toBe('unresolved')
     const again = await gateway.call('POST', '/v1/registrations', { token, body })
     expect(again.status, again.text).toBe(201)
-    expect(gateway.logs.text()).toContain('registration outcome still unknown')
+    expect(again.json.id).not.toBe(lost.json.registration_id)
+    expect(gateway.logs.text()).toContain('registration outcome unresolved')
   })
 })
 

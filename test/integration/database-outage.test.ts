@@ -6,12 +6,23 @@ import { type Database, openDatabase } from '../../src/db/database.js'
 import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { startSimulator } from '../../src/simulator/index.js'
 import { openTestDatabase } from '../helpers/database.js'
-import { a4Pdf, signatureAt, simDocumentOf, uploadForm, verifiedUser } from '../helpers/documents.js'
+import {
+  a4Pdf,
+  eventually,
+  signatureAt,
+  simDocumentOf,
+  uploadForm,
+  verifiedUser,
+} from '../helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson } from '../helpers/identity.js'
+import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 
 const databaseUrl = process.env.DATABASE_URL
 const SLOW = 120_000
+/** The registration's request line as it reaches Privy. */
+const REGISTER_AT_PRIVY = 'POST /web/api/v2/register HTTP/1.1'
 /** The upload's request line as it reaches Privy: the gateway is then inside the Privy call. */
 const UPLOAD_AT_PRIVY = 'POST /web/api/v2/doc-signing HTTP/1.1'
 /** What a 503 must not show: driver, host or Prisma details. */
@@ -40,7 +51,7 @@ interface Setup {
  * The gateway on `database`, talking to the simulator through a proxy, with background jobs off so
  * nothing but the test moves the rows it reads.
  */
-async function gatewayOn(database: Database): Promise<Setup> {
+async function gatewayOn(database: Database, env: Record<string, string> = {}): Promise<Setup> {
   const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
   cleanups.push(() => simulator.close())
   const privy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(simulator.url).port) })
@@ -51,6 +62,7 @@ async function gatewayOn(database: Database): Promise<Setup> {
       // The held call must outlast nothing: the test releases it.
       PRIVY_TIMEOUT_MS: '60000',
       BACKGROUND_JOBS_ENABLED: 'false',
+      ...env,
     },
     { database, simulator },
   )
@@ -107,10 +119,28 @@ async function expectIntentOnly(database: Database, upload: { title: string; sig
   const [row] = rows
   // The recorded intent the reconciler settles by asking Privy about its reference number.
   expect(['in_flight', 'unknown']).toContain(row?.submission)
-  expect(row?.documentToken).toBeNull()
+  expect(row?.documentTokenSealed).toBeNull()
   expect(row?.signers).toHaveLength(upload.signers)
   expect(row?.events.map((event) => event.type)).toEqual(['received'])
   return row
+}
+
+/**
+ * A PostgreSQL schema of its own, read through `direct` (the truth), and the gateway's `database`
+ * on the same schema through `link`, a proxy that can die.
+ */
+async function postgresBehindAProxy() {
+  const direct = await openTestDatabase('postgres')
+  cleanups.push(() => direct.close())
+  const [{ schema } = { schema: '' }] = await direct.prisma.$queryRaw<
+    Array<{ schema: string }>
+  >`SELECT current_schema() AS schema`
+  const server = new URL(databaseUrl ?? '')
+  const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
+  cleanups.push(() => link.close())
+  const database = await openDatabase({ databaseUrl: link.rewrite(databaseUrl ?? ''), schema, poolSize: 4 })
+  cleanups.push(() => database.close())
+  return { direct, link, database }
 }
 
 describe('the database goes away mid-request', () => {
@@ -119,20 +149,7 @@ describe('the database goes away mid-request', () => {
     { timeout: SLOW },
     async () => {
       // The truth is read on a direct connection; the gateway's pool goes through a proxy that dies.
-      const direct = await openTestDatabase('postgres')
-      cleanups.push(() => direct.close())
-      const [{ schema } = { schema: '' }] = await direct.prisma.$queryRaw<
-        Array<{ schema: string }>
-      >`SELECT current_schema() AS schema`
-      const server = new URL(databaseUrl ?? '')
-      const link = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
-      cleanups.push(() => link.close())
-      const database = await openDatabase({
-        databaseUrl: link.rewrite(databaseUrl ?? ''),
-        schema,
-        poolSize: 4,
-      })
-      cleanups.push(() => database.close())
+      const { direct, link, database } = await postgresBehindAProxy()
       const setup = await gatewayOn(database)
 
       const upload = await uploadThroughOutage(setup, () => link.cut())
@@ -156,7 +173,30 @@ describe('the database goes away mid-request', () => {
         'the gateway is ready again',
         async () => (await setup.gateway.call('GET', '/health/ready')).status === 200,
       )
+      // Privy's answer, kept in memory while the database was away, is written now that it is back:
+      // the document is the one Privy holds, token and all, and it can be acted on.
       const officer = await setup.gateway.userToken('loan-officer')
+      const reference = row?.referenceNumber ?? ''
+      const written = await eventually(
+        () => direct.prisma.document.findUniqueOrThrow({ where: { referenceNumber: reference } }),
+        (document) => document.submission === 'submitted',
+        20_000,
+      )
+      const token = await documentTokenOf({ database: direct, pii: setup.gateway.pii }, written.id)
+      expect(token).toBe((await simDocumentOf(setup.gateway, reference)).document_token)
+      const read = await setup.gateway.call('GET', `/v1/documents/${written.id}`, { token: officer })
+      expect(read.json).toMatchObject({ status: 'uploaded', submission: 'submitted' })
+      const revoked = await setup.gateway.call('POST', `/v1/documents/${written.id}/revoke`, {
+        token: officer,
+      })
+      expect(revoked.status, revoked.text).toBe(200)
+      expect(revoked.json.status).toBe('revoked')
+      // The answer was kept and retried without its token ever reaching a log line.
+      const logs = setup.gateway.logs.text()
+      expect(logs).toContain("Privy's answer could not be written: kept in memory")
+      expect(logs).toContain('a kept Privy answer was written')
+      expect(setup.gateway.logs.leaked([token ?? 'no token'])).toEqual([])
+
       const signer = await verifiedUser(setup.gateway, `carol-${Date.now()}`)
       const next = await setup.gateway.call('POST', '/v1/documents', {
         token: officer,
@@ -167,8 +207,6 @@ describe('the database goes away mid-request', () => {
       })
       expect(next.status, next.text).toBe(201)
       expect(next.json.signers).toHaveLength(1)
-      // The failed upload is still the intent it was: nothing settled it behind the test's back.
-      await expectIntentOnly(direct, upload)
     },
   )
 
@@ -185,8 +223,79 @@ describe('the database goes away mid-request', () => {
     // The embedded database has no server to lose: it is closed under the running app instead.
     const upload = await uploadThroughOutage(setup, () => database.close())
 
+    // Privy's answer is kept, and on a graceful stop, with the database still away, the last try fails:
+    // the error names the reference number for an operator to check with Privy, and nothing else.
+    const held = [...setup.gateway.simulator.state.documents.values()].find(
+      (document) => document.documentName === upload.title,
+    )
+    expect(held).toBeDefined()
+    await setup.gateway.close()
+    const stopped = setup.gateway.logs.lines
+      .map((line) => JSON.parse(line) as { msg?: string })
+      .find((line) => line.msg?.includes('could not be written before shutdown'))
+    expect(stopped).toMatchObject({ level: 50, reference_numbers: [held?.referenceNumber] })
+    expect(setup.gateway.logs.leaked([held?.documentToken ?? 'no token'])).toEqual([])
+
     const reopened = await openDatabase({ pgliteDataDir: dataDir })
     cleanups.push(() => reopened.close())
     await expectIntentOnly(reopened, upload)
   })
+
+  it.runIf(databaseUrl)(
+    'a late answer from Privy that arrives during the outage is kept, and written once PostgreSQL is back',
+    { timeout: SLOW },
+    async () => {
+      const { direct, link, database } = await postgresBehindAProxy()
+      // Privy's deadline passes first (504, the row unknown), its late answer comes during the outage.
+      const setup = await gatewayOn(database, { PRIVY_TIMEOUT_MS: '1000', PRIVY_LATE_ANSWER_MS: '60000' })
+      const { gateway, privy } = setup
+      const user = await gateway.userToken(`late-${Date.now()}`)
+      // A first call fetches the Privy token, which the held network would otherwise hold too.
+      const warm = await gateway.call('POST', '/v1/registrations', {
+        token: user,
+        body: {
+          registration_type: 'landing_page',
+          name: 'Warm Up',
+          email: `warm.${Date.now()}@example.co.id`,
+          phone: '6281234567890',
+        },
+      })
+      expect(warm.status, warm.text).toBe(201)
+      privy.hold()
+      const pending = gateway.call('POST', '/v1/registrations', {
+        token: user,
+        body: await fullRegistrationJson({ email: `late.${Date.now()}@example.co.id`, phone_verified: true }),
+      })
+      await until('the registration reaches Privy', () => privy.held().includes(REGISTER_AT_PRIVY))
+      const timedOut = await pending
+      expect(timedOut.status, timedOut.text).toBe(504)
+      const id = timedOut.json.registration_id as string
+      expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
+        'unknown',
+      )
+
+      await link.cut()
+      privy.release()
+      await until('the late answer is kept', () =>
+        gateway.logs.text().includes("Privy's answer could not be written: kept in memory"),
+      )
+      expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
+        'unknown',
+      )
+
+      await link.restore()
+      const written = await eventually(
+        () => direct.prisma.registration.findUniqueOrThrow({ where: { id } }),
+        (row) => row.submission === 'submitted',
+        20_000,
+      )
+      expect(written.submission).toBe('submitted')
+      const upstream = await gateway.sim('GET', `/__sim/registrations/${written.referenceNumber}`)
+      const token = await registerTokenOf({ database: direct, pii: gateway.pii }, id)
+      expect(token).toBe(upstream.json.register_token)
+      expect(gateway.logs.leaked([token ?? 'no token'])).toEqual([])
+      const read = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token: user })
+      expect(read.json).toMatchObject({ status: 'waiting_verification', submission: 'submitted' })
+    },
+  )
 })

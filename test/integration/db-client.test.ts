@@ -51,7 +51,12 @@ for (const { kind, enabled } of kinds) {
         await database.prisma.registration.create({ data })
         const row = await database.prisma.registration.findUniqueOrThrow({ where: { id: data.id } })
 
-        expect(row).toMatchObject({ ...data, submission: 'in_flight', canResend: false, registerToken: null })
+        expect(row).toMatchObject({
+          ...data,
+          submission: 'in_flight',
+          canResend: false,
+          registerTokenSealed: null,
+        })
         expect(row.createdAt).toBeInstanceOf(Date)
         expect(row.updatedAt).toBeInstanceOf(Date)
         expect(

@@ -15,6 +15,7 @@ import {
   verifiedUser,
 } from '../helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { documentTokenOf } from '../helpers/privy-tokens.js'
 
 /**
  * Document callbacks (contract §6): signatures given at Privy, with no call to the gateway, reach the
@@ -244,7 +245,9 @@ describe('document callbacks', () => {
     expect(followed.signers[0].status).toBe('signed')
     const adopted = await gateway.database.prisma.document.findUniqueOrThrow({ where: { id } })
     expect(adopted.submission).toBe('submitted')
-    expect(adopted.documentToken).toBe((await simDocumentOf(gateway, row.referenceNumber)).document_token)
+    expect(await documentTokenOf(gateway, id)).toBe(
+      (await simDocumentOf(gateway, row.referenceNumber)).document_token,
+    )
   })
 
   it('a callback about a document the gateway does not know is acknowledged and not applied', async () => {

@@ -13,6 +13,7 @@ import {
   verifiedUser,
 } from '../helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { allDocumentTokens } from '../helpers/privy-tokens.js'
 
 /**
  * After a day's worth of document work — uploads, refusals, upstream failures, signing OTPs (one
@@ -158,8 +159,7 @@ describe('logs after document work', () => {
     expect(logs).toContain(serial.json.reference_number)
     expect(logs).toContain('privy callback received')
 
-    const rows = await gateway.database.prisma.document.findMany({ select: { documentToken: true } })
-    const tokens = rows.flatMap((row) => (row.documentToken ? [row.documentToken] : []))
+    const tokens = await allDocumentTokens(gateway)
     expect(tokens.length).toBe(3)
     expect(gateway.logs.leaked(tokens)).toEqual([])
 

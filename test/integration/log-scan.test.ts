@@ -21,6 +21,7 @@ import {
   type TestGateway,
 } from '../helpers/gateway.js'
 import { nikFor, photo } from '../helpers/identity.js'
+import { allDocumentTokens, allRegisterTokens } from '../helpers/privy-tokens.js'
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 /**
@@ -636,12 +637,8 @@ describe('the logs of all that', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000))
 
     // Secrets that only the database and the simulator know.
-    const registrations = await gateway.database.prisma.registration.findMany({
-      select: { registerToken: true },
-    })
-    const documents = await gateway.database.prisma.document.findMany({ select: { documentToken: true } })
-    const registerTokens = registrations.flatMap((row) => row.registerToken ?? [])
-    const documentTokens = documents.flatMap((row) => row.documentToken ?? [])
+    const registerTokens = await allRegisterTokens(gateway)
+    const documentTokens = await allDocumentTokens(gateway)
     expect(registerTokens.length).toBeGreaterThan(5)
     expect(documentTokens.length).toBeGreaterThanOrEqual(2)
     keep(...registerTokens, ...documentTokens)

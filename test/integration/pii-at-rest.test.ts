@@ -3,9 +3,12 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
+import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
+import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 
 const KEY_A = Buffer.alloc(32, 'key-a').toString('base64')
 const KEY_B = Buffer.alloc(32, 'key-b').toString('base64')
@@ -105,6 +108,76 @@ describe('NIK and date of birth at rest', () => {
   })
 })
 
+describe("Privy's tokens at rest", () => {
+  it('are sealed under a key id and bound to their row: no table holds a token in clear', async () => {
+    await gateway.enableCallbacks()
+    const signer = await verifiedUser(gateway, `token-signer-${people}`)
+    const pending = await register()
+    const uploaded = await gateway.call('POST', '/v1/documents', {
+      token: signer.token,
+      form: uploadForm(await a4Pdf(), {
+        title: 'Tokens at rest',
+        signers: [{ registration_id: signer.registrationId, placements: [signatureAt(1, 50, 60)] }],
+      }),
+    })
+    expect(uploaded.status, uploaded.text).toBe(201)
+    const cipher = piiCipherOf(keysA)
+
+    // Every token Privy handed out, as Privy knows them.
+    const state = gateway.simulator.state
+    const registerTokens = [...state.registrations.values()].map((registration) => registration.registerToken)
+    const documentTokens = [...state.documents.values()].map((document) => document.documentToken)
+    const upstream = await gateway.sim('GET', `/__sim/registrations/${pending.reference}`)
+    expect(registerTokens).toContain(upstream.json.register_token)
+
+    // Kept sealed, under the active key, and only the row's own context opens them.
+    const row = await rowOf(pending.id)
+    expect(row.tokenKeyId).toBe(cipher.activeKeyId)
+    expect(await registerTokenOf(gateway, pending.id)).toBe(upstream.json.register_token)
+    expect(() =>
+      openPrivyToken(cipher, 'register_token', signer.registrationId, {
+        sealed: row.registerTokenSealed ?? new Uint8Array(),
+        keyId: row.tokenKeyId ?? '',
+      }),
+    ).toThrow()
+    const document = await gateway.database.prisma.document.findUniqueOrThrow({
+      where: { id: uploaded.json.id },
+    })
+    expect(document.tokenKeyId).toBe(cipher.activeKeyId)
+    expect(await documentTokenOf(gateway, document.id)).toBe(
+      state.documentsByReference(document.referenceNumber)[0]?.documentToken,
+    )
+
+    // Every table, every column, as text (bytes as latin1): no token anywhere.
+    const dump = await dumpAllTables()
+    expect(dump.length).toBeGreaterThan(1000)
+    for (const token of [...registerTokens, ...documentTokens]) expect(dump).not.toContain(token)
+  })
+})
+
+/** Every row of every table of the gateway's schema, as one string (bytea as latin1). */
+async function dumpAllTables(): Promise<string> {
+  const prisma = gateway.database.prisma
+  const tables = await prisma.$queryRaw<Array<{ name: string }>>`
+    SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+  expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(['registrations', 'documents']))
+  const parts: string[] = []
+  for (const { name } of tables) {
+    const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM "${name}"`)
+    parts.push(
+      JSON.stringify(rows, (_, value) =>
+        value instanceof Uint8Array
+          ? Buffer.from(value).toString('latin1')
+          : typeof value === 'bigint'
+            ? value.toString()
+            : value,
+      ),
+    )
+  }
+  return parts.join('\n')
+}
+
 describe('key rotation', () => {
   it('re-seals everything under the new key while a gateway with both keys keeps serving', async () => {
     const people = [await register(), await register(), await register()]
@@ -152,6 +225,8 @@ describe('key rotation', () => {
       expect(totals['registrations (NIK, date of birth)']).toBeGreaterThanOrEqual(people.length)
       expect(totals['webhook signing secrets']).toBeGreaterThanOrEqual(1)
       expect(totals['stored Privy callbacks']).toBeGreaterThanOrEqual(1)
+      expect(totals['registrations (Privy register token)']).toBeGreaterThanOrEqual(people.length)
+      expect(totals['documents (Privy document token)']).toBeGreaterThanOrEqual(1)
       const callback = await gateway.database.prisma.privyCallback.findFirstOrThrow({
         where: { referenceNumber: pushed.reference },
       })
@@ -162,6 +237,11 @@ describe('key rotation', () => {
       for (const person of people) {
         const row = await rowOf(person.id)
         expect(row.piiKeyId).toBe(cipherB.activeKeyId)
+        // The register token too: the new key alone opens it.
+        expect(row.tokenKeyId).toBe(cipherB.activeKeyId)
+        expect(await registerTokenOf({ database: gateway.database, pii: cipherB }, person.id)).toEqual(
+          expect.any(String),
+        )
         const dob = cipherB.open(
           { keyId: row.piiKeyId ?? '', data: Buffer.from(row.dobSealed ?? []) },
           identityContext(person.id, 'dob'),
@@ -169,7 +249,10 @@ describe('key rotation', () => {
         expect(dob.toString()).toBe(person.dob)
       }
       const again = await rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA))
-      expect(Object.values(again)).toEqual([0, 0, 0])
+      expect(Object.values(again)).toEqual([0, 0, 0, 0, 0])
+      // A gateway with the new key alone reads a registration's status with its re-sealed token.
+      const refreshed = await during.call('GET', `/v1/registrations/${people[0]?.id}?refresh=true`, { token })
+      expect(refreshed.status, refreshed.text).toBe(200)
       // A gateway with only the new key rotates a webhook secret it can read.
       const rotated = await during.call('POST', `/v1/webhook-endpoints/${endpoint.json.id}/rotate-secret`, {
         apiKey: TEST_API_KEY,
@@ -227,6 +310,8 @@ describe('retention', () => {
     expect(erased.dobSealed).toBeNull()
     expect(erased.nikLookup).toBeNull()
     expect(erased.status).toBe('verified')
+    // Its register token stays (sealed): status reads need it, and it is not personal data.
+    expect(erased.registerTokenSealed).not.toBeNull()
     // Callbacks of that age keep their metadata, not their bodies.
     const bodies = await gateway.database.prisma.privyCallback.findMany({
       where: { referenceNumber: verified.reference },

@@ -9,6 +9,7 @@ import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
+import { registerTokenOf } from '../helpers/privy-tokens.js'
 
 /**
  * Receiving Privy callbacks (contract §6) over real HTTP, on a real database, from the real
@@ -431,6 +432,6 @@ describe('POST /v1/privy/callbacks', () => {
     expect(settled).toMatchObject({ status: 'verified', next_action: 'none' })
     const adopted = await gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
     expect(adopted.submission).toBe('submitted')
-    expect(adopted.registerToken).toBeTruthy()
+    expect(await registerTokenOf(gateway, id)).toBeTruthy()
   })
 })

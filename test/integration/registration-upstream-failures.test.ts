@@ -55,7 +55,7 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     expect(response.json.upstream.request_id).toEqual(expect.any(String))
     const row = await rowOf(response)
     expect(row.submission).toBe('failed')
-    expect(row.registerToken).toBeNull()
+    expect(row.registerTokenSealed).toBeNull()
     expectNoSecrets(response)
     // A failed attempt is not a registration the user has.
     const list = await gateway.call('GET', '/v1/registrations', { token })

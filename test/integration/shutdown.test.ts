@@ -433,11 +433,11 @@ describe('graceful shutdown of src/server.ts', () => {
     cleanups.push(() => rows.close())
     expect(await rows.prisma.registration.findUnique({ where: { id: registered.id } })).toMatchObject({
       submission: 'submitted',
-      registerToken: expect.any(String),
+      registerTokenSealed: expect.any(Uint8Array),
     })
     expect(await rows.prisma.document.findUnique({ where: { id: uploaded.id } })).toMatchObject({
       submission: 'submitted',
-      documentToken: expect.any(String),
+      documentTokenSealed: expect.any(Uint8Array),
       sizeBytes: pdf.length,
     })
   })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../src/config/config.js'
+import { ConfigError, DEV_PII_KEYS, loadConfig, loadPiiKeys } from '../../src/config/config.js'
 import { EnvSchema } from '../../src/config/env-schema.js'
 
 describe('loadConfig', () => {
@@ -91,5 +91,29 @@ describe('.env.example', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
     const keys = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1])
     expect(keys.sort()).toEqual(Object.keys(EnvSchema.shape).sort())
+  })
+})
+
+describe('the settle bound of unknown outcomes', () => {
+  it('is 15 minutes by default', () => {
+    expect(loadConfig({}).jobs.unknownSettleMinutes).toBe(15)
+  })
+
+  it('must leave room for the late answer and the longest request', () => {
+    // Default PRIVY_LATE_ANSWER_MS is 120 s: a 2-minute bound would hand rows over before it closed.
+    expect(() => loadConfig({ UNKNOWN_SETTLE_MINUTES: '2' })).toThrow(/UNKNOWN_SETTLE_MINUTES/)
+    expect(loadConfig({ UNKNOWN_SETTLE_MINUTES: '3' }).jobs.unknownSettleMinutes).toBe(3)
+    expect(() =>
+      loadConfig({ UNKNOWN_SETTLE_MINUTES: '3', PRIVY_LATE_ANSWER_MS: String(4 * 60_000) }),
+    ).toThrow(/UNKNOWN_SETTLE_MINUTES/)
+  })
+})
+
+describe('loadPiiKeys (the migration runner seals Privy tokens with them)', () => {
+  it('uses the dev keys outside production only', () => {
+    expect(loadPiiKeys({}).encryptionKey).toBe(DEV_PII_KEYS.encryptionKey)
+    expect(() => loadPiiKeys({ NODE_ENV: 'production' })).toThrow(/PII_ENCRYPTION_KEY/)
+    const key = Buffer.alloc(32, 'k').toString('base64')
+    expect(loadPiiKeys({ NODE_ENV: 'production', PII_ENCRYPTION_KEY: key }).encryptionKey).toBe(key)
   })
 })

@@ -102,6 +102,8 @@ export interface paths {
                     limit?: number;
                     /** @description The `next_cursor` of the previous page */
                     cursor?: string;
+                    /** @description Only registrations in this submission state; operators list `unresolved` ones to check with Privy */
+                    submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
                 };
                 header?: never;
                 path?: never;
@@ -583,6 +585,8 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
+                    /** @description Only documents in this submission state; operators list `unresolved` ones to check with Privy */
+                    submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
                 };
                 header?: never;
                 path?: never;
@@ -2653,8 +2657,16 @@ export interface components {
             id: string;
             reference_number: string;
             title: string;
-            /** @enum {string} */
-            status: "uploaded" | "processing" | "processing_emeterai" | "completed" | "revoked" | "expired" | "error";
+            /**
+             * @description `pending` while Privy has not confirmed the upload (`submission` says why); signing and revoke then answer 409 OPERATION_PENDING with Retry-After
+             * @enum {string}
+             */
+            status: "pending" | "uploaded" | "processing" | "processing_emeterai" | "completed" | "revoked" | "expired" | "error";
+            /**
+             * @description `submitted`: Privy confirmed it. `in_flight`: being sent. `unknown`: Privy may hold it but its answer was lost; it settles by itself within UNKNOWN_SETTLE_MINUTES (late answer, callback, or a retry with the same Idempotency-Key). `unresolved`: it did not, and an operator checks it with Privy; the person or PDF may be sent again.
+             * @enum {string}
+             */
+            submission: "in_flight" | "submitted" | "unknown" | "unresolved";
             /** @enum {string} */
             sign_process: "serial" | "parallel";
             signers: {
@@ -2893,10 +2905,15 @@ export interface components {
             privy_id: string | null;
             registration_url: string | null;
             /**
-             * @description What the app should do next
+             * @description What the app should do next (`register_again`: this one could not be confirmed)
              * @enum {string}
              */
-            next_action: "validate_otp" | "open_registration_url" | "wait" | "resend" | "none";
+            next_action: "validate_otp" | "open_registration_url" | "wait" | "resend" | "register_again" | "none";
+            /**
+             * @description `submitted`: Privy confirmed it. `in_flight`: being sent. `unknown`: Privy may hold it but its answer was lost; it settles by itself within UNKNOWN_SETTLE_MINUTES (late answer, callback, or a retry with the same Idempotency-Key). `unresolved`: it did not, and an operator checks it with Privy; the person or PDF may be sent again.
+             * @enum {string}
+             */
+            submission: "in_flight" | "submitted" | "unknown" | "unresolved";
             /** @description Masked */
             email: string;
             /** @description Masked */

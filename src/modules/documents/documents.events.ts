@@ -1,5 +1,6 @@
 import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
 import type { DocumentRecord } from './documents.repository.js'
+import { documentStatusOf } from './documents.view.js'
 
 /** The `document.updated` webhook for a row as it is now: ids and statuses, no PII, no token. */
 export function documentUpdated(record: DocumentRecord): WebhookEventInput {
@@ -9,7 +10,8 @@ export function documentUpdated(record: DocumentRecord): WebhookEventInput {
     data: {
       id: record.id,
       reference_number: record.referenceNumber,
-      status: record.status,
+      // As a read shows it: `pending` until Privy confirmed the upload.
+      status: documentStatusOf(record),
       submission: record.submission,
       signers: record.signers.map((signer) => ({
         privy_id: signer.privyId,

@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, rethrowAsAppError } from '../../errors/upstream-failure.js'
-import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import { type PrivyClient, signedDocument } from '../../privy/index.js'
@@ -20,6 +20,8 @@ export interface DocumentLifecycleDeps {
   now: () => Date
   /** How long a late answer from Privy is waited for (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
+  /** A row still `in_flight` after this long lost its request. */
+  inFlightBudgetMs: number
 }
 
 function revokePending(id: string): AppError {
@@ -34,15 +36,24 @@ function revokePending(id: string): AppError {
 export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
   const { documents, privy, sync, store } = deps
 
+  /**
+   * A document the caller may see, confirmed by Privy. One whose upload Privy has not confirmed reads
+   * as pending, so acting on it answers that it is pending, never "not found".
+   */
   async function visible(principal: Principal, id: string): Promise<DocumentRecord> {
-    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
-    if (record?.submission !== 'submitted' || !record.documentToken) throw notFound('Document')
+    return confirmed(await documents.findVisible(id, ownerScope(principal).ownerId))
+  }
+
+  function confirmed(record: DocumentRecord | null): DocumentRecord {
+    if (!record) throw notFound('Document')
+    if (record.submission !== 'submitted' || !record.documentToken) {
+      throw outcomeNotSettled('document', record, deps.now(), deps.inFlightBudgetMs)
+    }
     return record
   }
 
   async function revoke(principal: Principal, id: string, claim?: IdempotencyClaim): Promise<DocumentView> {
-    const owned = await documents.findOwned(id, ownerScope(principal).ownerId)
-    if (owned?.submission !== 'submitted' || !owned.documentToken) throw notFound('Document')
+    const owned = confirmed(await documents.findOwned(id, ownerScope(principal).ownerId))
     if (isAwaitingAnswer(owned)) throw revokePending(id)
     const record = await sync.refreshIfDue(owned, true).catch(() => owned)
     const everyoneSigned = record.signers
@@ -91,8 +102,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     id: string,
     claim: IdempotencyClaim,
   ): Promise<DocumentView> {
-    const owned = await documents.findOwned(id, ownerScope(principal).ownerId)
-    if (!owned?.documentToken) throw notFound('Document')
+    const owned = confirmed(await documents.findOwned(id, ownerScope(principal).ownerId))
     if (isAwaitingAnswer(owned)) throw revokePending(id)
     const record = await sync.refreshIfDue(owned, true)
     if (record.status === 'revoked') return toDocumentView(record)
@@ -103,11 +113,16 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
   const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, deps.now(), 0)
 
   async function history(principal: Principal, id: string) {
-    const record = await visible(principal, id)
+    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
+    if (!record) throw notFound('Document')
+    // Before Privy confirmed the upload, its history is the gateway's own.
+    const token = record.submission === 'submitted' ? record.documentToken : null
     const [upstream, own] = await Promise.all([
-      privy.documents
-        .history({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
-        .catch(rethrowAsAppError),
+      token
+        ? privy.documents
+            .history({ reference_number: record.referenceNumber, document_token: token })
+            .catch(rethrowAsAppError)
+        : { document: { signers: [] } },
       documents.events(record.id),
     ])
     const events = [

@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto'
-import { claimNaturalKey } from '../../db/natural-key.js'
-import { leaseWork, staleCandidates, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
+import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import {
-  type Document,
   type DocumentEvent,
-  type DocumentSigner,
   type DocumentStatus,
   Prisma,
   type PrismaClient,
+  type SubmissionState,
 } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/idempotency.repository.js'
-import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
-import { documentUpdated } from './documents.events.js'
+import type { PiiCipher } from '../../lib/pii-crypto.js'
+import { openPrivyToken } from '../../lib/privy-tokens.js'
+import { documentOutcomes } from './documents.outcomes.js'
+import { documentRecords, withSigners } from './documents.records.js'
 
-export type DocumentRecord = Document & { signers: DocumentSigner[] }
+export type { DocumentRecord } from './documents.records.js'
+
+import type { DocumentRecord } from './documents.records.js'
+
 export type DocumentEventRecord = DocumentEvent
 
 export interface NewDocument {
   document: Omit<Prisma.DocumentUncheckedCreateInput, 'signers' | 'events'>
   signers: Array<Omit<Prisma.DocumentSignerUncheckedCreateInput, 'documentId'>>
 }
-
-const withSigners = { signers: { orderBy: { position: 'asc' } } } as const
 
 /** Who may read a document: its uploader, a signer the gateway knows, or (no filter) an operator. */
 function visibleTo(ownerId?: string): Prisma.DocumentWhereInput {
@@ -32,166 +32,49 @@ function visibleTo(ownerId?: string): Prisma.DocumentWhereInput {
  * The only code that reads or writes documents, their signers and their events. Every change a
  * merchant can see is written with its `document.updated` outbox event in one transaction.
  */
-export function createDocumentRepository(prisma: PrismaClient) {
-  /** Runs a guarded write; when it changed the row, records the row's event in the same transaction. */
-  async function changeAndReport(
-    id: string,
-    write: (tx: Prisma.TransactionClient) => Promise<boolean>,
-  ): Promise<DocumentRecord | null> {
-    return prisma.$transaction(async (tx) => {
-      if (!(await write(tx))) return null
-      const row = await tx.document.findUniqueOrThrow({ where: { id }, include: withSigners })
-      await recordWebhookEvent(tx, documentUpdated(row), row.updatedAt)
-      return row
-    })
-  }
+export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
+  const records = documentRecords(prisma, pii)
+  const { toRecords, orNull, changeAndReport } = records
 
   return {
-    /**
-     * The intent, written before Privy is called. Its natural key (one document per caller, PDF and
-     * signers) is taken in the same transaction: when another document holds it, nothing is written
-     * and that document's id comes back.
-     */
-    async createIntent(
-      { document, signers }: NewDocument,
-      naturalKey: string,
-      idempotencyKey?: IdempotencyKeyRef,
-    ): Promise<{ created: DocumentRecord } | { existingId: string }> {
-      return prisma.$transaction(async (tx) => {
-        const existingId = await claimNaturalKey(tx, naturalKey, 'document', document.id)
-        if (existingId) return { existingId }
-        const created = await tx.document.create({
-          data: {
-            ...document,
-            submission: 'in_flight',
-            signers: { create: signers },
-            events: {
-              create: {
-                id: randomUUID(),
-                type: 'received',
-                detail: 'PDF received and checked by the gateway',
-              },
-            },
-          },
-          include: withSigners,
-        })
-        await bindIdempotencyKey(tx, idempotencyKey, created.id)
-        return { created }
-      })
-    },
-
-    /** The same PDF may be sent to the same signers again: this document ended. */
-    async releaseNaturalKey(id: string): Promise<void> {
-      await prisma.naturalKey.deleteMany({ where: { resourceId: id } })
-    },
-
-    async markSubmitted(
-      id: string,
-      submitted: { documentToken: string; signingUrl: string; status: DocumentStatus; syncedAt: Date },
-    ): Promise<DocumentRecord> {
-      // Guarded: a callback may have adopted the row and moved it on while this answer was on its way.
-      const row = await changeAndReport(id, async (tx) => {
-        const { count } = await tx.document.updateMany({
-          where: { id, submission: { in: ['in_flight', 'unknown'] } },
-          data: { ...submitted, submission: 'submitted', lateAnswerUntil: null, workLockedUntil: null },
-        })
-        if (count !== 1) return false
-        await tx.documentEvent.create({
-          data: {
-            id: randomUUID(),
-            documentId: id,
-            type: 'sent_to_privy',
-            detail: 'Uploaded to Privy for signing',
-          },
-        })
-        return true
-      })
-      return row ?? prisma.document.findUniqueOrThrow({ where: { id }, include: withSigners })
-    },
-
-    async adoptSubmitted(
-      id: string,
-      documentToken: string,
-      signingUrl: string | null,
-      event?: { type: string; detail: string },
-    ): Promise<DocumentRecord | null> {
-      return changeAndReport(id, async (tx) => {
-        const { count } = await tx.document.updateMany({
-          where: { id, submission: { in: ['unknown', 'in_flight'] } },
-          data: {
-            submission: 'submitted',
-            documentToken,
-            signingUrl,
-            lateAnswerUntil: null,
-            workLockedUntil: null,
-          },
-        })
-        if (count === 1 && event) {
-          await tx.documentEvent.create({ data: { id: randomUUID(), documentId: id, ...event } })
-        }
-        return count === 1
-      })
-    },
-
-    /** `unknown` is reported; `failed` only after `unknown` (otherwise the caller got the error itself). */
-    async markOutcome(
-      id: string,
-      submission: 'failed' | 'unknown',
-      upstreamError: Prisma.InputJsonValue,
-      lateAnswerUntil: Date | null = null,
-    ) {
-      if (submission === 'failed') {
-        await prisma.$transaction(async (tx) => {
-          const before = await tx.document.findUnique({ where: { id }, select: { submission: true } })
-          const { count } = await tx.document.updateMany({
-            where: { id, submission: { in: ['in_flight', 'unknown'] } },
-            data: { submission, upstreamError, lateAnswerUntil: null },
-          })
-          if (count === 0) return
-          await tx.naturalKey.deleteMany({ where: { resourceId: id } })
-          // The merchant was told it was unknown: it hears that it failed.
-          if (before?.submission === 'unknown') {
-            const row = await tx.document.findUniqueOrThrow({ where: { id }, include: withSigners })
-            await recordWebhookEvent(tx, documentUpdated(row), row.updatedAt)
-          }
-        })
-        return
-      }
-      await changeAndReport(id, async (tx) => {
-        const { count } = await tx.document.updateMany({
-          where: { id, submission: 'in_flight' },
-          data: { submission, upstreamError, lateAnswerUntil },
-        })
-        return count === 1
-      })
-    },
+    ...documentOutcomes(prisma, records),
 
     async findVisible(id: string, ownerId?: string): Promise<DocumentRecord | null> {
-      return prisma.document.findFirst({
-        where: { id, submission: { not: 'failed' }, ...visibleTo(ownerId) },
-        include: withSigners,
-      })
+      return orNull(
+        await prisma.document.findFirst({
+          where: { id, submission: { not: 'failed' }, ...visibleTo(ownerId) },
+          include: withSigners,
+        }),
+      )
     },
 
     /** Documents the caller uploaded (never another user's), for revoke. */
     async findOwned(id: string, ownerId?: string): Promise<DocumentRecord | null> {
-      return prisma.document.findFirst({
-        where: { id, submission: { not: 'failed' }, ...(ownerId ? { ownerId } : {}) },
-        include: withSigners,
-      })
+      return orNull(
+        await prisma.document.findFirst({
+          where: { id, submission: { not: 'failed' }, ...(ownerId ? { ownerId } : {}) },
+          include: withSigners,
+        }),
+      )
     },
 
     async findByReference(referenceNumber: string): Promise<DocumentRecord | null> {
-      return prisma.document.findUnique({ where: { referenceNumber }, include: withSigners })
+      return orNull(await prisma.document.findUnique({ where: { referenceNumber }, include: withSigners }))
     },
 
-    async listVisible(page: { ownerId?: string; limit: number; after?: { createdAt: Date; id: string } }) {
+    async listVisible(page: {
+      ownerId?: string
+      /** Only rows in this submission state (operators look for `unresolved` ones). */
+      submission?: Exclude<SubmissionState, 'failed'>
+      limit: number
+      after?: { createdAt: Date; id: string }
+    }) {
       const { after } = page
-      return prisma.document.findMany({
+      const rows = await prisma.document.findMany({
         where: {
           AND: [
             visibleTo(page.ownerId),
-            { submission: { not: 'failed' } },
+            { submission: page.submission ?? { not: 'failed' } },
             after
               ? {
                   OR: [
@@ -206,6 +89,7 @@ export function createDocumentRepository(prisma: PrismaClient) {
         take: page.limit,
         include: withSigners,
       })
+      return toRecords(rows)
     },
 
     /** Applies a status read guarded by the status it was read with; null when someone else moved it. */
@@ -249,23 +133,7 @@ export function createDocumentRepository(prisma: PrismaClient) {
         Prisma.sql`synced_at NULLS FIRST`,
         options,
       )
-      return prisma.document.findMany({ where: { id: { in: ids } }, include: withSigners })
-    },
-
-    /** Leases documents whose create call has no known outcome (the reconciler). */
-    async leaseUnsettled(options: WorkLease & { inFlightBefore: Date }) {
-      const ids = await leaseWork(
-        prisma,
-        'documents',
-        unsettledCandidates(options.inFlightBefore, options.now),
-        Prisma.sql`created_at`,
-        options,
-      )
-      return prisma.document.findMany({ where: { id: { in: ids } }, include: withSigners })
-    },
-
-    async hasNaturalKey(id: string): Promise<boolean> {
-      return (await prisma.naturalKey.count({ where: { resourceId: id } })) > 0
+      return toRecords(await prisma.document.findMany({ where: { id: { in: ids } }, include: withSigners }))
     },
 
     /** An action on the document (revoke) whose answer may still come until `until`. */
@@ -301,12 +169,53 @@ export function createDocumentRepository(prisma: PrismaClient) {
       return prisma.documentEvent.findMany({ where: { documentId }, orderBy: { createdAt: 'asc' } })
     },
 
-    /** Signers the calling user acts as, on the given documents. */
+    /**
+     * Signers the calling user acts as, on the given documents: every upload not known to have failed,
+     * so that one whose outcome is still open answers "pending", never "not found".
+     */
     async signerSeats(documentIds: string[], userOwnerId: string): Promise<DocumentRecord[]> {
-      return prisma.document.findMany({
-        where: { id: { in: documentIds }, submission: 'submitted', signers: { some: { userOwnerId } } },
+      const rows = await prisma.document.findMany({
+        where: {
+          id: { in: documentIds },
+          submission: { not: 'failed' },
+          signers: { some: { userOwnerId } },
+        },
         include: withSigners,
       })
+      return toRecords(rows)
+    },
+
+    /** Document tokens sealed under another key than the active one (key rotation), opened. */
+    async findTokensUnderOtherKey(activeKeyId: string, limit: number) {
+      const rows = await prisma.document.findMany({
+        where: { AND: [{ tokenKeyId: { not: null } }, { tokenKeyId: { not: activeKeyId } }] },
+        select: { id: true, tokenKeyId: true, documentTokenSealed: true },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+      })
+      return rows.flatMap(({ id, tokenKeyId, documentTokenSealed }) =>
+        tokenKeyId && documentTokenSealed
+          ? [
+              {
+                id,
+                keyId: tokenKeyId,
+                token: openPrivyToken(pii, 'document_token', id, {
+                  sealed: documentTokenSealed,
+                  keyId: tokenKeyId,
+                }),
+              },
+            ]
+          : [],
+      )
+    },
+
+    /** Seals the token again under the active key, only if no one re-sealed it meanwhile. */
+    async resealToken(id: string, fromKeyId: string, token: string): Promise<boolean> {
+      const { count } = await prisma.document.updateMany({
+        where: { id, tokenKeyId: fromKeyId },
+        data: records.sealedToken(id, token),
+      })
+      return count === 1
     },
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
+import { SubmissionSchema } from '../submission.js'
 import { PlacementSchema } from './pdf/index.js'
 
 /** §5.1 `doc_category` codes of the e-Meterai. */
@@ -98,7 +99,11 @@ export const DocumentIdParamsSchema = z.strictObject({ id: z.uuid('must be a doc
 export const ListDocumentsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: text({ max: 200 }).optional(),
+  submission: SubmissionSchema.optional().describe(
+    'Only documents in this submission state; operators list `unresolved` ones to check with Privy',
+  ),
 })
+export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>
 
 export const GetDocumentQuerySchema = z.strictObject({
   refresh: z
@@ -107,12 +112,21 @@ export const GetDocumentQuerySchema = z.strictObject({
     .transform((value) => value === 'true'),
 })
 
+/** What a document reads as: `pending` until Privy confirmed the upload (see `submission`). */
+export const DOCUMENT_VIEW_STATUSES = ['pending', ...DOCUMENT_STATUSES] as const
+
 export const DocumentSchema = z
   .object({
     id: z.uuid(),
     reference_number: z.string(),
     title: z.string(),
-    status: z.enum(DOCUMENT_STATUSES),
+    status: z
+      .enum(DOCUMENT_VIEW_STATUSES)
+      .describe(
+        '`pending` while Privy has not confirmed the upload (`submission` says why); signing and revoke ' +
+          'then answer 409 OPERATION_PENDING with Retry-After',
+      ),
+    submission: SubmissionSchema,
     sign_process: z.enum(['serial', 'parallel']),
     signers: z.array(
       z.object({

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
+import { AppError, notFound } from '../../errors/app-error.js'
 import { recordCreateFailure } from '../../errors/upstream-failure.js'
-import type { DocumentProcess, Prisma } from '../../generated/prisma/client.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
-import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError } from '../../privy/errors.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
+import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
-import { type DocumentMetadata, DocumentMetadataSchema, type DocumentView } from './documents.schemas.js'
+import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
 import { DOC_PROCESS_CODES } from './documents.status.js'
 import type { DocumentSync } from './documents.sync.js'
 import { toDocumentView } from './documents.view.js'
@@ -36,6 +38,8 @@ export interface DocumentServiceDeps {
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request. */
   inFlightBudgetMs: number
+  /** Privy's answers that the database could not take, kept and written when it is back. */
+  answers: AnswerKeeper
 }
 
 function documentPending(id: string, detail: string): AppError {
@@ -44,15 +48,6 @@ function documentPending(id: string, detail: string): AppError {
     retryAfterSeconds: 2,
     extensions: { document_id: id },
   })
-}
-
-interface ResolvedSigner {
-  position: number
-  privyId: string
-  registrationId: string
-  userOwnerId: string | null
-  role: 'signer' | 'reviewer'
-  placements: Array<{ page: number; x: number; y: number }>
 }
 
 /** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
@@ -73,6 +68,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
         : []),
     ]
     const { signers: people, errors: signerErrors } = await resolveSigners(
+      registrations,
       metadata,
       ownerScope(principal).ownerId,
     )
@@ -186,18 +182,27 @@ export function createDocumentService(deps: DocumentServiceDeps) {
               ? { category: metadata.e_meterai.category, positions: stamps }
               : undefined,
         },
-        { onLateAnswer: (late) => adoptLateAnswer(id, late) },
+        { onLateAnswer: (late) => adoptLateAnswer(record, late) },
       )
-      const submitted = await documents.markSubmitted(id, {
+      const answer = {
         documentToken: result.document_token,
         signingUrl: result.signing_url,
         status: result.status,
         syncedAt: now(),
+      }
+      // With the database away the answer (its token above all) is kept and written once it is back.
+      const submitted = await deps.answers.writeOrKeep({
+        key: `document:${id}`,
+        referenceNumber: record.referenceNumber,
+        write: () => documents.markSubmitted(id, answer),
       })
       return toDocumentView(submitted)
     } catch (error) {
       if (error instanceof PrivyApiError && error.status === 409) {
         // Reference numbers are random per row: a repeat means Privy holds an earlier call of this row.
+        if (record.submission === 'unresolved') {
+          throw outcomeNotSettled('document', record, now(), deps.inFlightBudgetMs)
+        }
         await documents.markOutcome(id, 'unknown', { name: error.name, status: 409, reason: 'held by Privy' })
         throw documentPending(id, 'Privy holds this document; it is settled by its next callback')
       }
@@ -211,18 +216,25 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     }
   }
 
-  async function adoptLateAnswer(id: string, late: LateAnswer<DocumentUploadResult>): Promise<void> {
+  /** Privy's late answer settles the row, now or, with the database away, once it is back. */
+  async function adoptLateAnswer(record: DocumentRecord, late: LateAnswer<DocumentUploadResult>) {
+    const { id, referenceNumber } = record
+    const key = `document:${id}`
     if (late.ok) {
-      await documents.adoptSubmitted(id, late.data.document_token, late.data.signing_url, {
-        type: 'sent_to_privy',
-        detail: 'Uploaded to Privy (its answer came late)',
+      const { document_token: token, signing_url: signingUrl } = late.data
+      const event = { type: 'sent_to_privy', detail: 'Uploaded to Privy (its answer came late)' }
+      await deps.answers.write({
+        key,
+        referenceNumber,
+        write: () => documents.adoptSubmitted(id, token, signingUrl, event),
       })
     } else if (late.error.outcome === 'not_applied' && late.error.status !== 409) {
       // A late refusal: Privy did not take it. (A late 5xx may have been taken: it stays unknown.)
-      await documents.markOutcome(id, 'failed', {
-        name: late.error.name,
-        status: late.error.status,
-        late: true,
+      const failure = { name: late.error.name, status: late.error.status, late: true }
+      await deps.answers.write({
+        key,
+        referenceNumber,
+        write: () => documents.markOutcome(id, 'failed', failure),
       })
     }
   }
@@ -245,46 +257,17 @@ export function createDocumentService(deps: DocumentServiceDeps) {
 
   const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, now(), deps.inFlightBudgetMs)
 
-  /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
-  async function resolveSigners(metadata: DocumentMetadata, ownerId: string | undefined) {
-    const errors: FieldError[] = []
-    const signers: Array<Omit<ResolvedSigner, 'placements'>> = []
-    for (const [index, signer] of metadata.signers.entries()) {
-      const registration = await registrations.findVerifiedSigner({
-        id: signer.registration_id,
-        privyId: signer.privy_id,
-        ownerId,
-      })
-      const field = signer.registration_id ? 'registration_id' : 'privy_id'
-      if (!registration?.privyId) {
-        errors.push({ path: `metadata.signers.${index}.${field}`, message: 'is not a verified registration' })
-        continue
-      }
-      if (signers.some((seen) => seen.privyId === registration.privyId)) {
-        errors.push({ path: `metadata.signers.${index}.${field}`, message: 'names the same person twice' })
-        continue
-      }
-      signers.push({
-        position: index + 1,
-        privyId: registration.privyId,
-        registrationId: registration.id,
-        userOwnerId: registration.ownerId.startsWith('user:') ? registration.ownerId : null,
-        role: signer.role,
-      })
-    }
-    return { signers, errors }
-  }
-
   async function get(principal: Principal, id: string, options: { refresh: boolean }): Promise<DocumentView> {
     const record = await documents.findVisible(id, ownerScope(principal).ownerId)
     if (!record) throw notFound('Document')
     return toDocumentView(await deps.sync.refreshIfDue(record, options.refresh))
   }
 
-  async function list(principal: Principal, query: { limit: number; cursor?: string }) {
+  async function list(principal: Principal, query: ListDocumentsQuery) {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined
     const records = await documents.listVisible({
       ownerId: ownerScope(principal).ownerId,
+      ...(query.submission ? { submission: query.submission } : {}),
       limit: query.limit + 1,
       after,
     })
@@ -296,24 +279,6 @@ export function createDocumentService(deps: DocumentServiceDeps) {
 }
 
 export type DocumentService = ReturnType<typeof createDocumentService>
-
-function parseMetadata(metadata: unknown): DocumentMetadata {
-  const parsed = DocumentMetadataSchema.safeParse(metadata)
-  if (parsed.success) return parsed.data
-  throw new AppError('VALIDATION_FAILED', {
-    detail: 'The metadata is not valid',
-    errors: parsed.error.issues.map((issue) => ({
-      path: ['metadata', ...issue.path].join('.'),
-      message: issue.message,
-    })),
-  })
-}
-
-function processOf(metadata: DocumentMetadata): DocumentProcess {
-  if (!metadata.e_meterai) return 'sign_only'
-  if (metadata.signers.length === 0) return 'emeterai_only'
-  return metadata.e_meterai.order === 'before_signing' ? 'emeterai_then_sign' : 'sign_then_emeterai'
-}
 
 function pageOf(pdf: PdfInfo, page: number) {
   const found = pdf.pages[page - 1]

@@ -1,3 +1,4 @@
+import { submissionOf } from '../submission.js'
 import type { DocumentRecord } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 
@@ -18,13 +19,25 @@ function eMeteraiOf(record: DocumentRecord): DocumentView['e_meterai'] {
   }
 }
 
+/**
+ * What a document reads as: `pending` until Privy confirmed the upload, so a read never promises what
+ * signing or revoking cannot do yet.
+ */
+export function documentStatusOf(
+  record: Pick<DocumentRecord, 'status' | 'submission'>,
+): DocumentView['status'] {
+  return record.submission === 'submitted' ? record.status : 'pending'
+}
+
 /** The merchant-facing shape: no document token, no uploader id, no upstream details. */
 export function toDocumentView(record: DocumentRecord): DocumentView {
+  const submitted = record.submission === 'submitted'
   return {
     id: record.id,
     reference_number: record.referenceNumber,
     title: record.title,
-    status: record.status,
+    status: documentStatusOf(record),
+    submission: submissionOf(record.submission),
     sign_process: record.signProcess,
     signers: record.signers.map((signer) => ({
       privy_id: signer.privyId,
@@ -32,12 +45,12 @@ export function toDocumentView(record: DocumentRecord): DocumentView {
       status: signer.status,
       signed_at: signer.signedAt?.toISOString() ?? null,
     })),
-    signing_url: record.status === 'uploaded' ? record.signingUrl : null,
+    signing_url: submitted && record.status === 'uploaded' ? record.signingUrl : null,
     e_meterai: eMeteraiOf(record),
     sha256: record.sha256,
     size_bytes: record.sizeBytes,
     page_count: record.pageCount,
-    signed_pdf_available: record.status === 'completed',
+    signed_pdf_available: submitted && record.status === 'completed',
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),
   }

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors/app-error.js'
+import { outcomeNotSettled } from '../../lib/late-answer.js'
 import type { DocumentRecord, DocumentRepository } from '../documents/documents.repository.js'
 import type { DocumentSync } from '../documents/documents.sync.js'
 
@@ -33,6 +34,8 @@ export async function signingSeat(
       (signer) => signer.userOwnerId === userOwnerId && signer.role === 'signer',
     )
     if (!seat) throw notFound('Document')
+    // Privy has not confirmed the upload (it reads as pending): pending, never "not found".
+    if (document.submission !== 'submitted') throw outcomeNotSettled('document', document, new Date(), 0)
     privyIds.add(seat.privyId)
     if (document.status !== 'uploaded') {
       throw conflict(document, `is ${document.status}; it cannot be signed now`)

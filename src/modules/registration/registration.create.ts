@@ -29,6 +29,8 @@ export function operationPending(id: string, detail: string): AppError {
 export interface AnswerTiming {
   isAwaitingAnswer(record: RegistrationRecord): boolean
   lateAnswerDeadline(error: unknown): Date | null
+  /** What an action on a registration whose create Privy has not confirmed answers. */
+  notSettled(record: RegistrationRecord): AppError
 }
 
 /**
@@ -37,7 +39,7 @@ export interface AnswerTiming {
  * probe with the same reference number).
  */
 export function createRegistrationCreation(deps: RegistrationServiceDeps, timing: AnswerTiming) {
-  const { repository, privy, now } = deps
+  const { repository, privy, now, answers } = deps
   const { isAwaitingAnswer, lateAnswerDeadline } = timing
 
   async function create(
@@ -116,20 +118,27 @@ export function createRegistrationCreation(deps: RegistrationServiceDeps, timing
           ...identity,
           ...(body.registration_type === 'landing_page' ? {} : { phone_verified: body.phone_verified }),
         },
-        { onLateAnswer: (late) => adoptLateAnswer(id, late) },
+        { onLateAnswer: (late) => adoptLateAnswer(record, late) },
       )
+      const submitted = {
+        status: result.status,
+        registerToken: result.register_token,
+        registrationUrl: result.registration_url ?? null,
+        syncedAt: now(),
+      }
+      // With the database away the answer (its token above all) is kept and written once it is back.
       return toRegistrationView(
-        await repository.markSubmitted(id, {
-          status: result.status,
-          registerToken: result.register_token,
-          registrationUrl: result.registration_url ?? null,
-          syncedAt: now(),
+        await answers.writeOrKeep({
+          key: `registration:${id}`,
+          referenceNumber: record.referenceNumber,
+          write: () => repository.markSubmitted(id, submitted),
         }),
       )
     } catch (error) {
       if (error instanceof PrivyApiError && error.status === 409) {
         // Reference numbers are random per row: a repeat means Privy holds an earlier call of this
         // very row (a probe of a lost answer), never someone else's. Its token comes by callback.
+        if (record.submission === 'unresolved') throw timing.notSettled(record)
         await repository.markUnknown(id, { name: error.name, status: 409, reason: 'held by Privy' })
         throw operationPending(id, 'Privy holds this registration; it is settled by its next callback')
       }
@@ -146,17 +155,27 @@ export function createRegistrationCreation(deps: RegistrationServiceDeps, timing
     }
   }
 
-  /** Privy answered after the caller had been told "unknown": the answer settles the row. */
-  async function adoptLateAnswer(id: string, late: LateAnswer<RegisterResult>): Promise<void> {
+  /**
+   * Privy answered after the caller had been told "unknown": the answer settles the row, now or, with
+   * the database away, once it is back.
+   */
+  async function adoptLateAnswer(
+    record: RegistrationRecord,
+    late: LateAnswer<RegisterResult>,
+  ): Promise<void> {
+    const { id, referenceNumber } = record
+    const key = `registration:${id}`
     if (late.ok) {
-      await repository.adoptSubmitted(id, {
+      const adopted = {
         registerToken: late.data.register_token,
         registrationUrl: late.data.registration_url ?? null,
         status: late.data.status,
-      })
+      }
+      await answers.write({ key, referenceNumber, write: () => repository.adoptSubmitted(id, adopted) })
     } else if (late.error.outcome === 'not_applied' && late.error.status !== 409) {
       // A late refusal: Privy did not take it. (A late 5xx may have been taken: it stays unknown.)
-      await repository.markFailed(id, { name: late.error.name, status: late.error.status, late: true })
+      const failure = { name: late.error.name, status: late.error.status, late: true }
+      await answers.write({ key, referenceNumber, write: () => repository.markFailed(id, failure) })
     }
   }
 
@@ -177,6 +196,7 @@ export function createRegistrationCreation(deps: RegistrationServiceDeps, timing
     if (isAwaitingAnswer(record)) {
       throw operationPending(id, 'Privy may still answer the first request; retry shortly')
     }
+    // Unknown, even past the settle bound: the retry carries the request, so it can probe.
     return submit(record, body, await identityFor(body))
   }
 

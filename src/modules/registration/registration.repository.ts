@@ -1,18 +1,18 @@
-import { claimNaturalKey } from '../../db/natural-key.js'
-import { leaseWork, staleCandidates, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
+import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import {
   Prisma,
   type PrismaClient,
-  type Registration,
   type RegistrationStatus,
   type RegistrationType,
+  type SubmissionState,
 } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/idempotency.repository.js'
-import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
-import { registrationUpdated } from './registration.events.js'
+import type { PiiCipher } from '../../lib/pii-crypto.js'
+import { registrationOutcomes } from './registration.outcomes.js'
 import type { SealedIdentity } from './registration.pii.js'
+import { registrationProtection } from './registration.protection.js'
+import { type RegistrationRecord, registrationRecords } from './registration.records.js'
 
-export type RegistrationRecord = Registration
+export type { RegistrationRecord } from './registration.records.js'
 
 export interface NewRegistration extends SealedIdentity {
   id: string
@@ -41,6 +41,8 @@ export interface UpstreamStatus {
 
 export interface PageRequest {
   ownerId?: string
+  /** Only rows in this submission state (operators look for `unresolved` ones). */
+  submission?: Exclude<SubmissionState, 'failed'>
   limit: number
   after?: { createdAt: Date; id: string }
 }
@@ -49,114 +51,29 @@ export interface PageRequest {
  * The only code that reads or writes registrations. Every change a merchant can see is written with
  * its `registration.updated` outbox event in one transaction: never one without the other.
  */
-export function createRegistrationRepository(prisma: PrismaClient) {
-  /** Runs a guarded write; when it changed the row, records the row's event in the same transaction. */
-  async function changeAndReport(
-    id: string,
-    write: (tx: Prisma.TransactionClient) => Promise<boolean>,
-  ): Promise<RegistrationRecord | null> {
-    return prisma.$transaction(async (tx) => {
-      if (!(await write(tx))) return null
-      const row = await tx.registration.findUniqueOrThrow({ where: { id } })
-      await recordWebhookEvent(tx, registrationUpdated(row), row.updatedAt)
-      return row
-    })
-  }
+export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCipher) {
+  const records = registrationRecords(prisma, pii)
+  const { toRecord, toRecords, orNull, changeAndReport } = records
 
   return {
-    /**
-     * The intent, written before Privy is called, so no outcome can go unrecorded. Its natural key
-     * (one live registration per caller and person) is taken in the same transaction: when another
-     * registration holds it, nothing is written and that registration's id comes back.
-     */
-    async createIntent(
-      registration: NewRegistration,
-      naturalKey: string,
-      idempotencyKey?: IdempotencyKeyRef,
-    ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
-      return prisma.$transaction(async (tx) => {
-        const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id)
-        if (existingId) return { existingId }
-        const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
-        await bindIdempotencyKey(tx, idempotencyKey, created.id)
-        return { created }
-      })
-    },
-
-    /** The person may register again: this registration ended (failed, hard-rejected, given up). */
-    async releaseNaturalKey(id: string): Promise<void> {
-      await prisma.naturalKey.deleteMany({ where: { resourceId: id } })
-    },
-
-    async markSubmitted(
-      id: string,
-      submitted: {
-        status: RegistrationStatus
-        registerToken: string
-        registrationUrl: string | null
-        syncedAt: Date
-      },
-    ): Promise<RegistrationRecord> {
-      // Guarded: a callback may have adopted the row and moved it on while this answer was on its
-      // way; the answer then says nothing newer and the row stays as it is.
-      const row = await changeAndReport(id, async (tx) => {
-        const { count } = await tx.registration.updateMany({
-          where: { id, submission: { in: ['in_flight', 'unknown'] } },
-          data: { ...submitted, submission: 'submitted', lateAnswerUntil: null, workLockedUntil: null },
-        })
-        return count === 1
-      })
-      return row ?? prisma.registration.findUniqueOrThrow({ where: { id } })
-    },
-
-    /**
-     * Privy surely does not hold it. Reported only when the row was `unknown` (the merchant was told
-     * so); a row still in flight failed in front of its caller.
-     */
-    async markFailed(id: string, upstreamError: Prisma.InputJsonValue): Promise<void> {
-      await prisma.$transaction(async (tx) => {
-        const before = await tx.registration.findUnique({ where: { id }, select: { submission: true } })
-        const { count } = await tx.registration.updateMany({
-          where: { id, submission: { in: ['in_flight', 'unknown'] } },
-          data: { submission: 'failed', upstreamError, lateAnswerUntil: null, endedAt: new Date() },
-        })
-        if (count === 0) return
-        await tx.naturalKey.deleteMany({ where: { resourceId: id } })
-        if (before?.submission === 'unknown') {
-          const row = await tx.registration.findUniqueOrThrow({ where: { id } })
-          await recordWebhookEvent(tx, registrationUpdated(row), row.updatedAt)
-        }
-      })
-    },
-
-    /** Privy may hold it; a late answer may still come until `lateAnswerUntil`. */
-    async markUnknown(
-      id: string,
-      upstreamError: Prisma.InputJsonValue,
-      lateAnswerUntil: Date | null = null,
-    ): Promise<void> {
-      await changeAndReport(id, async (tx) => {
-        const { count } = await tx.registration.updateMany({
-          where: { id, submission: 'in_flight' },
-          data: { submission: 'unknown', upstreamError, lateAnswerUntil },
-        })
-        return count === 1
-      })
-    },
+    ...registrationOutcomes(prisma, records),
+    ...registrationProtection(prisma, pii, records),
 
     /** A registration the caller may see: its own (or any, for operators), and not a failed attempt. */
     async findVisible(id: string, ownerId?: string): Promise<RegistrationRecord | null> {
-      return prisma.registration.findFirst({
-        where: { id, ...(ownerId ? { ownerId } : {}), submission: { not: 'failed' } },
-      })
+      return orNull(
+        await prisma.registration.findFirst({
+          where: { id, ...(ownerId ? { ownerId } : {}), submission: { not: 'failed' } },
+        }),
+      )
     },
 
     async listVisible(page: PageRequest): Promise<RegistrationRecord[]> {
       const { after } = page
-      return prisma.registration.findMany({
+      const rows = await prisma.registration.findMany({
         where: {
           ...(page.ownerId ? { ownerId: page.ownerId } : {}),
-          submission: { not: 'failed' },
+          submission: page.submission ?? { not: 'failed' },
           ...(after
             ? {
                 OR: [
@@ -169,6 +86,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: page.limit,
       })
+      return toRecords(rows)
     },
 
     /**
@@ -196,23 +114,6 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       })
     },
 
-    /**
-     * A callback or read proved that a registration whose outcome was unknown exists at Privy:
-     * it becomes an ordinary submitted registration with its register token.
-     */
-    async adoptSubmitted(
-      id: string,
-      adopted: { registerToken: string; registrationUrl?: string | null; status?: RegistrationStatus },
-    ): Promise<RegistrationRecord | null> {
-      return changeAndReport(id, async (tx) => {
-        const { count } = await tx.registration.updateMany({
-          where: { id, submission: { in: ['unknown', 'in_flight'] } },
-          data: { ...adopted, submission: 'submitted', lateAnswerUntil: null, workLockedUntil: null },
-        })
-        return count === 1
-      })
-    },
-
     /** A move the gateway itself caused (OTP validated, resend accepted), guarded like applyStatus. */
     async moveStatus(
       id: string,
@@ -237,72 +138,17 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       return row !== null
     },
 
-    /** Rows sealed under another key than the active one (key rotation), oldest first. */
-    async findSealedUnderOtherKey(activeKeyId: string, limit: number) {
-      return prisma.registration.findMany({
-        where: { AND: [{ piiKeyId: { not: null } }, { piiKeyId: { not: activeKeyId } }], piiErasedAt: null },
-        select: { id: true, piiKeyId: true, nikSealed: true, dobSealed: true },
-        orderBy: { createdAt: 'asc' },
-        take: limit,
-      })
-    },
-
-    /** Stores re-sealed fields, only if no one re-sealed or erased the row meanwhile. */
-    async reseal(
-      id: string,
-      fromKeyId: string,
-      sealed: {
-        nikSealed: Uint8Array<ArrayBuffer> | null
-        dobSealed: Uint8Array<ArrayBuffer> | null
-        piiKeyId: string
-      },
-    ): Promise<boolean> {
-      const { count } = await prisma.registration.updateMany({
-        where: { id, piiKeyId: fromKeyId, piiErasedAt: null },
-        data: sealed,
-      })
-      return count === 1
-    },
-
-    /**
-     * Erases the NIK and date of birth of registrations that ended (verified, hard-rejected or failed)
-     * before `endedBefore`, and of those that never ended but began before `abandonedBefore` (a
-     * soft reject never resent, an OTP never entered); ids, statuses and masked contacts stay.
-     */
-    async erasePiiOf(options: { endedBefore: Date; abandonedBefore: Date; now: Date }): Promise<number> {
-      const { count } = await prisma.registration.updateMany({
-        where: {
-          piiErasedAt: null,
-          OR: [
-            { endedAt: { lt: options.endedBefore } },
-            { endedAt: null, createdAt: { lt: options.abandonedBefore } },
-          ],
-        },
-        data: { nikSealed: null, dobSealed: null, piiKeyId: null, nikLookup: null, piiErasedAt: options.now },
-      })
-      return count
-    },
-
-    /** Operators: every registration of the person with this NIK lookup hash. */
-    async findByNikLookup(nikLookup: string): Promise<RegistrationRecord[]> {
-      return prisma.registration.findMany({
-        where: { nikLookup, submission: { not: 'failed' } },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: 100,
-      })
-    },
-
     /** An action on the registration (resend) whose answer may still come until `until`. */
     async awaitLateAnswer(id: string, until: Date | null): Promise<void> {
       await prisma.registration.update({ where: { id }, data: { lateAnswerUntil: until } })
     },
 
     async touchSynced(id: string, syncedAt: Date): Promise<RegistrationRecord> {
-      return prisma.registration.update({ where: { id }, data: { syncedAt } })
+      return toRecord(await prisma.registration.update({ where: { id }, data: { syncedAt } }))
     },
 
     async findByReference(referenceNumber: string): Promise<RegistrationRecord | null> {
-      return prisma.registration.findUnique({ where: { referenceNumber } })
+      return orNull(await prisma.registration.findUnique({ where: { referenceNumber } }))
     },
 
     /** A verified registration that can sign, by its id or by the privy_id Privy gave it. */
@@ -312,7 +158,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
       ownerId?: string
     }): Promise<RegistrationRecord | null> {
       if (!by.id && !by.privyId) return null
-      return prisma.registration.findFirst({
+      const row = await prisma.registration.findFirst({
         where: {
           status: 'verified',
           privyId: by.privyId ?? { not: null },
@@ -321,6 +167,7 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         },
         orderBy: { createdAt: 'desc' },
       })
+      return orNull(row)
     },
 
     /**
@@ -335,27 +182,11 @@ export function createRegistrationRepository(prisma: PrismaClient) {
         Prisma.sql`synced_at NULLS FIRST`,
         options,
       )
-      return prisma.registration.findMany({ where: { id: { in: ids } } })
-    },
-
-    /** Leases registrations whose create call has no known outcome (the reconciler). */
-    async leaseUnsettled(options: WorkLease & { inFlightBefore: Date }) {
-      const ids = await leaseWork(
-        prisma,
-        'registrations',
-        unsettledCandidates(options.inFlightBefore, options.now),
-        Prisma.sql`created_at`,
-        options,
-      )
-      return prisma.registration.findMany({ where: { id: { in: ids } } })
-    },
-
-    async hasNaturalKey(id: string): Promise<boolean> {
-      return (await prisma.naturalKey.count({ where: { resourceId: id } })) > 0
+      return toRecords(await prisma.registration.findMany({ where: { id: { in: ids } } }))
     },
 
     async findById(id: string): Promise<RegistrationRecord | null> {
-      return prisma.registration.findUnique({ where: { id } })
+      return orNull(await prisma.registration.findUnique({ where: { id } }))
     },
   }
 }

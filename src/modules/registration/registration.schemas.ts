@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { checkedText, text } from '../../lib/text.js'
+import { SubmissionSchema } from '../submission.js'
 import { DobSchema, NikSchema } from './identity/index.js'
 
 export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
@@ -10,7 +11,14 @@ export const REGISTRATION_STATUSES = [
   'verified',
   'rejected',
 ] as const
-export const NEXT_ACTIONS = ['validate_otp', 'open_registration_url', 'wait', 'resend', 'none'] as const
+export const NEXT_ACTIONS = [
+  'validate_otp',
+  'open_registration_url',
+  'wait',
+  'resend',
+  'register_again',
+  'none',
+] as const
 
 export const PhoneSchema = z
   .string()
@@ -113,7 +121,11 @@ export const GetRegistrationQuerySchema = z.strictObject({
 export const ListRegistrationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: text({ max: 200 }).optional().describe('The `next_cursor` of the previous page'),
+  submission: SubmissionSchema.optional().describe(
+    'Only registrations in this submission state; operators list `unresolved` ones to check with Privy',
+  ),
 })
+export type ListRegistrationsQuery = z.infer<typeof ListRegistrationsQuerySchema>
 
 export const RegistrationSchema = z
   .object({
@@ -125,7 +137,10 @@ export const RegistrationSchema = z
     can_resend: z.boolean(),
     privy_id: z.string().nullable(),
     registration_url: z.string().nullable(),
-    next_action: z.enum(NEXT_ACTIONS).describe('What the app should do next'),
+    next_action: z
+      .enum(NEXT_ACTIONS)
+      .describe('What the app should do next (`register_again`: this one could not be confirmed)'),
+    submission: SubmissionSchema,
     email: z.string().describe('Masked'),
     phone: z.string().describe('Masked'),
     created_at: z.iso.datetime(),

@@ -1,8 +1,13 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, upstreamRejected } from '../../errors/upstream-failure.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
+import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
-import { isAwaitingAnswer as awaiting, lateAnswerDeadline as deadlineOf } from '../../lib/late-answer.js'
+import {
+  isAwaitingAnswer as awaiting,
+  lateAnswerDeadline as deadlineOf,
+  outcomeNotSettled,
+} from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
@@ -12,7 +17,11 @@ import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } fr
 import { type ImageLimits, prepareIdentity } from './registration.identity.js'
 import { nikLookupOf, sealIdentity } from './registration.pii.js'
 import type { RegistrationRecord, RegistrationRepository } from './registration.repository.js'
-import type { RegistrationView, ResendRegistrationBody } from './registration.schemas.js'
+import type {
+  ListRegistrationsQuery,
+  RegistrationView,
+  ResendRegistrationBody,
+} from './registration.schemas.js'
 import { isSettled, shouldApply } from './registration.status.js'
 import { toRegistrationView } from './registration.view.js'
 
@@ -29,6 +38,8 @@ export interface RegistrationServiceDeps {
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request (the instance died): see the reconciler. */
   inFlightBudgetMs: number
+  /** Privy's answers that the database could not take, kept and written when it is back. */
+  answers: AnswerKeeper
 }
 
 export function createRegistrationService(deps: RegistrationServiceDeps) {
@@ -36,6 +47,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
 
   const isAwaitingAnswer = (record: RegistrationRecord) => awaiting(record, now(), deps.inFlightBudgetMs)
   const lateAnswerDeadline = (error: unknown) => deadlineOf(error, now(), deps.lateAnswerMs)
+  const notSettled = (record: RegistrationRecord) =>
+    outcomeNotSettled('registration', record, now(), deps.inFlightBudgetMs)
 
   async function get(
     principal: Principal,
@@ -118,6 +131,8 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   ): Promise<RegistrationView> {
     let record = await repository.findVisible(id, ownerScope(principal).ownerId)
     if (!record) throw notFound('Registration')
+    // Privy has not confirmed the registration itself: there is nothing to resend to yet.
+    if (record.submission !== 'submitted') throw notSettled(record)
     if (isAwaitingAnswer(record)) throw operationPending(id, 'Privy has not yet answered the last resend')
     // The rejection may not have reached the gateway yet: ask Privy before refusing.
     if (record.status !== 'rejected' && shouldRefresh(record, true)) record = await refreshOrKeep(record)
@@ -193,6 +208,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   ): Promise<RegistrationView> {
     const record = await repository.findVisible(id, ownerScope(principal).ownerId)
     if (!record) throw notFound('Registration')
+    if (record.submission !== 'submitted') throw notSettled(record)
     if (isAwaitingAnswer(record)) throw operationPending(id, 'Privy has not yet answered the last resend')
     const settled = await refreshOrKeep(record)
     if (settled.status !== 'rejected') return toRegistrationView(settled)
@@ -229,10 +245,11 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     return { data: records.map(toRegistrationView) }
   }
 
-  async function list(principal: Principal, query: { limit: number; cursor?: string }) {
+  async function list(principal: Principal, query: ListRegistrationsQuery) {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined
     const records = await repository.listVisible({
       ownerId: ownerScope(principal).ownerId,
+      ...(query.submission ? { submission: query.submission } : {}),
       limit: query.limit + 1,
       after,
     })
@@ -240,7 +257,11 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     return { data: page.map(toRegistrationView), next_cursor: nextCursor }
   }
 
-  const { create, resumeCreate } = createRegistrationCreation(deps, { isAwaitingAnswer, lateAnswerDeadline })
+  const { create, resumeCreate } = createRegistrationCreation(deps, {
+    isAwaitingAnswer,
+    lateAnswerDeadline,
+    notSettled,
+  })
 
   return {
     create,

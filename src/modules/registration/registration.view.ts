@@ -1,9 +1,12 @@
+import { submissionOf } from '../submission.js'
 import type { RegistrationRecord } from './registration.repository.js'
 import type { RegistrationView } from './registration.schemas.js'
 
 type NextAction = RegistrationView['next_action']
 
 function nextAction(record: RegistrationRecord): NextAction {
+  // Privy never confirmed it in time: an operator follows it up, the person starts anew.
+  if (record.submission === 'unresolved') return 'register_again'
   if (record.submission !== 'submitted') return 'wait'
   switch (record.status) {
     case 'pending':
@@ -34,6 +37,7 @@ export function toRegistrationView(record: RegistrationRecord): RegistrationView
     privy_id: record.privyId,
     registration_url: record.status === 'pending' ? record.registrationUrl : null,
     next_action: nextAction(record),
+    submission: submissionOf(record.submission),
     email: record.emailMasked,
     phone: record.phoneMasked,
     created_at: record.createdAt.toISOString(),

@@ -1,0 +1,67 @@
+import { AppError, type FieldError } from '../../errors/app-error.js'
+import type { DocumentProcess } from '../../generated/prisma/client.js'
+import type { RegistrationRepository } from '../registration/registration.repository.js'
+import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
+
+/** An upload's `metadata` read: its fields, who signs (as Privy accounts), and the process it takes. */
+
+export interface ResolvedSigner {
+  position: number
+  privyId: string
+  registrationId: string
+  userOwnerId: string | null
+  role: 'signer' | 'reviewer'
+  placements: Array<{ page: number; x: number; y: number }>
+}
+
+export function parseMetadata(metadata: unknown): DocumentMetadata {
+  const parsed = DocumentMetadataSchema.safeParse(metadata)
+  if (parsed.success) return parsed.data
+  throw new AppError('VALIDATION_FAILED', {
+    detail: 'The metadata is not valid',
+    errors: parsed.error.issues.map((issue) => ({
+      path: ['metadata', ...issue.path].join('.'),
+      message: issue.message,
+    })),
+  })
+}
+
+export function processOf(metadata: DocumentMetadata): DocumentProcess {
+  if (!metadata.e_meterai) return 'sign_only'
+  if (metadata.signers.length === 0) return 'emeterai_only'
+  return metadata.e_meterai.order === 'before_signing' ? 'emeterai_then_sign' : 'sign_then_emeterai'
+}
+
+/** Signers are verified registrations of this merchant, named by id or by their privy_id. */
+export async function resolveSigners(
+  registrations: RegistrationRepository,
+  metadata: DocumentMetadata,
+  ownerId: string | undefined,
+) {
+  const errors: FieldError[] = []
+  const signers: Array<Omit<ResolvedSigner, 'placements'>> = []
+  for (const [index, signer] of metadata.signers.entries()) {
+    const registration = await registrations.findVerifiedSigner({
+      id: signer.registration_id,
+      privyId: signer.privy_id,
+      ownerId,
+    })
+    const field = signer.registration_id ? 'registration_id' : 'privy_id'
+    if (!registration?.privyId) {
+      errors.push({ path: `metadata.signers.${index}.${field}`, message: 'is not a verified registration' })
+      continue
+    }
+    if (signers.some((seen) => seen.privyId === registration.privyId)) {
+      errors.push({ path: `metadata.signers.${index}.${field}`, message: 'names the same person twice' })
+      continue
+    }
+    signers.push({
+      position: index + 1,
+      privyId: registration.privyId,
+      registrationId: registration.id,
+      userOwnerId: registration.ownerId.startsWith('user:') ? registration.ownerId : null,
+      role: signer.role,
+    })
+  }
+  return { signers, errors }
+}
