@@ -18,8 +18,6 @@ export interface PdfPoolOptions {
   limits: InspectJob['limits']
   /** A worker is retired after this many jobs. Default `JOBS_PER_WORKER`. */
   jobsPerWorker?: number
-  /** A worker idle this long exits, its caches with it. Default `IDLE_TIMEOUT_MS`. */
-  idleTimeoutMs?: number
   logger?: { warn(object: object, message: string): void; error(object: object, message: string): void }
 }
 
@@ -39,8 +37,6 @@ export interface PdfPool {
  * CPU when compiled, so 100 jobs make that about 1 ms a job.
  */
 export const JOBS_PER_WORKER = 100
-/** Idle workers exit after this long (piscina's idleTimeout): nothing is held between bursts. */
-export const IDLE_TIMEOUT_MS = 30_000
 /**
  * A worker starting from TypeScript (tsx, vitest) takes 1–3 s on a busy machine, compiled far less;
  * a job whose worker has not started it by then is answered 503 rather than waited on forever.
@@ -68,14 +64,14 @@ type Balancer = NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalan
 /**
  * The bounded pool of worker threads (piscina) that reads every PDF the gateway touches, so that a
  * hostile file costs a worker, never the event loop:
- * - at most `workers` threads, one job at a time each, started on demand and gone when idle;
+ * - `workers` threads from the first PDF on, one job at a time each;
  * - at most `queueSize` jobs waiting, past which 503 SERVICE_UNAVAILABLE with Retry-After;
  * - a deadline per job from the moment its worker starts it: past it, the worker is terminated
  *   (which stops even a tight loop) and the upload gets 422 PDF_TOO_COMPLEX;
  * - a heap cap per worker (`resourceLimits`): past it the worker dies, same 422;
  * - retirement: after `jobsPerWorker` jobs, after a limit was hit, after an unplanned failure, or
  *   when a job leaves the heap past half its cap, the worker gets no more jobs and is terminated
- *   once idle, so no pdf-lib cache outlives its budget. Piscina starts another when work comes.
+ *   once idle, so no pdf-lib cache outlives its budget. Piscina starts its replacement at once.
  *
  * Which worker runs which job is decided here, by piscina's load-balancer hook: that is what lets a
  * retiring worker be left without work, with no race against piscina handing it the next job.
@@ -114,31 +110,38 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     return null
   }
 
-  const pool = new Piscina<InspectJob, InspectOutcome>({
-    filename: ENTRY,
-    minThreads: 0,
-    maxThreads: options.workers,
-    idleTimeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
-    maxQueue: options.queueSize,
-    concurrentTasksPerWorker: 1,
-    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb },
-    loadBalancer: balance,
-  })
-  // Without a listener an 'error' event (a worker failing while idle) would throw in the process.
-  pool.on('error', (error: unknown) => options.logger?.error({ err: error }, 'PDF worker failed'))
-  pool.on('workerCreate', () => {
-    started += 1
-  })
-  pool.on('workerDestroy', (worker: { id: number }) => {
-    workers.delete(worker.id)
-  })
-  pool.on('message', (message: Partial<JobStarted> | null) => {
-    const job = jobs.get(message?.pdfJobStarted ?? -1)
-    if (job?.stage !== 'starting') return
-    clearTimeout(job.timer)
-    job.stage = 'running'
-    job.timer = setTimeout(() => abort(job, 'timed out'), options.jobTimeoutMs)
-  })
+  // Created at the first PDF, so an instance that never reads one never starts a thread.
+  let created: Piscina<InspectJob, InspectOutcome> | undefined
+  function pool(): Piscina<InspectJob, InspectOutcome> {
+    if (created) return created
+    created = new Piscina<InspectJob, InspectOutcome>({
+      filename: ENTRY,
+      // As many as allowed, always: piscina then replaces a worker the moment one is retired or dies,
+      // and the jobs waiting for it go to the new one.
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      maxQueue: options.queueSize,
+      concurrentTasksPerWorker: 1,
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb },
+      loadBalancer: balance,
+    })
+    // Without a listener an 'error' event (a worker failing while idle) would throw in the process.
+    created.on('error', (error: unknown) => options.logger?.error({ err: error }, 'PDF worker failed'))
+    created.on('workerCreate', () => {
+      started += 1
+    })
+    created.on('workerDestroy', (worker: { id: number }) => {
+      workers.delete(worker.id)
+    })
+    created.on('message', (message: Partial<JobStarted> | null) => {
+      const job = jobs.get(message?.pdfJobStarted ?? -1)
+      if (job?.stage !== 'starting') return
+      clearTimeout(job.timer)
+      job.stage = 'running'
+      job.timer = setTimeout(() => abort(job, 'timed out'), options.jobTimeoutMs)
+    })
+    return created
+  }
 
   function assign(job: Job, workerId: number) {
     job.workerId = workerId
@@ -161,7 +164,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     if (!state.retiring || state.finished < state.assigned) return
     // Its state stays (retiring) until piscina reports the thread gone, so it is never picked again.
     retired += 1
-    const thread = pool.threads.find((worker) => worker.threadId === workerId)
+    const thread = created?.threads.find((worker) => worker.threadId === workerId)
     thread?.terminate().catch(() => undefined)
   }
 
@@ -170,7 +173,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
 
   async function inspect(bytes: Uint8Array): Promise<PdfInfo> {
     if (closed) throw unavailable('The gateway is shutting down')
-    if (options.queueSize > 0 && pool.queueSize >= options.queueSize) throw busy()
+    if (options.queueSize > 0 && (created?.queueSize ?? 0) >= options.queueSize) throw busy()
     const job: Job = { id: nextJobId++, controller: new AbortController(), stage: 'queued' }
     jobs.set(job.id, job)
     const task = {
@@ -181,7 +184,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     }
     let outcome: InspectOutcome
     try {
-      outcome = await pool.run(task, { signal: job.controller.signal })
+      outcome = await pool().run(task, { signal: job.controller.signal })
     } catch (error) {
       throw failureOf(job, error)
     } finally {
@@ -217,10 +220,15 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
 
   return {
     inspect,
-    stats: () => ({ threads: pool.threads.length, queued: pool.queueSize, retired, started }),
+    stats: () => ({
+      threads: created?.threads.length ?? 0,
+      queued: created?.queueSize ?? 0,
+      retired,
+      started,
+    }),
     close: async () => {
       closed = true
-      await pool.destroy()
+      await created?.destroy()
     },
   }
 }
