@@ -46,13 +46,18 @@ function pdfWith(extra: string): Buffer {
   return Buffer.from(`${body}${xref.join('\n')}\n${trailer}`, 'latin1')
 }
 
-/** ~500,000 distinct names (250,000 keys, 250,000 values) of 18 characters: 9.5 MB. */
-function nameFlood(): Buffer {
+/**
+ * ~500,000 distinct names (250,000 keys, 250,000 values) of 18 characters: 9.1 MiB. `upload` goes into
+ * every name, so each upload brings names no earlier one had, as in issue 10 (and is another PDF).
+ */
+function nameFlood(upload: number): Buffer {
   const parts: string[] = []
+  const prefix = upload.toString(36).padStart(2, '0')
+  const filler = 'x'.repeat(8)
   for (let i = 0; i < 500_000; i += 2) {
-    parts.push(
-      `/k${'x'.repeat(10)}${i.toString(36).padStart(6, '0')} /v${'x'.repeat(10)}${(i + 1).toString(36).padStart(6, '0')}`,
-    )
+    const key = i.toString(36).padStart(6, '0')
+    const value = (i + 1).toString(36).padStart(6, '0')
+    parts.push(`/k${prefix}${filler}${key} /v${prefix}${filler}${value}`)
   }
   return pdfWith(`<< ${parts.join(' ')} >>`)
 }
@@ -109,10 +114,14 @@ async function main() {
     if (warm.status !== 201) throw new Error(`warm-up upload answered ${warm.status}`)
     const idle = await settledRss(pid, inspectPort, 8_000)
 
-    const names = nameFlood()
     const sampler = startSampler(pid)
     const floods = []
-    for (let i = 0; i < FLOOD_UPLOADS; i++) floods.push(await upload(stack.gatewayUrl, token, names, privyId))
+    let floodBytes = 0
+    for (let i = 0; i < FLOOD_UPLOADS; i++) {
+      const names = nameFlood(i)
+      floodBytes = names.length
+      floods.push(await upload(stack.gatewayUrl, token, names, privyId))
+    }
     const peak = sampler.stop().peak
     const afterUploads = readResidentMemory(pid).rss
     await sleep(IDLE_MS)
@@ -139,7 +148,7 @@ async function main() {
     const report = {
       machine: `${process.platform} ${process.arch}, node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)}, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`,
       name_flood: {
-        pdf_mib: mib(names.length),
+        pdf_mib: mib(floodBytes),
         uploads: floods.length,
         answers: floods.map(
           (flood) => `${flood.status} ${flood.code ?? ''} ${flood.ms} ms: ${flood.detail ?? ''}`,
