@@ -126,11 +126,11 @@ export async function parsePdfContext(bytes: Uint8Array, limits: ParseLimits): P
     }
     if (object instanceof PDFRawStream && isExpandedWhileParsing(object)) {
       try {
-        const measured = measureExpanded(object, remaining)
-        remaining -= measured.bytes
-        count(measured.objects)
-        pages += measured.pages
-        if (pages > limits.maxPages) refuse(new ParseLimitError('pages', limits.maxPages))
+        remaining -= measureExpanded(object, remaining, (objectsAdded, pagesAdded) => {
+          count(objectsAdded)
+          pages += pagesAdded
+          if (pages > limits.maxPages) refuse(new ParseLimitError('pages', limits.maxPages))
+        })
       } catch (error) {
         refuse(error)
       }
@@ -154,22 +154,29 @@ function isExpandedWhileParsing(stream: PDFRawStream): boolean {
 }
 
 /**
- * The decoded size of `stream`, and for an object stream the objects and pages it holds (as tokens),
- * or an error as soon as the size passes `limit`.
+ * The decoded size of `stream`, or an error as soon as it passes `limit`. An object stream's objects
+ * and pages (as tokens) are reported chunk by chunk to `counted`, which throws past its own limits.
  */
-function measureExpanded(stream: PDFRawStream, limit: number) {
+function measureExpanded(
+  stream: PDFRawStream,
+  limit: number,
+  counted: (objects: number, pages: number) => void,
+): number {
   if (filterCount(stream.dict.lookup(FILTER)) > 1) throw new UnsupportedStreamError()
   const decoded = decodePDFRawStream(stream)
   const tokens = stream.dict.lookup(TYPE) === OBJECT_STREAM ? countObjectStreamTokens() : undefined
   let bytes = 0
   for (;;) {
     const chunk = decoded.getBytes(MEASURE_CHUNK)
-    if (chunk.length === 0) break
+    if (chunk.length === 0) return bytes
     bytes += chunk.length
     if (bytes > limit) throw new ExpansionLimitError(limit)
-    tokens?.add(chunk)
+    if (tokens) {
+      const before = { objects: tokens.objects, pages: tokens.pages }
+      tokens.add(chunk)
+      counted(tokens.objects - before.objects, tokens.pages - before.pages)
+    }
   }
-  return { bytes, objects: tokens?.objects ?? 0, pages: tokens?.pages ?? 0 }
 }
 
 function filterCount(filter: PDFObject | undefined): number {
