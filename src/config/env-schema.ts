@@ -122,7 +122,7 @@ export const EnvSchema = z.object({
   PDF_WORKERS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
   /** PDFs waiting for a worker; past it, 503 with Retry-After. */
   PDF_QUEUE_SIZE: z.coerce.number().int().min(0).default(32),
-  PDF_JOB_TIMEOUT_MS: positiveInt(5_000),
+  PDF_JOB_TIMEOUT_MS: positiveInt(20_000),
   PDF_WORKER_MAX_HEAP_MB: z.coerce.number().int().min(32).default(256),
   REGISTRATION_KTP_MAX_BYTES: positiveInt(2 * 1024 * 1024),
   REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),

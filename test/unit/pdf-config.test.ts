@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/config.js'
 
 describe('PDF settings', () => {
-  it('defaults: min(2, CPUs) workers, 32 waiting, 5 s a job, 256 MiB a worker, 2,000 pages, 500,000 objects', () => {
+  it('defaults: min(2, CPUs) workers, 32 waiting, 20 s a job, 256 MiB a worker, 2,000 pages, 500,000 objects', () => {
     const config = loadConfig({})
     expect(config.pdf).toEqual({
       workers: Math.min(2, availableParallelism()),
       queueSize: 32,
-      jobTimeoutMs: 5_000,
+      jobTimeoutMs: 20_000,
       maxHeapMb: 256,
     })
     expect(config.documents).toMatchObject({ maxPages: 2_000, maxObjects: 500_000 })
