@@ -204,7 +204,7 @@ async function measure(target: {
  * than the text alone: page 2 carries a scan-like image whose pixels are random, stored without
  * compression, so the file cannot shrink on the wire or in any layer that compresses.
  */
-async function benchPdf(targetBytes: number): Promise<Buffer> {
+export async function benchPdf(targetBytes: number): Promise<Buffer> {
   const textOnly = await buildPdf(0)
   const rowBytes = SCAN_WIDTH_PX * 3
   // The image's dictionary and drawing operators take a few hundred bytes more than the text alone.
@@ -284,7 +284,7 @@ function describe(failures: UploadOutcome[]): string {
   return failures.map((failure) => `\n  ${failure.status || 'no answer'}: ${failure.detail ?? ''}`).join('')
 }
 
-async function userToken(sub: string): Promise<string> {
+export async function userToken(sub: string): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
@@ -293,7 +293,7 @@ async function userToken(sub: string): Promise<string> {
 }
 
 /** A verified registration made through the gateway, as in test/helpers/documents.ts. */
-async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise<{ privyId: string }> {
+export async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise<{ privyId: string }> {
   const token = await userToken('bench-signer')
   const dob = '1988-03-14'
   const created = await request(`${gatewayUrl}/v1/registrations`, {
@@ -335,7 +335,7 @@ async function verifiedSigner(simulatorUrl: string, gatewayUrl: string): Promise
  * as a WebAssembly instance's, goes on the second), the median of the last five readings, 200 ms
  * apart, once they lie within 1 MiB of each other (or at `maxWaitMs`).
  */
-async function settledRss(pid: number, inspectPort: number, maxWaitMs: number): Promise<number> {
+export async function settledRss(pid: number, inspectPort: number, maxWaitMs: number): Promise<number> {
   const deadline = Date.now() + maxWaitMs
   const readings: number[] = []
   await sleep(300)
@@ -355,7 +355,7 @@ async function settledRss(pid: number, inspectPort: number, maxWaitMs: number): 
 }
 
 /** Reads the process's VmRSS every SAMPLE_INTERVAL_MS until stopped; keeps the highest. */
-function startSampler(pid: number) {
+export function startSampler(pid: number) {
   let peak = 0
   let count = 0
   let maxGapMs = 0

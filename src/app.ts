@@ -37,6 +37,7 @@ import { registrationRoutes } from './modules/registration/registration.routes.j
 import { createRegistrationService } from './modules/registration/registration.service.js'
 import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
+import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
 import { healthRoutes } from './plugins/health.js'
@@ -160,6 +161,13 @@ export async function buildApp(
       imageLimits: config.registration,
     })
     const documents = createDocumentRepository(database.prisma, pii)
+    // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
+    const pdf = createPdfPool({
+      ...config.pdf,
+      limits: { maxPages: config.documents.maxPages, maxObjects: config.documents.maxObjects },
+      logger: app.log,
+    })
+    closers.push(() => pdf.close())
     const otps = createOtpRepository(database.prisma)
     const documentSync = createDocumentSync({
       documents,
@@ -175,6 +183,7 @@ export async function buildApp(
         sync: documentSync,
         now,
         pii,
+        pdf,
         lateAnswerMs: config.privy.lateAnswerMs,
         inFlightBudgetMs,
         answers,
@@ -185,6 +194,7 @@ export async function buildApp(
         privy,
         sync: documentSync,
         store: overrides.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
+        pdf,
         now,
         lateAnswerMs: config.privy.lateAnswerMs,
         inFlightBudgetMs,

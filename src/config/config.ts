@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { DEV_CREDENTIALS } from '../simulator/dev-credentials.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
@@ -97,7 +98,9 @@ export interface Config {
     allowHttp: boolean
   }
   registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
-  documents: { maxBytes: number; signedPdfStoreDir: string }
+  documents: { maxBytes: number; signedPdfStoreDir: string; maxPages: number; maxObjects: number }
+  /** The worker threads that read PDFs (src/pdf-worker/). */
+  pdf: { workers: number; queueSize: number; jobTimeoutMs: number; maxHeapMb: number }
   /** Refused Privy callbacks: how many are kept as evidence, and for how long (README "Privy callbacks"). */
   callbacks: {
     rejectedStoredPerAddressPerHour: number
@@ -251,7 +254,19 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       ktpMaxBytes: env.REGISTRATION_KTP_MAX_BYTES,
       selfieMaxBytes: env.REGISTRATION_SELFIE_MAX_BYTES,
     },
-    documents: { maxBytes: env.DOCUMENT_MAX_BYTES, signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR },
+    documents: {
+      maxBytes: env.DOCUMENT_MAX_BYTES,
+      signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR,
+      maxPages: env.DOCUMENT_MAX_PAGES,
+      maxObjects: env.DOCUMENT_MAX_OBJECTS,
+    },
+    pdf: {
+      // Two keep one hostile PDF from stalling every upload; more than the cores only adds waiting.
+      workers: env.PDF_WORKERS ?? Math.min(2, availableParallelism()),
+      queueSize: env.PDF_QUEUE_SIZE,
+      jobTimeoutMs: env.PDF_JOB_TIMEOUT_MS,
+      maxHeapMb: env.PDF_WORKER_MAX_HEAP_MB,
+    },
     callbacks: {
       rejectedStoredPerAddressPerHour: env.CALLBACK_REJECTED_PER_ADDRESS_PER_HOUR,
       rejectedStoredPerHour: env.CALLBACK_REJECTED_PER_HOUR,

@@ -115,6 +115,15 @@ export const EnvSchema = z.object({
   REGISTRATION_REFRESH_AFTER_SECONDS: positiveInt(30),
   DOCUMENT_MAX_BYTES: positiveInt(10 * 1024 * 1024),
   SIGNED_PDF_STORE_DIR: z.string().default('./data/signed-pdfs'),
+  /** PDF checks (README "Documents"): past a limit, 422 PDF_TOO_COMPLEX. */
+  DOCUMENT_MAX_PAGES: positiveInt(2_000),
+  DOCUMENT_MAX_OBJECTS: positiveInt(500_000),
+  /** Worker threads that read PDFs; empty: min(2, CPUs). */
+  PDF_WORKERS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
+  /** PDFs waiting for a worker; past it, 503 with Retry-After. */
+  PDF_QUEUE_SIZE: z.coerce.number().int().min(0).default(32),
+  PDF_JOB_TIMEOUT_MS: positiveInt(20_000),
+  PDF_WORKER_MAX_HEAP_MB: z.coerce.number().int().min(32).default(256),
   REGISTRATION_KTP_MAX_BYTES: positiveInt(2 * 1024 * 1024),
   REGISTRATION_SELFIE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt(60_000),

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   UNPROCESSABLE: { status: 422, title: 'The request cannot be processed' },
+  PDF_TOO_COMPLEX: { status: 422, title: 'The PDF is past a limit of what the gateway checks' },
   FEATURE_NOT_ENABLED: { status: 403, title: 'This feature is not enabled for the merchant' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   OTP_INVALID: { status: 422, title: 'The OTP code is not correct' },

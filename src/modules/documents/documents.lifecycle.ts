@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, rethrowAsAppError } from '../../errors/upstream-failure.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
+import type { PdfPool } from '../../pdf-worker/pool.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import { type PrivyClient, signedDocument } from '../../privy/index.js'
@@ -9,7 +10,6 @@ import type { DocumentRecord, DocumentRepository } from './documents.repository.
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
 import { toDocumentView } from './documents.view.js'
-import { inspectPdf } from './pdf/index.js'
 import type { SignedPdfStore } from './signed-pdf-store.js'
 
 export interface DocumentLifecycleDeps {
@@ -17,6 +17,8 @@ export interface DocumentLifecycleDeps {
   privy: PrivyClient
   sync: DocumentSync
   store: SignedPdfStore
+  /** Reads PDFs in worker threads (src/pdf-worker/): never on the event loop. */
+  pdf: Pick<PdfPool, 'inspect'>
   now: () => Date
   /** How long a late answer from Privy is waited for (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
@@ -170,7 +172,9 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
       bytes = undefined
     }
     if (!bytes) throw new AppError('UPSTREAM_ERROR', { detail: 'Privy did not return the signed PDF' })
-    await inspectPdf(bytes).catch(() => {
+    await deps.pdf.inspect(bytes).catch((error: unknown) => {
+      // A busy or closing pool is the gateway's state, not Privy's fault: its 503 goes out as it is.
+      if (error instanceof AppError && error.status === 503) throw error
       throw new AppError('UPSTREAM_ERROR', {
         detail: 'Privy returned a signed document that is not a readable PDF',
       })

@@ -47,8 +47,11 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         description:
           'multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers ' +
           'with their placements, optional e_meterai). The PDF is checked by content (header, structure, ' +
-          "not encrypted, no scripts, each page's real box and rotation); every placement must lie on its " +
-          'page; signers are verified registrations. Only its SHA-256 is kept.',
+          'not encrypted, no active content such as scripts, actions that open other files or send data, ' +
+          "links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past " +
+          'the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with ' +
+          'Retry-After when too many are being checked. Every placement must lie on its page; signers are ' +
+          'verified registrations. Only its SHA-256 is kept.',
         consumes: ['multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,
         body: DocumentUploadBodySchema,

@@ -6,6 +6,7 @@ import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
+import type { PdfPool } from '../../pdf-worker/pool.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError } from '../../privy/errors.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
@@ -25,7 +26,6 @@ import {
   signatureBox,
   toPoints,
 } from './pdf/index.js'
-import { createInspectionQueue } from './pdf/inspect-queue.js'
 
 export interface DocumentServiceDeps {
   documents: DocumentRepository
@@ -34,6 +34,8 @@ export interface DocumentServiceDeps {
   sync: DocumentSync
   now: () => Date
   pii: PiiCipher
+  /** Reads PDFs in worker threads (src/pdf-worker/): never on the event loop. */
+  pdf: Pick<PdfPool, 'inspect'>
   /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request. */
@@ -53,12 +55,11 @@ function documentPending(id: string, detail: string): AppError {
 /** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
 export function createDocumentService(deps: DocumentServiceDeps) {
   const { documents, registrations, privy, now } = deps
-  const inspection = createInspectionQueue()
 
   /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
-    const pdf = await inspection.inspect(received.file)
+    const pdf = await deps.pdf.inspect(received.file)
     const placementErrors = [
       ...metadata.signers.flatMap((signer, index) =>
         checkPlacements(signer.placements, pdf, `metadata.signers.${index}.placements`, 'signature'),

@@ -1,7 +1,7 @@
 import { findActiveContent } from './active-content.js'
 import { PageTreeError, type PdfPage, readPages } from './page-tree.js'
-import { ExpansionLimitError, parsePdfContext } from './parse-context.js'
-import { FILE_FIELD, formatBytes, invalidPart, unprocessablePdf } from './pdf-errors.js'
+import { ExpansionLimitError, ParseLimitError, parsePdfContext } from './parse-context.js'
+import { FILE_FIELD, formatBytes, invalidPart, tooComplexPdf, unprocessablePdf } from './pdf-errors.js'
 
 export interface PdfInfo {
   pageCount: number
@@ -14,6 +14,10 @@ export interface InspectPdfOptions {
    * the file is refused (a decompression bomb). Default `DEFAULT_MAX_EXPANDED_BYTES`.
    */
   maxExpandedBytes?: number
+  /** Most pages accepted (DOCUMENT_MAX_PAGES). Default `DEFAULT_MAX_PAGES`. */
+  maxPages?: number
+  /** Most PDF objects the parse may create (DOCUMENT_MAX_OBJECTS). Default `DEFAULT_MAX_OBJECTS`. */
+  maxObjects?: number
 }
 
 /**
@@ -21,6 +25,13 @@ export interface InspectPdfOptions {
  * 4.3 MB; a bomb is refused after decoding this much (~0.3 s, under 64 MB of memory).
  */
 export const DEFAULT_MAX_EXPANDED_BYTES = 32 * 1_048_576
+/** Contracts run to tens of pages, a bundle with its annexes to hundreds; see README "Documents". */
+export const DEFAULT_MAX_PAGES = 2_000
+/**
+ * 2,000 pages of text as pdf-lib writes them hold 60,000 to 100,000 objects (measured), so this leaves
+ * room for five times the page cap's worth; a million numbers parse in about 1.2 s here.
+ */
+export const DEFAULT_MAX_OBJECTS = 500_000
 
 const HEADER = Buffer.from('%PDF-', 'latin1')
 const END_MARKER = Buffer.from('%%EOF', 'latin1')
@@ -38,11 +49,15 @@ const ENCRYPT_ENTRY = /^\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/
  * In order, each failure a 422 on `file` (an empty file is the request's fault: 400):
  * - `%PDF-` at byte 0, so a PNG (or anything) named .pdf is refused before any parsing;
  * - `%%EOF` near the end, so a truncated upload is refused even when its objects happen to parse;
- * - a full, strict parse with pdf-lib, bounded against decompression bombs (see `parsePdfContext`);
+ * - a full, strict parse with pdf-lib, bounded against decompression bombs, object floods and page
+ *   floods (see `parsePdfContext`): past a limit, 422 `PDF_TOO_COMPLEX`;
  * - not encrypted: any /Encrypt in the trailer, even one pointing nowhere. Privy must read the pages
  *   to stamp them, and the gateway never asks for passwords;
- * - a page tree with at least one page, each with a usable MediaBox (see `readPages`);
- * - no JavaScript, Launch actions or XFA (see `findActiveContent`).
+ * - a page tree with at least one page and at most `maxPages`, each with a usable MediaBox (see `readPages`);
+ * - nothing that runs code or reaches outside the file (see `findActiveContent`).
+ *
+ * It parses on the thread that calls it: the gateway calls it only in its PDF worker pool
+ * (src/pdf-worker/), which adds a deadline and a heap cap.
  *
  * The bytes are never changed: they are what the merchant hashed and what the signers will sign.
  */
@@ -53,11 +68,17 @@ export async function inspectPdf(bytes: Buffer, options: InspectPdfOptions = {})
     throw unprocessablePdf(`${UNREADABLE}: it ends early (no %%EOF marker), was the upload cut short?`)
   }
 
-  const maxExpandedBytes = options.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES
-  const context = await parsePdfContext(bytes, maxExpandedBytes).catch((cause: unknown) => {
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES
+  const limits = {
+    maxExpandedBytes: options.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES,
+    maxObjects: options.maxObjects ?? DEFAULT_MAX_OBJECTS,
+    maxPages,
+  }
+  const context = await parsePdfContext(bytes, limits).catch((cause: unknown) => {
     if (cause instanceof ExpansionLimitError) {
       throw unprocessablePdf(`expands to more than ${formatBytes(cause.limit)} when decompressed`, cause)
     }
+    if (cause instanceof ParseLimitError) throw limitRefusal(cause)
     // An encrypted file whose objects sit in object streams cannot be parsed at all (those streams are
     // ciphertext), which is what password-protecting in Word or Acrobat produces: name the real reason.
     if (declaresEncryption(bytes)) throw unprocessablePdf(ENCRYPTED, cause)
@@ -68,8 +89,9 @@ export async function inspectPdf(bytes: Buffer, options: InspectPdfOptions = {})
 
   let pages: PdfPage[]
   try {
-    pages = readPages(context)
+    pages = readPages(context, maxPages)
   } catch (cause) {
+    if (cause instanceof ParseLimitError) throw limitRefusal(cause)
     if (cause instanceof PageTreeError) throw unprocessablePdf(`${UNREADABLE}: it ${cause.message}`, cause)
     throw unprocessablePdf(UNREADABLE, cause)
   }
@@ -78,6 +100,14 @@ export async function inspectPdf(bytes: Buffer, options: InspectPdfOptions = {})
   const active = findActiveContent(context)
   if (active) throw unprocessablePdf(active.message)
   return { pageCount: pages.length, pages }
+}
+
+/** 422 PDF_TOO_COMPLEX naming the limit: a client can tell a page cap from a file that cannot be read. */
+export function limitRefusal(cause: ParseLimitError) {
+  const limit = cause.limit.toLocaleString('en-US')
+  return cause.what === 'pages'
+    ? tooComplexPdf(`has more than ${limit} pages, the most this gateway accepts`, cause)
+    : tooComplexPdf(`has more than ${limit} PDF objects, the most this gateway reads in one file`, cause)
 }
 
 /**

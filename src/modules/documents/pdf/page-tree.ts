@@ -1,4 +1,5 @@
 import { PDFArray, type PDFContext, PDFDict, PDFName, PDFNumber, type PDFObject } from 'pdf-lib'
+import { ParseLimitError } from './parse-context.js'
 
 /** A rectangle in PDF default user space: points, origin at the bottom-left, as the file states it. */
 export interface PdfBox {
@@ -51,8 +52,10 @@ const key = {
  * misses the MediaBox, is ignored; a /Rotate that is not a multiple of 90 counts as 0. A page without a
  * usable MediaBox is refused instead of guessed (pdf.js assumes US Letter): guessing the size is
  * exactly how an A4 page gets placements meant for Letter.
+ *
+ * Past `maxPages` pages it stops with a `ParseLimitError`.
  */
-export function readPages(context: PDFContext): PdfPage[] {
+export function readPages(context: PDFContext, maxPages = Number.POSITIVE_INFINITY): PdfPage[] {
   const catalog = context.lookup(context.trailerInfo.Root)
   const root = catalog instanceof PDFDict ? catalog.lookup(key.pages) : undefined
   if (!(root instanceof PDFDict)) throw new PageTreeError('has no page tree')
@@ -68,6 +71,7 @@ export function readPages(context: PDFContext): PdfPage[] {
       // Pushed last to first so the pages pop in document order.
       for (let index = size - 1; index >= 0; index--) stack.push(pageTreeNode(kids, index))
     } else {
+      if (pages.length >= maxPages) throw new ParseLimitError('pages', maxPages)
       pages.push(readPage(node, pages.length + 1))
     }
   }

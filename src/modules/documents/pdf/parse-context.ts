@@ -3,11 +3,13 @@ import {
   ParseSpeeds,
   PDFArray,
   type PDFContext,
+  PDFDict,
   PDFName,
   type PDFObject,
   PDFParser,
   PDFRawStream,
 } from 'pdf-lib'
+import { countObjectStreamTokens } from './object-stream-tokens.js'
 
 /** Thrown when the streams pdf-lib must expand while parsing would grow past the allowed size. */
 export class ExpansionLimitError extends Error {
@@ -25,54 +27,112 @@ export class UnsupportedStreamError extends Error {
   }
 }
 
+/** Thrown as soon as the parser has read more objects, or more page objects, than allowed. */
+export class ParseLimitError extends Error {
+  constructor(
+    readonly what: 'objects' | 'pages',
+    readonly limit: number,
+  ) {
+    super(`more than ${limit} ${what}`)
+    this.name = 'ParseLimitError'
+  }
+}
+
+export interface ParseLimits {
+  /** Most bytes the object and cross-reference streams may expand to. */
+  maxExpandedBytes: number
+  /** Most PDF objects (every number, name, string, array, dictionary, key included) the parse may create. */
+  maxObjects: number
+  /** Most page objects (`/Type /Page`) the parse may meet; the page tree is counted again afterwards. */
+  maxPages: number
+}
+
 const OBJECT_STREAM = PDFName.of('ObjStm')
 const XREF_STREAM = PDFName.of('XRef')
 const TYPE = PDFName.of('Type')
+const PAGE = PDFName.of('Page')
 const FILTER = PDFName.of('Filter')
 /** Read size when measuring a stream: big enough to be quick, small next to any sensible limit. */
 const MEASURE_CHUNK = 256 * 1024
 
+/** pdf-lib's parser with the one protected step this module counts. */
+interface CountableParser {
+  parseObject(): PDFObject
+  parseName(): PDFName
+}
+
 /**
- * Parses a PDF into pdf-lib's object graph, the way `PDFDocument.load` does, but with a ceiling on what
- * parsing may expand.
+ * Parses a PDF into pdf-lib's object graph, the way `PDFDocument.load` does, but with ceilings on what
+ * parsing may expand and create. It runs in a worker thread (src/pdf-worker/), under a deadline and a
+ * heap cap; these ceilings refuse the usual hostile shapes early, with a message that says which.
  *
- * pdf-lib inflates every object stream and cross-reference stream while it parses, whole and on the
- * event loop. A few hundred KB of compressed spaces declared as an object stream make it allocate
- * gigabytes (measured: an 800 KB file took 1.1 GB of RSS and 8 s of blocked event loop), so a file far
- * under the upload cap could take the gateway down. `PDFDocument.load` has no hook for that; the
+ * Expansion: pdf-lib inflates every object stream and cross-reference stream while it parses, whole. A
+ * few hundred KB of compressed spaces declared as an object stream make it allocate gigabytes. The
  * parser's `parseObject` is public, so this wraps it on this one parser instance (nothing global is
- * patched): each stream pdf-lib is about to expand — recognised by the very lookup pdf-lib then makes —
- * is first measured, chunk by chunk, against what is left of `maxExpandedBytes`, and parsing stops as
- * soon as the total passes it. Measuring costs one extra decode of those streams (a few ms for a
- * normal document), and memory stays under twice the limit.
+ * patched): each stream pdf-lib is about to expand is first measured, chunk by chunk, against what is
+ * left of `maxExpandedBytes`, and parsing stops as soon as the total passes it. Only single-filter
+ * streams are measured: behind a chain, an early stage can expand without bound while a later one
+ * yields nothing, so a chain is refused (PDF writers emit one /FlateDecode for these streams).
  *
- * Only single-filter streams are measured: behind a chain, an early stage can expand without bound
- * while a later one yields nothing (empty deflate blocks, whitespace in hex), so a chain is refused.
- * PDF writers emit one /FlateDecode for these streams (pdf-lib, qpdf, Acrobat, LibreOffice, Chrome).
+ * Objects: every object pdf-lib reads in the file's body passes through `parseObject` (nested ones too:
+ * arrays and dictionaries call it for their items) or `parseName` (dictionary keys), so both are
+ * counted and parsing stops past `maxObjects`. Measured on this machine: one array of 4.9 million
+ * numbers (9.3 MiB) took 6 s and 244 MiB of heap to parse whole; refused at 500,000 objects it stops in
+ * about 0.6 s. Objects inside object streams are parsed by another pdf-lib parser that cannot be
+ * wrapped, so they are counted while the stream is measured, as tokens (`countObjectStreamTokens`: an
+ * upper bound, a reference `12 0 R` counts as three).
+ *
+ * Pages: a dictionary with /Type /Page counts as a page as it is parsed, so a file of 100,000 pages
+ * is refused at `maxPages + 1` instead of after reading them all; `readPages` counts the tree again.
  *
  * The parser runs strict (`throwOnInvalidObject`): a damaged object ends the parse instead of being
  * skipped with a console warning, so what is forwarded to Privy is a file a reader can fully parse.
  *
- * Known limit, not handled here: pdf-lib interns every name and reference it parses in process-wide
- * maps that are never emptied (`PDFName.of`, `PDFRef.of`). Measured: a 4 MB file of 400,000 distinct
- * names keeps ~45 MB alive for the life of the process, each time. Parsing in a worker thread that is
- * recycled would bound it.
+ * pdf-lib interns every name and reference it parses in process-wide maps that are never emptied
+ * (`PDFName.of`, `PDFRef.of`): that is why this runs in worker threads that are recycled.
  */
-export async function parsePdfContext(bytes: Uint8Array, maxExpandedBytes: number): Promise<PDFContext> {
-  // Fast: yield to the event loop every 1,500 objects (a few ms of work) instead of every 100.
-  const parser = PDFParser.forBytesWithOptions(bytes, ParseSpeeds.Fast, true, false)
-  let remaining = maxExpandedBytes
+export async function parsePdfContext(bytes: Uint8Array, limits: ParseLimits): Promise<PDFContext> {
+  // In a worker nothing else waits for this thread: parse without yielding.
+  const parser = PDFParser.forBytesWithOptions(bytes, ParseSpeeds.Fastest, true, false)
+  const countable = parser as unknown as CountableParser
+  let remaining = limits.maxExpandedBytes
+  let objects = 0
+  let pages = 0
   let refusal: Error | undefined
-  const parseObject = parser.parseObject.bind(parser)
-  parser.parseObject = (): PDFObject => {
+  const refuse = (error: unknown): never => {
+    // pdf-lib catches what a parse step throws and reports a generic "invalid object"; keep ours.
+    refusal ??= error instanceof Error ? error : new Error(String(error))
+    throw refusal
+  }
+  const count = (added: number) => {
+    objects += added
+    if (objects > limits.maxObjects) refuse(new ParseLimitError('objects', limits.maxObjects))
+  }
+
+  const parseName = countable.parseName.bind(parser)
+  countable.parseName = (): PDFName => {
+    count(1)
+    return parseName()
+  }
+  const parseObject = countable.parseObject.bind(parser)
+  countable.parseObject = (): PDFObject => {
+    if (refusal) throw refusal
     const object = parseObject()
+    // A name was counted by parseName; everything else is counted here, once it is read.
+    if (!(object instanceof PDFName)) count(1)
+    if (object instanceof PDFDict && object.get(TYPE) === PAGE) {
+      pages += 1
+      if (pages > limits.maxPages) refuse(new ParseLimitError('pages', limits.maxPages))
+    }
     if (object instanceof PDFRawStream && isExpandedWhileParsing(object)) {
       try {
-        remaining -= measureExpanded(object, remaining)
+        remaining -= measureExpanded(object, remaining, (objectsAdded, pagesAdded) => {
+          count(objectsAdded)
+          pages += pagesAdded
+          if (pages > limits.maxPages) refuse(new ParseLimitError('pages', limits.maxPages))
+        })
       } catch (error) {
-        // pdf-lib catches what a parse step throws and reports a generic "invalid object"; keep ours.
-        refusal ??= error instanceof Error ? error : new Error(String(error))
-        throw error
+        refuse(error)
       }
     }
     return object
@@ -93,16 +153,29 @@ function isExpandedWhileParsing(stream: PDFRawStream): boolean {
   return type === OBJECT_STREAM || type === XREF_STREAM
 }
 
-/** The decoded size of `stream`, or an error as soon as it passes `limit`. */
-function measureExpanded(stream: PDFRawStream, limit: number): number {
+/**
+ * The decoded size of `stream`, or an error as soon as it passes `limit`. An object stream's objects
+ * and pages (as tokens) are reported chunk by chunk to `counted`, which throws past its own limits.
+ */
+function measureExpanded(
+  stream: PDFRawStream,
+  limit: number,
+  counted: (objects: number, pages: number) => void,
+): number {
   if (filterCount(stream.dict.lookup(FILTER)) > 1) throw new UnsupportedStreamError()
   const decoded = decodePDFRawStream(stream)
-  let size = 0
+  const tokens = stream.dict.lookup(TYPE) === OBJECT_STREAM ? countObjectStreamTokens() : undefined
+  let bytes = 0
   for (;;) {
     const chunk = decoded.getBytes(MEASURE_CHUNK)
-    if (chunk.length === 0) return size
-    size += chunk.length
-    if (size > limit) throw new ExpansionLimitError(limit)
+    if (chunk.length === 0) return bytes
+    bytes += chunk.length
+    if (bytes > limit) throw new ExpansionLimitError(limit)
+    if (tokens) {
+      const before = { objects: tokens.objects, pages: tokens.pages }
+      tokens.add(chunk)
+      counted(tokens.objects - before.objects, tokens.pages - before.pages)
+    }
   }
 }
 

@@ -23,6 +23,18 @@ export function unprocessablePdf(message: string, cause?: unknown): AppError {
   })
 }
 
+/**
+ * 422 PDF_TOO_COMPLEX: the file passed a limit of the PDF checks (pages, objects, time, memory). Its own
+ * code, so a client can tell "make it simpler or smaller" from "this is not a PDF we can sign".
+ */
+export function tooComplexPdf(message: string, cause?: unknown): AppError {
+  return new AppError('PDF_TOO_COMPLEX', {
+    detail: `${FILE_FIELD} ${message}`,
+    errors: [{ path: FILE_FIELD, message }],
+    cause,
+  })
+}
+
 /** 413 naming the part and its cap, so a client knows what to shrink and by how much. */
 export function partTooLarge(path: string, maxBytes: number): AppError {
   const message = `must be at most ${formatBytes(maxBytes)}`

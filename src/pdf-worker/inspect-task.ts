@@ -1,0 +1,43 @@
+import { getHeapStatistics } from 'node:v8'
+import { parentPort } from 'node:worker_threads'
+import { AppError } from '../errors/app-error.js'
+import { inspectPdf } from '../modules/documents/pdf/inspect.js'
+import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
+
+/**
+ * Runs in a PDF worker thread (loaded through worker.mjs): inspects one PDF. Refusals come back as
+ * data; a limit hit, or an error nobody planned for, asks for this worker to be retired, since pdf-lib's
+ * caches (and whatever state that error left) live as long as the thread.
+ */
+export default async function inspect(job: InspectJob): Promise<InspectOutcome> {
+  parentPort?.postMessage({ pdfJobStarted: job.jobId } satisfies JobStarted)
+  // A Buffer arrives as a plain Uint8Array; this views the same memory as a Buffer again, no copy.
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength)
+  try {
+    const info = await inspectPdf(bytes, job.limits)
+    return { ok: true, info, heapUsed: heapUsed() }
+  } catch (error) {
+    if (error instanceof AppError) {
+      const refusal = {
+        code: error.code,
+        detail: error.message,
+        errors: error.options.errors ?? [],
+      }
+      return { ok: false, refusal, retire: error.code === 'PDF_TOO_COMPLEX', heapUsed: heapUsed() }
+    }
+    // Only the class name leaves the thread: pdf-lib's messages quote the file's bytes.
+    const failure = error instanceof Error ? error.name : typeof error
+    const message = 'could not be read as a PDF'
+    return {
+      ok: false,
+      refusal: { code: 'UNPROCESSABLE', detail: `file ${message}`, errors: [{ path: 'file', message }] },
+      retire: true,
+      heapUsed: heapUsed(),
+      failure,
+    }
+  }
+}
+
+function heapUsed(): number {
+  return getHeapStatistics().used_heap_size
+}

@@ -1,0 +1,31 @@
+import type { FieldError } from '../errors/app-error.js'
+import type { ErrorCode } from '../errors/error-codes.js'
+import type { PdfInfo } from '../modules/documents/pdf/inspect.js'
+
+/** What the main thread sends a worker: the PDF (a copy, the request keeps its own) and the limits. */
+export interface InspectJob {
+  /** Announced back (`JobStarted`) the moment a worker starts it: its deadline starts then. */
+  jobId: number
+  bytes: Uint8Array
+  limits: { maxPages: number; maxObjects: number; maxExpandedBytes?: number }
+}
+
+/** A refusal as it crosses the thread boundary (an Error's class does not survive a postMessage). */
+export interface Refusal {
+  code: ErrorCode
+  detail: string
+  errors: FieldError[]
+}
+
+/**
+ * A worker's answer. It never throws for a bad PDF: the answer says whether the worker should be
+ * retired (it hit a limit, or failed in a way nobody planned for) and how much heap it holds now.
+ */
+export type InspectOutcome =
+  | { ok: true; info: PdfInfo; heapUsed: number }
+  | { ok: false; refusal: Refusal; retire: boolean; heapUsed: number; failure?: string }
+
+/** Posted by a worker as it starts a job, before anything that could block it. */
+export interface JobStarted {
+  pdfJobStarted: number
+}

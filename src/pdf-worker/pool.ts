@@ -1,0 +1,240 @@
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import { AppError } from '../errors/app-error.js'
+import type { PdfInfo } from '../modules/documents/pdf/inspect.js'
+import { tooComplexPdf, unprocessablePdf } from '../modules/documents/pdf/pdf-errors.js'
+import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
+
+export interface PdfPoolOptions {
+  /** Worker threads at most (PDF_WORKERS). */
+  workers: number
+  /** Jobs waiting for a worker (PDF_QUEUE_SIZE); past it, 503 with Retry-After. */
+  queueSize: number
+  /** Most time one job may run (PDF_JOB_TIMEOUT_MS), from the moment a worker starts it. */
+  jobTimeoutMs: number
+  /** Old-generation heap cap of each worker (PDF_WORKER_MAX_HEAP_MB). */
+  maxHeapMb: number
+  /** What each inspection accepts (DOCUMENT_MAX_PAGES, DOCUMENT_MAX_OBJECTS). */
+  limits: InspectJob['limits']
+  /** A worker is retired after this many jobs. Default `JOBS_PER_WORKER`. */
+  jobsPerWorker?: number
+  logger?: { warn(object: object, message: string): void; error(object: object, message: string): void }
+}
+
+export interface PdfPool {
+  /** Inspects a PDF in a worker: its pages, or the 4xx/503 AppError that refuses it. */
+  inspect(bytes: Uint8Array): Promise<PdfInfo>
+  /** Workers alive, jobs waiting, workers retired and started so far: for tests and the bench. */
+  stats(): { threads: number; queued: number; retired: number; started: number }
+  close(): Promise<void>
+}
+
+/**
+ * Each worker is retired after this many jobs. pdf-lib interns every name and reference it parses in
+ * maps that live as long as the thread; ordinary documents add mostly the same entries, so the maps
+ * stop growing early, and what a hostile one adds retires its worker at once (below). The count is a
+ * backstop for whatever else a long-lived parser thread accumulates. Starting a worker costs about
+ * 0.5 s of CPU (measured here, compiled; mostly loading pdf-lib's modules), so 100 jobs make that about
+ * 5 ms a job, next to tens of milliseconds for checking an ordinary upload.
+ */
+export const JOBS_PER_WORKER = 100
+/**
+ * A worker starting from TypeScript (tsx, vitest) takes 1–3 s on a busy machine, compiled far less;
+ * a job whose worker has not started it by then is answered 503 rather than waited on forever.
+ */
+const START_TIMEOUT_MS = 30_000
+
+const ENTRY = fileURLToPath(new URL('./worker.mjs', import.meta.url))
+
+interface WorkerState {
+  assigned: number
+  finished: number
+  retiring: boolean
+}
+
+interface Job {
+  id: number
+  controller: AbortController
+  workerId?: number
+  timer?: NodeJS.Timeout
+  stage: 'queued' | 'starting' | 'running' | 'timed out' | 'not started'
+}
+
+type Balancer = NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']
+
+/**
+ * The bounded pool of worker threads (piscina) that reads every PDF the gateway touches, so that a
+ * hostile file costs a worker, never the event loop:
+ * - `workers` threads from the first PDF on, one job at a time each;
+ * - at most `queueSize` jobs waiting, past which 503 SERVICE_UNAVAILABLE with Retry-After;
+ * - a deadline per job from the moment its worker starts it: past it, the worker is terminated
+ *   (which stops even a tight loop) and the upload gets 422 PDF_TOO_COMPLEX;
+ * - a heap cap per worker (`resourceLimits`): past it the worker dies, same 422;
+ * - retirement: after `jobsPerWorker` jobs, after a limit was hit, after an unplanned failure, or
+ *   when a job leaves the heap past half its cap, the worker gets no more jobs and is terminated
+ *   once idle, so no pdf-lib cache outlives its budget. Piscina starts its replacement at once.
+ *
+ * Which worker runs which job is decided here, by piscina's load-balancer hook: that is what lets a
+ * retiring worker be left without work, with no race against piscina handing it the next job.
+ */
+export function createPdfPool(options: PdfPoolOptions): PdfPool {
+  const jobsPerWorker = options.jobsPerWorker ?? JOBS_PER_WORKER
+  const heapBudget = (options.maxHeapMb * 1_048_576) / 2
+  // By then every worker has finished or dropped what it held when the 503 was sent.
+  const retryAfterSeconds = Math.max(1, Math.ceil(options.jobTimeoutMs / 1000))
+  const workers = new Map<number, WorkerState>()
+  const jobs = new Map<number, Job>()
+  let nextJobId = 1
+  let closed = false
+  let retired = 0
+  let started = 0
+
+  const balance: Balancer = (task, candidates) => {
+    for (const candidate of candidates) {
+      if (candidate.currentUsage !== 0 || candidate.terminating || candidate.destroyed) continue
+      let state = workers.get(candidate.id)
+      if (!state) {
+        state = { assigned: 0, finished: 0, retiring: false }
+        workers.set(candidate.id, state)
+      }
+      if (state.retiring) continue
+      state.assigned += 1
+      if (state.assigned >= jobsPerWorker) state.retiring = true
+      // The job id rides on the task as piscina's queue options, the one field a balancer is shown.
+      const queued = (task as unknown as Record<symbol, { jobId?: number } | null>)[
+        Piscina.queueOptionsSymbol
+      ]
+      const job = queued?.jobId === undefined ? undefined : jobs.get(queued.jobId)
+      if (job) assign(job, candidate.id)
+      return candidate
+    }
+    return null
+  }
+
+  // Created at the first PDF, so an instance that never reads one never starts a thread.
+  let created: Piscina<InspectJob, InspectOutcome> | undefined
+  function pool(): Piscina<InspectJob, InspectOutcome> {
+    if (created) return created
+    created = new Piscina<InspectJob, InspectOutcome>({
+      filename: ENTRY,
+      // As many as allowed, always: piscina then replaces a worker the moment one is retired or dies,
+      // and the jobs waiting for it go to the new one.
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      maxQueue: options.queueSize,
+      concurrentTasksPerWorker: 1,
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb },
+      loadBalancer: balance,
+    })
+    // Without a listener an 'error' event (a worker failing while idle) would throw in the process.
+    created.on('error', (error: unknown) => options.logger?.error({ err: error }, 'PDF worker failed'))
+    created.on('workerCreate', () => {
+      started += 1
+    })
+    created.on('workerDestroy', (worker: { id: number }) => {
+      workers.delete(worker.id)
+    })
+    created.on('message', (message: Partial<JobStarted> | null) => {
+      const job = jobs.get(message?.pdfJobStarted ?? -1)
+      if (job?.stage !== 'starting') return
+      clearTimeout(job.timer)
+      job.stage = 'running'
+      job.timer = setTimeout(() => abort(job, 'timed out'), options.jobTimeoutMs)
+    })
+    return created
+  }
+
+  function assign(job: Job, workerId: number) {
+    job.workerId = workerId
+    job.stage = 'starting'
+    job.timer = setTimeout(() => abort(job, 'not started'), START_TIMEOUT_MS)
+  }
+
+  function abort(job: Job, stage: 'timed out' | 'not started') {
+    job.stage = stage
+    // Piscina terminates the worker running an aborted job, and starts another when work comes.
+    job.controller.abort()
+  }
+
+  /** A retiring worker that has finished everything it was given gets no more: terminate it. */
+  function settle(workerId: number | undefined, retire: boolean) {
+    const state = workerId === undefined ? undefined : workers.get(workerId)
+    if (!state) return
+    state.finished += 1
+    if (retire) state.retiring = true
+    if (!state.retiring || state.finished < state.assigned) return
+    // Its state stays (retiring) until piscina reports the thread gone, so it is never picked again.
+    retired += 1
+    const thread = created?.threads.find((worker) => worker.threadId === workerId)
+    thread?.terminate().catch(() => undefined)
+  }
+
+  const unavailable = (detail: string) => new AppError('SERVICE_UNAVAILABLE', { detail, retryAfterSeconds })
+  const busy = () => unavailable('Too many PDFs are being checked at the moment; retry shortly')
+
+  async function inspect(bytes: Uint8Array): Promise<PdfInfo> {
+    if (closed) throw unavailable('The gateway is shutting down')
+    if (options.queueSize > 0 && (created?.queueSize ?? 0) >= options.queueSize) throw busy()
+    const job: Job = { id: nextJobId++, controller: new AbortController(), stage: 'queued' }
+    jobs.set(job.id, job)
+    const task = {
+      jobId: job.id,
+      bytes,
+      limits: options.limits,
+      [Piscina.queueOptionsSymbol]: { jobId: job.id },
+    }
+    let outcome: InspectOutcome
+    try {
+      outcome = await pool().run(task, { signal: job.controller.signal })
+    } catch (error) {
+      throw failureOf(job, error)
+    } finally {
+      clearTimeout(job.timer)
+      jobs.delete(job.id)
+    }
+    settle(job.workerId, (!outcome.ok && outcome.retire) || outcome.heapUsed > heapBudget)
+    if (outcome.ok) return outcome.info
+    if (outcome.failure) options.logger?.warn({ failure: outcome.failure }, 'PDF check failed unexpectedly')
+    throw new AppError(outcome.refusal.code, {
+      detail: outcome.refusal.detail,
+      errors: outcome.refusal.errors,
+    })
+  }
+
+  /** Why a job never came back: its deadline, its worker's heap, a full queue, or a closing pool. */
+  function failureOf(job: Job, error: unknown): AppError {
+    if (job.stage === 'timed out') {
+      return tooComplexPdf(`took longer than ${formatSeconds(options.jobTimeoutMs)} to check`, error)
+    }
+    if (job.stage === 'not started') return unavailable('The PDF checks are not available at the moment')
+    if ((error as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return tooComplexPdf(`needs more than ${options.maxHeapMb} MB of memory to check`, error)
+    }
+    if (closed) return unavailable('The gateway is shutting down')
+    const message = error instanceof Error ? error.message : ''
+    if (job.stage === 'queued' && /queue is at limit|no task queue/i.test(message)) return busy()
+    // Its worker died some other way while on this job: the input's doing as far as anyone can tell,
+    // so a 4xx, and a log line to find out.
+    options.logger?.error({ err: error }, 'PDF worker died during a check')
+    return unprocessablePdf('could not be read as a PDF', error)
+  }
+
+  return {
+    inspect,
+    stats: () => ({
+      threads: created?.threads.length ?? 0,
+      queued: created?.queueSize ?? 0,
+      retired,
+      started,
+    }),
+    close: async () => {
+      closed = true
+      await created?.destroy()
+    },
+  }
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`
+}
