@@ -24,8 +24,9 @@ const RECHECK_MS = 3600_000
  * lost answer carried (contract §3.3, §5.3), so a create is settled by its late answer, by Privy's
  * callback (which names the token) or by the caller's keyed retry, which probes with the same
  * reference number. What is left here: rows whose request died with its instance become `unknown`;
- * OTP sends whose answer can no longer come stop blocking a new send; and a create unknown for too
- * long stops blocking the person (or PDF) from another attempt, loudly.
+ * OTP sends whose transaction id never came stop blocking a new send once a code they may have sent
+ * has expired (an OTP transaction has no status call: only time settles it); and a create unknown
+ * for too long stops blocking the person (or PDF) from another attempt, loudly.
  */
 export function createReconciler(deps: ReconcilerDeps) {
   const { registrations, documents, otps, logger } = deps

@@ -169,7 +169,11 @@ export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) 
       if (live.submission !== 'submitted' || isAwaiting(live)) throw pending(live)
       throw new AppError('CONFLICT', {
         detail: 'An OTP was already sent for this; use POST /v1/otp/{id}/resend for a new code',
-        extensions: { otp_id: live.id, resend_available_at: live.resendAvailableAt.toISOString() },
+        extensions: {
+          otp_id: live.id,
+          next_action: 'validate_otp',
+          resend_available_at: live.resendAvailableAt.toISOString(),
+        },
       })
     }
     const { created, charged: taken } = intent
@@ -212,7 +216,8 @@ export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) 
       await taken.release()
       return
     }
-    // Privy answered, unreadably: no later answer can name the transaction. It waits to be void.
+    // Privy answered without success or a readable id (a 5xx, a garbled 201): no later answer can
+    // name the transaction. The row waits to be void.
     await otps.awaitLateAnswer(id, null)
   }
 
