@@ -84,6 +84,8 @@ export function createOtpService(deps: OtpServiceDeps) {
     claim?: IdempotencyClaim,
   ): Promise<OtpTransactionView> {
     const record = await findOwn(principal, id)
+    // A send whose answer is lost has no code to check, even once its wait is over: say what to do.
+    if (!record.upstreamTransactionId) throw pending(record)
     refuseUnlessUsable(record)
     const transactionId = record.upstreamTransactionId
     if (!transactionId || isAwaiting(record)) throw pending(record)
