@@ -21,6 +21,9 @@ export function sendOf(upstream: UpstreamOtp): OtpSend {
   }
 }
 
+/** Wrong codes Privy allows per transaction before it locks (contract §4). */
+export const OTP_MAX_ATTEMPTS = 3
+
 /** Contract §4 [seen]: a code is valid 15 minutes, and another may be sent 60 s after the last. */
 export const OTP_VALID_MS = 15 * 60_000
 export const OTP_RESEND_AFTER_MS = 60_000

@@ -9,6 +9,7 @@ import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { Taken } from '../limits/limits.service.js'
 import {
   assumedSend,
+  OTP_MAX_ATTEMPTS,
   OTP_VALID_MS,
   otpOutcomeUnknown,
   type PendingStep,
@@ -21,9 +22,6 @@ import type { NewOtp, OtpRecord, OtpTarget } from './otp.repository.js'
 import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.service.js'
 import { toOtpView } from './otp.view.js'
-
-/** Wrong codes Privy allows per transaction before it locks (contract §4). */
-export const OTP_MAX_ATTEMPTS = 3
 
 /** What sending shares with the rest of the service: the clock's view of a row, and ownership. */
 export interface SendingHelpers {

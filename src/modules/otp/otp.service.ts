@@ -14,6 +14,7 @@ import {
   countedByPrivy,
   expired,
   locked,
+  OTP_MAX_ATTEMPTS,
   otpOutcomeUnknown,
   otpPending,
   type PendingStep,
@@ -22,10 +23,8 @@ import { recordSignatures, signingSeat } from './otp.document-signing.js'
 import type { OtpRecord, OtpRepository } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'
 import type { OtpTransactionView } from './otp.schemas.js'
-import { createOtpSending, OTP_MAX_ATTEMPTS } from './otp.sending.js'
+import { createOtpSending } from './otp.sending.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
-
-export { OTP_MAX_ATTEMPTS }
 
 export interface OtpServiceDeps {
   otps: OtpRepository
