@@ -235,6 +235,8 @@ export async function buildApp(
             sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
             sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
             sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
+            sendsPerEmailPerHour: config.abuse.otpSendsPerEmailPerHour,
+            sendsPerEmailPerDay: config.abuse.otpSendsPerEmailPerDay,
             sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
           },
           app.log,

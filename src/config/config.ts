@@ -114,6 +114,8 @@ export interface Config {
     otpSendsPerPhonePerDay: number
     otpSendsPerPhoneBlockPerHour: number
     otpSendsPerIpPerHour: number
+    otpSendsPerEmailPerHour: number
+    otpSendsPerEmailPerDay: number
     /** Every OTP send of the merchant per UTC day, whoever asked. */
     otpDailyBudget: number
   }
@@ -278,6 +280,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       otpSendsPerPhonePerDay: env.OTP_SENDS_PER_PHONE_PER_DAY,
       otpSendsPerPhoneBlockPerHour: env.OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR,
       otpSendsPerIpPerHour: env.OTP_SENDS_PER_IP_PER_HOUR,
+      otpSendsPerEmailPerHour: env.OTP_SENDS_PER_EMAIL_PER_HOUR,
+      otpSendsPerEmailPerDay: env.OTP_SENDS_PER_EMAIL_PER_DAY,
       otpDailyBudget: env.OTP_DAILY_BUDGET,
     },
   }

@@ -208,6 +208,9 @@ export const EnvSchema = z.object({
   OTP_SENDS_PER_PHONE_PER_DAY: positiveInt(10),
   OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR: positiveInt(20),
   OTP_SENDS_PER_IP_PER_HOUR: positiveInt(10),
+  /** Email OTPs to one address, as for one phone: one person needs one code; mail-bombing is the threat. */
+  OTP_SENDS_PER_EMAIL_PER_HOUR: positiveInt(3),
+  OTP_SENDS_PER_EMAIL_PER_DAY: positiveInt(10),
   OTP_DAILY_BUDGET: positiveInt(1_000),
 })
 

@@ -23,15 +23,17 @@ const BATCH = 20
 const LEASE_MS = 60_000
 
 /**
- * Moves creates whose outcome is not known. Privy's status calls need the token that only the lost
+ * Moves operations whose outcome is not known. Privy's status calls need the token that only the lost
  * answer carried (contract §3.3, §5.3), and the gateway keeps no image or PDF to send again, so what
  * settles an unknown create is its late answer, Privy's callback (which names the token), a kept
  * answer written when the database is back (answer-keeper.ts), or the caller's keyed retry, which
  * probes with the same reference number (§3.1/§5.1: unique per channel, so a repeat cannot create a
- * second one). What is left here: rows whose request died with its instance become `unknown`; and
- * a create still unknown at the settle bound becomes `unresolved`: an error log names its reference for
- * an operator to check with Privy, operators list them (`?submission=unresolved`), and the person (or
- * PDF) may try again. A later proof of the outcome still settles it.
+ * second one). What is left here: rows whose request died with its instance become `unknown`; OTP
+ * sends whose transaction id never came stop blocking a new send once a code they may have sent has
+ * expired (an OTP transaction has no status call: only time settles it); and a create still unknown at
+ * the settle bound becomes `unresolved`: an error log names its reference for an operator to check
+ * with Privy, operators list them (`?submission=unresolved`), and the person (or PDF) may try again.
+ * A later proof of the outcome still settles it.
  */
 export function createReconciler(deps: ReconcilerDeps) {
   const { registrations, documents, otps, logger } = deps

@@ -37,6 +37,8 @@ export interface AttemptSpec<T> {
   maxResponseBytes?: number
   timeoutMs?: number
   forcedOutcome?: PrivyOutcome
+  /** Members of `data` read from an answer that breaks the contract (PrivyOperation). */
+  readableOnMalformed?: readonly string[] | undefined
   /** Only for calls with side effects: listen past the deadline, up to lateAnswerMs (late-answers.ts). */
   onLateAnswer?: LateAnswerHandler<T> | undefined
 }
@@ -130,7 +132,11 @@ async function exchange<T>(
       context,
     })
     status = response.status
-    return { ok: true, data: interpretResponse(response, spec.data, context, options.now()), status }
+    return {
+      ok: true,
+      data: interpretResponse(response, spec.data, context, options.now(), spec.readableOnMalformed),
+      status,
+    }
   } catch (error) {
     return { ok: false, error, status: error instanceof PrivyApiError ? error.status : status }
   }

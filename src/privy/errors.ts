@@ -207,8 +207,20 @@ export class PrivyResponseValidationError extends PrivyError {
   override readonly name = 'PrivyResponseValidationError'
   readonly status: number
   readonly issues: PrivyValidationIssue[]
+  /**
+   * Identifiers still readable in the malformed `data` (only the members the operation names in
+   * `readableOnMalformed`, e.g. an OTP's `transaction_id`): what Privy created is then known even
+   * though the answer breaks the contract. Not enumerable, so a logged error does not carry them.
+   */
+  declare readonly readable: Readonly<Record<string, string>>
 
-  constructor(reason: string, status: number, issues: PrivyValidationIssue[], context: PrivyErrorContext) {
+  constructor(
+    reason: string,
+    status: number,
+    issues: PrivyValidationIssue[],
+    context: PrivyErrorContext,
+    readable: Record<string, string> = {},
+  ) {
     super(
       `Privy ${context.operation} returned an invalid response (HTTP ${status}: ${reason}, request ${context.requestId})`,
       context,
@@ -216,5 +228,6 @@ export class PrivyResponseValidationError extends PrivyError {
     )
     this.status = status
     this.issues = issues
+    Object.defineProperty(this, 'readable', { value: Object.freeze({ ...readable }), enumerable: false })
   }
 }

@@ -25,6 +25,11 @@ export interface PrivyOperation<T> {
   maxResponseBytes?: number
   /** Overrides the client's timeoutMs, e.g. for an upload that sends a whole PDF. */
   timeoutMs?: number
+  /**
+   * Members of `data` still read (as `readable` on the PrivyResponseValidationError) when the answer
+   * breaks the contract: an id that proves what Privy created, e.g. an OTP's `transaction_id`.
+   */
+  readableOnMalformed?: readonly string[]
 }
 
 export interface RequestExtras<T> {
@@ -89,6 +94,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         data: operation.data,
         maxResponseBytes: operation.maxResponseBytes,
         timeoutMs: operation.timeoutMs,
+        readableOnMalformed: operation.readableOnMalformed,
         onLateAnswer,
       })
     }

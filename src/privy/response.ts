@@ -15,9 +15,10 @@ export function interpretResponse<T>(
   schema: z.ZodType<T>,
   context: PrivyErrorContext,
   now: Date,
+  readableOnMalformed: readonly string[] = [],
 ): T {
   const { status } = response
-  if (status === SUCCESS_STATUS) return parseSuccess(response, schema, context)
+  if (status === SUCCESS_STATUS) return parseSuccess(response, schema, context, readableOnMalformed)
   if (status >= 200 && status < 300) {
     throw new PrivyResponseValidationError('unexpected success status', status, [], context)
   }
@@ -26,7 +27,12 @@ export function interpretResponse<T>(
   throw apiErrorFor(status, parseErrorBody(status, response.text, retryAfter), context)
 }
 
-function parseSuccess<T>(response: HttpResponse, schema: z.ZodType<T>, context: PrivyErrorContext): T {
+function parseSuccess<T>(
+  response: HttpResponse,
+  schema: z.ZodType<T>,
+  context: PrivyErrorContext,
+  readableOnMalformed: readonly string[],
+): T {
   if (response.bodyError !== undefined) throw response.bodyError
   const { status, text } = response
   let json: unknown
@@ -47,7 +53,28 @@ function parseSuccess<T>(response: HttpResponse, schema: z.ZodType<T>, context: 
       path: issue.path.map(String).join('.'),
       message: issue.message,
     }))
-    throw new PrivyResponseValidationError('data does not match the contract', status, issues, context)
+    const readable = readableMembers(envelope.data.data, readableOnMalformed)
+    throw new PrivyResponseValidationError(
+      'data does not match the contract',
+      status,
+      issues,
+      context,
+      readable,
+    )
   }
   return data.data
+}
+
+/** An identifier looks like one: a short string of visible characters, no spaces or controls. */
+const IDENTIFIER = /^[\x21-\x7e]{1,128}$/
+
+/** The named members of a malformed `data` that still read as identifiers. */
+function readableMembers(data: unknown, names: readonly string[]): Record<string, string> {
+  const readable: Record<string, string> = {}
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return readable
+  for (const name of names) {
+    const value = (data as Record<string, unknown>)[name]
+    if (typeof value === 'string' && IDENTIFIER.test(value)) readable[name] = value
+  }
+  return readable
 }

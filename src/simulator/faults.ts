@@ -15,6 +15,7 @@ export interface FaultInput {
   sticky?: boolean | undefined
   status?: number | undefined
   delay_ms?: number | undefined
+  keep?: string[] | undefined
 }
 
 interface PendingSleep {
@@ -33,8 +34,8 @@ class SimulatorClosingError extends Error {
 /**
  * Fault injection per path (contract §7). A fault is consumed when a request on its path arrives,
  * first-added first, so a test can queue "503, then drop, then normal" on one path.
- * `status`, `drop` and `delay` act before any work; `malformed_json` and `commit_then_timeout` act
- * on the answer, after the work is done.
+ * `status`, `drop` and `delay` act before any work; `malformed_json`, `malformed_data` and
+ * `commit_then_timeout` act on the answer, after the work is done.
  */
 export class FaultInjector {
   private readonly sleeps = new Set<PendingSleep>()
@@ -57,6 +58,7 @@ export class FaultInjector {
         input.kind === 'commit_then_timeout'
           ? (input.delay_ms ?? DEFAULT_COMMIT_THEN_TIMEOUT_MS)
           : input.delay_ms,
+      keep: input.kind === 'malformed_data' ? (input.keep ?? DEFAULT_KEPT) : undefined,
     }
     this.context.state.faults.push(fault)
     return fault
@@ -122,6 +124,7 @@ export class FaultInjector {
   private async afterWork(request: FastifyRequest, payload: unknown): Promise<unknown> {
     const fault = this.applied.get(request)
     if (fault?.kind === 'malformed_json') return truncated(payload)
+    if (fault?.kind === 'malformed_data') return withDataCut(payload, fault.keep ?? DEFAULT_KEPT)
     if (fault?.kind === 'commit_then_timeout') await this.sleep(fault.delayMs ?? 0, request)
     return payload
   }
@@ -143,6 +146,33 @@ export class FaultInjector {
       this.sleeps.add(pending)
     })
   }
+}
+
+/**
+ * `malformed_data` keeps the identifiers by default: the answer still says what was created (a
+ * transaction_id, a token, a reference number) while the rest of `data`, which the contract
+ * requires, is gone.
+ */
+const DEFAULT_KEPT = ['transaction_id', 'reference_number', 'register_token', 'document_token']
+
+/**
+ * Valid JSON in the contract's envelope whose `data` holds only the `keep` members: a 201 whose body
+ * parses but does not fit the operation's schema. An answer that is not such an envelope (an error)
+ * is left as it is.
+ */
+function withDataCut(payload: unknown, keep: readonly string[]): unknown {
+  if (typeof payload !== 'string') return payload
+  let body: unknown
+  try {
+    body = JSON.parse(payload)
+  } catch {
+    return payload
+  }
+  if (typeof body !== 'object' || body === null || !('data' in body)) return payload
+  const data = (body as { data: unknown }).data
+  if (typeof data !== 'object' || data === null) return payload
+  const cut = Object.fromEntries(Object.entries(data).filter(([name]) => keep.includes(name)))
+  return JSON.stringify({ ...body, data: cut })
 }
 
 /** A strict prefix of a JSON object's text never parses, whatever the object held. */

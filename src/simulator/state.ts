@@ -54,7 +54,13 @@ export interface IssuedToken {
   expiresAt: number
 }
 
-export type FaultKind = 'status' | 'malformed_json' | 'drop' | 'delay' | 'commit_then_timeout'
+export type FaultKind =
+  | 'status'
+  | 'malformed_json'
+  | 'malformed_data'
+  | 'drop'
+  | 'delay'
+  | 'commit_then_timeout'
 
 export interface Fault {
   id: string
@@ -64,6 +70,8 @@ export interface Fault {
   remaining: number | null
   status: number | undefined
   delayMs: number | undefined
+  /** `malformed_data`: the members of `data` that survive (the others are removed). */
+  keep: readonly string[] | undefined
 }
 
 /** What the request log keeps: never a body, a header value other than Request-ID, or a token. */

@@ -30,7 +30,12 @@ const smallImages = () => {
 }
 
 /** A privy_ra registration waiting for its OTP. */
-export async function waitingRegistration(gateway: TestGateway, caller: Caller, phone: string) {
+export async function waitingRegistration(
+  gateway: TestGateway,
+  caller: Caller,
+  phone: string,
+  email = 'dewi@example.co.id',
+) {
   const dob = '1991-03-12'
   const created = await gateway.call('POST', '/v1/registrations', {
     token: caller.token,
@@ -39,7 +44,7 @@ export async function waitingRegistration(gateway: TestGateway, caller: Caller, 
     body: {
       registration_type: 'privy_ra',
       name: 'Dewi Lestari',
-      email: 'dewi@example.co.id',
+      email,
       phone,
       nik: nikFor(dob, { female: true }),
       dob,

@@ -103,7 +103,7 @@ describe('the reconciler', () => {
     expect(event?.payload).toMatchObject({ data: { id, submission: 'unknown' } })
   })
 
-  it('an OTP send whose answer never came stops blocking a new one', async () => {
+  it('an OTP send whose answer never came blocks a new one until its code would have expired, then frees it', async () => {
     people += 1
     const dob = '1990-10-10'
     const created = await gateway.call('POST', '/v1/registrations', {
@@ -120,15 +120,31 @@ describe('the reconciler', () => {
       })
     const lost = await request()
     expect(lost.status).toBeGreaterThanOrEqual(500)
-    expect(lost.json.otp_id).toEqual(expect.any(String))
-    const row = await eventually(
-      () => gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: lost.json.otp_id } }),
-      (record) => record.submission === 'failed',
-    )
-    expect(row.submission).toBe('failed')
-    const next = await request()
-    expect(next.status, next.text).toBe(201)
-    expect(next.json.id).not.toBe(lost.json.otp_id)
+    expect(lost.json).toMatchObject({ otp_id: expect.any(String), next_action: 'wait' })
+    const voidAt = Date.parse(lost.json.retry_at)
+    // Contract §4: a code lives 15 minutes; until then a second SMS is not sent, whoever asks.
+    expect(voidAt - (Date.now() + gateway.clock.offset())).toBeGreaterThan(14 * 60_000)
+    const blocked = await request()
+    expect(blocked.status, blocked.text).toBe(409)
+    expect(blocked.json).toMatchObject({
+      code: 'OPERATION_PENDING',
+      otp_id: lost.json.otp_id,
+      next_action: 'wait',
+    })
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(14 * 60)
+    const row = () =>
+      gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: lost.json.otp_id } })
+    expect((await row()).submission).toBe('unknown')
+    // Past its void time the reconciler frees it without being asked.
+    gateway.clock.advance(voidAt - (Date.now() + gateway.clock.offset()) + 1_000)
+    try {
+      expect((await eventually(row, (record) => record.submission === 'failed')).submission).toBe('failed')
+      const next = await request()
+      expect(next.status, next.text).toBe(201)
+      expect(next.json.id).not.toBe(lost.json.otp_id)
+    } finally {
+      gateway.clock.advance(-gateway.clock.offset())
+    }
   })
 
   it('a create still unknown at UNKNOWN_SETTLE_MINUTES is handed to an operator and stops blocking the person', async () => {

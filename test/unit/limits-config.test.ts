@@ -10,6 +10,8 @@ describe('abuse-limit settings', () => {
       otpSendsPerPhonePerDay: 10,
       otpSendsPerPhoneBlockPerHour: 20,
       otpSendsPerIpPerHour: 10,
+      otpSendsPerEmailPerHour: 3,
+      otpSendsPerEmailPerDay: 10,
       otpDailyBudget: 1000,
     })
     expect(config.server.trustProxy).toBe(false)

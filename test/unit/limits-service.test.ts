@@ -6,6 +6,7 @@ import { clientAddressKey } from '../../src/modules/limits/client-address.js'
 import { createLimitsRepository } from '../../src/modules/limits/limits.repository.js'
 import { type Charge, createLimitsService, type LimitRule } from '../../src/modules/limits/limits.service.js'
 import { createOtpLimits } from '../../src/modules/limits/otp-limits.js'
+import { emailLookupOf, normalisedEmail } from '../../src/modules/limits/recipient.js'
 import { openTestDatabase } from '../helpers/database.js'
 
 // The counters on a real database (PostgreSQL when DATABASE_URL is set, else PGlite).
@@ -195,14 +196,17 @@ describe('OTP limits', () => {
     sendsPerPhonePerDay: 10,
     sendsPerPhoneBlockPerHour: 20,
     sendsPerIpPerHour: 20,
+    sendsPerEmailPerHour: 3,
+    sendsPerEmailPerDay: 10,
     sendsPerMerchantPerDay: 4,
   }
-  const phone = {
+  const recipient = {
     phoneLookup: pii.lookupHash('phone', '6281200000001'),
     phonePrefixLookup: pii.lookupHash('phone-block', '628120000'),
+    emailLookup: emailLookupOf(pii, 'siti@example.co.id'),
   }
 
-  it('an operator is counted by phone, block, address and budget; a user by user too', async () => {
+  it('an operator is counted by phone (or email), block, address and budget; a user by user too', async () => {
     const warnings: string[] = []
     const otp = createOtpLimits(service(), settings, {
       warn: (_: unknown, message?: string) => void warnings.push(message ?? ''),
@@ -211,25 +215,81 @@ describe('OTP limits', () => {
       principal: { kind: 'user', userId: 'u1' },
       ip: '203.0.113.9',
       channel: 'sms',
-      phone,
+      recipient,
     })
     expect(user.counts).toHaveLength(6)
+    // An email rings no phone: counted by its address (hour and day) instead of the phone and block.
     const email = await otp.takeSend({
       principal: { kind: 'user', userId: 'u1' },
       ip: '203.0.113.9',
       channel: 'email',
-      phone,
+      recipient,
     })
-    expect(email.counts).toHaveLength(3)
+    expect(email.counts).toHaveLength(5)
+    expect(
+      await otp
+        .takeSend({
+          principal: { kind: 'user', userId: 'u1' },
+          ip: '203.0.113.9',
+          channel: 'email',
+          recipient: null,
+        })
+        .then((taken) => taken.counts),
+    ).toHaveLength(3)
     const operator = await otp.takeSend({
       principal: { kind: 'operator', operatorId: 'ops' },
       ip: '203.0.113.9',
       channel: 'sms',
-      phone,
+      recipient,
     })
     expect(operator.counts).toHaveLength(5)
-    // The second send reached half of the budget (2 of 4): one warning, once.
-    expect(warnings).toEqual(["50% of today's OTP budget is spent"])
+    // The second send reached half of the budget (2 of 4), the fourth 80 %: one warning each.
+    expect(warnings).toEqual(["50% of today's OTP budget is spent", "80% of today's OTP budget is spent"])
+  })
+})
+
+describe('a take inside the transaction of the work it guards', () => {
+  it('is refused with nothing left to give back: the rollback takes the hit away', async () => {
+    const limits = service()
+    const charge: Charge = { rule: rule(1), subject: 'in-transaction' }
+    await limits.take([charge])
+    const refused = await database.prisma
+      .$transaction(async (tx) => {
+        await limits.take([charge], tx)
+        return 'committed'
+      })
+      .catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(AppError)
+    expect(await limits.count(charge)).toBe(1)
+  })
+
+  it('is kept when the work commits, and its release runs outside that transaction later', async () => {
+    const limits = service()
+    const charge: Charge = { rule: rule(3), subject: 'committed-work' }
+    const taken = await database.prisma.$transaction((tx) => limits.take([charge], tx))
+    expect(await limits.count(charge)).toBe(1)
+    await taken.release()
+    expect(await limits.count(charge)).toBe(0)
+  })
+})
+
+describe('normalisedEmail: one inbox, one count', () => {
+  it.each([
+    ['Siti@Example.CO.ID', 'siti@example.co.id'],
+    [' siti+otp1@example.co.id ', 'siti@example.co.id'],
+    ['s.i.t.i+x@GoogleMail.com', 'siti@gmail.com'],
+    ['s.iti@example.co.id', 's.iti@example.co.id'],
+    ['+tag@example.co.id', '+tag@example.co.id'],
+    ['siti@example.co.id.', 'siti@example.co.id'],
+  ])('%j counts as %j', (address, inbox) => {
+    expect(normalisedEmail(address)).toBe(inbox)
+  })
+
+  it('is kept only as a keyed HMAC', () => {
+    const lookup = emailLookupOf(pii, 'Siti+1@example.co.id')
+    expect(lookup).toBe(emailLookupOf(pii, 'siti@example.co.id'))
+    expect(lookup).toMatch(/^[0-9a-f]{64}$/)
+    expect(lookup).not.toBe(emailLookupOf(pii, 'dewi@example.co.id'))
   })
 })
 

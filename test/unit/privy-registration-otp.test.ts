@@ -6,7 +6,14 @@ import {
   PrivyServerError,
   PrivyUnprocessableEntityError,
 } from '../../src/privy/index.js'
-import { created, errorReply, type FakePrivy, startFakePrivy, testClient } from './privy-fake-server.js'
+import {
+  created,
+  errorReply,
+  type FakePrivy,
+  reply,
+  startFakePrivy,
+  testClient,
+} from './privy-fake-server.js'
 
 const RESEND_PATH = '/web/api/v2/register/resend'
 const OTP_PATH = '/web/api/v2/register/otp'
@@ -69,6 +76,32 @@ describe('Registration OTP (contract §4.1)', () => {
     expect(privy.callsTo(OTP_PATH)[0]?.body).toBe(
       '{"reference_number":"R-1","channel_id":"CH-TEST","register_token":"rt-1","otp_channel":"sms"}',
     )
+    await client.close()
+  })
+
+  it('a 201 that breaks the contract still names its transaction_id, and only that, unlogged', async () => {
+    privy = await startFakePrivy({
+      [OTP_PATH]: [
+        created({ transaction_id: 'trx-9', expired_at: 42 }),
+        created({ transaction_id: 'has spaces', register_token: 'rt-secret' }),
+        reply(201, 'not json'),
+      ],
+      [OTP_RESEND_PATH]: [created({ transaction_id: 'trx-9', request_count: 'two' })],
+    })
+    const { client } = testClient(privy.baseUrl)
+    const input = { otp_channel: 'sms' as const, register_token: 'rt-1', reference_number: 'R-1' }
+    const readable = await client.registrations.otp.request(input).catch((e) => e)
+    expect(readable).toBeInstanceOf(PrivyResponseValidationError)
+    expect(readable).toMatchObject({ outcome: 'unknown', lateAnswerPending: false })
+    expect(readable.readable).toEqual({ transaction_id: 'trx-9' })
+    // Not an own enumerable member: a logger that copies the error's members does not copy it.
+    expect(Object.keys(readable)).not.toContain('readable')
+    expect(JSON.stringify(readable)).not.toContain('trx-9')
+    // Only what reads as an identifier, and only the named members: never the register token.
+    expect((await client.registrations.otp.request(input).catch((e) => e)).readable).toEqual({})
+    expect((await client.registrations.otp.request(input).catch((e) => e)).readable).toEqual({})
+    const resent = await client.registrations.otp.resend({ transaction_id: 'trx-9' }).catch((e) => e)
+    expect(resent.readable).toEqual({ transaction_id: 'trx-9' })
     await client.close()
   })
 

@@ -103,6 +103,34 @@ describe('kind malformed_json', () => {
   })
 })
 
+describe('kind malformed_data', () => {
+  it('does the work, then answers 201 with JSON whose data keeps only its identifiers', async () => {
+    await addFault({ path: REGISTER, kind: 'malformed_data' })
+    const body = registerBody('privy_ra')
+    const response = await client.signedPost(REGISTER, body)
+    expect(response.status).toBe(201)
+    const copy = await upstreamCopy(body.reference_number)
+    expect(copy.status).toBe(200)
+    // Parses, names what was created, and lacks what the contract requires (status, channel_id).
+    expect(response.json).toEqual({
+      message: expect.any(String),
+      data: { reference_number: body.reference_number, register_token: expect.any(String) },
+    })
+    const next = await client.signedPost(REGISTER, registerBody('privy_ra'))
+    expect(next.json).toMatchObject({ data: { status: 'waiting_otp', channel_id: expect.any(String) } })
+  })
+
+  it('keeps only the members named in `keep`, none with an empty list', async () => {
+    await addFault({ path: REGISTER, kind: 'malformed_data', keep: [] })
+    const response = await client.signedPost(REGISTER, registerBody('privy_ra'))
+    expect(response.status).toBe(201)
+    expect(response.json).toEqual({ message: expect.any(String), data: {} })
+    const refused = await client.sim('POST', '/__sim/faults', { path: REGISTER, kind: 'delay', keep: [] })
+    expect(refused.status).toBe(422)
+    expect(refused.text).toContain('keep')
+  })
+})
+
 describe('kind drop', () => {
   it('closes the connection without an answer and without doing the work', async () => {
     await addFault({ path: REGISTER, kind: 'drop' })

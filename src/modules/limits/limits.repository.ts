@@ -1,4 +1,7 @@
-import type { PrismaClient } from '../../generated/prisma/client.js'
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.js'
+
+/** The client a hit runs on: the pool, or the transaction of the work the hit guards. */
+export type LimitsDb = Prisma.TransactionClient
 
 /** One counter in one window: what a hit increments, and what a release gives back. */
 export interface CounterWindow {
@@ -22,12 +25,14 @@ export function createLimitsRepository(prisma: PrismaClient) {
     /**
      * Adds one to each counter and returns the new counts, in the order given: one statement, atomic
      * per row, so any number of instances share one exact count. Rows are locked in a fixed order
-     * (bucket, window), so two concurrent hits on the same counters cannot deadlock.
+     * (bucket, window), so two concurrent hits on the same counters cannot deadlock. Run in `db`, the
+     * transaction of the work it guards, a hit is seen by others only once that work is committed,
+     * and a refused one (the transaction rolled back) never.
      */
-    async hit(windows: CounterWindow[]): Promise<CounterHit[]> {
+    async hit(windows: CounterWindow[], db: LimitsDb = prisma): Promise<CounterHit[]> {
       if (windows.length === 0) return []
       const sorted = sortedUnique(windows)
-      const rows = await prisma.$queryRaw<
+      const rows = await db.$queryRaw<
         Array<{ bucket: string; window_start: Date; count: number; previous: number }>
       >`
         WITH input AS (

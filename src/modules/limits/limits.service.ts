@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
-import type { CounterHit, CounterWindow, LimitsRepository } from './limits.repository.js'
+import type { CounterHit, CounterWindow, LimitsDb, LimitsRepository } from './limits.repository.js'
 
 /** One limit: at most `max` hits per window of `windowSeconds`. */
 export interface LimitRule {
@@ -70,12 +70,15 @@ export function createLimitsService(deps: LimitsServiceDeps) {
   return {
     /**
      * Counts one hit on every charge, or none: when any limit is past its maximum, every hit is given
-     * back and a 429 names the limit that frees last, with `Retry-After` until it does.
+     * back and a 429 names the limit that frees last, with `Retry-After` until it does. Given `db`, the
+     * transaction of the work the hits guard, a refusal leaves the giving back to its rollback (the
+     * caller must let the 429 end the transaction), and concurrent takers only ever see counts of work
+     * that was committed: none is refused for a hit that is about to be given back.
      */
-    async take(charges: Charge[]): Promise<Taken> {
+    async take(charges: Charge[], db?: LimitsDb): Promise<Taken> {
       const at = now()
       const windows = charges.map((charge) => windowOf(charge, at))
-      const hits = await repository.hit(windows)
+      const hits = await repository.hit(windows, db)
       const counts = hits.map((hit) => hit.count)
       const refused = charges
         .map((charge, index) => ({
@@ -91,7 +94,7 @@ export function createLimitsService(deps: LimitsServiceDeps) {
         await repository.release(windows)
       }
       if (refused.length === 0) return { counts, release }
-      await release()
+      if (db === undefined) await release()
       const waits = refused.map(({ charge, window, hit }) => ({
         rule: charge.rule,
         seconds: charge.rule.retryAfterSeconds ?? secondsUntilAllowed(charge.rule, window, hit, at),

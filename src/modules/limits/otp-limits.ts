@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { OtpChannel } from '../../generated/prisma/client.js'
 import { ownerIdFor, type Principal } from '../../plugins/auth.js'
 import { clientAddressKey } from './client-address.js'
+import type { LimitsDb } from './limits.repository.js'
 import type { Charge, LimitRule, LimitsService, Taken } from './limits.service.js'
 
 /** The configured limits of OTP sends (config `abuse`). */
@@ -12,6 +13,9 @@ export interface OtpSendLimits {
   /** Per number block (all but the last 4 digits): sequential numbers are the mark of SMS pumping. */
   sendsPerPhoneBlockPerHour: number
   sendsPerIpPerHour: number
+  /** Email OTPs to one address (normalised, see recipient.ts): mail-bombing one inbox. */
+  sendsPerEmailPerHour: number
+  sendsPerEmailPerDay: number
   /** Every send of the merchant, whoever asked: the SMS bill's hard stop. */
   sendsPerMerchantPerDay: number
 }
@@ -21,13 +25,15 @@ export interface OtpSender {
   /** The client's address as Fastify resolved it (`request.ip`, behind TRUST_PROXY). */
   ip: string
   channel: OtpChannel
-  /** The keyed HMACs of the phone the code goes to (its registration), when the gateway knows it. */
-  phone: PhoneKeys | null
+  /** The keyed HMACs of the person the code goes to (its registration), when the gateway knows it. */
+  recipient: RecipientKeys | null
 }
 
-export interface PhoneKeys {
+/** A registration's lookup hashes: where an SMS or an email OTP lands. Null on rows older than them. */
+export interface RecipientKeys {
   phoneLookup: string | null
   phonePrefixLookup: string | null
+  emailLookup: string | null
 }
 
 /** Shares of the daily OTP budget that are logged as a warning when crossed. */
@@ -38,8 +44,9 @@ const DAY = 24 * HOUR
 
 /**
  * The rules against SMS pumping and OTP flooding. Every send (a new OTP or a resend) is counted
- * before Privy is called, per user, per phone (hour and day), per block of sequential numbers and per
- * client address over sliding windows, and against the merchant's budget per UTC day. Operators act
+ * before Privy is called, per user, per phone (hour and day), per block of sequential numbers, per
+ * email address (hour and day) and per client address over sliding windows, and against the
+ * merchant's budget per UTC day. Operators act
  * for many users: they are not counted per user, but the phone's limits hold for them too. A check
  * of a code is counted per transaction, so concurrent guesses cannot outrun the attempts Privy allows.
  */
@@ -73,6 +80,18 @@ export function createOtpLimits(
       HOUR,
       'OTP sends per block of 10,000 phone numbers per hour',
     ),
+    emailHour: rule(
+      'otp_sends_per_email_per_hour',
+      settings.sendsPerEmailPerHour,
+      HOUR,
+      'OTP emails per address per hour',
+    ),
+    emailDay: rule(
+      'otp_sends_per_email_per_day',
+      settings.sendsPerEmailPerDay,
+      DAY,
+      'OTP emails per address per day',
+    ),
     ip: rule(
       'otp_sends_per_ip_per_hour',
       settings.sendsPerIpPerHour,
@@ -95,8 +114,11 @@ export function createOtpLimits(
   return {
     rules,
 
-    /** Counts one send; a 429 when any limit is reached (then nothing is counted). */
-    async takeSend(sender: OtpSender): Promise<Taken> {
+    /**
+     * Counts one send; a 429 when any limit is reached (then nothing is counted). Given `db`, the
+     * transaction that records the send, the count stands or falls with it.
+     */
+    async takeSend(sender: OtpSender, db?: LimitsDb): Promise<Taken> {
       const charges: Charge[] = [
         { rule: rules.merchant, subject: 'merchant' },
         { rule: rules.ip, subject: clientAddressKey(sender.ip) },
@@ -104,9 +126,9 @@ export function createOtpLimits(
       if (sender.principal.kind === 'user') {
         charges.push({ rule: rules.user, subject: ownerIdFor(sender.principal) })
       }
-      // The phone's limits protect its owner, whoever asks (an operator too). An email does not ring
-      // a phone: they count SMS only.
-      const { phoneLookup, phonePrefixLookup } = sender.phone ?? {}
+      // The recipient's limits protect its owner, whoever asks (an operator too), on the channel the
+      // code takes: an SMS rings the phone, an email fills the inbox.
+      const { phoneLookup, phonePrefixLookup, emailLookup } = sender.recipient ?? {}
       if (sender.channel === 'sms' && phoneLookup) {
         charges.push(
           { rule: rules.phoneHour, subject: phoneLookup },
@@ -116,7 +138,13 @@ export function createOtpLimits(
       if (sender.channel === 'sms' && phonePrefixLookup) {
         charges.push({ rule: rules.phoneBlock, subject: phonePrefixLookup })
       }
-      const taken = await limits.take(charges)
+      if (sender.channel === 'email' && emailLookup) {
+        charges.push(
+          { rule: rules.emailHour, subject: emailLookup },
+          { rule: rules.emailDay, subject: emailLookup },
+        )
+      }
+      const taken = await limits.take(charges, db)
       const spent = taken.counts[0] ?? 0
       // Counts are exact across instances: exactly one send crosses each mark, so one warning each.
       const share = BUDGET_ALERTS.find(

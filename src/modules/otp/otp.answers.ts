@@ -1,9 +1,10 @@
 import { AppError } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import {
-  PrivyError,
+  type PrivyError,
   PrivyLockedError,
   PrivyRateLimitError,
+  PrivyResponseValidationError,
   PrivyUnprocessableEntityError,
 } from '../../privy/errors.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
@@ -20,14 +21,49 @@ export function sendOf(upstream: UpstreamOtp): OtpSend {
   }
 }
 
+/** Wrong codes Privy allows per transaction before it locks (contract §4). */
+export const OTP_MAX_ATTEMPTS = 3
+
+/** Contract §4 [seen]: a code is valid 15 minutes, and another may be sent 60 s after the last. */
+export const OTP_VALID_MS = 15 * 60_000
+export const OTP_RESEND_AFTER_MS = 60_000
+
 /** Until Privy's answer says otherwise: contract §4's 15 minutes, 60 s between sends, 3 sends. */
 export function assumedSend(at: Date, requestCount: number, maxRequests = 3): OtpSend {
   return {
-    expiresAt: new Date(at.getTime() + 15 * 60_000),
-    resendAvailableAt: new Date(at.getTime() + 60_000),
+    expiresAt: new Date(at.getTime() + OTP_VALID_MS),
+    resendAvailableAt: new Date(at.getTime() + OTP_RESEND_AFTER_MS),
     requestCount,
     maxRequests,
   }
+}
+
+/** The transaction id a garbled 201 still names: the SMS went, and this is the OTP it belongs to. */
+export function readableTransactionId(error: unknown): string | undefined {
+  return error instanceof PrivyResponseValidationError ? error.readable.transaction_id : undefined
+}
+
+/**
+ * What the app should do while the last call on an OTP has no known outcome (`next_action`):
+ * - `validate_otp`: the transaction is known, or Privy may still answer. A code may be on its way: let
+ *   the person type it and POST it to /v1/otp/{id}/validate, which works once the answer is in
+ *   (retry from `retry_at`).
+ * - `wait`: Privy's answer to the send is lost for good, so a code it may have sent can never be
+ *   checked, and a second SMS is not sent while the first may still arrive. A new OTP may be requested
+ *   from `retry_at`, when that code would have expired anyway (contract §4: 15 minutes).
+ */
+export interface PendingStep {
+  next_action: 'validate_otp' | 'wait'
+  retry_at: Date
+}
+
+/** Whole seconds until `at`, at least 1, for Retry-After. */
+export function secondsUntil(at: Date, now: Date): number {
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000))
+}
+
+function stepExtensions(id: string, step: PendingStep) {
+  return { otp_id: id, next_action: step.next_action, retry_at: step.retry_at.toISOString() }
 }
 
 /** A wrong code (422 with remaining attempts) or a lock: Privy spent one of its attempts on it. */
@@ -47,33 +83,32 @@ export function sendRefusal(error: unknown): unknown {
   return asAppError(error)
 }
 
-export async function callPrivy<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    if (error instanceof PrivyError && error.outcome === 'unknown') {
-      throw new AppError('UPSTREAM_TIMEOUT', { cause: error })
-    }
-    throw sendRefusal(error)
-  }
-}
-
-export function otpOutcomeUnknown(error: PrivyError, id: string): AppError {
+/** The first answer of a call whose outcome is not known: what Privy failed with, and what to do. */
+export function otpOutcomeUnknown(error: PrivyError, id: string, step: PendingStep, now: Date): AppError {
   const mapped = asAppError(error)
   const base = mapped instanceof AppError ? mapped : new AppError('UPSTREAM_TIMEOUT')
   return new AppError(base.code, {
     ...base.options,
     detail: `${base.message}. Privy may have acted; the outcome settles on OTP transaction ${id}`,
-    extensions: { otp_id: id },
+    retryAfterSeconds: secondsUntil(step.retry_at, now),
+    extensions: stepExtensions(id, step),
     unknownOutcome: true,
   })
 }
 
-export function otpPending(id: string): AppError {
+/** A retry, or an action on the OTP, while its last call has no known outcome: never sent again. */
+export function otpPending(id: string, step: PendingStep, now: Date): AppError {
+  const detail =
+    step.next_action === 'wait'
+      ? `Privy's answer to the send of OTP transaction ${id} was lost: a code it may have sent cannot ` +
+        `be checked, and no second one is sent while it may still arrive. A new OTP can be requested ` +
+        `from ${step.retry_at.toISOString()}`
+      : `Privy has not yet answered the last request on OTP transaction ${id}. A code may be on its ` +
+        'way: let the person enter it, and validate it once this settles'
   return new AppError('OPERATION_PENDING', {
-    detail: `Privy has not yet answered the last request on OTP transaction ${id}; retry shortly`,
-    retryAfterSeconds: 2,
-    extensions: { otp_id: id },
+    detail,
+    retryAfterSeconds: secondsUntil(step.retry_at, now),
+    extensions: stepExtensions(id, step),
   })
 }
 

@@ -52,12 +52,15 @@ export function createOtpRepository(prisma: PrismaClient) {
     /**
      * The intent of a send, written before Privy is called, unless a live OTP exists for the same
      * target. The target's rows are locked meanwhile, so two concurrent requests cannot both send.
+     * `charge` (the abuse limits) runs in the same transaction once no live OTP was found: a request
+     * answered with the live one is not counted, and a refused charge (it throws) writes nothing.
      */
-    async createIntent(
+    async createIntent<C>(
       otp: NewOtp,
       target: OtpTarget,
-      idempotencyKey?: IdempotencyKeyRef,
-    ): Promise<{ created: OtpRecord } | { live: OtpRecord }> {
+      idempotencyKey: IdempotencyKeyRef | undefined,
+      charge: (db: Prisma.TransactionClient) => Promise<C>,
+    ): Promise<{ created: OtpRecord; charged: C } | { live: OtpRecord }> {
       return prisma.$transaction(async (tx) => {
         if ('registrationId' in target) {
           await tx.$queryRaw`SELECT id FROM registrations WHERE id = ${target.registrationId}::uuid FOR UPDATE`
@@ -67,9 +70,10 @@ export function createOtpRepository(prisma: PrismaClient) {
         }
         const live = await findLive(tx, target)
         if (live) return { live }
+        const charged = await charge(tx)
         const created = await tx.otpTransaction.create({ data: { ...otp, submission: 'in_flight' } })
         await bindIdempotencyKey(tx, idempotencyKey, created.id)
-        return { created }
+        return { created, charged }
       })
     },
 
@@ -85,15 +89,30 @@ export function createOtpRepository(prisma: PrismaClient) {
       })
     },
 
-    /** Privy may have sent it: a late answer may still bring its transaction id until `until`. */
-    async markUnknown(id: string, lateAnswerUntil: Date | null): Promise<void> {
+    /**
+     * Privy's answer after the caller was told "unknown": it settles the send, unless the row was
+     * settled meanwhile (never revives a send that was given up).
+     */
+    async adoptLateSend(id: string, upstreamTransactionId: string, send: OtpSend): Promise<void> {
       await prisma.otpTransaction.updateMany({
-        where: { id, submission: 'in_flight' },
-        data: { submission: 'unknown', lateAnswerUntil },
+        where: { id, submission: { in: ['in_flight', 'unknown'] } },
+        data: { ...send, upstreamTransactionId, submission: 'submitted', lateAnswerUntil: null },
       })
     },
 
-    /** Privy surely did not send it: the row stops counting as live. */
+    /**
+     * Privy may have sent it: a late answer may still bring its transaction id until `lateAnswerUntil`.
+     * Without that id the code cannot be checked, but it may still arrive: the row blocks another send
+     * to the same target until `voidAt`, when that code would have expired (kept as `expiresAt`).
+     */
+    async markUnknown(id: string, lateAnswerUntil: Date | null, voidAt: Date): Promise<void> {
+      await prisma.otpTransaction.updateMany({
+        where: { id, submission: 'in_flight' },
+        data: { submission: 'unknown', lateAnswerUntil, expiresAt: voidAt },
+      })
+    },
+
+    /** Privy surely did not send it, or what it sent has expired: the row stops counting as live. */
     async markFailed(id: string): Promise<void> {
       await prisma.otpTransaction.updateMany({
         where: { id, submission: { in: ['in_flight', 'unknown'] } },
@@ -102,20 +121,22 @@ export function createOtpRepository(prisma: PrismaClient) {
     },
 
     /**
-     * Sends with no known outcome whose answer can no longer come: `in_flight` rows whose request died
-     * with its instance, `unknown` rows past their late-answer window. Without Privy's transaction id
-     * the code cannot be checked, so they stop counting as live (the reconciler).
+     * The reconciler's part. Sends whose request died with its instance (`in_flight` past the request
+     * budget) become `unknown`; sends with no transaction id whose answer can no longer come and whose
+     * code would have expired (`expiresAt`, the void time) become `failed`, and stop blocking a new send.
+     * Returns how many were freed.
      */
     async failLostSends(options: { inFlightBefore: Date; now: Date }): Promise<number> {
+      await prisma.otpTransaction.updateMany({
+        where: { submission: 'in_flight', createdAt: { lt: options.inFlightBefore } },
+        data: { submission: 'unknown', lateAnswerUntil: null },
+      })
       const { count } = await prisma.otpTransaction.updateMany({
         where: {
-          OR: [
-            { submission: 'in_flight', createdAt: { lt: options.inFlightBefore } },
-            {
-              submission: 'unknown',
-              OR: [{ lateAnswerUntil: null }, { lateAnswerUntil: { lt: options.now } }],
-            },
-          ],
+          submission: 'unknown',
+          upstreamTransactionId: null,
+          expiresAt: { lte: options.now },
+          OR: [{ lateAnswerUntil: null }, { lateAnswerUntil: { lte: options.now } }],
         },
         data: { submission: 'failed', lateAnswerUntil: null },
       })
@@ -127,16 +148,55 @@ export function createOtpRepository(prisma: PrismaClient) {
       await prisma.otpTransaction.update({ where: { id }, data: { lateAnswerUntil: until } })
     },
 
+    /**
+     * Takes the right to resend, atomically: only one caller (of any instance) gets it while a resend
+     * is allowed (sends left, the wait after the last one over, no call on the transaction awaiting
+     * its answer). It holds the transaction until `holdUntil` (as an awaited answer) and moves the
+     * next resend to `resendAvailableAt`; `charge` (the abuse limits) runs in the same transaction.
+     * Null when another caller has it or it is no longer allowed.
+     */
+    async claimResend<C>(
+      id: string,
+      claim: { now: Date; holdUntil: Date; resendAvailableAt: Date },
+      charge: (db: Prisma.TransactionClient) => Promise<C>,
+    ): Promise<{ charged: C } | null> {
+      return prisma.$transaction(async (tx) => {
+        const { count } = await tx.otpTransaction.updateMany({
+          where: {
+            id,
+            submission: 'submitted',
+            status: { in: ['active', 'expired'] },
+            upstreamTransactionId: { not: null },
+            OR: [{ lateAnswerUntil: null }, { lateAnswerUntil: { lte: claim.now } }],
+            resendAvailableAt: { lte: claim.now },
+            requestCount: { lt: tx.otpTransaction.fields.maxRequests },
+          },
+          data: { lateAnswerUntil: claim.holdUntil, resendAvailableAt: claim.resendAvailableAt },
+        })
+        if (count === 0) return null
+        return { charged: await charge(tx) }
+      })
+    },
+
+    /** Privy refused the resend (nothing was sent): the hold ends, the next resend is as before. */
+    async releaseResend(id: string, resendAvailableAt: Date): Promise<void> {
+      await prisma.otpTransaction.update({
+        where: { id },
+        data: { lateAnswerUntil: null, resendAvailableAt },
+      })
+    },
+
     async findVisible(id: string, ownerId?: string): Promise<OtpRecord | null> {
       return prisma.otpTransaction.findFirst({
         where: { id, submission: { not: 'failed' }, ...(ownerId ? { ownerId } : {}) },
       })
     },
 
-    async recordSend(id: string, send: OtpSend): Promise<OtpRecord> {
+    /** A send on the transaction (a resend); its answer may still come until `lateAnswerUntil`. */
+    async recordSend(id: string, send: OtpSend, lateAnswerUntil: Date | null = null): Promise<OtpRecord> {
       return prisma.otpTransaction.update({
         where: { id },
-        data: { ...send, status: 'active', lateAnswerUntil: null },
+        data: { ...send, status: 'active', lateAnswerUntil },
       })
     },
 

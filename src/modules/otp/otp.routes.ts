@@ -31,9 +31,15 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'Asks Privy to send a code by SMS or email: `registration` for a registration that is ' +
           '`waiting_otp`, `document_signing` for documents the caller signs. The answer says when the ' +
           'code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits ' +
-          "(per user, per phone, per client address, and the merchant's daily budget) answer 429 " +
-          '`OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; ' +
-          'nothing is sent then.',
+          "(per user, per phone, per email address, per client address, and the merchant's daily budget) " +
+          'answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` ' +
+          'reached; nothing is sent then. One live OTP per registration (or per documents of a signer): ' +
+          "another request answers 409 `CONFLICT` with its `otp_id`. When Privy's answer is lost (504, " +
+          'or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: ' +
+          'a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, ' +
+          '`retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the ' +
+          'code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can ' +
+          'be requested from `retry_at`, when a code it may have sent has expired).',
         headers: IdempotencyKeyHeaderSchema,
         body: RequestOtpBodySchema,
         response: { 201: OtpTransactionSchema, ...problemResponses(400, 401, 404, 409, 429, 502, 503, 504) },
@@ -66,7 +72,9 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the ' +
           'transaction is locked: 423 `OTP_LOCKED`. An expired code answers **410** `OTP_EXPIRED` ' +
           '(resend to get a new one). On success a registration moves to `waiting_verification`. While ' +
-          'checks already in flight hold every attempt left, another answers 429 `OTP_RATE_LIMITED`.',
+          'checks already in flight hold every attempt left, another answers 429 `OTP_RATE_LIMITED`. ' +
+          "Before Privy's answer to the send (or to the last resend) is in, 409 `OPERATION_PENDING` with " +
+          '`next_action` and `Retry-After`, as for `POST /v1/otp`.',
         headers: IdempotencyKeyHeaderSchema,
         params: OtpIdParamsSchema,
         body: ValidateOtpBodySchema,
@@ -102,7 +110,9 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 ' +
           '`OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. ' +
           'A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or ' +
-          '`OTP_BUDGET_EXHAUSTED`).',
+          '`OTP_BUDGET_EXHAUSTED`). While a resend is under way, or its answer is awaited, another answers ' +
+          '409 `OPERATION_PENDING` (`next_action: validate_otp`); a resend whose answer was lost counts ' +
+          'as sent.',
         headers: IdempotencyKeyHeaderSchema,
         params: OtpIdParamsSchema,
         response: {

@@ -6,6 +6,7 @@ import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError } from '../../privy/errors.js'
 import type { LateAnswer, RegisterResult } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
+import { emailLookupOf } from '../limits/recipient.js'
 import { prepareIdentity } from './registration.identity.js'
 import { sealIdentity } from './registration.pii.js'
 import type { RegistrationRecord } from './registration.repository.js'
@@ -68,6 +69,7 @@ export function createRegistrationCreation(deps: RegistrationServiceDeps, timing
         phoneLookup: deps.pii.lookupHash('phone', body.phone),
         // Its number block: SMS pumping walks sequential numbers, one new user and address each.
         phonePrefixLookup: deps.pii.lookupHash('phone-block', body.phone.slice(0, -4)),
+        emailLookup: emailLookupOf(deps.pii, body.email),
         ...(body.registration_type === 'landing_page' ? {} : sealIdentity(deps.pii, id, body)),
       },
       naturalKeyOf(ownerId, body),

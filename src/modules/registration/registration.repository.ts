@@ -27,6 +27,8 @@ export interface NewRegistration extends SealedIdentity {
   /** Keyed HMAC of the phone number, for the per-phone OTP limits. */
   phoneLookup?: string
   phonePrefixLookup?: string
+  /** Keyed HMAC of the normalised email address, for the per-address email OTP limits. */
+  emailLookup?: string
 }
 
 export interface UpstreamStatus {

@@ -41,6 +41,8 @@ const REQUEST: PrivyOperation<OtpTransaction> = {
   path: '/web/api/v2/doc-signing/otp/request',
   retry: 'never',
   data: OtpTransactionSchema,
+  // The SMS went even when the rest of the answer is garbled: its id still settles the send.
+  readableOnMalformed: ['transaction_id'],
 }
 const VALIDATE: PrivyOperation<DocumentOtpValidationResult> = {
   name: 'documents.otp.validate',
@@ -53,6 +55,8 @@ const RESEND: PrivyOperation<OtpTransaction> = {
   path: '/web/api/v2/doc-signing/otp/resend',
   retry: 'never',
   data: OtpTransactionSchema,
+  // The SMS went even when the rest of the answer is garbled: its id still settles the send.
+  readableOnMalformed: ['transaction_id'],
 }
 
 /** Every method accepts `onLateAnswer` (late-answers.ts): a late answer carries the transaction_id. */

@@ -40,6 +40,8 @@ const REQUEST: PrivyOperation<OtpTransaction> = {
   path: '/web/api/v2/register/otp',
   retry: 'never',
   data: OtpTransactionSchema,
+  // The SMS went even when the rest of the answer is garbled: its id still settles the send.
+  readableOnMalformed: ['transaction_id'],
 }
 const VALIDATE: PrivyOperation<OtpValidationResult> = {
   name: 'registrations.otp.validate',
@@ -52,6 +54,8 @@ const RESEND: PrivyOperation<OtpTransaction> = {
   path: '/web/api/v2/register/otp-resend',
   retry: 'never',
   data: OtpTransactionSchema,
+  // The SMS went even when the rest of the answer is garbled: its id still settles the send.
+  readableOnMalformed: ['transaction_id'],
 }
 
 /** Every method accepts `onLateAnswer` (late-answers.ts): a late answer carries the transaction_id. */

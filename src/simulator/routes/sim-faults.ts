@@ -13,11 +13,12 @@ const faultBody = z
       .string()
       .regex(/^\/[^?#\s]*$/, 'must be a request path such as /web/api/v2/register, without a query')
       .refine((path) => !path.startsWith('/__sim'), 'the /__sim surface cannot be faulted'),
-    kind: z.enum(['status', 'malformed_json', 'drop', 'delay', 'commit_then_timeout']),
+    kind: z.enum(['status', 'malformed_json', 'malformed_data', 'drop', 'delay', 'commit_then_timeout']),
     times: z.number().int().min(0).optional(),
     sticky: z.boolean().optional(),
     status: z.number().int().min(400).max(599).optional(),
     delay_ms: z.number().int().min(0).max(600_000).optional(),
+    keep: z.array(z.string().min(1).max(64)).max(32).optional(),
   })
   .superRefine((fault, context) => {
     const issue = (path: string, message: string) =>
@@ -28,6 +29,9 @@ const faultBody = z
       issue('delay_ms', 'is required for kind delay')
     if (!DELAYING_KINDS.has(fault.kind) && fault.delay_ms !== undefined) {
       issue('delay_ms', 'applies to kinds delay and commit_then_timeout only')
+    }
+    if (fault.kind !== 'malformed_data' && fault.keep !== undefined) {
+      issue('keep', 'applies to kind malformed_data only')
     }
     if (fault.sticky === true && fault.times !== undefined && fault.times > 0) {
       issue('times', 'contradicts sticky: true (sticky faults last until cleared)')
@@ -43,6 +47,7 @@ function faultView(fault: Fault) {
     sticky: fault.remaining === null,
     status: fault.status ?? null,
     delay_ms: fault.delayMs ?? null,
+    keep: fault.keep ?? null,
   }
 }
 

@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  a4Pdf,
+  eventually,
+  type SignerUser,
+  signatureAt,
+  uploadForm,
+  verifiedUser,
+} from '../helpers/documents.js'
+import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+
+/**
+ * One user action, one SMS, even when Privy's answer to an OTP send is lost or garbled (issue 10,
+ * item 5). For each send (registration OTP, signing OTP, and the resend of each) and each way the
+ * answer can go wrong, the user's request meets the fault while 5 retries with its Idempotency-Key
+ * and 2 new requests without one come at once, and once more each after it answered. In every run:
+ * exactly one request reaches Privy and exactly one message is sent, every answer names the one OTP
+ * and says what to do, and the OTP settles: usable (validated with the code that was sent) when its
+ * transaction id is known, else freed once the code it may have sent has expired, when exactly one
+ * new SMS goes.
+ */
+
+const PRIVY_TIMEOUT_MS = 1_000
+const LATE_ANSWER_MS = 3_000
+
+interface Fault {
+  name: string
+  spec: Record<string, unknown>
+  /** The transaction id comes back (in time, late, or readable in a garbled 201). */
+  idKnown: boolean
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: 'commit then time out, answered within the late window',
+    spec: { kind: 'commit_then_timeout', delay_ms: 2_000 },
+    idKnown: true,
+  },
+  {
+    name: 'commit then time out, answered after the late window',
+    spec: { kind: 'commit_then_timeout', delay_ms: LATE_ANSWER_MS + 1_000 },
+    idKnown: false,
+  },
+  {
+    name: 'a 201 whose data breaks the schema but names its transaction',
+    spec: { kind: 'malformed_data' },
+    idKnown: true,
+  },
+  { name: 'a 201 whose body is not JSON', spec: { kind: 'malformed_json' }, idKnown: false },
+]
+
+/** The gateway the storms meet: short Privy deadlines, a quick reconciler. */
+let gateway: TestGateway
+/**
+ * The same database and simulator behind ordinary deadlines, for everything around the storms
+ * (registrations, uploads, codes checked), so that a busy machine cannot make those time out.
+ */
+let setup: TestGateway
+let signer: SignerUser
+
+beforeAll(async () => {
+  setup = await startTestGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
+  gateway = await startTestGateway(
+    {
+      PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+      PRIVY_LATE_ANSWER_MS: String(LATE_ANSWER_MS),
+      RECONCILE_INTERVAL_MS: '200',
+    },
+    { database: setup.database, simulator: setup.simulator },
+  )
+  signer = await verifiedUser(setup, 'unknown-outcome-signer')
+})
+afterAll(async () => {
+  await gateway?.close()
+  await setup?.close()
+})
+
+const gatewayNow = () => Date.now() + gateway.clock.offset()
+
+/** One kind of send: how to make a fresh target, send, count its messages and find its code. */
+interface Operation {
+  name: string
+  path: string
+  /** A new OTP (`request`) or a resend of a known one. */
+  kind: 'request' | 'resend'
+  prepare(): Promise<Target>
+}
+
+interface Target {
+  token: string
+  /** Through the storm gateway, or `via` another. */
+  send(key: string | undefined, via?: TestGateway): Promise<CallResult>
+  messages(): Promise<number>
+  /** The code Privy sent last for the OTP transaction `otpId`. */
+  code(otpId: string): Promise<string>
+}
+
+let people = 0
+async function waitingOtpRegistration() {
+  people += 1
+  const sub = `unknown-outcome-${people}`
+  const token = await gateway.userToken(sub)
+  const dob = `19${60 + people}-0${1 + (people % 9)}-1${people % 10}`
+  const created = await setup.call('POST', '/v1/registrations', {
+    token,
+    body: await fullRegistrationJson({ email: `${sub}@example.co.id`, nik: nikFor(dob), dob }),
+  })
+  expect(created.status, created.text).toBe(201)
+  expect(created.json.status).toBe('waiting_otp')
+  return { token, id: created.json.id as string, reference: created.json.reference_number as string }
+}
+
+async function uploadedDocument(): Promise<string> {
+  const uploaded = await setup.call('POST', '/v1/documents', {
+    token: signer.token,
+    form: uploadForm(await a4Pdf(), {
+      title: 'Unknown outcome',
+      sign_process: 'parallel',
+      signers: [
+        { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 60, 60)] },
+      ],
+    }),
+  })
+  expect(uploaded.status, uploaded.text).toBe(201)
+  return uploaded.json.id
+}
+
+const withKey = (key: string | undefined): Record<string, string> =>
+  key === undefined ? {} : { 'idempotency-key': key }
+
+async function upstreamTransaction(otpId: string): Promise<string> {
+  const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otpId } })
+  expect(row.upstreamTransactionId).not.toBeNull()
+  return row.upstreamTransactionId ?? ''
+}
+
+async function simCode(query: string, otpId: string): Promise<string> {
+  const transactionId = await upstreamTransaction(otpId)
+  const listed = await gateway.sim('GET', `/__sim/otps?${query}`)
+  const otp = (listed.json.otps as Array<{ transaction_id: string; code: string }>).find(
+    (candidate) => candidate.transaction_id === transactionId,
+  )
+  expect(otp).toBeDefined()
+  return otp?.code ?? ''
+}
+
+const signerMessages = async () =>
+  (await gateway.sim('GET', '/__sim/messages')).json.messages.filter(
+    (message: { signer_privy_id?: string }) => message.signer_privy_id === signer.privyId,
+  ).length
+
+function registrationTarget(registration: Awaited<ReturnType<typeof waitingOtpRegistration>>) {
+  return {
+    token: registration.token,
+    messages: async () =>
+      (await gateway.sim('GET', `/__sim/messages?reference_number=${registration.reference}`)).json.messages
+        .length as number,
+    code: (otpId: string) => simCode(`reference_number=${registration.reference}`, otpId),
+  }
+}
+
+/** A sent OTP whose resend is due (the simulator's 60 s lifted, the gateway's clock a minute on). */
+async function resendable(token: string, body: Record<string, unknown>): Promise<string> {
+  const otp = await setup.call('POST', '/v1/otp', { token, body })
+  expect(otp.status, otp.text).toBe(201)
+  await gateway.sim('POST', `/__sim/otps/${await upstreamTransaction(otp.json.id)}/allow-resend`)
+  gateway.clock.advance(61_000)
+  return otp.json.id
+}
+
+const OPERATIONS: Operation[] = [
+  {
+    name: 'registration OTP request',
+    path: '/web/api/v2/register/otp',
+    kind: 'request',
+    async prepare() {
+      const registration = await waitingOtpRegistration()
+      const body = { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id }
+      return {
+        ...registrationTarget(registration),
+        send: (key, via = gateway) =>
+          via.call('POST', '/v1/otp', { token: registration.token, body, headers: withKey(key) }),
+      }
+    },
+  },
+  {
+    name: 'document-signing OTP request',
+    path: '/web/api/v2/doc-signing/otp/request',
+    kind: 'request',
+    async prepare() {
+      const body = {
+        otp_type: 'document_signing',
+        otp_channel: 'sms',
+        document_ids: [await uploadedDocument()],
+      }
+      return {
+        token: signer.token,
+        send: (key, via = gateway) =>
+          via.call('POST', '/v1/otp', { token: signer.token, body, headers: withKey(key) }),
+        messages: signerMessages,
+        code: (otpId) => simCode(`signer_privy_id=${signer.privyId}`, otpId),
+      }
+    },
+  },
+  {
+    name: 'registration OTP resend',
+    path: '/web/api/v2/register/otp-resend',
+    kind: 'resend',
+    async prepare() {
+      const registration = await waitingOtpRegistration()
+      const otpId = await resendable(registration.token, {
+        otp_type: 'registration',
+        otp_channel: 'sms',
+        registration_id: registration.id,
+      })
+      return {
+        ...registrationTarget(registration),
+        send: (key, via = gateway) =>
+          via.call('POST', `/v1/otp/${otpId}/resend`, {
+            token: registration.token,
+            headers: withKey(key),
+          }),
+      }
+    },
+  },
+  {
+    name: 'document-signing OTP resend',
+    path: '/web/api/v2/doc-signing/otp/resend',
+    kind: 'resend',
+    async prepare() {
+      const otpId = await resendable(signer.token, {
+        otp_type: 'document_signing',
+        otp_channel: 'sms',
+        document_ids: [await uploadedDocument()],
+      })
+      return {
+        token: signer.token,
+        send: (key, via = gateway) =>
+          via.call('POST', `/v1/otp/${otpId}/resend`, { token: signer.token, headers: withKey(key) }),
+        messages: signerMessages,
+        code: (otpId) => simCode(`signer_privy_id=${signer.privyId}`, otpId),
+      }
+    },
+  },
+]
+
+const RUNS = 3
+
+const upstreamRequests = async (path: string): Promise<number> =>
+  (await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)).json.count
+
+/** What an answer may be while the send is unsettled, or after it settled, without a second SMS. */
+const WAITING: Record<string, number> = {
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  OPERATION_PENDING: 409,
+  // A request for a target whose OTP is settled and known: resend it instead.
+  CONFLICT: 409,
+  // A resend whose predecessor counts as sent: the next one waits its 60 s.
+  OTP_RESEND_TOO_EARLY: 429,
+}
+
+/** Every answer names the one OTP, and a refusal is one of the waits, saying what to do next. */
+function expectAbout(answer: CallResult, otpId: string): void {
+  if (answer.status < 300) {
+    expect(answer.json.id).toBe(otpId)
+    return
+  }
+  expect(answer.headers['content-type']).toContain('application/problem+json')
+  expect(Object.keys(WAITING), answer.text).toContain(answer.json.code)
+  expect(answer.status).toBe(WAITING[answer.json.code])
+  if (answer.json.code !== 'CONFLICT') expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
+  if (answer.json.otp_id !== undefined) expect(answer.json.otp_id).toBe(otpId)
+  if (answer.json.code === 'OPERATION_PENDING') {
+    expect(['validate_otp', 'wait']).toContain(answer.json.next_action)
+    expect(Date.parse(answer.json.retry_at)).toBeGreaterThan(gatewayNow() - 5_000)
+  }
+}
+
+async function run(operation: Operation, fault: Fault): Promise<void> {
+  const target = await operation.prepare()
+  const clockBefore = gateway.clock.offset()
+  try {
+    const messagesBefore = await target.messages()
+    const reachedBefore = await upstreamRequests(operation.path)
+    await gateway.sim('POST', '/__sim/faults', { path: operation.path, ...fault.spec, times: 1 })
+    const key = randomUUID()
+    const firstCall = target.send(key)
+    await eventually(
+      () => upstreamRequests(operation.path),
+      (count) => count > reachedBefore,
+    )
+    // While Privy holds (or has just garbled) its answer: 5 keyed retries and 2 new requests at once.
+    const storm = await Promise.all([
+      ...Array.from({ length: 5 }, () => target.send(key)),
+      target.send(undefined),
+      target.send(undefined),
+    ])
+    const first = await firstCall
+    const after = await Promise.all([target.send(key), target.send(undefined)])
+    const otpId: string = first.status < 300 ? first.json.id : first.json.otp_id
+    expect(otpId, first.text).toEqual(expect.any(String))
+
+    // The first answer: the OTP itself when the answer was readable enough, else "not known yet"
+    // naming it and what to do.
+    const garbled = fault.spec.kind !== 'commit_then_timeout'
+    if (garbled && (fault.idKnown || operation.kind === 'resend')) {
+      expect(first.status, first.text).toBeLessThan(300)
+    } else {
+      expect(first.status, first.text).toBe(garbled ? 502 : 504)
+      expect(first.json.next_action).toBe(garbled && operation.kind === 'request' ? 'wait' : 'validate_otp')
+    }
+    for (const answer of [...storm, ...after]) expectAbout(answer, otpId)
+
+    // Settled: known and usable, or (no transaction id) pending until its code would have expired.
+    const usable = fault.idKnown || operation.kind === 'resend'
+    const settled = await eventually(
+      () => target.send(key),
+      (answer) => (usable ? answer.status < 300 : answer.json?.next_action === 'wait'),
+      LATE_ANSWER_MS + 6_000,
+    )
+    expectAbout(settled, otpId)
+    expect(await upstreamRequests(operation.path), 'requests that reached Privy').toBe(reachedBefore + 1)
+    expect(await target.messages(), 'messages Privy sent').toBe(messagesBefore + 1)
+
+    if (usable) {
+      expect(settled.status, settled.text).toBeLessThan(300)
+      const replay = await target.send(key)
+      expect(replay.headers['idempotent-replayed']).toBe('true')
+      expect(replay.text).toBe(settled.text)
+      await expectValidates(target, otpId)
+      return
+    }
+    // No id: nothing can check the code, and nothing sends another until it would have expired.
+    const unkeyed = await target.send(undefined)
+    expect(unkeyed.json).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
+    // A code typed meanwhile cannot be checked (no transaction id): told to wait, nothing spent.
+    const typed = await gateway.call('POST', `/v1/otp/${otpId}/validate`, {
+      token: target.token,
+      body: { otp_code: '123456' },
+    })
+    expect(typed.json).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
+    const voidAt = Date.parse(settled.json.retry_at)
+    expect(voidAt - gatewayNow()).toBeGreaterThan(14 * 60_000)
+    expect(Number(settled.headers['retry-after'])).toBeGreaterThan(14 * 60)
+    expect(await target.messages()).toBe(messagesBefore + 1)
+    // Past it, the reconciler frees the row, and one new request sends exactly one new SMS.
+    gateway.clock.advance(voidAt - gatewayNow() + 1_000)
+    const row = () => gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otpId } })
+    expect((await eventually(row, (record) => record.submission === 'failed')).submission).toBe('failed')
+    const fresh = await target.send(undefined, setup)
+    expect(fresh.status, fresh.text).toBe(201)
+    expect(fresh.json.id).not.toBe(otpId)
+    expect(await target.messages()).toBe(messagesBefore + 2)
+    gateway.clock.advance(clockBefore - gateway.clock.offset())
+    await expectValidates(target, fresh.json.id)
+  } finally {
+    await gateway.sim('DELETE', '/__sim/faults')
+    gateway.clock.advance(-gateway.clock.offset())
+    setup.clock.advance(-setup.clock.offset())
+  }
+}
+
+async function expectValidates(target: Target, otpId: string): Promise<void> {
+  // One clock for both instances: the times the storm gateway wrote are read by this one.
+  setup.clock.advance(gateway.clock.offset() - setup.clock.offset())
+  const validated = await setup.call('POST', `/v1/otp/${otpId}/validate`, {
+    token: target.token,
+    body: { otp_code: await target.code(otpId) },
+  })
+  expect(validated.status, validated.text).toBe(200)
+  expect(validated.json.status).toBe('validated')
+}
+
+describe.each(OPERATIONS)(
+  '$name: one SMS per user action when the answer is lost or garbled',
+  (operation) => {
+    it.each(FAULTS)(`$name (${RUNS} runs)`, async (fault) => {
+      for (let index = 0; index < RUNS; index++) await run(operation, fault)
+    })
+  },
+)
