@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { PrivyApiError, PrivyError, PrivyTimeoutError } from '../privy/errors.js'
+import { PrivyApiError, PrivyError, PrivyTimeoutError } from '../privy/index.js'
 import { AppError, type FieldError } from './app-error.js'
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js'
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'

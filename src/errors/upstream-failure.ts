@@ -1,4 +1,4 @@
-import { PrivyApiError, PrivyError } from '../privy/errors.js'
+import { PrivyApiError, PrivyError } from '../privy/index.js'
 import { AppError } from './app-error.js'
 import { fromPrivyError } from './error-handler.js'
 

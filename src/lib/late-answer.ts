@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js'
-import { PrivyError } from '../privy/errors.js'
+import { PrivyError } from '../privy/index.js'
 
 /** What the helpers below read of a registration or document row. */
 export interface UnsettledRow {

@@ -74,13 +74,33 @@ export type {
 export {
   DOCUMENT_STATUSES,
   type DocumentStatus,
+  DocumentStatusSchema,
+  Flag,
   type OtpChannel,
   type OtpTransaction,
   REGISTRATION_STATUSES,
   type RegistrationStatus,
+  RegistrationStatusSchema,
   type RejectReason,
   SIGNER_STATUSES,
   type SignerStatus,
+  SignerStatusSchema,
   type SignerType,
+  SignerTypeSchema,
 } from './schemas.js'
-export { canonicalBody, privyTimestamp, signatureFor, signatureMatches } from './signing.js'
+export {
+  bodyMd5,
+  canonicalBody,
+  privyTimestamp,
+  type SigningCredentials,
+  signatureFor,
+  signatureMatches,
+  stringToSign,
+  UNSIGNED_BODY_KEYS,
+} from './signing.js'
+export {
+  DOC_PROCESS_CODES,
+  type DocProcessName,
+  SIGN_PROCESS_CODES,
+  type SignProcessName,
+} from './wire-codes.js'

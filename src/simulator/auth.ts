@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { signatureMatches } from '../privy/signing.js'
+import { signatureMatches } from '../privy/index.js'
 import type { SimContext } from './context.js'
 import { parseIsoWithOffset } from './dates.js'
 import { SimError } from './errors.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'undici'
-import { privyTimestamp, signatureFor } from '../privy/signing.js'
+import { privyTimestamp, signatureFor } from '../privy/index.js'
 import type { SimContext } from './context.js'
 import { documentStatusData } from './document-data.js'
 import type { SimDocument } from './document-types.js'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
+import { DOCUMENT_STATUSES } from '../../privy/index.js'
 import { SubmissionSchema } from '../submission.js'
 import { PlacementSchema } from './pdf/index.js'
 
@@ -16,16 +17,6 @@ export const E_METERAI_CATEGORIES = [
   'dokumen_penerimaan_uang',
   'dokumen_hutang',
   'dokumen_lain_lain',
-] as const
-
-export const DOCUMENT_STATUSES = [
-  'uploaded',
-  'processing',
-  'processing_emeterai',
-  'completed',
-  'revoked',
-  'expired',
-  'error',
 ] as const
 
 const PlacementInputSchema = PlacementSchema.strict().describe(

@@ -8,14 +8,13 @@ import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } f
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
-import { PrivyApiError } from '../../privy/errors.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
+import { DOC_PROCESS_CODES, PrivyApiError, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { RegistrationRepository } from '../registration/registration.repository.js'
 import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
-import { DOC_PROCESS_CODES } from './documents.status.js'
 import type { DocumentSync } from './documents.sync.js'
 import { toDocumentView } from './documents.view.js'
 import {
@@ -167,7 +166,7 @@ export function createDocumentService(deps: DocumentServiceDeps) {
           document: {
             file: received.file,
             name: metadata.title,
-            sign_process: metadata.sign_process === 'serial' ? '0' : '1',
+            sign_process: SIGN_PROCESS_CODES[metadata.sign_process],
           },
           recipients:
             signers.length > 0

@@ -39,11 +39,3 @@ export function canMoveDocument(
 export function isDocumentSettled(status: DocumentStatus): boolean {
   return TERMINAL.includes(status)
 }
-
-/** contract §5.1 `doc_process` */
-export const DOC_PROCESS_CODES: Record<DocumentProcess, '0' | '1' | '2' | '3'> = {
-  sign_only: '0',
-  emeterai_only: '1',
-  sign_then_emeterai: '2',
-  emeterai_then_sign: '3',
-}

@@ -1,7 +1,7 @@
 import { asAppError } from '../../errors/upstream-failure.js'
 import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
-import { PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
+import { PrivyError } from '../../privy/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import { canMoveDocument, isDocumentSettled } from './documents.status.js'
 

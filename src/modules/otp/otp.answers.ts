@@ -1,13 +1,13 @@
 import { AppError } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
+import type { OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import {
   type PrivyError,
   PrivyLockedError,
   PrivyRateLimitError,
   PrivyResponseValidationError,
   PrivyUnprocessableEntityError,
-} from '../../privy/errors.js'
-import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
+} from '../../privy/index.js'
 import type { OtpSend } from './otp.repository.js'
 
 /** What Privy's answers about an OTP mean, and the refusals of the OTP API, in the API's words. */

@@ -1,8 +1,7 @@
 import { AppError } from '../../errors/app-error.js'
 import type { Principal } from '../../plugins/auth.js'
-import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/errors.js'
-import type { LateAnswer } from '../../privy/index.js'
-import type { OtpTransaction as UpstreamOtp } from '../../privy/schemas.js'
+import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
+import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import type { RecipientKeys } from '../limits/otp-limits.js'
 import {

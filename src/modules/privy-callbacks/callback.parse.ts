@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { FieldError } from '../../errors/app-error.js'
-import { UNSIGNED_BODY_KEYS } from '../../privy/signing.js'
+import { UNSIGNED_BODY_KEYS } from '../../privy/index.js'
 import {
   CALLBACK_EVENTS,
   type DocumentCallbackData,

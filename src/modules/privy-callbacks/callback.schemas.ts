@@ -6,7 +6,7 @@ import {
   RegistrationStatusSchema,
   SignerStatusSchema,
   SignerTypeSchema,
-} from '../../privy/schemas.js'
+} from '../../privy/index.js'
 import {
   ChannelId,
   EMETERAI_STATUSES,

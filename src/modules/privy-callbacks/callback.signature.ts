@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { bodyMd5, canonicalBody, type SigningCredentials, stringToSign } from '../../privy/signing.js'
+import { bodyMd5, canonicalBody, type SigningCredentials, stringToSign } from '../../privy/index.js'
 
 /** How far a callback's Timestamp may be from our clock: the contract's 5 minutes. */
 export const CALLBACK_TOLERANCE_SECONDS = 300

@@ -1,16 +1,10 @@
 import { z } from 'zod'
 import { checkedText, text } from '../../lib/text.js'
+import { REGISTRATION_STATUSES } from '../../privy/index.js'
 import { SubmissionSchema } from '../submission.js'
 import { DobSchema, NikSchema } from './identity/index.js'
 
 export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
-export const REGISTRATION_STATUSES = [
-  'pending',
-  'waiting_otp',
-  'waiting_verification',
-  'verified',
-  'rejected',
-] as const
 export const NEXT_ACTIONS = [
   'validate_otp',
   'open_registration_url',

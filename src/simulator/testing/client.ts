@@ -1,6 +1,6 @@
 import { request } from 'undici'
 import { z } from 'zod'
-import { privyTimestamp, signatureFor } from '../../privy/signing.js'
+import { privyTimestamp, signatureFor } from '../../privy/index.js'
 import type { SimulatorCredentials } from '../context.js'
 import { DEV_CREDENTIALS } from '../dev-credentials.js'
 

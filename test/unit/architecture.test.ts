@@ -1,0 +1,274 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+
+// The house rules of src/, read from the import graph (TypeScript's own pre-processor, no type
+// checking). A module's index.ts is its public face; src/privy is an SDK behind its index.ts; the
+// simulator stands alone; no file imports itself back through others; no file outgrows a reading.
+
+const root = path.resolve(import.meta.dirname, '../..')
+const src = path.join(root, 'src')
+const MAX_LINES = 300
+
+/**
+ * Files allowed over MAX_LINES, each with why splitting it would not help a reader.
+ * Keep it short: a new entry needs the same kind of reason.
+ */
+const LONG_FILE_EXCEPTIONS: Record<string, string> = {}
+
+/**
+ * What is still found and not yet fixed. The test fails when something new appears AND when an
+ * entry is fixed without being removed here, so this list can only shrink.
+ */
+const KNOWN_VIOLATIONS: string[] = [
+  'import cycle: src/modules/documents/documents.events.ts <-> src/modules/documents/documents.outcomes.ts <-> src/modules/documents/documents.records.ts <-> src/modules/documents/documents.repository.ts <-> src/modules/documents/documents.view.ts',
+  'import cycle: src/modules/otp/otp.resend.ts <-> src/modules/otp/otp.sending.ts <-> src/modules/otp/otp.service.ts',
+  'import cycle: src/modules/registration/registration.create.ts <-> src/modules/registration/registration.service.ts',
+  'import cycle: src/modules/registration/registration.events.ts <-> src/modules/registration/registration.outcomes.ts <-> src/modules/registration/registration.protection.ts <-> src/modules/registration/registration.records.ts <-> src/modules/registration/registration.repository.ts',
+  'over 300 lines: src/app.ts',
+  'over 300 lines: src/config/config.ts',
+  'over 300 lines: src/logging.ts',
+  'over 300 lines: src/modules/webhooks/webhooks.repository.ts',
+  'over 300 lines: src/privy/resources/documents.ts',
+  "past a module's face: src/app.ts -> src/modules/documents/documents.lifecycle.ts",
+  "past a module's face: src/app.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/documents/documents.routes.ts",
+  "past a module's face: src/app.ts -> src/modules/documents/documents.service.ts",
+  "past a module's face: src/app.ts -> src/modules/documents/documents.sync.ts",
+  "past a module's face: src/app.ts -> src/modules/documents/signed-pdf-store.ts",
+  "past a module's face: src/app.ts -> src/modules/idempotency/idempotency.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/app.ts -> src/modules/limits/limits.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/limits/limits.service.ts",
+  "past a module's face: src/app.ts -> src/modules/limits/otp-limits.ts",
+  "past a module's face: src/app.ts -> src/modules/otp/otp.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/otp/otp.routes.ts",
+  "past a module's face: src/app.ts -> src/modules/otp/otp.service.ts",
+  "past a module's face: src/app.ts -> src/modules/privy-callbacks/callback.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/privy-callbacks/callback.routes.ts",
+  "past a module's face: src/app.ts -> src/modules/privy-callbacks/callback.service.ts",
+  "past a module's face: src/app.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/app.ts -> src/modules/registration/registration.routes.ts",
+  "past a module's face: src/app.ts -> src/modules/registration/registration.service.ts",
+  "past a module's face: src/app.ts -> src/modules/webhooks/webhooks.module.ts",
+  "past a module's face: src/app.ts -> src/modules/webhooks/webhooks.routes.ts",
+  "past a module's face: src/jobs/housekeeping.ts -> src/modules/privy-callbacks/callback.repository.ts",
+  "past a module's face: src/jobs/housekeeping.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/privy-callbacks/callback.repository.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/privy-callbacks/callback.service.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/registration/registration.pii.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/webhooks/webhooks.repository.ts",
+  "past a module's face: src/jobs/pii-rotation.ts -> src/modules/webhooks/webhooks.secret-box.ts",
+  "past a module's face: src/jobs/poller.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/jobs/poller.ts -> src/modules/documents/documents.sync.ts",
+  "past a module's face: src/jobs/poller.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/jobs/poller.ts -> src/modules/registration/registration.service.ts",
+  "past a module's face: src/jobs/reconciler.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/jobs/reconciler.ts -> src/modules/otp/otp.repository.ts",
+  "past a module's face: src/jobs/reconciler.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/modules/documents/documents.events.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/documents/documents.lifecycle.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/documents/documents.metadata.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/modules/documents/documents.outcomes.ts -> src/modules/idempotency/idempotency.repository.ts",
+  "past a module's face: src/modules/documents/documents.outcomes.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/documents/documents.records.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/documents/documents.routes.ts -> src/modules/idempotency/idempotency.schemas.ts",
+  "past a module's face: src/modules/documents/documents.routes.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/documents/documents.service.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/documents/documents.service.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/modules/documents/pdf/index.ts -> src/modules/registration/identity/multipart.ts",
+  "past a module's face: src/modules/otp/otp.document-signing.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/modules/otp/otp.document-signing.ts -> src/modules/documents/documents.sync.ts",
+  "past a module's face: src/modules/otp/otp.repository.ts -> src/modules/idempotency/idempotency.repository.ts",
+  "past a module's face: src/modules/otp/otp.resend.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/otp/otp.resend.ts -> src/modules/limits/otp-limits.ts",
+  "past a module's face: src/modules/otp/otp.routes.ts -> src/modules/idempotency/idempotency.schemas.ts",
+  "past a module's face: src/modules/otp/otp.routes.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/otp/otp.sending.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/otp/otp.sending.ts -> src/modules/limits/limits.service.ts",
+  "past a module's face: src/modules/otp/otp.service.ts -> src/modules/documents/documents.repository.ts",
+  "past a module's face: src/modules/otp/otp.service.ts -> src/modules/documents/documents.sync.ts",
+  "past a module's face: src/modules/otp/otp.service.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/otp/otp.service.ts -> src/modules/limits/otp-limits.ts",
+  "past a module's face: src/modules/otp/otp.service.ts -> src/modules/registration/registration.repository.ts",
+  "past a module's face: src/modules/privy-callbacks/callback.refusals.ts -> src/modules/limits/client-address.ts",
+  "past a module's face: src/modules/privy-callbacks/callback.refusals.ts -> src/modules/limits/limits.service.ts",
+  "past a module's face: src/modules/privy-callbacks/callback.service.ts -> src/modules/documents/documents.sync.ts",
+  "past a module's face: src/modules/privy-callbacks/callback.service.ts -> src/modules/limits/limits.service.ts",
+  "past a module's face: src/modules/privy-callbacks/callback.service.ts -> src/modules/registration/registration.service.ts",
+  "past a module's face: src/modules/registration/registration.create.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/registration/registration.create.ts -> src/modules/limits/recipient.ts",
+  "past a module's face: src/modules/registration/registration.events.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/registration/registration.outcomes.ts -> src/modules/idempotency/idempotency.repository.ts",
+  "past a module's face: src/modules/registration/registration.outcomes.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/registration/registration.records.ts -> src/modules/webhooks/webhooks.outbox.ts",
+  "past a module's face: src/modules/registration/registration.routes.ts -> src/modules/idempotency/idempotency.schemas.ts",
+  "past a module's face: src/modules/registration/registration.routes.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/modules/registration/registration.service.ts -> src/modules/idempotency/idempotency.service.ts",
+  "past a module's face: src/pdf-worker/inspect-task.ts -> src/modules/documents/pdf/inspect.ts",
+  "past a module's face: src/pdf-worker/jobs.ts -> src/modules/documents/pdf/inspect.ts",
+  "past a module's face: src/pdf-worker/pool.ts -> src/modules/documents/pdf/inspect.ts",
+  "past a module's face: src/pdf-worker/pool.ts -> src/modules/documents/pdf/pdf-errors.ts",
+  'the simulator in the config: src/config/config.ts -> src/simulator/dev-credentials.ts',
+]
+
+interface SourceFile {
+  /** Path relative to the repository, with forward slashes. */
+  file: string
+  lines: number
+  /** Relative imports resolved to repository paths, and bare package specifiers. */
+  imports: { target: string; external: boolean }[]
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name)
+    if (statSync(full).isDirectory()) return name === 'generated' ? [] : sourceFiles(full)
+    return /\.(ts|mts|mjs)$/.test(name) && !name.endsWith('.d.ts') ? [full] : []
+  })
+}
+
+const relative = (full: string) => path.relative(root, full).split(path.sep).join('/')
+
+function resolveImport(from: string, specifier: string): string | undefined {
+  const base = path.resolve(path.dirname(from), specifier)
+  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), base, `${base}/index.ts`]
+  return candidates.find((candidate) => {
+    try {
+      return statSync(candidate).isFile()
+    } catch {
+      return false
+    }
+  })
+}
+
+function readGraph(): SourceFile[] {
+  return sourceFiles(src).map((full) => {
+    const text = readFileSync(full, 'utf8')
+    const { importedFiles } = ts.preProcessFile(text, true, true)
+    const imports = importedFiles.flatMap(({ fileName }) => {
+      if (!fileName.startsWith('.')) return [{ target: fileName, external: true }]
+      const resolved = resolveImport(full, fileName)
+      // Generated code (the Prisma client) is not part of the house.
+      return resolved ? [{ target: relative(resolved), external: false }] : []
+    })
+    return { file: relative(full), lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports }
+  })
+}
+
+const moduleOf = (file: string) => /^src\/modules\/([^/]+)\//.exec(file)?.[1]
+const inside = (file: string, dir: string) => file.startsWith(`${dir}/`)
+
+/** Every rule broken by one import, as `rule: from -> to`. */
+function importViolations(file: string, target: string, external: boolean): string[] {
+  const found: string[] = []
+  const edge = `${file} -> ${target}`
+  if (external) {
+    if (inside(file, 'src/privy') && /^(fastify|@fastify\/|fastify-)/.test(target)) {
+      found.push(`fastify in the SDK: ${edge}`)
+    }
+    return found
+  }
+  const targetModule = moduleOf(target)
+  if (targetModule && moduleOf(file) !== targetModule && target !== `src/modules/${targetModule}/index.ts`) {
+    found.push(`past a module's face: ${edge}`)
+  }
+  if (inside(target, 'src/privy') && !inside(file, 'src/privy') && target !== 'src/privy/index.ts') {
+    found.push(`past the SDK's front door: ${edge}`)
+  }
+  if (inside(file, 'src/simulator') && !inside(target, 'src/simulator') && target !== 'src/privy/index.ts') {
+    found.push(`gateway code in the simulator: ${edge}`)
+  }
+  if (inside(file, 'src/config') && inside(target, 'src/simulator')) {
+    found.push(`the simulator in the config: ${edge}`)
+  }
+  return found
+}
+
+/** Strongly connected components of two or more files (Tarjan), each as one cycle path. */
+function cycles(graph: SourceFile[]): string[][] {
+  const edges = new Map(
+    graph.map((node) => [node.file, node.imports.filter((i) => !i.external).map((i) => i.target)]),
+  )
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const components: string[][] = []
+  const visit = (file: string) => {
+    index.set(file, index.size)
+    low.set(file, index.get(file) as number)
+    stack.push(file)
+    onStack.add(file)
+    for (const next of edges.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next)
+        low.set(file, Math.min(low.get(file) as number, low.get(next) as number))
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file) as number, index.get(next) as number))
+      }
+    }
+    if (low.get(file) === index.get(file)) {
+      const component: string[] = []
+      let member: string | undefined
+      do {
+        member = stack.pop() as string
+        onStack.delete(member)
+        component.push(member)
+      } while (member !== file)
+      if (component.length > 1) components.push(component.sort())
+    }
+  }
+  for (const file of [...edges.keys()].sort()) if (!index.has(file)) visit(file)
+  return components
+}
+
+function violations(graph: SourceFile[]): string[] {
+  const found = graph.flatMap((node) =>
+    node.imports.flatMap(({ target, external }) => importViolations(node.file, target, external)),
+  )
+  for (const component of cycles(graph)) found.push(`import cycle: ${component.join(' <-> ')}`)
+  for (const node of graph) {
+    if (node.lines > MAX_LINES && !(node.file in LONG_FILE_EXCEPTIONS)) {
+      found.push(`over ${MAX_LINES} lines: ${node.file}`)
+    }
+  }
+  return [...new Set(found)].sort()
+}
+
+describe('the architecture of src/', () => {
+  const graph = readGraph()
+
+  it('reads the whole tree', () => {
+    expect(graph.length).toBeGreaterThan(100)
+    expect(graph.some((node) => node.file === 'src/app.ts')).toBe(true)
+  })
+
+  it('breaks no house rule beyond the known violations, which are all still real', () => {
+    expect(violations(graph)).toEqual([...KNOWN_VIOLATIONS].sort())
+  })
+
+  it('names a reason for every long-file exception that is still long', () => {
+    for (const [file, reason] of Object.entries(LONG_FILE_EXCEPTIONS)) {
+      expect(reason.length).toBeGreaterThan(10)
+      expect(graph.find((node) => node.file === file)?.lines ?? 0).toBeGreaterThan(MAX_LINES)
+    }
+  })
+
+  it('catches each kind of violation (the checks themselves can fail)', () => {
+    expect(importViolations('src/modules/otp/a.ts', 'src/modules/documents/b.ts', false)).toHaveLength(1)
+    expect(importViolations('src/modules/otp/a.ts', 'src/modules/documents/index.ts', false)).toEqual([])
+    expect(importViolations('src/app.ts', 'src/privy/errors.ts', false)).toHaveLength(1)
+    expect(importViolations('src/privy/client.ts', 'fastify', true)).toHaveLength(1)
+    expect(importViolations('src/simulator/a.ts', 'src/lib/text.ts', false)).toHaveLength(1)
+    expect(importViolations('src/config/config.ts', 'src/simulator/index.ts', false)).toHaveLength(1)
+    const loop = cycles([
+      { file: 'a.ts', lines: 1, imports: [{ target: 'b.ts', external: false }] },
+      { file: 'b.ts', lines: 1, imports: [{ target: 'a.ts', external: false }] },
+    ])
+    expect(loop).toEqual([['a.ts', 'b.ts']])
+  })
+})
