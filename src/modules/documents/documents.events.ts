@@ -1,5 +1,5 @@
 import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
-import type { DocumentRecord } from './documents.repository.js'
+import type { DocumentRecord } from './documents.types.js'
 import { documentStatusOf } from './documents.view.js'
 
 /** The `document.updated` webhook for a row as it is now: ids and statuses, no PII, no token. */

@@ -6,7 +6,7 @@ import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/idemp
 import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
 import { documentUpdated } from './documents.events.js'
 import { type DocumentRecord, type DocumentRecords, UNSETTLED, withSigners } from './documents.records.js'
-import type { NewDocument } from './documents.repository.js'
+import type { NewDocument } from './documents.types.js'
 
 /**
  * The upload call's outcome: the intent written before Privy is called, then what the answer (or its

@@ -9,15 +9,7 @@ import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken, sealPrivyToken, withLazyToken } from '../../lib/privy-tokens.js'
 import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
 import { documentUpdated } from './documents.events.js'
-
-/**
- * A document as the services see it, with its signers: the sealed document token is opened on first
- * read of `documentToken` (not enumerable: a spread, a log line or a JSON body never carries it).
- */
-export type DocumentRecord = Omit<Document, 'documentTokenSealed' | 'tokenKeyId'> & {
-  signers: DocumentSigner[]
-  readonly documentToken: string | null
-}
+import type { DocumentRecord } from './documents.types.js'
 
 export const withSigners = { signers: { orderBy: { position: 'asc' } } } as const
 
@@ -64,3 +56,5 @@ export function documentRecords(prisma: PrismaClient, pii: PiiCipher) {
 }
 
 export type DocumentRecords = ReturnType<typeof documentRecords>
+
+export type { DocumentRecord }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import {
-  type DocumentEvent,
   type DocumentStatus,
   Prisma,
   type PrismaClient,
@@ -12,16 +11,9 @@ import { openPrivyToken } from '../../lib/privy-tokens.js'
 import { documentOutcomes } from './documents.outcomes.js'
 import { documentRecords, withSigners } from './documents.records.js'
 
-export type { DocumentRecord } from './documents.records.js'
+import type { DocumentEventRecord, DocumentRecord } from './documents.types.js'
 
-import type { DocumentRecord } from './documents.records.js'
-
-export type DocumentEventRecord = DocumentEvent
-
-export interface NewDocument {
-  document: Omit<Prisma.DocumentUncheckedCreateInput, 'signers' | 'events'>
-  signers: Array<Omit<Prisma.DocumentSignerUncheckedCreateInput, 'documentId'>>
-}
+export type { DocumentEventRecord, DocumentRecord, NewDocument } from './documents.types.js'
 
 /** Who may read a document: its uploader, a signer the gateway knows, or (no filter) an operator. */
 function visibleTo(ownerId?: string): Prisma.DocumentWhereInput {

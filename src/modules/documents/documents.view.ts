@@ -1,6 +1,6 @@
 import { submissionOf } from '../submission.js'
-import type { DocumentRecord } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
+import type { DocumentRecord } from './documents.types.js'
 
 interface StoredEMeterai {
   category?: string

@@ -14,11 +14,11 @@ import {
   sendRefusal,
   tooEarly,
 } from './otp.answers.js'
+import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import { signingSeat } from './otp.document-signing.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
 import type { SendingHelpers } from './otp.sending.js'
-import type { OtpServiceDeps, SendOrigin } from './otp.service.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /**

@@ -16,10 +16,10 @@ import {
   sendOf,
   sendRefusal,
 } from './otp.answers.js'
+import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import { signingSeat } from './otp.document-signing.js'
 import type { NewOtp, OtpRecord, OtpTarget } from './otp.repository.js'
 import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
-import type { OtpServiceDeps, SendOrigin } from './otp.service.js'
 import { toOtpView } from './otp.view.js'
 
 /** What sending shares with the rest of the service: the clock's view of a row, and ownership. */

@@ -2,13 +2,9 @@ import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
-import type { LateAnswer, PrivyClient } from '../../privy/index.js'
+import type { LateAnswer } from '../../privy/index.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
-import type { DocumentRepository } from '../documents/documents.repository.js'
-import type { DocumentSync } from '../documents/documents.sync.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
-import type { OtpLimits } from '../limits/otp-limits.js'
-import type { RegistrationRepository } from '../registration/registration.repository.js'
 import {
   alreadyValidated,
   countedByPrivy,
@@ -19,33 +15,13 @@ import {
   otpPending,
   type PendingStep,
 } from './otp.answers.js'
+import type { OtpServiceDeps } from './otp.deps.js'
 import { recordSignatures, signingSeat } from './otp.document-signing.js'
-import type { OtpRecord, OtpRepository } from './otp.repository.js'
+import type { OtpRecord } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'
 import type { OtpTransactionView } from './otp.schemas.js'
 import { createOtpSending } from './otp.sending.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
-
-export interface OtpServiceDeps {
-  otps: OtpRepository
-  registrations: RegistrationRepository
-  documents: DocumentRepository
-  documentSync: DocumentSync
-  privy: PrivyClient
-  now: () => Date
-  /** How long a late answer from Privy is waited for (PRIVY_LATE_ANSWER_MS). */
-  lateAnswerMs: number
-  /** A send still `in_flight` after this long lost its request. */
-  inFlightBudgetMs: number
-  /** Abuse limits: every send and every check is counted before Privy is called. */
-  limits: OtpLimits
-}
-
-/** Where a send request came from, for the per-address limit. */
-export interface SendOrigin {
-  /** `request.ip`: the socket's peer, or the client named by a trusted proxy (TRUST_PROXY). */
-  ip: string
-}
 
 /**
  * Runs OTPs at Privy and mirrors Privy's limits locally, so a user gets a precise answer (when the
@@ -196,3 +172,5 @@ export function createOtpService(deps: OtpServiceDeps) {
 }
 
 export type OtpService = ReturnType<typeof createOtpService>
+
+export type { OtpServiceDeps, SendOrigin } from './otp.deps.js'

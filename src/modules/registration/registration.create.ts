@@ -7,11 +7,11 @@ import type { LateAnswer, RegisterResult } from '../../privy/index.js'
 import { PrivyApiError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import { emailLookupOf } from '../limits/recipient.js'
+import type { RegistrationServiceDeps } from './registration.deps.js'
 import { prepareIdentity } from './registration.identity.js'
 import { sealIdentity } from './registration.pii.js'
-import type { RegistrationRecord } from './registration.repository.js'
 import type { CreateRegistrationBody, RegistrationView } from './registration.schemas.js'
-import type { RegistrationServiceDeps } from './registration.service.js'
+import type { RegistrationRecord } from './registration.types.js'
 import { toRegistrationView } from './registration.view.js'
 
 /** Privy's field names, where they differ from the API's. */

@@ -1,5 +1,5 @@
 import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
-import type { RegistrationRecord } from './registration.repository.js'
+import type { RegistrationRecord } from './registration.types.js'
 
 /** The `registration.updated` webhook for a row as it is now: ids and statuses, no PII. */
 export function registrationUpdated(record: RegistrationRecord): WebhookEventInput {

@@ -6,7 +6,7 @@ import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
 import { registrationUpdated } from './registration.events.js'
 import type { RegistrationRecord, RegistrationRecords } from './registration.records.js'
 import { UNSETTLED } from './registration.records.js'
-import type { NewRegistration } from './registration.repository.js'
+import type { NewRegistration } from './registration.types.js'
 
 /**
  * The create call's outcome: the intent written before Privy is called, then what the answer (or its

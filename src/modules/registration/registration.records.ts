@@ -3,15 +3,7 @@ import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken, sealPrivyToken, withLazyToken } from '../../lib/privy-tokens.js'
 import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
 import { registrationUpdated } from './registration.events.js'
-
-/**
- * A registration as the services see it: the sealed register token is opened on first read of
- * `registerToken` (a property that is not enumerable, so a spread, a log line or a JSON body never
- * carries it), and its ciphertext is not part of the record.
- */
-export type RegistrationRecord = Omit<Registration, 'registerTokenSealed' | 'tokenKeyId'> & {
-  readonly registerToken: string | null
-}
+import type { RegistrationRecord } from './registration.types.js'
 
 /** Submission states that a later proof (an answer, a callback) may still settle. */
 export const UNSETTLED: SubmissionState[] = ['in_flight', 'unknown', 'unresolved']
@@ -54,3 +46,5 @@ export function registrationRecords(prisma: PrismaClient, pii: PiiCipher) {
 }
 
 export type RegistrationRecords = ReturnType<typeof registrationRecords>
+
+export type { RegistrationRecord }

@@ -1,53 +1,18 @@
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
-import {
-  Prisma,
-  type PrismaClient,
-  type RegistrationStatus,
-  type RegistrationType,
-  type SubmissionState,
-} from '../../generated/prisma/client.js'
+import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { registrationOutcomes } from './registration.outcomes.js'
 import type { SealedIdentity } from './registration.pii.js'
 import { registrationProtection } from './registration.protection.js'
-import { type RegistrationRecord, registrationRecords } from './registration.records.js'
+import { registrationRecords } from './registration.records.js'
+import type { PageRequest, RegistrationRecord, UpstreamStatus } from './registration.types.js'
 
-export type { RegistrationRecord } from './registration.records.js'
-
-export interface NewRegistration extends SealedIdentity {
-  id: string
-  /** By the service's clock, which the reconciler's in-flight budget is measured with. */
-  createdAt: Date
-  ownerId: string
-  referenceNumber: string
-  registrationType: RegistrationType
-  status: RegistrationStatus
-  emailMasked: string
-  phoneMasked: string
-  /** Keyed HMAC of the phone number, for the per-phone OTP limits. */
-  phoneLookup?: string
-  phonePrefixLookup?: string
-  /** Keyed HMAC of the normalised email address, for the per-address email OTP limits. */
-  emailLookup?: string
-}
-
-export interface UpstreamStatus {
-  status: RegistrationStatus
-  privyId: string | null
-  rejectCode: string | null
-  rejectReason: string | null
-  canResend: boolean
-  syncedAt: Date
-  upstreamUpdatedAt: Date | null
-}
-
-export interface PageRequest {
-  ownerId?: string
-  /** Only rows in this submission state (operators look for `unresolved` ones). */
-  submission?: Exclude<SubmissionState, 'failed'>
-  limit: number
-  after?: { createdAt: Date; id: string }
-}
+export type {
+  NewRegistration,
+  PageRequest,
+  RegistrationRecord,
+  UpstreamStatus,
+} from './registration.types.js'
 
 /**
  * The only code that reads or writes registrations. Every change a merchant can see is written with

@@ -1,22 +1,20 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError, outcomeUnknown, upstreamRejected } from '../../errors/upstream-failure.js'
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
-import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import {
   isAwaitingAnswer as awaiting,
   lateAnswerDeadline as deadlineOf,
   outcomeNotSettled,
 } from '../../lib/late-answer.js'
-import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
-import type { PrivyClient } from '../../privy/index.js'
 import { PrivyApiError, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
 import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'
-import { type ImageLimits, prepareIdentity } from './registration.identity.js'
+import type { RegistrationServiceDeps } from './registration.deps.js'
+import { prepareIdentity } from './registration.identity.js'
 import { nikLookupOf, sealIdentity } from './registration.pii.js'
-import type { RegistrationRecord, RegistrationRepository } from './registration.repository.js'
+import type { RegistrationRecord } from './registration.repository.js'
 import type {
   ListRegistrationsQuery,
   RegistrationView,
@@ -24,23 +22,6 @@ import type {
 } from './registration.schemas.js'
 import { isSettled, shouldApply } from './registration.status.js'
 import { toRegistrationView } from './registration.view.js'
-
-export interface RegistrationServiceDeps {
-  repository: RegistrationRepository
-  privy: PrivyClient
-  now: () => Date
-  refreshAfterSeconds: number
-  imageLimits: ImageLimits
-  /** Privy enabled this merchant as a Registration Authority (registration_type merchant_ra). */
-  merchantRaEnabled: boolean
-  pii: PiiCipher
-  /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
-  lateAnswerMs: number
-  /** A row still `in_flight` after this long lost its request (the instance died): see the reconciler. */
-  inFlightBudgetMs: number
-  /** Privy's answers that the database could not take, kept and written when it is back. */
-  answers: AnswerKeeper
-}
 
 export function createRegistrationService(deps: RegistrationServiceDeps) {
   const { repository, privy, now } = deps
@@ -293,3 +274,5 @@ function parseUpstreamTime(value: string | undefined): Date | null {
   const time = Date.parse(value)
   return Number.isNaN(time) ? null : new Date(time)
 }
+
+export type { RegistrationServiceDeps } from './registration.deps.js'

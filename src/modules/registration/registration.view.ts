@@ -1,6 +1,6 @@
 import { submissionOf } from '../submission.js'
-import type { RegistrationRecord } from './registration.repository.js'
 import type { RegistrationView } from './registration.schemas.js'
+import type { RegistrationRecord } from './registration.types.js'
 
 type NextAction = RegistrationView['next_action']
 
