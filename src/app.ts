@@ -15,28 +15,29 @@ import { createReconciler } from './jobs/reconciler.js'
 import { createAnswerKeeper } from './lib/answer-keeper.js'
 import { piiCipherOf } from './lib/pii-crypto.js'
 import { createLogger } from './logging.js'
-import { createDocumentLifecycle } from './modules/documents/documents.lifecycle.js'
-import { createDocumentRepository } from './modules/documents/documents.repository.js'
-import { documentRoutes } from './modules/documents/documents.routes.js'
-import { createDocumentService } from './modules/documents/documents.service.js'
-import { createDocumentSync } from './modules/documents/documents.sync.js'
-import { createDirectoryStore, type SignedPdfStore } from './modules/documents/signed-pdf-store.js'
-import { createIdempotencyRepository } from './modules/idempotency/idempotency.repository.js'
-import { createIdempotencyService } from './modules/idempotency/idempotency.service.js'
-import { createLimitsRepository } from './modules/limits/limits.repository.js'
-import { createLimitsService } from './modules/limits/limits.service.js'
-import { createOtpLimits } from './modules/limits/otp-limits.js'
-import { createOtpRepository } from './modules/otp/otp.repository.js'
-import { otpRoutes } from './modules/otp/otp.routes.js'
-import { createOtpService } from './modules/otp/otp.service.js'
-import { createCallbackRepository } from './modules/privy-callbacks/callback.repository.js'
-import { callbackRoutes } from './modules/privy-callbacks/callback.routes.js'
-import { createCallbackService } from './modules/privy-callbacks/callback.service.js'
-import { createRegistrationRepository } from './modules/registration/registration.repository.js'
-import { registrationRoutes } from './modules/registration/registration.routes.js'
-import { createRegistrationService } from './modules/registration/registration.service.js'
-import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
-import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
+import {
+  createDirectoryStore,
+  createDocumentLifecycle,
+  createDocumentRepository,
+  createDocumentService,
+  createDocumentSync,
+  documentRoutes,
+  type SignedPdfStore,
+} from './modules/documents/index.js'
+import { createIdempotencyRepository, createIdempotencyService } from './modules/idempotency/index.js'
+import { createLimitsRepository, createLimitsService, createOtpLimits } from './modules/limits/index.js'
+import { createOtpRepository, createOtpService, otpRoutes } from './modules/otp/index.js'
+import {
+  callbackRoutes,
+  createCallbackRepository,
+  createCallbackService,
+} from './modules/privy-callbacks/index.js'
+import {
+  createRegistrationRepository,
+  createRegistrationService,
+  registrationRoutes,
+} from './modules/registration/index.js'
+import { createWebhookModule, webhookRoutes } from './modules/webhooks/index.js'
 import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'

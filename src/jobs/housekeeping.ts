@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { CallbackRepository } from '../modules/privy-callbacks/callback.repository.js'
-import type { RegistrationRepository } from '../modules/registration/registration.repository.js'
+import type { CallbackRepository } from '../modules/privy-callbacks/index.js'
+import type { RegistrationRepository } from '../modules/registration/index.js'
 
 export interface HousekeepingDeps {
   purgeExpiredIdempotencyKeys: () => Promise<number>

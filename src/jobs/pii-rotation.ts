@@ -1,18 +1,22 @@
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { PiiCipher } from '../lib/pii-crypto.js'
-import { createDocumentRepository } from '../modules/documents/documents.repository.js'
+import { createDocumentRepository } from '../modules/documents/index.js'
 import {
   type CallbackRepository,
+  callbackBodyContext,
   createCallbackRepository,
-} from '../modules/privy-callbacks/callback.repository.js'
-import { callbackBodyContext } from '../modules/privy-callbacks/callback.service.js'
-import { resealField } from '../modules/registration/registration.pii.js'
+} from '../modules/privy-callbacks/index.js'
 import {
   createRegistrationRepository,
   type RegistrationRepository,
-} from '../modules/registration/registration.repository.js'
-import { createWebhookRepository, type WebhookRepository } from '../modules/webhooks/webhooks.repository.js'
-import { createSecretBox, type SecretBox } from '../modules/webhooks/webhooks.secret-box.js'
+  resealField,
+} from '../modules/registration/index.js'
+import {
+  createSecretBox,
+  createWebhookRepository,
+  type SecretBox,
+  type WebhookRepository,
+} from '../modules/webhooks/index.js'
 
 /**
  * One kind of sealed data: re-seals a batch under the active key and returns how many rows it

@@ -1,8 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { DocumentRepository } from '../modules/documents/documents.repository.js'
-import type { DocumentSync } from '../modules/documents/documents.sync.js'
-import type { RegistrationRepository } from '../modules/registration/registration.repository.js'
-import type { RegistrationService } from '../modules/registration/registration.service.js'
+import type { DocumentRepository, DocumentSync } from '../modules/documents/index.js'
+import type { RegistrationRepository, RegistrationService } from '../modules/registration/index.js'
 
 export interface PollerDeps {
   registrations: RegistrationRepository

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { DocumentRepository } from '../modules/documents/documents.repository.js'
-import type { OtpRepository } from '../modules/otp/otp.repository.js'
-import type { RegistrationRepository } from '../modules/registration/registration.repository.js'
+import type { DocumentRepository } from '../modules/documents/index.js'
+import type { OtpRepository } from '../modules/otp/index.js'
+import type { RegistrationRepository } from '../modules/registration/index.js'
 
 export interface ReconcilerDeps {
   registrations: RegistrationRepository

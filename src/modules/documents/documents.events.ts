@@ -1,4 +1,4 @@
-import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
+import type { WebhookEventInput } from '../webhooks/index.js'
 import type { DocumentRecord } from './documents.types.js'
 import { documentStatusOf } from './documents.view.js'
 

@@ -4,7 +4,7 @@ import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } f
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, type PrivyClient, PrivyError, signedDocument } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'

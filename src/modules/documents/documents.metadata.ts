@@ -1,6 +1,6 @@
 import { AppError, type FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
-import type { RegistrationRepository } from '../registration/registration.repository.js'
+import type { RegistrationRepository } from '../registration/index.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
 /** An upload's `metadata` read: its fields, who signs (as Privy accounts), and the process it takes. */

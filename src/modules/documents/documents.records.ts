@@ -7,7 +7,7 @@ import type {
 } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken, sealPrivyToken, withLazyToken } from '../../lib/privy-tokens.js'
-import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
+import { recordWebhookEvent } from '../webhooks/index.js'
 import { documentUpdated } from './documents.events.js'
 import type { DocumentRecord } from './documents.types.js'
 

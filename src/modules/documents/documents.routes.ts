@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
-import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
-import type { IdempotencyService } from '../idempotency/idempotency.service.js'
+import type { IdempotencyService } from '../idempotency/index.js'
+import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
 import type { DocumentLifecycle } from './documents.lifecycle.js'
 import {
   DocumentHistorySchema,

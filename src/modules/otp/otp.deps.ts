@@ -1,8 +1,7 @@
 import type { PrivyClient } from '../../privy/index.js'
-import type { DocumentRepository } from '../documents/documents.repository.js'
-import type { DocumentSync } from '../documents/documents.sync.js'
-import type { OtpLimits } from '../limits/otp-limits.js'
-import type { RegistrationRepository } from '../registration/registration.repository.js'
+import type { DocumentRepository, DocumentSync } from '../documents/index.js'
+import type { OtpLimits } from '../limits/index.js'
+import type { RegistrationRepository } from '../registration/index.js'
 import type { OtpRepository } from './otp.repository.js'
 
 export interface OtpServiceDeps {

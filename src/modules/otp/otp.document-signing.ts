@@ -1,7 +1,6 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { outcomeNotSettled } from '../../lib/late-answer.js'
-import type { DocumentRecord, DocumentRepository } from '../documents/documents.repository.js'
-import type { DocumentSync } from '../documents/documents.sync.js'
+import type { DocumentRecord, DocumentRepository, DocumentSync } from '../documents/index.js'
 
 export interface SigningSeat {
   privyId: string

@@ -1,5 +1,5 @@
 import type { OtpStatus, OtpTransaction, Prisma, PrismaClient } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/idempotency.repository.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/index.js'
 
 export type OtpRecord = OtpTransaction
 

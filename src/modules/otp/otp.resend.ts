@@ -2,8 +2,8 @@ import { AppError } from '../../errors/app-error.js'
 import type { Principal } from '../../plugins/auth.js'
 import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
-import type { RecipientKeys } from '../limits/otp-limits.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
+import type { RecipientKeys } from '../limits/index.js'
 import {
   alreadyValidated,
   assumedSend,

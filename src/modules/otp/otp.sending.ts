@@ -4,8 +4,8 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import type { LateAnswer, SideEffectOptions, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
-import type { Taken } from '../limits/limits.service.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
+import type { Taken } from '../limits/index.js'
 import {
   assumedSend,
   OTP_MAX_ATTEMPTS,

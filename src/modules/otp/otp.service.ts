@@ -4,7 +4,7 @@ import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/la
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import type { LateAnswer } from '../../privy/index.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
 import {
   alreadyValidated,
   countedByPrivy,

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
-import { clientAddressKey } from '../limits/client-address.js'
-import type { LimitRule, LimitsService } from '../limits/limits.service.js'
+import type { LimitRule, LimitsService } from '../limits/index.js'
+import { clientAddressKey } from '../limits/index.js'
 import type { CallbackRepository, RejectedCallback } from './callback.repository.js'
 
 /** How many refused (401) callbacks are kept as evidence, per clock hour (config `callbacks`). */

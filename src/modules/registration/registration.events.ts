@@ -1,4 +1,4 @@
-import type { WebhookEventInput } from '../webhooks/webhooks.outbox.js'
+import type { WebhookEventInput } from '../webhooks/index.js'
 import type { RegistrationRecord } from './registration.types.js'
 
 /** The `registration.updated` webhook for a row as it is now: ids and statuses, no PII. */

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, Registration, SubmissionState } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken, sealPrivyToken, withLazyToken } from '../../lib/privy-tokens.js'
-import { recordWebhookEvent } from '../webhooks/webhooks.outbox.js'
+import { recordWebhookEvent } from '../webhooks/index.js'
 import { registrationUpdated } from './registration.events.js'
 import type { RegistrationRecord } from './registration.types.js'
 

@@ -9,7 +9,7 @@ import {
 } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/idempotency.service.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
 import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'
 import type { RegistrationServiceDeps } from './registration.deps.js'
 import { prepareIdentity } from './registration.identity.js'

@@ -1,0 +1,11 @@
+/** The documents module's public face: other modules and the app import only this file. */
+export { createDocumentLifecycle } from './documents.lifecycle.js'
+export {
+  createDocumentRepository,
+  type DocumentRecord,
+  type DocumentRepository,
+} from './documents.repository.js'
+export { documentRoutes } from './documents.routes.js'
+export { createDocumentService } from './documents.service.js'
+export { createDocumentSync, type DocumentSync } from './documents.sync.js'
+export { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'

@@ -1,0 +1,12 @@
+/** The idempotency module's public face: other modules and the app import only this file. */
+export {
+  bindIdempotencyKey,
+  createIdempotencyRepository,
+  type IdempotencyKeyRef,
+} from './idempotency.repository.js'
+export { IdempotencyKeyHeaderSchema } from './idempotency.schemas.js'
+export {
+  createIdempotencyService,
+  type IdempotencyClaim,
+  type IdempotencyService,
+} from './idempotency.service.js'

@@ -1,0 +1,4 @@
+/** The otp module's public face: other modules and the app import only this file. */
+export { createOtpRepository, type OtpRepository } from './otp.repository.js'
+export { otpRoutes } from './otp.routes.js'
+export { createOtpService } from './otp.service.js'
