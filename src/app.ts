@@ -20,6 +20,7 @@ import {
   createDocumentLifecycle,
   createDocumentRepository,
   createDocumentService,
+  createDocumentSigning,
   createDocumentSync,
   documentRoutes,
   type SignedPdfStore,
@@ -33,6 +34,7 @@ import {
   createCallbackService,
 } from './modules/privy-callbacks/index.js'
 import {
+  createRegistrationApi,
   createRegistrationRepository,
   createRegistrationService,
   registrationRoutes,
@@ -144,6 +146,7 @@ export async function buildApp(
     })
 
     const registrations = createRegistrationRepository(database.prisma, pii)
+    const registrationApi = createRegistrationApi(registrations)
     const registrationService = createRegistrationService({
       repository: registrations,
       privy,
@@ -179,7 +182,7 @@ export async function buildApp(
     await app.register(documentRoutes, {
       service: createDocumentService({
         documents,
-        registrations,
+        registrations: registrationApi,
         privy,
         sync: documentSync,
         now,
@@ -221,9 +224,8 @@ export async function buildApp(
     await app.register(otpRoutes, {
       service: createOtpService({
         otps,
-        registrations,
-        documents,
-        documentSync,
+        registrations: registrationApi,
+        signing: createDocumentSigning({ documents, sync: documentSync, now }),
         privy,
         now,
         lateAnswerMs: config.privy.lateAnswerMs,

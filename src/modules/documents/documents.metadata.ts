@@ -1,6 +1,6 @@
 import { AppError, type FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
-import type { RegistrationRepository } from '../registration/index.js'
+import type { RegistrationApi } from '../registration/index.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
 /** An upload's `metadata` read: its fields, who signs (as Privy accounts), and the process it takes. */
@@ -34,7 +34,7 @@ export function processOf(metadata: DocumentMetadata): DocumentProcess {
 
 /** Signers are verified registrations of this merchant, named by id or by their privy_id. */
 export async function resolveSigners(
-  registrations: RegistrationRepository,
+  registrations: RegistrationApi,
   metadata: DocumentMetadata,
   ownerId: string | undefined,
 ) {

@@ -11,7 +11,7 @@ import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import { DOC_PROCESS_CODES, PrivyApiError, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
-import type { RegistrationRepository } from '../registration/index.js'
+import type { RegistrationApi } from '../registration/index.js'
 import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
@@ -28,7 +28,7 @@ import {
 
 export interface DocumentServiceDeps {
   documents: DocumentRepository
-  registrations: RegistrationRepository
+  registrations: RegistrationApi
   privy: PrivyClient
   sync: DocumentSync
   now: () => Date

@@ -7,5 +7,6 @@ export {
 } from './documents.repository.js'
 export { documentRoutes } from './documents.routes.js'
 export { createDocumentService } from './documents.service.js'
+export { createDocumentSigning, type DocumentSigning, type SigningSeat } from './documents.signing.js'
 export { createDocumentSync, type DocumentSync } from './documents.sync.js'
 export { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'

@@ -1,14 +1,14 @@
 import type { PrivyClient } from '../../privy/index.js'
-import type { DocumentRepository, DocumentSync } from '../documents/index.js'
+import type { DocumentSigning } from '../documents/index.js'
 import type { OtpLimits } from '../limits/index.js'
-import type { RegistrationRepository } from '../registration/index.js'
+import type { RegistrationApi } from '../registration/index.js'
 import type { OtpRepository } from './otp.repository.js'
 
 export interface OtpServiceDeps {
   otps: OtpRepository
-  registrations: RegistrationRepository
-  documents: DocumentRepository
-  documentSync: DocumentSync
+  registrations: RegistrationApi
+  /** The documents module's signing rules: whose turn it is, and recording a signature. */
+  signing: DocumentSigning
   privy: PrivyClient
   now: () => Date
   /** How long a late answer from Privy is waited for (PRIVY_LATE_ANSWER_MS). */

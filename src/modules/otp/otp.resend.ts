@@ -15,7 +15,6 @@ import {
   tooEarly,
 } from './otp.answers.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
-import { signingSeat } from './otp.document-signing.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
 import type { SendingHelpers } from './otp.sending.js'
@@ -115,7 +114,7 @@ export function createOtpResend(deps: OtpServiceDeps, helpers: SendingHelpers) {
   async function recipientOf(record: OtpRecord): Promise<RecipientKeys | null> {
     if (record.registrationId) return registrations.findVisible(record.registrationId)
     if (record.otpType !== 'document_signing') return null
-    const seat = await signingSeat(deps.documents, record.ownerId, record.documentIds).catch(() => null)
+    const seat = await deps.signing.signableBy(record.ownerId, record.documentIds).catch(() => null)
     if (!seat) return null
     return registrations.findVerifiedSigner({ privyId: seat.privyId })
   }

@@ -17,7 +17,6 @@ import {
   sendRefusal,
 } from './otp.answers.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
-import { signingSeat } from './otp.document-signing.js'
 import type { NewOtp, OtpRecord, OtpTarget } from './otp.repository.js'
 import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
 import { toOtpView } from './otp.view.js'
@@ -95,12 +94,7 @@ export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) 
   ): Promise<OtpTransactionView> {
     // Operators do not sign: only the person behind a signer's registration does.
     if (principal.kind !== 'user') throw notFound('Document')
-    const seat = await signingSeat(
-      deps.documents,
-      ownerIdFor(principal),
-      body.document_ids,
-      deps.documentSync,
-    )
+    const seat = await deps.signing.signableBy(ownerIdFor(principal), body.document_ids, { refresh: true })
     const documentIds = seat.documents.map((document) => document.id)
     // The code goes to the signer's registration: its phone and address are what the limits count.
     const recipient = await registrations.findVerifiedSigner({ privyId: seat.privyId })

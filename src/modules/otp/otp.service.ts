@@ -16,7 +16,6 @@ import {
   type PendingStep,
 } from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
-import { recordSignatures, signingSeat } from './otp.document-signing.js'
 import type { OtpRecord } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'
 import type { OtpTransactionView } from './otp.schemas.js'
@@ -76,7 +75,7 @@ export function createOtpService(deps: OtpServiceDeps) {
     }
     try {
       if (record.otpType === 'document_signing') {
-        const seat = await signingSeat(deps.documents, record.ownerId, record.documentIds)
+        const seat = await deps.signing.signableBy(record.ownerId, record.documentIds)
         signerPrivyId = seat.privyId
         await privy.documents.otp.validate(input, { onLateAnswer })
       } else {
@@ -102,10 +101,10 @@ export function createOtpService(deps: OtpServiceDeps) {
   ): Promise<OtpRecord> {
     const validated = await otps.setStatus(record.id, 'validated')
     if (record.registrationId) {
-      await registrations.moveStatus(record.registrationId, 'waiting_otp', 'waiting_verification')
+      await registrations.markOtpValidated(record.registrationId)
     }
     if (signerPrivyId) {
-      await recordSignatures(deps.documents, deps.documentSync, record.documentIds, signerPrivyId, now())
+      await deps.signing.recordSignatures(record.documentIds, signerPrivyId)
     }
     return validated
   }

@@ -1,6 +1,8 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { outcomeNotSettled } from '../../lib/late-answer.js'
-import type { DocumentRecord, DocumentRepository, DocumentSync } from '../documents/index.js'
+import type { DocumentRepository } from './documents.repository.js'
+import type { DocumentSync } from './documents.sync.js'
+import type { DocumentRecord } from './documents.types.js'
 
 export interface SigningSeat {
   privyId: string
@@ -12,10 +14,11 @@ export interface SigningSeat {
  * the same signer, contract §4.2). Serial signing refuses a signer whose turn has not come, here,
  * before an SMS is spent.
  */
-export async function signingSeat(
+async function signingSeat(
   documents: DocumentRepository,
   userOwnerId: string,
   documentIds: string[],
+  now: Date,
   sync?: DocumentSync,
 ): Promise<SigningSeat> {
   const unique = [...new Set(documentIds)]
@@ -34,7 +37,7 @@ export async function signingSeat(
     )
     if (!seat) throw notFound('Document')
     // Privy has not confirmed the upload (it reads as pending): pending, never "not found".
-    if (document.submission !== 'submitted') throw outcomeNotSettled('document', document, new Date(), 0)
+    if (document.submission !== 'submitted') throw outcomeNotSettled('document', document, now, 0)
     privyIds.add(seat.privyId)
     if (document.status !== 'uploaded') {
       throw conflict(document, `is ${document.status}; it cannot be signed now`)
@@ -61,7 +64,7 @@ export async function signingSeat(
 }
 
 /** After a validated signing OTP: the signer counts as having signed; Privy's status tells what followed. */
-export async function recordSignatures(
+async function recordSignatures(
   documents: DocumentRepository,
   sync: DocumentSync,
   documentIds: string[],
@@ -86,3 +89,29 @@ function conflict(document: DocumentRecord, what: string): AppError {
     extensions: { document_id: document.id, document_status: document.status },
   })
 }
+
+/**
+ * What the OTP module may ask of documents about signing: whose turn it is (serial order, one signer
+ * per OTP) and recording a signature once the code was right. The rules stay here, with documents.
+ */
+export function createDocumentSigning(deps: {
+  documents: DocumentRepository
+  sync: DocumentSync
+  now: () => Date
+}) {
+  return {
+    /** The seat of this user on these documents; with `refresh`, each document's state asked of Privy first. */
+    signableBy: (userOwnerId: string, documentIds: string[], options: { refresh?: boolean } = {}) =>
+      signingSeat(
+        deps.documents,
+        userOwnerId,
+        documentIds,
+        deps.now(),
+        options.refresh ? deps.sync : undefined,
+      ),
+    recordSignatures: (documentIds: string[], privyId: string) =>
+      recordSignatures(deps.documents, deps.sync, documentIds, privyId, deps.now()),
+  }
+}
+
+export type DocumentSigning = ReturnType<typeof createDocumentSigning>
