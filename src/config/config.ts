@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { DEV_CREDENTIALS } from '../simulator/dev-credentials.js'
+import { DEV_CREDENTIALS } from '../privy/index.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
 /**

@@ -5,10 +5,10 @@ import { errors as joseErrors, jwtVerify } from 'jose'
 import type { Config } from '../config/config.js'
 import { AppError } from '../errors/app-error.js'
 import { noSuchRoute } from '../errors/error-handler.js'
+import type { Principal } from '../lib/principal.js'
 import { breaksTextRule } from '../lib/text.js'
 
-/** Who is calling: an end user (through the merchant's app) or an operator / back-office. */
-export type Principal = { kind: 'user'; userId: string } | { kind: 'operator'; operatorId: string }
+export { ownerIdFor, ownerScope, type Principal } from '../lib/principal.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -117,16 +117,6 @@ export const authPlugin = fp(
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthenticated('Authentication is required')
   return request.principal
-}
-
-/** The owner id stored on what a principal creates, and the filter of what it may read. */
-export function ownerScope(principal: Principal): { ownerId?: string } {
-  return principal.kind === 'user' ? { ownerId: ownerIdFor(principal) } : {}
-}
-
-/** Prefixed by kind, so no JWT `sub` can name what an operator created. */
-export function ownerIdFor(principal: Principal): string {
-  return principal.kind === 'user' ? `user:${principal.userId}` : `operator:${principal.operatorId}`
 }
 
 /**

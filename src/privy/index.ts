@@ -1,5 +1,6 @@
 /** Public surface of the Privy client. Nothing outside src/privy imports its other files. */
 export { createPrivyClient, type PrivyClient } from './client.js'
+export { DEV_CREDENTIALS } from './dev-credentials.js'
 export {
   PrivyApiError,
   PrivyAuthenticationError,

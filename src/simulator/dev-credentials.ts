@@ -1,17 +1,8 @@
-/**
- * Credentials the simulator accepts when nothing else is configured. They are public on purpose:
- * the simulator is a development and test tool, and the gateway's dev configuration uses the same
- * values so that both sides work out of the box.
- */
-export const DEV_CREDENTIALS = {
-  clientId: 'sim-client',
-  clientSecret: 'sim-client-secret',
-  apiKey: 'sim-api-key',
-  apiSecret: 'sim-api-secret',
-  channelId: 'SIM-CHANNEL',
-  enterprisePrivyId: 'SIMENT01',
-  enterpriseToken: 'sim-enterprise-token',
-} as const
+import { DEV_CREDENTIALS } from '../privy/index.js'
+
+// They live with the SDK, which both the simulator and the gateway's config depend on: the config
+// must not import the simulator.
+export { DEV_CREDENTIALS }
 
 /** The gateway's PRIVY_* environment for a simulator at `baseUrl` (tests, benchmarks, compose). */
 export function simulatorPrivyEnv(baseUrl: string): Record<string, string> {

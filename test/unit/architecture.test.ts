@@ -32,7 +32,6 @@ const KNOWN_VIOLATIONS: string[] = [
   "past a module's face: src/pdf-worker/jobs.ts -> src/modules/documents/pdf/inspect.ts",
   "past a module's face: src/pdf-worker/pool.ts -> src/modules/documents/pdf/inspect.ts",
   "past a module's face: src/pdf-worker/pool.ts -> src/modules/documents/pdf/pdf-errors.ts",
-  'the simulator in the config: src/config/config.ts -> src/simulator/dev-credentials.ts',
 ]
 
 interface SourceFile {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { OtpChannel } from '../../generated/prisma/client.js'
-import { ownerIdFor, type Principal } from '../../plugins/auth.js'
+import { ownerIdFor, type Principal } from '../../lib/principal.js'
 import { clientAddressKey } from './client-address.js'
 import type { LimitsDb } from './limits.repository.js'
 import type { Charge, LimitRule, LimitsService, Taken } from './limits.service.js'

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js'
-import type { Principal } from '../../plugins/auth.js'
+import type { Principal } from '../../lib/principal.js'
 import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { ownerIdFor, ownerScope, type Principal } from '../../plugins/auth.js'
+import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer, SideEffectOptions, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'

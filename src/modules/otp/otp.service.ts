@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
-import { ownerScope, type Principal } from '../../plugins/auth.js'
+import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer } from '../../privy/index.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'

@@ -7,7 +7,7 @@ import {
   lateAnswerDeadline as deadlineOf,
   outcomeNotSettled,
 } from '../../lib/late-answer.js'
-import { ownerScope, type Principal } from '../../plugins/auth.js'
+import { ownerScope, type Principal } from '../../lib/principal.js'
 import { PrivyApiError, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'

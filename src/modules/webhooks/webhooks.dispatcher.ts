@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../config/config.js'
-import type { BackgroundLoopOptions } from '../../jobs/background-loop.js'
+import type { BackgroundLoopOptions } from '../../lib/background-loop.js'
 import type { AttemptRecord, AttemptTarget, WebhookRepository } from './webhooks.repository.js'
 import type { SecretBox } from './webhooks.secret-box.js'
 import type { SendResult, WebhookSender } from './webhooks.sender.js'

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { PrismaClient } from '../../generated/prisma/client.js'
-import type { BackgroundLoopOptions } from '../../jobs/background-loop.js'
+import type { BackgroundLoopOptions } from '../../lib/background-loop.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { createWebhookDispatcher, type WebhookSettings } from './webhooks.dispatcher.js'
 import { createWebhookRepository } from './webhooks.repository.js'
