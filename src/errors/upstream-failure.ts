@@ -2,9 +2,31 @@ import { PrivyApiError, PrivyError } from '../privy/index.js'
 import { AppError } from './app-error.js'
 import { fromPrivyError } from './error-handler.js'
 
+/** What a Privy call was about, as the API names it (`registration_id`, `document_id`). */
+export type FollowedResource = 'registration' | 'document'
+
 /** A Privy failure in the API's words; anything else passes through unchanged. */
+export function asAppError(error: PrivyError): AppError
+export function asAppError(error: unknown): unknown
 export function asAppError(error: unknown): unknown {
   return error instanceof PrivyError ? fromPrivyError(error) : error
+}
+
+/**
+ * A retry that must wait: Privy may still answer, or holds the resource without telling its token.
+ * The one OPERATION_PENDING of registrations and documents; by default the detail says what to follow.
+ */
+export function operationPending(
+  resource: FollowedResource,
+  id: string,
+  detail: string,
+  options: { follow: boolean } = { follow: true },
+): AppError {
+  return new AppError('OPERATION_PENDING', {
+    detail: options.follow ? `${detail}. Follow ${resource} ${id}` : detail,
+    retryAfterSeconds: 2,
+    extensions: { [`${resource}_id`]: id },
+  })
 }
 
 /**
@@ -25,11 +47,7 @@ export function upstreamRejected(
 }
 
 /** An answer whose outcome is not known yet names the resource to follow. */
-export function outcomeUnknown(
-  error: PrivyError,
-  resource: 'registration' | 'document',
-  id: string,
-): AppError {
+export function outcomeUnknown(error: PrivyError, resource: FollowedResource, id: string): AppError {
   const mapped = fromPrivyError(error)
   return new AppError(mapped.code, {
     ...mapped.options,
@@ -40,7 +58,7 @@ export function outcomeUnknown(
 }
 
 export interface CreateFailure {
-  resource: 'registration' | 'document'
+  resource: FollowedResource
   id: string
   /** Records on the row whether Privy may hold it (`unknown`) or surely does not (`failed`). */
   record: (outcome: 'unknown' | 'failed', summary: Record<string, string | number | null>) => Promise<void>

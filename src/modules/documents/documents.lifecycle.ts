@@ -1,5 +1,10 @@
 import { AppError, notFound } from '../../errors/app-error.js'
-import { asAppError, outcomeUnknown, rethrowAsAppError } from '../../errors/upstream-failure.js'
+import {
+  asAppError,
+  operationPending,
+  outcomeUnknown,
+  rethrowAsAppError,
+} from '../../errors/upstream-failure.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
@@ -25,13 +30,15 @@ export interface DocumentLifecycleDeps {
   inFlightBudgetMs: number
 }
 
-function revokePending(id: string): AppError {
-  return new AppError('OPERATION_PENDING', {
-    detail: `Privy has not yet answered the last revoke of document ${id}; retry shortly`,
-    retryAfterSeconds: 2,
-    extensions: { document_id: id },
-  })
-}
+const revokePending = (id: string) =>
+  operationPending(
+    'document',
+    id,
+    `Privy has not yet answered the last revoke of document ${id}; retry shortly`,
+    {
+      follow: false,
+    },
+  )
 
 /** Revoke, history and the signed PDF: what happens to a document after its upload. */
 export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {

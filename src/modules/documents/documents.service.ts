@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
-import { recordCreateFailure } from '../../errors/upstream-failure.js'
+import { operationPending, recordCreateFailure } from '../../errors/upstream-failure.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
@@ -43,13 +43,7 @@ export interface DocumentServiceDeps {
   answers: AnswerKeeper
 }
 
-function documentPending(id: string, detail: string): AppError {
-  return new AppError('OPERATION_PENDING', {
-    detail: `${detail}. Follow document ${id}`,
-    retryAfterSeconds: 2,
-    extensions: { document_id: id },
-  })
-}
+const documentPending = (id: string, detail: string) => operationPending('document', id, detail)
 
 /** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
 export function createDocumentService(deps: DocumentServiceDeps) {

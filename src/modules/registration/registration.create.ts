@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors/app-error.js'
-import { recordCreateFailure } from '../../errors/upstream-failure.js'
+import { operationPending as pendingOn, recordCreateFailure } from '../../errors/upstream-failure.js'
 import { maskEmail, maskPhone } from '../../lib/mask.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer, RegisterResult } from '../../privy/index.js'
@@ -18,13 +18,7 @@ import { toRegistrationView } from './registration.view.js'
 export const UPSTREAM_FIELD_NAMES: Record<string, string> = { identity: 'ktp' }
 
 /** A retry that must wait: Privy may still answer, or holds the registration without telling its token. */
-export function operationPending(id: string, detail: string): AppError {
-  return new AppError('OPERATION_PENDING', {
-    detail: `${detail}. Follow registration ${id}`,
-    retryAfterSeconds: 2,
-    extensions: { registration_id: id },
-  })
-}
+export const operationPending = (id: string, detail: string) => pendingOn('registration', id, detail)
 
 /** How the service tells whether Privy may still answer, shared with resend. */
 export interface AnswerTiming {
