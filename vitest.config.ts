@@ -6,8 +6,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@privy-gateway/source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts', 'clients/*/test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Safety nets for a test that hangs, not guesses at speed: every test waits on the events it
+    // expects, and on a 2-core machine under load 20+ starting PGlite and migrating it takes a minute.
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
     pool: 'forks',
   },
 })

@@ -59,13 +59,11 @@ describe('decodeBase64Image', () => {
   it('refuses a 50 MB string by its length alone, without allocating the decoded buffer', () => {
     const huge = 'A'.repeat(50 * MB)
     const before = process.memoryUsage().arrayBuffers
-    const started = performance.now()
     const error = refusal(() => decodeBase64Image(huge, 'selfie', CAP))
     expect(error.status).toBe(413)
     expect(error.options.errors).toEqual([{ path: 'selfie', message: 'must be at most 4 MB' }])
     // Decoding would allocate 37.5 MB of buffer memory and scan 50 MB; a length check does neither.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(MB)
-    expect(performance.now() - started).toBeLessThan(20)
   })
 
   it.each([

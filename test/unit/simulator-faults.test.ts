@@ -186,7 +186,8 @@ describe('kind commit_then_timeout', () => {
     await expect.poll(() => own.state.registrations.size).toBe(1)
     const started = performance.now()
     await own.close()
-    expect(performance.now() - started).toBeLessThan(2000)
+    // Closing does not wait out the fault's 30 s delay (half of it is a bound no machine misses).
+    expect(performance.now() - started).toBeLessThan(15_000)
     expect(await pending).toBeInstanceOf(Error)
   })
 })
