@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { type Config, inFlightBudgetMs as inFlightBudget } from './config/config.js'
 import { dataMigrations } from './db/data-migrations.js'
 import { type Database, openDatabase } from './db/database.js'
+import { logMigrationProblem } from './db/migration-status.js'
 import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
 import { type BackgroundLoopOptions, startBackgroundLoop } from './jobs/background-loop.js'
@@ -40,7 +41,7 @@ import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
 import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
-import { healthRoutes } from './plugins/health.js'
+import { healthRoutes, migrationsCheck } from './plugins/health.js'
 import { installRequestBudget } from './plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
 import { registerSwagger } from './plugins/swagger.js'
@@ -108,6 +109,7 @@ export async function buildApp(
 
   try {
     const database = overrides.database ?? (await openOwnDatabase(config, closers))
+    await logMigrationProblem(() => database.migrationStatus(), app.log)
     // Privy's answers the database could not take. Closed after the Privy client (whose late answers
     // may still hand it some) and before the database (its last try writes there).
     const answers = createAnswerKeeper({ logger: app.log })
@@ -138,6 +140,7 @@ export async function buildApp(
       isDraining: shutdown.isDraining,
       checks: {
         database: () => database.ping(),
+        migrations: migrationsCheck(() => database.migrationStatus()),
         privy: config.privy.mode === 'remote' ? async () => void (await privy.getAccessToken()) : undefined,
       },
     })

@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database (and Privy, when configured) answer */
+        /** Readiness: the database answers with this release's migrations (and Privy, when configured) */
         get: {
             parameters: {
                 query?: never;
@@ -3094,6 +3094,9 @@ export interface components {
             status: "ok" | "unavailable";
             checks?: {
                 [key: string]: "ok" | "failed" | "skipped";
+            };
+            causes?: {
+                [key: string]: string;
             };
         };
     };
