@@ -17,15 +17,9 @@ import type { DocumentRecord, DocumentRepository } from './documents.repository.
 import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
 import { DOC_PROCESS_CODES } from './documents.status.js'
 import type { DocumentSync } from './documents.sync.js'
+import type { DocumentUpload } from './documents.upload.js'
 import { toDocumentView } from './documents.view.js'
-import {
-  checkPlacements,
-  type DocumentUpload,
-  eMeteraiStamp,
-  type PdfInfo,
-  signatureBox,
-  toPoints,
-} from './pdf/index.js'
+import { checkPlacements, eMeteraiStamp, type PdfInfo, signatureBox, toPoints } from './pdf/index.js'
 
 export interface DocumentServiceDeps {
   documents: DocumentRepository

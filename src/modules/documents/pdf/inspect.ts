@@ -1,7 +1,8 @@
+import { formatBytes, invalidField } from '../../../http/field-errors.js'
 import { findActiveContent } from './active-content.js'
 import { PageTreeError, type PdfPage, readPages } from './page-tree.js'
 import { ExpansionLimitError, ParseLimitError, parsePdfContext } from './parse-context.js'
-import { FILE_FIELD, formatBytes, invalidPart, tooComplexPdf, unprocessablePdf } from './pdf-errors.js'
+import { FILE_FIELD, tooComplexPdf, unprocessablePdf } from './pdf-errors.js'
 
 export interface PdfInfo {
   pageCount: number
@@ -62,7 +63,7 @@ const ENCRYPT_ENTRY = /^\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/
  * The bytes are never changed: they are what the merchant hashed and what the signers will sign.
  */
 export async function inspectPdf(bytes: Buffer, options: InspectPdfOptions = {}): Promise<PdfInfo> {
-  if (bytes.length === 0) throw invalidPart(FILE_FIELD, 'must not be empty')
+  if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
   if (!bytes.subarray(0, HEADER.length).equals(HEADER)) throw unprocessablePdf('is not a PDF')
   if (!bytes.subarray(-END_MARKER_WINDOW).includes(END_MARKER)) {
     throw unprocessablePdf(`${UNREADABLE}: it ends early (no %%EOF marker), was the upload cut short?`)

@@ -1,4 +1,5 @@
-import { fieldTooLarge, type ImageField, invalidField } from './identity-errors.js'
+import { fieldTooLarge, invalidField } from '../../../http/field-errors.js'
+import type { ImageField } from './image-field.js'
 
 /**
  * Images sent in JSON: standard base64 (RFC 4648 §4, padded), optionally as a data URL declaring
