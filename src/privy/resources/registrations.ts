@@ -12,7 +12,7 @@ import {
 } from '../schemas.js'
 import { createRegistrationOtpResource, type RegistrationOtpResource } from './registration-otp.js'
 
-/** Registration (contract §3). `channel_id` is added by the client. */
+/** Registration (docs/privy-contract.md §3). `channel_id` is added by the client. */
 
 export type RegistrationType = 'landing_page' | 'privy_ra' | 'merchant_ra'
 
@@ -32,9 +32,9 @@ export interface RegisterInput {
   info?: string
   /** True when the merchant already verified the phone, so Privy skips the registration OTP. */
   phone_verified?: boolean
-  /** KTP photo, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
+  /** KTP photo, base64 JPEG/PNG; required unless `landing_page`. Not signed (docs/privy-contract.md §2.3). */
   identity?: string
-  /** Selfie, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
+  /** Selfie, base64 JPEG/PNG; required unless `landing_page`. Not signed (docs/privy-contract.md §2.3). */
   selfie?: string
 }
 
@@ -66,7 +66,7 @@ export interface RegistrationStatusResult {
   updated_at: string
 }
 
-/** Corrected fields after a soft reject (§3.4). */
+/** Corrected fields after a soft reject (docs/privy-contract.md §3.4). */
 export interface RegistrationResendInput extends RegistrationRef {
   name?: string
   nik?: string
@@ -75,7 +75,7 @@ export interface RegistrationResendInput extends RegistrationRef {
   selfie?: string
 }
 
-/** §3.4 only promises the new status; the other fields are passed on when present. */
+/** docs/privy-contract.md §3.4 only promises the new status; the other fields are passed on when present. */
 export interface RegistrationResendResult {
   reference_number?: string
   channel_id?: string
@@ -132,18 +132,18 @@ const RESEND: PrivyOperation<RegistrationResendResult> = {
 
 export interface RegistrationsResource {
   /**
-   * §3.1. Never retried: a lost answer leaves the outcome unknown. With `onLateAnswer`, an answer
+   * docs/privy-contract.md §3.1. Never retried: a lost answer leaves the outcome unknown. With `onLateAnswer`, an answer
    * after the deadline (with the register_token) still reaches the caller (late-answers.ts).
    */
   register(input: RegisterInput, options?: SideEffectOptions<RegisterResult>): Promise<RegisterResult>
-  /** §3.3. Safe to repeat, so transient failures are retried. */
+  /** docs/privy-contract.md §3.3. Safe to repeat, so transient failures are retried. */
   status(input: RegistrationRef): Promise<RegistrationStatusResult>
-  /** §3.4, after a soft reject. Never retried. */
+  /** docs/privy-contract.md §3.4, after a soft reject. Never retried. */
   resend(
     input: RegistrationResendInput,
     options?: SideEffectOptions<RegistrationResendResult>,
   ): Promise<RegistrationResendResult>
-  /** §4.1. */
+  /** docs/privy-contract.md §4.1. */
   otp: RegistrationOtpResource
 }
 
