@@ -58,11 +58,3 @@ export function decodeBase64Image(value: string, field: ImageField, maxBytes: nu
   if ((payload.length / 4) * 3 - padding > maxBytes) throw fieldTooLarge(field, maxBytes)
   return Buffer.from(payload, 'base64')
 }
-
-/**
- * What Privy receives for `identity` and `selfie`: plain base64, no data URL prefix. docs/privy-contract.md §3.1 asks
- * for "base64 JPEG/PNG", and the bare form is the one every reading of that accepts.
- */
-export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-}

@@ -2,7 +2,6 @@ export {
   base64Length,
   decodeBase64Image,
   maxBase64ImageLength,
-  toBase64,
 } from './base64-image.js'
 export { DobSchema, dobProblems, EARLIEST_DOB, isRealDate } from './dob.js'
 export type { ImageField } from './image-field.js'
