@@ -256,7 +256,7 @@ export async function buildApp(
     })
     closers.push(() => webhooks.close())
     await app.register(webhookRoutes, { service: webhooks.service })
-    // Background work (issue 5). Every loop leases its rows in the database, so any number of
+    // Background work (docs/flows.md#unknown-outcomes). Every loop leases its rows in the database, so any number of
     // instances may run them; they stop (finishing the sweep in hand) before the clients close.
     const loops: BackgroundLoopOptions[] = [
       {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { PrivyErrorDetails, PrivyFieldError } from './errors.js'
 
 /**
- * Lenient reading of a Privy error body (contract §1):
+ * Lenient reading of a Privy error body (docs/privy-contract.md §1):
  * `{"error": {"code": 422, "errors": ["text", {"field": "nik", "messages": ["..."]}]}, "data"?: {...}}`.
  * Anything unreadable is skipped: a typed error by HTTP status is always produced.
  */

@@ -24,8 +24,8 @@ import type { SimulatorState } from './state.js'
 import { VerificationScheduler } from './verification.js'
 
 /**
- * The Privy simulator: the upstream contract (docs privy-contract.md) implemented strictly, plus the
- * `/__sim` test surface of its §7. It imports nothing from the gateway except the shared signing code.
+ * The Privy simulator: the upstream contract (docs/privy-contract.md) implemented strictly, plus the
+ * `/__sim` test surface of its docs/privy-contract.md §7. It imports nothing from the gateway except the shared signing code.
  * State is in memory and does not survive a restart (see state.ts).
  */
 
@@ -65,8 +65,8 @@ const LOGGER_OPTIONS = {
 }
 
 /**
- * What happens after a request, in the background: §6 callbacks on every status change and every
- * signature (creation is not one), the §7 verification delay and the document processing delay.
+ * What happens after a request, in the background: docs/privy-contract.md §6 callbacks on every status change and every
+ * signature (creation is not one), the docs/privy-contract.md §7 verification delay and the document processing delay.
  * All stop on reset and on close.
  */
 function installBackgroundWork(app: FastifyInstance, context: SimContext) {

@@ -24,10 +24,10 @@ const environment = z.object({
   SIM_API_SECRET: optional(z.string().default(DEV_CREDENTIALS.apiSecret)),
   SIM_CHANNEL_ID: optional(z.string().default(DEV_CREDENTIALS.channelId)),
   SIM_MERCHANT_RA: optional(z.enum(['true', 'false']).default('true')),
-  /** The enterprise account every uploaded document's doc_owner must name (§5.1). */
+  /** The enterprise account every uploaded document's doc_owner must name (docs/privy-contract.md §5.1). */
   SIM_ENTERPRISE_PRIVY_ID: optional(z.string().default(DEV_CREDENTIALS.enterprisePrivyId)),
   SIM_ENTERPRISE_TOKEN: optional(z.string().default(DEV_CREDENTIALS.enterpriseToken)),
-  /** Where §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
+  /** Where docs/privy-contract.md §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
   SIM_CALLBACK_URL: optional(z.url({ protocol: /^https?$/ }).optional()),
   /** Auto-verify this many ms after waiting_verification; unset: only via /__sim. */
   SIM_VERIFICATION_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),

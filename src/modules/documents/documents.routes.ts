@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
@@ -17,12 +18,7 @@ import {
   ListDocumentsQuerySchema,
 } from './documents.schemas.js'
 import type { DocumentService } from './documents.service.js'
-import {
-  closeConnectionIfBodyUnread,
-  type DocumentUploadLimits,
-  documentMultipartLimits,
-  readDocumentUpload,
-} from './pdf/index.js'
+import { type DocumentUploadLimits, documentMultipartLimits, readDocumentUpload } from './documents.upload.js'
 
 const tags = ['Documents']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]

@@ -3,7 +3,7 @@ import { text } from '../../lib/text.js'
 import { SubmissionSchema } from '../submission.js'
 import { PlacementSchema } from './pdf/index.js'
 
-/** §5.1 `doc_category` codes of the e-Meterai. */
+/** docs/privy-contract.md §5.1 `doc_category` codes of the e-Meterai. */
 export const E_METERAI_CATEGORIES = [
   'surat_perjanjian',
   'surat_pernyataan',

@@ -1,7 +1,7 @@
 import type { DocumentProcess, DocumentStatus } from '../../generated/prisma/client.js'
 
 /**
- * The document state machine of flows.md. Privy's document status carries no time, so order comes
+ * The document state machine of docs/flows.md#document-state-machine. Privy's document status carries no time, so order comes
  * from the machine itself: only these moves are applied, terminal states never change, and the one
  * move that looks backwards (`processing_emeterai → uploaded`) is allowed only when the stamp comes
  * first and the signers sign after it.
@@ -40,7 +40,7 @@ export function isDocumentSettled(status: DocumentStatus): boolean {
   return TERMINAL.includes(status)
 }
 
-/** contract §5.1 `doc_process` */
+/** docs/privy-contract.md §5.1 `doc_process` */
 export const DOC_PROCESS_CODES: Record<DocumentProcess, '0' | '1' | '2' | '3'> = {
   sign_only: '0',
   emeterai_only: '1',

@@ -5,7 +5,7 @@ import type { PrivyClient } from '../../privy/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import { canMoveDocument, isDocumentSettled } from './documents.status.js'
 
-/** What a status read or a callback says about a document (contract §5.3, §6). */
+/** What a status read or a callback says about a document (docs/privy-contract.md §5.3, §6). */
 export interface UpstreamDocumentStatus {
   status: DocumentStatus
   signers?: Array<{ privy_id: string; status: string; signed_at?: string }>

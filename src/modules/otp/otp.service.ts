@@ -169,7 +169,7 @@ export function createOtpService(deps: OtpServiceDeps) {
       return locked()
     }
     if (error instanceof PrivyUnprocessableEntityError) {
-      // Contract §4.1: a wrong code is the 422 that carries remaining_attempts; an expired one does not.
+      // docs/privy-contract.md §4.1: a wrong code is the 422 that carries remaining_attempts; an expired one does not.
       if (error.remainingAttempts === undefined) {
         if (error.messages.some((message) => /expired/i.test(message))) {
           await otps.setStatus(record.id, 'expired')

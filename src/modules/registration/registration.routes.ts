@@ -2,13 +2,17 @@ import multipart from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
 import type { IdempotencyService } from '../idempotency/idempotency.service.js'
-import { closeConnectionIfBodyUnread, registrationMultipartLimits } from './identity/index.js'
 import type { ImageLimits } from './registration.identity.js'
-import { multipartToJsonBody, registrationJsonBodyLimit } from './registration.multipart.js'
+import {
+  multipartToJsonBody,
+  registrationJsonBodyLimit,
+  registrationMultipartLimits,
+} from './registration.multipart.js'
 import {
   CreateRegistrationBodySchema,
   GetRegistrationQuerySchema,

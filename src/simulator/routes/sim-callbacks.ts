@@ -9,7 +9,7 @@ import type { SimRegistration, SimSettings } from '../state.js'
 import { findSimRegistration } from './sim-lookup.js'
 
 /**
- * §7 settings (verification and document processing delays, where §6 callbacks go) and the
+ * docs/privy-contract.md §7 settings (verification and document processing delays, where docs/privy-contract.md §6 callbacks go) and the
  * callback log, plus two ways to make the deliveries a merchant must cope with: the same callback
  * twice (replay) and a stale one arriving after a newer one (send with status_override). Replay and
  * send cover `register` callbacks only.
@@ -39,7 +39,7 @@ function settingsView(settings: SimSettings) {
 }
 
 /**
- * The §3.3 data the registration had when it last was in `status`: exactly what Privy would have
+ * The docs/privy-contract.md §3.3 data the registration had when it last was in `status`: exactly what Privy would have
  * sent then, with its own updated_at. A status it never had cannot be made stale: 422.
  */
 function staleData(registration: SimRegistration, status: (typeof STATUSES)[number]) {

@@ -51,7 +51,7 @@ function faultView(fault: Fault) {
   }
 }
 
-/** Contract §7 fault injection: `POST` adds one, `GET` lists the active ones, `DELETE` clears all. */
+/** docs/privy-contract.md §7 fault injection: `POST` adds one, `GET` lists the active ones, `DELETE` clears all. */
 export const simFaultRoutes: FastifyPluginAsync<{ faults: FaultInjector }> = async (app, { faults }) => {
   app.post('/__sim/faults', async (request, reply) => {
     const fault = faults.add(parseBody(faultBody, optionalJsonObjectBody(request)))
