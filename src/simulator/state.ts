@@ -1,3 +1,4 @@
+import type { AnswerStyle } from './answer-styles.js'
 import type { SimDocument } from './document-types.js'
 import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
@@ -92,6 +93,8 @@ export interface SimSettings {
   callbackRetryBaseMs: number
   /** Time spent in each processing state of a document; 0 = at once, null = only when `/__sim` advances. */
   documentProcessingDelayMs: number | null
+  /** How answers are worded (answer-styles.ts). */
+  answerStyle: AnswerStyle
 }
 
 export type OtpChannel = 'sms' | 'email'
