@@ -73,6 +73,8 @@ export interface Fault {
   delayMs: number | undefined
   /** `malformed_data`: the members of `data` that survive (the others are removed). */
   keep: readonly string[] | undefined
+  /** `status`: the `data` member of the error answer. */
+  data?: Readonly<Record<string, number | string | boolean>> | undefined
 }
 
 /** What the request log keeps: never a body, a header value other than Request-ID, or a token. */

@@ -84,7 +84,39 @@ describe.each(JSON_STYLES)('answer style %s', (style) => {
   })
 })
 
+const RESEND_PATH = '/web/api/v2/register/otp-resend'
+
+/** A resend the gateway lets through (its own 60 s mirror has passed) and Privy refuses as too early. */
+async function resendRefusedByPrivy(data?: Record<string, number | string>) {
+  const { otp } = await sentOtp()
+  await gateway.sim('POST', '/__sim/faults', { path: RESEND_PATH, kind: 'status', status: 429, data })
+  gateway.clock.advance(61_000)
+  try {
+    return await gateway.call('POST', `/v1/otp/${otp.id}/resend`, { token })
+  } finally {
+    gateway.clock.advance(-61_000)
+  }
+}
+
+describe.each(JSON_STYLES)('answer style %s, a resend too early', (style) => {
+  it("is 429 OTP_RESEND_TOO_EARLY with Privy's retry_after as Retry-After", async () => {
+    await useStyle(style)
+    const answer = await resendRefusedByPrivy({ retry_after: 300 })
+    expect(answer.status, answer.text).toBe(429)
+    expect(answer.json.code).toBe('OTP_RESEND_TOO_EARLY')
+    expect(answer.headers['retry-after']).toBe('300')
+  })
+})
+
 describe('answers a proxy sends instead of Privy (HTML pages)', () => {
+  it('a 429 page says enough by its status: 429 OTP_RESEND_TOO_EARLY, with the 60 s of the contract', async () => {
+    await useStyle('html')
+    const answer = await resendRefusedByPrivy({ retry_after: 300 })
+    expect(answer.status, answer.text).toBe(429)
+    expect(answer.json.code).toBe('OTP_RESEND_TOO_EARLY')
+    expect(answer.headers['retry-after']).toBe('60')
+  })
+
   it('a refused code the gateway cannot read is 502 UPSTREAM_UNREADABLE naming the request, and the OTP stays usable', async () => {
     const { otp, code } = await sentOtp()
     await useStyle('html')
