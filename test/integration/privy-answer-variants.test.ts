@@ -136,6 +136,21 @@ describe('answers a proxy sends instead of Privy (HTML pages)', () => {
     expect(right.status, right.text).toBe(200)
   })
 
+  it('an HTML 422 on a register is 502 UPSTREAM_UNREADABLE, not a rejection naming no field', async () => {
+    await useStyle('html')
+    await gateway.sim('POST', '/__sim/faults', { path: '/web/api/v2/register', kind: 'status', status: 422 })
+    const answer = await gateway.call('POST', '/v1/registrations', {
+      token,
+      body: await fullRegistrationJson(),
+    })
+    expect(answer.status, answer.text).toBe(502)
+    expect(answer.json).toMatchObject({
+      code: 'UPSTREAM_UNREADABLE',
+      upstream: { status: 422, request_id: await lastRequestId('/web/api/v2/register') },
+    })
+    expect(answer.json.errors).toBeUndefined()
+  })
+
   it('an HTML 404 on a status read is 502 UPSTREAM_UNREADABLE, and the stored registration is kept', async () => {
     const registration = await gateway.call('POST', '/v1/registrations', {
       token,
