@@ -194,6 +194,7 @@ const LOGGED_ERROR_FIELDS = [
   'lateAnswerPending',
   'retryAfterSeconds',
   'remainingAttempts',
+  'bodyUnreadable',
   'errno',
   'syscall',
   'clientVersion',

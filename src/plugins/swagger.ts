@@ -92,7 +92,9 @@ const STATUS_DESCRIPTIONS: Record<string, string> = {
   415: 'Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`)',
   422: 'Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`)',
   429: 'Too many requests; see `Retry-After` (`RATE_LIMITED`)',
-  502: 'Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`)',
+  502:
+    'Privy answered with an error, or with an answer the gateway could not read ' +
+    '(`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`)',
   503: 'Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`)',
   504: 'Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`)',
 }

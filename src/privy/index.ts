@@ -1,6 +1,7 @@
 /** Public surface of the Privy client. Nothing outside src/privy imports its other files. */
 export { createPrivyClient, type PrivyClient } from './client.js'
 export {
+  answerUnreadable,
   PrivyApiError,
   PrivyAuthenticationError,
   PrivyBadRequestError,

@@ -95,6 +95,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         maxResponseBytes: operation.maxResponseBytes,
         timeoutMs: operation.timeoutMs,
         readableOnMalformed: operation.readableOnMalformed,
+        safe: operation.retry === 'safe',
         onLateAnswer,
       })
     }

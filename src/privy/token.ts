@@ -58,6 +58,7 @@ export function createTokenManager(core: ClientCore): TokenManager {
         data: TokenData,
         // A token fetch changes nothing the gateway tracks, and when it fails no API call was sent.
         forcedOutcome: 'not_applied',
+        safe: true,
       })
     })
     const lifetimeMs = (data.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000

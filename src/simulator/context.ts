@@ -1,3 +1,4 @@
+import type { AnswerStyle } from './answer-styles.js'
 import { DEV_CREDENTIALS } from './dev-credentials.js'
 import { SimEvents } from './events.js'
 import { type SimSettings, SimulatorState } from './state.js'
@@ -50,6 +51,8 @@ export interface SimulatorOptions {
    * `POST /__sim/documents/:ref/advance`. Changeable at `/__sim/settings`.
    */
   documentProcessingDelayMs?: number | null
+  /** How answers are worded (answer-styles.ts); default `contract`. Changeable at `/__sim/settings`. */
+  answerStyle?: AnswerStyle
 }
 
 /** Everything a route or hook needs, passed explicitly instead of decorating Fastify's types. */
@@ -76,6 +79,7 @@ function defaultSettings(options: SimulatorOptions): SimSettings {
     callbackRetryBaseMs: options.callbackRetryBaseMs ?? DEFAULT_CALLBACK_RETRY_BASE_MS,
     documentProcessingDelayMs:
       options.documentProcessingDelayMs === undefined ? 0 : options.documentProcessingDelayMs,
+    answerStyle: options.answerStyle ?? 'contract',
   }
 }
 

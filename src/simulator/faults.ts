@@ -16,6 +16,7 @@ export interface FaultInput {
   status?: number | undefined
   delay_ms?: number | undefined
   keep?: string[] | undefined
+  data?: Record<string, number | string | boolean> | undefined
 }
 
 interface PendingSleep {
@@ -59,6 +60,7 @@ export class FaultInjector {
           ? (input.delay_ms ?? DEFAULT_COMMIT_THEN_TIMEOUT_MS)
           : input.delay_ms,
       keep: input.kind === 'malformed_data' ? (input.keep ?? DEFAULT_KEPT) : undefined,
+      data: input.data,
     }
     this.context.state.faults.push(fault)
     return fault
@@ -106,7 +108,7 @@ export class FaultInjector {
     switch (fault.kind) {
       case 'status': {
         const status = fault.status ?? 503
-        return sendError(reply, status, [`Simulated fault: HTTP ${status}`])
+        return sendError(reply, status, [`Simulated fault: HTTP ${status}`], { data: fault.data })
       }
       case 'drop':
         reply.hijack()

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { installAnswerStyles } from './answer-styles.js'
 import { signedRequestHook } from './auth.js'
 import { CallbackSender } from './callbacks.js'
 import { createContext, type SimContext, type SimulatorOptions } from './context.js'
@@ -107,6 +108,7 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
   requestLog.install(app)
   const faults = new FaultInjector(context, requestLog)
   faults.install(app)
+  installAnswerStyles(app, context)
   const { callbacks, processor } = installBackgroundWork(app, context)
 
   app.register(tokenRoutes, { context })

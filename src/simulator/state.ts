@@ -1,3 +1,4 @@
+import type { AnswerStyle } from './answer-styles.js'
 import type { SimDocument } from './document-types.js'
 import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
@@ -72,6 +73,8 @@ export interface Fault {
   delayMs: number | undefined
   /** `malformed_data`: the members of `data` that survive (the others are removed). */
   keep: readonly string[] | undefined
+  /** `status`: the `data` member of the error answer. */
+  data?: Readonly<Record<string, number | string | boolean>> | undefined
 }
 
 /** What the request log keeps: never a body, a header value other than Request-ID, or a token. */
@@ -92,6 +95,8 @@ export interface SimSettings {
   callbackRetryBaseMs: number
   /** Time spent in each processing state of a document; 0 = at once, null = only when `/__sim` advances. */
   documentProcessingDelayMs: number | null
+  /** How answers are worded (answer-styles.ts). */
+  answerStyle: AnswerStyle
 }
 
 export type OtpChannel = 'sms' | 'email'

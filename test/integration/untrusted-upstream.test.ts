@@ -224,13 +224,15 @@ describe('an oversized answer from Privy', () => {
     expect(record.sent).toBeLessThan(16 * 1024 * 1024)
   })
 
-  it('on a safe read (status refresh) is 502 as well, and the stored registration is untouched', async () => {
+  it('on a safe read (status refresh) is 502 UPSTREAM_UNREADABLE, and the stored registration is untouched', async () => {
     const id = await submittedRegistration()
     const record = { sent: 0, closed: false }
     script[STATUS_PATH] = endless(201, record)
     try {
       const answer = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
-      expectProblem(answer, 502, 'UPSTREAM_ERROR')
+      // A read changes nothing at Privy: no outcome to settle, only an answer that could not be read.
+      expectProblem(answer, 502, 'UPSTREAM_UNREADABLE')
+      expect(answer.json.upstream.request_id).toEqual(expect.any(String))
     } finally {
       delete script[STATUS_PATH]
     }

@@ -120,6 +120,7 @@ describe('reset and close', () => {
       callback_url: null,
       callback_retry_base_ms: 1000,
       document_processing_delay_ms: 0,
+      answer_style: 'contract',
     })
   })
 
@@ -136,6 +137,7 @@ describe('reset and close', () => {
       callback_url: receiver.url,
       callback_retry_base_ms: 60_000,
       document_processing_delay_ms: null,
+      answer_style: 'contract',
     })
     receiver.answerWith(500)
     await otherClient.signedPost(REGISTER, registerBody('privy_ra', { phone_verified: true }))

@@ -234,7 +234,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -364,7 +364,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -460,7 +460,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -707,7 +707,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -799,7 +799,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -894,7 +894,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1003,7 +1003,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1105,7 +1105,7 @@ export interface paths {
                         "application/pdf": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1442,7 +1442,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1589,7 +1589,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;
@@ -1714,7 +1714,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
+                /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
                 502: {
                     headers: {
                         [name: string]: unknown;

@@ -75,7 +75,8 @@ export function countedByPrivy(error: unknown): boolean {
 /** Privy's refusals of an OTP send, in the gateway's words. */
 export function sendRefusal(error: unknown): unknown {
   if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
-  if (error instanceof PrivyUnprocessableEntityError) {
+  // A 422 whose body is not Privy's (a proxy's page) says nothing about this OTP: no advice then.
+  if (error instanceof PrivyUnprocessableEntityError && !error.bodyUnreadable) {
     return new AppError('CONFLICT', {
       detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
     })

@@ -190,7 +190,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         await repository.awaitLateAnswer(id, lateAnswerDeadline(error))
         throw outcomeUnknown(error, 'registration', record.id)
       }
-      if (error instanceof PrivyApiError && error.status === 422) {
+      if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
         throw upstreamRejected(error, 'Privy refused the corrected data', UPSTREAM_FIELD_NAMES)
       }
       throw asAppError(error)
