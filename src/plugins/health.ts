@@ -27,6 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     {
       schema: {
         tags: ['Health'],
+        operationId: 'health.live',
         summary: 'Liveness: the process answers',
         response: { 200: HealthSchema },
       },
@@ -39,6 +40,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     {
       schema: {
         tags: ['Health'],
+        operationId: 'health.ready',
         summary: 'Readiness: the database (and Privy, when configured) answer',
         response: { 200: HealthSchema, 503: HealthSchema },
       },

@@ -43,6 +43,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.upload',
         summary: 'Upload a PDF for signing',
         description:
           'multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers ' +
@@ -83,6 +84,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.list',
         summary: 'List documents',
         description: 'Newest first: the documents you uploaded and those you sign. Operators see all.',
         querystring: ListDocumentsQuerySchema,
@@ -98,6 +100,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.get',
         summary: 'Get a document',
         params: DocumentIdParamsSchema,
         querystring: GetDocumentQuerySchema,
@@ -114,6 +117,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.history',
         summary: "The document's timeline",
         description: "Privy's signer history merged with the gateway's own events, oldest first.",
         params: DocumentIdParamsSchema,
@@ -129,6 +133,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.revoke',
         summary: 'Revoke a document',
         description:
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
@@ -157,6 +162,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.signedPdf',
         summary: 'Download the signed PDF',
         description:
           'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.',

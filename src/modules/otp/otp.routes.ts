@@ -26,6 +26,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.request',
         summary: 'Send an OTP',
         description:
           'Asks Privy to send a code by SMS or email: `registration` for a registration that is ' +
@@ -67,6 +68,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.validate',
         summary: 'Validate an OTP code',
         description:
           'A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the ' +
@@ -105,6 +107,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.resend',
         summary: 'Send the code again',
         description:
           'Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 ' +

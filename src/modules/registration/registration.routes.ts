@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { OPERATOR_TAGS } from '../../plugins/swagger.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/idempotency.schemas.js'
 import type { IdempotencyService } from '../idempotency/idempotency.service.js'
 import { closeConnectionIfBodyUnread, registrationMultipartLimits } from './identity/index.js'
@@ -11,6 +12,7 @@ import type { ImageLimits } from './registration.identity.js'
 import { multipartToJsonBody, registrationJsonBodyLimit } from './registration.multipart.js'
 import {
   CreateRegistrationBodySchema,
+  FullRegistrationMultipartSchema,
   GetRegistrationQuerySchema,
   ListRegistrationsQuerySchema,
   RegistrationIdParamsSchema,
@@ -19,6 +21,7 @@ import {
   RegistrationSchema,
   type RegistrationView,
   ResendRegistrationBodySchema,
+  ResendRegistrationMultipartSchema,
 } from './registration.schemas.js'
 import type { RegistrationService } from './registration.service.js'
 
@@ -48,6 +51,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.create',
         summary: 'Register a user with Privy',
         description:
           'Creates a registration and submits it to Privy. With `landing_page` the user finishes KYC on ' +
@@ -55,9 +59,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
           'JSON with base64 images or as multipart/form-data with `ktp` and `selfie` files. Without ' +
           '`phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. ' +
           'A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.',
-        consumes: ['application/json', 'multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,
         body: CreateRegistrationBodySchema,
+        multipartBody: FullRegistrationMultipartSchema,
         response: {
           201: RegistrationSchema,
           ...problemResponses(400, 401, 403, 409, 413, 415, 422, 502, 503, 504),
@@ -87,15 +91,16 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.resend',
         summary: 'Resend a soft-rejected registration',
         description:
           'Only after a soft reject (`can_resend: true`, `next_action: resend`), with only the corrected ' +
           'fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 ' +
           '`REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.',
-        consumes: ['application/json', 'multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,
         params: RegistrationIdParamsSchema,
         body: ResendRegistrationBodySchema,
+        multipartBody: ResendRegistrationMultipartSchema,
         response: {
           200: RegistrationSchema,
           ...problemResponses(400, 401, 404, 409, 413, 422, 502, 503, 504),
@@ -122,6 +127,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.get',
         summary: 'Get a registration',
         description:
           'Answers the stored registration, refreshed from Privy when it is older than the refresh ' +
@@ -139,8 +145,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
     '/v1/registrations/lookup',
     {
       schema: {
-        tags,
+        tags: [OPERATOR_TAGS.operators],
         security: [{ apiKey: [] }],
+        operationId: 'registrations.lookup',
         summary: "Find a person's registrations by NIK (operators)",
         description:
           'Operators only (a user token gets 404). The NIK travels in the body, never in a URL, and is ' +
@@ -162,6 +169,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.list',
         summary: 'List your registrations',
         description: 'Newest first. Users see their own; operators see all.',
         querystring: ListRegistrationsQuerySchema,

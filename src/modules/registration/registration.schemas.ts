@@ -80,6 +80,19 @@ export const FullRegistrationBodySchema = z
   })
   .meta({ id: 'FullRegistrationRequest' })
 
+/** A file part of a multipart body, as OpenAPI says it so Swagger UI offers a file input. */
+const FilePartSchema = (what: string) =>
+  z.string().meta({ format: 'binary' }).describe(`${what}, JPEG or PNG; checked by content, never stored`)
+
+/**
+ * Documentation of the multipart variant (routes turn the parts into the JSON body before
+ * validation): the same fields, the images as files, `phone_verified` as the text true or false.
+ */
+export const FullRegistrationMultipartSchema = FullRegistrationBodySchema.extend({
+  ktp: FilePartSchema('Photo of the KTP (identity card)'),
+  selfie: FilePartSchema('Selfie of the person'),
+}).meta({ id: 'FullRegistrationMultipartRequest' })
+
 export const CreateRegistrationBodySchema = z.discriminatedUnion('registration_type', [
   LandingPageRegistrationBodySchema,
   FullRegistrationBodySchema,
@@ -87,14 +100,16 @@ export const CreateRegistrationBodySchema = z.discriminatedUnion('registration_t
 export type CreateRegistrationBody = z.infer<typeof CreateRegistrationBodySchema>
 export type FullRegistrationBody = z.infer<typeof FullRegistrationBodySchema>
 
+const ResendFields = {
+  name: IdentityFields.name.optional(),
+  nik: IdentityFields.nik.optional(),
+  dob: IdentityFields.dob.optional(),
+  ktp: IdentityFields.ktp.optional(),
+  selfie: IdentityFields.selfie.optional(),
+}
+
 export const ResendRegistrationBodySchema = z
-  .strictObject({
-    name: IdentityFields.name.optional(),
-    nik: IdentityFields.nik.optional(),
-    dob: IdentityFields.dob.optional(),
-    ktp: IdentityFields.ktp.optional(),
-    selfie: IdentityFields.selfie.optional(),
-  })
+  .strictObject(ResendFields)
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
     message: 'send at least one corrected field',
   })
@@ -105,6 +120,16 @@ export const ResendRegistrationBodySchema = z
   .describe('Only the corrected fields, after a soft reject (`can_resend: true`)')
   .meta({ id: 'RegistrationResendRequest' })
 export type ResendRegistrationBody = z.infer<typeof ResendRegistrationBodySchema>
+
+/** The multipart variant of a resend, for the documentation (see FullRegistrationMultipartSchema). */
+export const ResendRegistrationMultipartSchema = z
+  .strictObject({
+    ...ResendFields,
+    ktp: FilePartSchema('Photo of the KTP (identity card)').optional(),
+    selfie: FilePartSchema('Selfie of the person').optional(),
+  })
+  .describe('Only the corrected fields, after a soft reject; nik and dob together')
+  .meta({ id: 'RegistrationResendMultipartRequest' })
 
 export const RegistrationIdParamsSchema = z.strictObject({
   id: z.uuid('must be a registration id (UUID)'),
