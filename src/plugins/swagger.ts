@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem.js'
+import { addFormatExamples } from '../openapi/format-examples.js'
 import { routeTransform } from '../openapi/route-transform.js'
 
 export const OPENAPI_INFO = {
@@ -98,6 +99,12 @@ function polish(generated: GeneratedDocument): GeneratedDocument {
     }
   }
   const schemas = document.components?.schemas ?? {}
+  addFormatExamples(schemas)
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(pathItem ?? {}) as OpenAPIV3_1.OperationObject[]) {
+      addFormatExamples([operation.requestBody, operation.responses])
+    }
+  }
   const { components: _components, ...rest } = document
   const references = JSON.stringify(rest)
   for (const name of Object.keys(schemas)) {

@@ -463,7 +463,10 @@ export interface components {
              * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
              */
             file: string;
-            /** @description JSON text of DocumentMetadata */
+            /**
+             * @description JSON text of DocumentMetadata
+             * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
+             */
             metadata: string;
         };
         OtpRequestInput: {
@@ -474,7 +477,10 @@ export interface components {
              * @enum {string}
              */
             otp_channel: "sms" | "email";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             registration_id: string;
         } | {
             /** @constant */
@@ -487,6 +493,7 @@ export interface components {
             document_ids: string[];
         };
         OtpValidationInput: {
+            /** @example 482913 */
             otp_code: string;
         };
         PrivyCallbackInput: {
@@ -497,6 +504,7 @@ export interface components {
             event: "register" | "document";
             /** @description The same object as the matching status call */
             data: {
+                /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
                 reference_number: string;
             } & {
                 [key: string]: unknown;
@@ -541,17 +549,23 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             selfie: string;
             /**
              * @description true when the merchant already proved the phone: no registration OTP is sent
@@ -579,12 +593,12 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
             /**
@@ -609,17 +623,23 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp?: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             selfie?: string;
         };
         /** @description Only the corrected fields, after a soft reject; nik and dob together */
@@ -628,12 +648,12 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
             /**
@@ -650,7 +670,7 @@ export interface components {
         RegistrationLookupInput: {
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
         };
@@ -661,6 +681,7 @@ export interface components {
              * @example https://merchant.example.co.id/hooks/privy
              */
             url: string;
+            /** @example Order service: registration and document status for checkout */
             description?: string;
             /**
              * @description The event types sent to this endpoint; empty (the default) means all
@@ -689,28 +710,42 @@ export interface components {
             previous_secret_expires_in_seconds?: number;
         };
         Problem: {
-            /** @description A URI naming the kind of problem; stable per `code` */
+            /**
+             * @description A URI naming the kind of problem; stable per `code`
+             * @example urn:privy-gateway:problem:validation-failed
+             */
             type: string;
+            /** @example Validation failed */
             title: string;
+            /** @example 400 */
             status: number;
+            /** @example nik: the birth date in the NIK does not match dob */
             detail?: string;
-            /** @description Stable machine-readable error code */
+            /**
+             * @description Stable machine-readable error code
+             * @example VALIDATION_FAILED
+             */
             code: string;
+            /** @example 6f1c2b3a-8d4e-4f5a-9b6c-7d8e9f0a1b2c */
             request_id: string;
             errors?: {
+                /** @example nik */
                 path: string;
+                /** @example the birth date in the NIK does not match dob */
                 message: string;
             }[];
             /** @description Present when Privy caused the failure */
             upstream?: {
                 status?: number;
                 code?: string | number;
+                /** @example a3f2c9e1-7b4d-4e8a-9c6f-1d2e3f4a5b6c */
                 request_id?: string;
             };
         } & {
             [key: string]: unknown;
         };
         DocumentMetadata: {
+            /** @example Perjanjian Kerja Sama Distribusi 2026 */
             title: string;
             /**
              * @description serial: signers sign in the order given; parallel: in any order
@@ -725,8 +760,12 @@ export interface components {
             visibility: boolean;
             /** @default [] */
             signers: {
-                /** Format: uuid */
+                /**
+                 * Format: uuid
+                 * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+                 */
                 registration_id?: string;
+                /** @example SIAM4201 */
                 privy_id?: string;
                 /**
                  * @default signer
@@ -769,13 +808,21 @@ export interface components {
              * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
              */
             file: string;
-            /** @description JSON text of DocumentMetadata */
+            /**
+             * @description JSON text of DocumentMetadata
+             * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
+             */
             metadata: string;
         };
         Document: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example DOC-5D2E8B7A1C9F4E3B8A6D0F2C7E1B9A4D */
             reference_number: string;
+            /** @example Perjanjian Kerja Sama Distribusi 2026 */
             title: string;
             /**
              * @description `pending` while Privy has not confirmed the upload (`submission` says why); signing and revoke then answer 409 OPERATION_PENDING with Retry-After
@@ -790,6 +837,7 @@ export interface components {
             /** @enum {string} */
             sign_process: "serial" | "parallel";
             signers: {
+                /** @example SIAM4201 */
                 privy_id: string;
                 /** @enum {string} */
                 role: "signer" | "reviewer";
@@ -799,19 +847,31 @@ export interface components {
             }[];
             signing_url: string | null;
             e_meterai: {
+                /** @example surat_perjanjian */
                 category: string;
                 status: string | null;
                 serial_number: string | null;
             } | null;
-            /** @description SHA-256 of the uploaded PDF */
+            /**
+             * @description SHA-256 of the uploaded PDF
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
             sha256: string;
+            /** @example 184320 */
             size_bytes: number;
+            /** @example 3 */
             page_count: number;
             /** @description GET /v1/documents/{id}/signed.pdf answers */
             signed_pdf_available: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         DocumentList: {
@@ -819,15 +879,22 @@ export interface components {
             next_cursor: string | null;
         };
         DocumentHistory: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             document_id: string;
             events: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
                 at: string;
                 /** @enum {string} */
                 source: "gateway" | "privy";
                 /** @description The signer concerned, for Privy events */
                 privy_id: string | null;
+                /** @example SIAM4201 signed the document */
                 description: string;
             }[];
         };
@@ -839,7 +906,10 @@ export interface components {
              * @enum {string}
              */
             otp_channel: "sms" | "email";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             registration_id: string;
         } | {
             /** @constant */
@@ -852,10 +922,14 @@ export interface components {
             document_ids: string[];
         };
         OtpValidation: {
+            /** @example 482913 */
             otp_code: string;
         };
         OtpTransaction: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
             /** @enum {string} */
             otp_type: "registration" | "document_signing";
@@ -868,20 +942,28 @@ export interface components {
             /**
              * Format: date-time
              * @description The code is refused after this instant
+             * @example 2026-12-07T09:30:00.000Z
              */
             expires_at: string;
             /**
              * Format: date-time
              * @description `POST /v1/otp/{id}/resend` is refused before this instant
+             * @example 2026-12-07T09:30:00.000Z
              */
             resend_available_at: string;
             /** @description Sends left on this transaction (the first send counts) */
             requests_left: number;
             /** @description Wrong codes allowed before the transaction locks */
             attempts_left: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         PrivyCallback: {
@@ -892,6 +974,7 @@ export interface components {
             event: "register" | "document";
             /** @description The same object as the matching status call */
             data: {
+                /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
                 reference_number: string;
             } & {
                 [key: string]: unknown;
@@ -911,7 +994,10 @@ export interface components {
             duplicate: boolean;
         };
         StoredPrivyCallback: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
             /** @description As the body named it (also for rejected bodies) */
             event: string | null;
@@ -927,7 +1013,10 @@ export interface components {
             size_bytes: number;
             /** @description How many times applying it was started */
             attempts: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             received_at: string;
             processed_at: string | null;
         };
@@ -972,17 +1061,23 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             selfie: string;
             /**
              * @description true when the merchant already proved the phone: no registration OTP is sent
@@ -1010,12 +1105,12 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
             /**
@@ -1040,17 +1135,23 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp?: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             selfie?: string;
         };
         /** @description Only the corrected fields, after a soft reject; nik and dob together */
@@ -1059,12 +1160,12 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
             /**
@@ -1079,19 +1180,27 @@ export interface components {
             selfie?: string;
         };
         Registration: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
             reference_number: string;
             /** @enum {string} */
             registration_type: "landing_page" | "privy_ra" | "merchant_ra";
             /** @enum {string} */
             status: "pending" | "waiting_otp" | "waiting_verification" | "verified" | "rejected";
             reject_reason: {
+                /** @example RJ_KTP_BLUR */
                 code: string;
+                /** @example The KTP photo is blurred: the NIK cannot be read */
                 reason: string;
             } | null;
             can_resend: boolean;
+            /** @example SIAM4201 */
             privy_id: string | null;
+            /** @example https://stg-app.privy.id/register/7f3c2a9e5b */
             registration_url: string | null;
             /**
              * @description What the app should do next (`register_again`: this one could not be confirmed)
@@ -1103,19 +1212,31 @@ export interface components {
              * @enum {string}
              */
             submission: "in_flight" | "submitted" | "unknown" | "unresolved";
-            /** @description Masked */
+            /**
+             * @description Masked
+             * @example s***@example.co.id
+             */
             email: string;
-            /** @description Masked */
+            /**
+             * @description Masked
+             * @example 6281******890
+             */
             phone: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         RegistrationLookup: {
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
         };
@@ -1130,6 +1251,7 @@ export interface components {
              * @example https://merchant.example.co.id/hooks/privy
              */
             url: string;
+            /** @example Order service: registration and document status for checkout */
             description?: string;
             /**
              * @description The event types sent to this endpoint; empty (the default) means all
@@ -1158,8 +1280,12 @@ export interface components {
             previous_secret_expires_in_seconds: number;
         };
         WebhookEndpoint: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example https://merchant.example.co.id/hooks/privy */
             url: string;
             description: string | null;
             /** @description Empty means every type */
@@ -1171,18 +1297,31 @@ export interface components {
             failing_since: string | null;
             /** @description The secrets signing now, newest first (their values are shown only when created) */
             signing_secrets: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
                 created_at: string;
                 expires_at: string | null;
             }[];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         WebhookEndpointWithSecret: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example https://merchant.example.co.id/hooks/privy */
             url: string;
             description: string | null;
             /** @description Empty means every type */
@@ -1194,15 +1333,27 @@ export interface components {
             failing_since: string | null;
             /** @description The secrets signing now, newest first (their values are shown only when created) */
             signing_secrets: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
                 created_at: string;
                 expires_at: string | null;
             }[];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
-            /** @description The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. Shown in this response only: keep it now. */
+            /**
+             * @description The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. Shown in this response only: keep it now.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3Cr2e0rHyDk=
+             */
             secret: string;
         };
         WebhookEndpointList: {
@@ -1210,13 +1361,22 @@ export interface components {
             next_cursor: string | null;
         };
         WebhookDelivery: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
-            /** @description The `webhook-id` header of every attempt */
+            /**
+             * @description The `webhook-id` header of every attempt
+             * @example msg_3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f
+             */
             event_id: string;
             /** @enum {string} */
             event_type: "registration.updated" | "document.updated";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             endpoint_id: string;
             /** @enum {string} */
             state: "pending" | "succeeded" | "failed" | "cancelled";
@@ -1227,14 +1387,23 @@ export interface components {
             last_status_code: number | null;
             last_error: string | null;
             succeeded_at: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         WebhookAttempt: {
             number: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             started_at: string;
             duration_ms: number;
             /** @description The endpoint's answer; null when none came */
@@ -1246,13 +1415,22 @@ export interface components {
             manual: boolean;
         };
         WebhookDeliveryDetail: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
-            /** @description The `webhook-id` header of every attempt */
+            /**
+             * @description The `webhook-id` header of every attempt
+             * @example msg_3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f
+             */
             event_id: string;
             /** @enum {string} */
             event_type: "registration.updated" | "document.updated";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             endpoint_id: string;
             /** @enum {string} */
             state: "pending" | "succeeded" | "failed" | "cancelled";
@@ -1263,9 +1441,15 @@ export interface components {
             last_status_code: number | null;
             last_error: string | null;
             succeeded_at: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
             /** @description The body sent: {type, timestamp, data} with ids and statuses only */
             payload: {
