@@ -13,7 +13,9 @@ export const OPENAPI_INFO = {
   description:
     'Merchant-side gateway in front of Privy (e-KYC and e-signature). End users call it with the ' +
     "merchant's JWT (`Authorization: Bearer`), operators with `X-API-Key`. Every error is " +
-    '`application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.',
+    '`application/problem+json` (RFC 9457) with a stable `code` and the `request_id`. Each operation ' +
+    'lists the error statuses it can answer; any of them may also answer 500 `INTERNAL`, whose ' +
+    '`request_id` finds it in the logs.',
 }
 
 /** Operator-only routes (X-API-Key) are grouped under these, apart from what apps call. */

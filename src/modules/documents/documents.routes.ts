@@ -139,7 +139,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
-        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 502, 503, 504) },
+        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
       },
     },
     async (request, reply) => {

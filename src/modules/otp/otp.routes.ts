@@ -43,7 +43,10 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'be requested from `retry_at`, when a code it may have sent has expired).',
         headers: IdempotencyKeyHeaderSchema,
         body: RequestOtpBodySchema,
-        response: { 201: OtpTransactionSchema, ...problemResponses(400, 401, 404, 409, 429, 502, 503, 504) },
+        response: {
+          201: OtpTransactionSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 429, 502, 503, 504),
+        },
       },
     },
     async (request, reply) => {
@@ -82,7 +85,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
         body: ValidateOtpBodySchema,
         response: {
           200: OtpTransactionSchema,
-          ...problemResponses(400, 401, 404, 409, 410, 422, 423, 429, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 410, 413, 415, 422, 423, 429, 502, 503, 504),
         },
       },
     },
@@ -120,7 +123,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
         params: OtpIdParamsSchema,
         response: {
           200: OtpTransactionSchema,
-          ...problemResponses(400, 401, 404, 409, 423, 429, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 422, 423, 429, 502, 503, 504),
         },
       },
     },

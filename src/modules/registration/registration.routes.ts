@@ -103,7 +103,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
         multipartBody: ResendRegistrationMultipartSchema,
         response: {
           200: RegistrationSchema,
-          ...problemResponses(400, 401, 404, 409, 413, 422, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
         },
       },
       bodyLimit,
@@ -155,7 +155,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
         body: RegistrationLookupBodySchema,
         response: {
           200: z.object({ data: z.array(RegistrationSchema) }),
-          ...problemResponses(400, 401, 404),
+          ...problemResponses(400, 401, 404, 413, 415),
         },
       },
       onRequest: operatorsOnly,
