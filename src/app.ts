@@ -134,7 +134,7 @@ export async function buildApp(
     })
     idempotency.install(app)
 
-    await registerSwagger(app)
+    await registerSwagger(app, { ui: config.docs.enabled })
     await app.register(authPlugin, { auth: config.auth })
     await app.register(healthRoutes, {
       isDraining: shutdown.isDraining,

@@ -36,6 +36,8 @@ export interface Config {
   }
   log: { level: string }
   publicBaseUrl?: string
+  /** Swagger UI (/docs) and /openapi.json are served: DOCS_ENABLED, by default everywhere but production. */
+  docs: { enabled: boolean }
   security: {
     /** Exact origins allowed cross-origin (CORS_ORIGINS); empty: no CORS headers at all. */
     corsOrigins: string[]
@@ -194,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       trustProxy: env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
+    docs: { enabled: env.DOCS_ENABLED ?? !production },
     security: {
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,

@@ -69,6 +69,14 @@ export const EnvSchema = z.object({
       .optional(),
   ),
 
+  /** Swagger UI at /docs and the document at /openapi.json; unset: on outside production, off in it. */
+  DOCS_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform((value) =>
+      value === undefined || value === '' ? undefined : value === 'true' || value === '1',
+    ),
+
   DATABASE_URL: optionalString.pipe(
     z
       .string()

@@ -8,7 +8,15 @@ const HealthSchema = z
     status: z.enum(['ok', 'unavailable']),
     checks: z.record(z.string(), z.enum(['ok', 'failed', 'skipped'])).optional(),
     /** Why a check failed, where the reason is safe and useful to show (never a driver's message). */
-    causes: z.record(z.string(), z.string()).optional(),
+    causes: z
+      .record(
+        z.string(),
+        z.string().meta({
+          example:
+            'the database lacks 1 migration this release needs (the latest: 20261207125953_registration_email_lookup): run `npm run db:migrate`',
+        }),
+      )
+      .optional(),
   })
   .meta({ id: 'Health' })
 
@@ -49,6 +57,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     {
       schema: {
         tags: ['Health'],
+        operationId: 'health.live',
         summary: 'Liveness: the process answers',
         response: { 200: HealthSchema },
       },
@@ -61,6 +70,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     {
       schema: {
         tags: ['Health'],
+        operationId: 'health.ready',
         summary:
           "Readiness: the database answers with this release's migrations (and Privy, when configured)",
         response: { 200: HealthSchema, 503: HealthSchema },

@@ -39,6 +39,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.upload',
         summary: 'Upload a PDF for signing',
         description:
           'multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers ' +
@@ -79,6 +80,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.list',
         summary: 'List documents',
         description: 'Newest first: the documents you uploaded and those you sign. Operators see all.',
         querystring: ListDocumentsQuerySchema,
@@ -94,6 +96,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.get',
         summary: 'Get a document',
         params: DocumentIdParamsSchema,
         querystring: GetDocumentQuerySchema,
@@ -110,6 +113,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.history',
         summary: "The document's timeline",
         description: "Privy's signer history merged with the gateway's own events, oldest first.",
         params: DocumentIdParamsSchema,
@@ -125,12 +129,13 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.revoke',
         summary: 'Revoke a document',
         description:
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
-        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 502, 503, 504) },
+        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
       },
     },
     async (request, reply) => {
@@ -153,6 +158,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.signedPdf',
         summary: 'Download the signed PDF',
         description:
           'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.',

@@ -84,7 +84,7 @@ export const PrivyCallbackBodySchema = z
   .looseObject({
     event: z.enum(CALLBACK_EVENTS).describe('What changed'),
     data: z
-      .looseObject({ reference_number: z.string() })
+      .looseObject({ reference_number: z.string().meta({ example: 'REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B' }) })
       .describe('The same object as the matching status call'),
   })
   .meta({ id: 'PrivyCallback' })
