@@ -35,6 +35,8 @@ export interface Config {
     trustProxy: boolean | number | string[]
   }
   log: { level: string }
+  /** Prometheus metrics (src/observability): `GET /metrics` on its own listener when `port` is set. */
+  metrics: { port?: number; host: string }
   publicBaseUrl?: string
   security: {
     /** Exact origins allowed cross-origin (CORS_ORIGINS); empty: no CORS headers at all. */
@@ -194,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       trustProxy: env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
     security: {
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,

@@ -35,6 +35,8 @@ export interface Database {
   migrate(options?: { hooks?: readonly MigrationHook[] }): Promise<{ applied: string[] }>
   /** A cheap `SELECT 1`; throws when the database is unreachable or closed. */
   ping(): Promise<void>
+  /** PostgreSQL's connection pool, for the metrics; PGlite has none. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
   /** Disconnects Prisma and closes the pool or PGlite; idempotent. */
   close(): Promise<void>
 }
@@ -75,6 +77,12 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
     ping: async () => {
       await pool.query('SELECT 1')
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? DEFAULT_POOL_SIZE,
+    }),
     close: once(async () => {
       await prisma.$disconnect()
       await pool.end()
