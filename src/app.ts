@@ -39,6 +39,7 @@ import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
 import { observabilityPlugin } from './observability/plugin.js'
+import { tracePrivy, traceRequests } from './observability/tracing.js'
 import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
@@ -92,6 +93,9 @@ export async function buildApp(
     clientErrorHandler: createClientErrorHandler(essentialSecurityHeaders(config.security)),
     http: headersTimeoutOptions(config.server.headersTimeoutMs),
   })
+  // Traces are exported by server.ts (startTracing); the app only makes its spans.
+  const tracing = config.tracing.endpoint !== undefined
+  if (tracing) traceRequests(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (request, reply) => {
@@ -117,7 +121,8 @@ export async function buildApp(
     // may still hand it some) and before the database (its last try writes there).
     const answers = createAnswerKeeper({ logger: app.log })
     closers.push(() => answers.close())
-    const privy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers, metrics))
+    const untracedPrivy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers, metrics))
+    const privy = tracing ? tracePrivy(untracedPrivy) : untracedPrivy
     const now = overrides.now ?? (() => new Date())
     const pii = piiCipherOf(config.pii)
     const inFlightBudgetMs = inFlightBudget({

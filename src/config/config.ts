@@ -37,6 +37,8 @@ export interface Config {
   log: { level: string }
   /** Prometheus metrics (src/observability): `GET /metrics` on its own listener when `port` is set. */
   metrics: { port?: number; host: string }
+  /** OpenTelemetry traces (src/observability/tracing.ts), exported by server.ts when `endpoint` is set. */
+  tracing: { endpoint?: string; serviceName: string }
   publicBaseUrl?: string
   security: {
     /** Exact origins allowed cross-origin (CORS_ORIGINS); empty: no CORS headers at all. */
@@ -197,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     log: { level: env.LOG_LEVEL },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
+    tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     security: {
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
