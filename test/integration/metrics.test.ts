@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientFor } from '../helpers/client.js'
@@ -105,5 +106,19 @@ describe('Prometheus metrics on METRICS_PORT', () => {
       expect(taken.value('privy_gateway_database_pool_connections', { state: 'max' })).toBeGreaterThan(0)
     }
     expect(taken.value('privy_gateway_pdf_pool_jobs', { kind: 'queued' })).toBe(0)
+  })
+
+  it('serves every series the sample Grafana dashboard queries', async () => {
+    const dashboard = readFileSync(new URL('../../docker/grafana-dashboard.json', import.meta.url), 'utf8')
+    const queried = new Set(dashboard.match(/\b(privy_gateway|nodejs)_\w+/g))
+    expect(queried.size).toBeGreaterThan(10)
+    const served = new Set(
+      (await scrape(metricsUrl)).families.flatMap((family) =>
+        family.type === 'HISTOGRAM'
+          ? [`${family.name}_bucket`, `${family.name}_count`, `${family.name}_sum`]
+          : [family.name],
+      ),
+    )
+    expect([...queried].filter((name) => !served.has(name))).toEqual([])
   })
 })
