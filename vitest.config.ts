@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   // Tests import the client workspace from its TypeScript source (the `exports` condition of
   // clients/typescript/package.json), so they never run against a stale build.
-  ssr: { resolve: { conditions: ['@privy-gateway/source', 'module', 'node', 'development|production'] } },
+  ssr: { resolve: { conditions: ['@privy-gateway/source', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts', 'clients/*/test/**/*.test.ts'],
     // Safety nets for a test that hangs, not guesses at speed: every test waits on the events it

@@ -38,6 +38,9 @@ import { registrationRoutes } from './modules/registration/registration.routes.j
 import { createRegistrationService } from './modules/registration/registration.service.js'
 import { createWebhookModule } from './modules/webhooks/webhooks.module.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js'
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
+import { observabilityPlugin } from './observability/plugin.js'
+import { tracePrivy, traceRequests } from './observability/tracing.js'
 import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
@@ -91,6 +94,9 @@ export async function buildApp(
     clientErrorHandler: createClientErrorHandler(essentialSecurityHeaders(config.security)),
     http: headersTimeoutOptions(config.server.headersTimeoutMs),
   })
+  // Traces are exported by server.ts (startTracing); the app only makes its spans.
+  const tracing = config.tracing.endpoint !== undefined
+  if (tracing) traceRequests(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (request, reply) => {
@@ -101,6 +107,9 @@ export async function buildApp(
   installRequestBudget(app, config.server.requestTimeoutMs)
   const shutdown = installGracefulClose(app, config.server.shutdownGraceMs)
   installErrorHandling(app)
+  // Before the routes, whose requests it measures.
+  const metrics = createMetrics()
+  await app.register(observabilityPlugin, { metrics, listen: config.metrics })
 
   const closers: Array<() => Promise<void>> = []
   app.addHook('onClose', async () => {
@@ -114,7 +123,8 @@ export async function buildApp(
     // may still hand it some) and before the database (its last try writes there).
     const answers = createAnswerKeeper({ logger: app.log })
     closers.push(() => answers.close())
-    const privy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers))
+    const untracedPrivy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers, metrics))
+    const privy = tracing ? tracePrivy(untracedPrivy) : untracedPrivy
     const now = overrides.now ?? (() => new Date())
     const pii = piiCipherOf(config.pii)
     const inFlightBudgetMs = inFlightBudget({
@@ -205,6 +215,27 @@ export async function buildApp(
       limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
     })
     const limits = createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now })
+    const otpLimits = createOtpLimits(
+      limits,
+      {
+        sendsPerUserPerHour: config.abuse.otpSendsPerUserPerHour,
+        sendsPerPhonePerHour: config.abuse.otpSendsPerPhonePerHour,
+        sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
+        sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
+        sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
+        sendsPerEmailPerHour: config.abuse.otpSendsPerEmailPerHour,
+        sendsPerEmailPerDay: config.abuse.otpSendsPerEmailPerDay,
+        sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
+      },
+      app.log,
+    )
+    metrics.watch({
+      prisma: database.prisma,
+      pdf: () => pdf.stats(),
+      databasePool: database.poolStats,
+      otpBudget: { spent: otpLimits.spentToday, budget: config.abuse.otpDailyBudget },
+      now,
+    })
     const callbackRepository = createCallbackRepository(database.prisma)
     const callbacks = createCallbackService({
       repository: callbackRepository,
@@ -230,20 +261,7 @@ export async function buildApp(
         now,
         lateAnswerMs: config.privy.lateAnswerMs,
         inFlightBudgetMs,
-        limits: createOtpLimits(
-          limits,
-          {
-            sendsPerUserPerHour: config.abuse.otpSendsPerUserPerHour,
-            sendsPerPhonePerHour: config.abuse.otpSendsPerPhonePerHour,
-            sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
-            sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
-            sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
-            sendsPerEmailPerHour: config.abuse.otpSendsPerEmailPerHour,
-            sendsPerEmailPerDay: config.abuse.otpSendsPerEmailPerDay,
-            sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
-          },
-          app.log,
-        ),
+        limits: otpLimits,
       }),
       idempotency,
     })
@@ -366,6 +384,7 @@ async function openOwnPrivyClient(
   config: Readonly<Config>,
   app: FastifyInstance,
   closers: Array<() => Promise<void>>,
+  metrics: GatewayMetrics,
 ): Promise<PrivyClient> {
   let baseUrl = config.privy.baseUrl
   if (config.privy.mode === 'embedded') {
@@ -399,7 +418,10 @@ async function openOwnPrivyClient(
     uploadTimeoutMs: config.privy.uploadTimeoutMs,
     lateAnswerMs: config.privy.lateAnswerMs,
     connectTimeoutMs: config.privy.connectTimeoutMs,
-    onAttempt: (event) => app.log.debug({ privy: event }, 'privy call'),
+    onAttempt: (event) => {
+      app.log.debug({ privy: event }, 'privy call')
+      metrics.observePrivyAttempt(event)
+    },
     onLateAnswerError: (error, operation) =>
       app.log.error({ err: error, operation }, "Privy's late answer could not be recorded"),
   })

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino, stdSerializers } from 'pino'
+import { traceLogFields } from './observability/log-fields.js'
 
 /**
  * What the gateway logs, and what it never does: nothing sensitive handed to the logger, serializers that
@@ -306,6 +307,7 @@ export function createLogger(
 ): Logger {
   const options: LoggerOptions = {
     level,
+    mixin: traceLogFields,
     serializers: {
       req: (request: LoggedRequest) => ({
         method: request.method,

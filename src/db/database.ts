@@ -38,6 +38,8 @@ export interface Database {
   ping(): Promise<void>
   /** The shipped migrations this database lacks or failed; throws when it is unreachable. */
   migrationStatus(): Promise<MigrationStatus>
+  /** PostgreSQL's connection pool, for the metrics; PGlite has none. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
   /** Disconnects Prisma and closes the pool or PGlite; idempotent. */
   close(): Promise<void>
 }
@@ -80,6 +82,12 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
     },
     migrationStatus: () =>
       readMigrationStatus(async (sql) => (await pool.query(sql)).rows, options.migrationsDir),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? DEFAULT_POOL_SIZE,
+    }),
     close: once(async () => {
       await prisma.$disconnect()
       await pool.end()

@@ -84,6 +84,8 @@ export interface RequestLogEntry {
   /** null while no answer was written, and for ever when the connection was dropped. */
   status: number | null
   request_id: string | null
+  /** The W3C `traceparent` the caller sent (not a secret: ids of its trace and span). */
+  traceparent: string | null
   at: string
   fault: FaultKind | null
 }
