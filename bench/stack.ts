@@ -106,7 +106,8 @@ export async function startStatusStack(options: {
     const proxy = startProcess('bench/contenders/proxy.ts', { ...contenderEnv, PORT: String(proxyPort) })
     const peer = startProcess('bench/contenders/peer.ts', { ...contenderEnv, PORT: String(peerPort) })
     children.push(proxy, peer)
-    await waitUntilOk(`${url(gatewayPort)}/health/ready`, 60_000)
+    // Generous: on a machine shared with other work, a compiled start has taken over a minute.
+    await waitUntilOk(`${url(gatewayPort)}/health/ready`, 180_000)
     await waitForListening(url(proxyPort))
     await waitForListening(url(peerPort))
     return {
