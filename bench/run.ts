@@ -28,5 +28,6 @@ if (process.env.DATABASE_URL) await runStatusBench(true)
 else process.stdout.write('\nStatus reads need DATABASE_URL (PostgreSQL); skipped.\n')
 process.stdout.write(`\nload average after the status bench: ${load()}\n`)
 // The upload bench alone takes a minute or more: not part of the smoke run.
-if (QUICK) process.stdout.write('\nUploads: skipped in quick mode (npx tsx bench/upload.ts)\n')
+if (QUICK || process.env.BENCH_UPLOAD === '0')
+  process.stdout.write('\nUploads: skipped (npx tsx bench/upload.ts)\n')
 else await uploadBenchmark()

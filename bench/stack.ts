@@ -20,7 +20,10 @@ import {
 } from './processes.js'
 import type { SeedKeys } from './seed.js'
 
-export const GATEWAY_APPLICATION_NAME = 'privy-bench-gateway'
+/** The gateway's PostgreSQL application_name, by which its backends' CPU is found (one per bench schema). */
+export function gatewayApplicationName(schema: string): string {
+  return `privy-bench-${schema}`
+}
 
 export interface Contender {
   name: 'gateway' | 'proxy' | 'peer'
@@ -36,6 +39,7 @@ export interface StatusStack {
   /** The gateway's database (PostgreSQL schema URL), or '' on PGlite. */
   databaseUrl: string
   pgliteDir: string
+  schema: string
   keys: SeedKeys
   /** Queries the gateway's pg clients have sent so far (PostgreSQL only). */
   gatewayQueries(): Promise<number | null>
@@ -44,7 +48,9 @@ export interface StatusStack {
 
 /** Starts the compiled gateway with the query-counting probe preloaded and an IPC channel to ask it. */
 function startCompiledGateway(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', './bench/contenders/probe.mjs', 'dist/server.js'], {
+  // BENCH_GATEWAY_ENTRY: another build of the gateway (a before/after pair built side by side).
+  const entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js'
+  return spawn(process.execPath, ['--import', './bench/contenders/probe.mjs', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
@@ -81,12 +87,12 @@ export async function startStatusStack(options: {
       }),
       startProcess('bench/contenders/upstream.ts', { STUB_PORT: String(stubPort), SIM_URL: url(simPort) }),
     )
-    await waitUntilOk(`${url(simPort)}/__sim/health`)
+    await waitUntilOk(`${url(simPort)}/__sim/health`, 180_000)
     const migrateEnv = { DATABASE_URL: databaseUrl, PGLITE_DATA_DIR: pgliteDir, ...keysEnv(keys) }
     await runToCompletion('src/cli/migrate.ts', migrateEnv)
     await options.seed({ databaseUrl, pgliteDir, keys })
     const appUrl = new URL(databaseUrl || 'postgresql://unused')
-    appUrl.searchParams.set('application_name', GATEWAY_APPLICATION_NAME)
+    appUrl.searchParams.set('application_name', gatewayApplicationName(options.schema))
     const gateway = startCompiledGateway({
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -117,6 +123,7 @@ export async function startStatusStack(options: {
       upstreamUrl: url(stubPort),
       databaseUrl,
       pgliteDir,
+      schema: options.schema,
       keys,
       gatewayQueries: () => askQueries(gateway, databaseUrl !== ''),
       stop,
