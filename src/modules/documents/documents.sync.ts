@@ -1,5 +1,6 @@
 import { asAppError } from '../../errors/upstream-failure.js'
 import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
+import { syncedAtIsDue } from '../../lib/sync-heartbeat.js'
 import { PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
@@ -66,7 +67,9 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
     })
     const stamp = upstream.emeterai ? mergeEMeterai(record.eMeterai, upstream.emeterai) : undefined
     if (!moves && signed.length === 0 && stamp === undefined) {
-      await documents.touchSynced(record.id, now())
+      if (syncedAtIsDue(record.syncedAt, now(), deps.refreshAfterSeconds)) {
+        await documents.touchSynced(record.id, now())
+      }
       return record
     }
     const status = moves ? upstream.status : record.status

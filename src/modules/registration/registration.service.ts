@@ -9,6 +9,7 @@ import {
   outcomeNotSettled,
 } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
+import { syncedAtIsDue } from '../../lib/sync-heartbeat.js'
 import { ownerScope, type Principal } from '../../plugins/auth.js'
 import { PrivyApiError, PrivyError } from '../../privy/errors.js'
 import type { PrivyClient } from '../../privy/index.js'
@@ -107,7 +108,10 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         rejectCode: upstream.reject_reason?.code ?? null,
       },
     )
-    if (!apply) return repository.touchSynced(record.id, syncedAt)
+    if (!apply) {
+      if (!syncedAtIsDue(record.syncedAt, syncedAt, deps.refreshAfterSeconds)) return record
+      return repository.touchSynced(record.id, syncedAt)
+    }
     const applied = await repository.applyStatus(record, {
       status: next,
       privyId: upstream.privy_id ?? record.privyId,
