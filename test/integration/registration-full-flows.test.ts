@@ -1,17 +1,13 @@
 import { FormData } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
 beforeAll(async () => {
-  gateway = await startTestGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
   token = await gateway.userToken('user-full-flows')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 async function register(overrides: Record<string, unknown> = {}) {
