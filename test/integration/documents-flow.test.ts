@@ -7,6 +7,7 @@ import {
 import { PDFDocument } from 'pdf-lib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pageContentTexts } from '../../src/simulator/testing/pdfs.js'
+import { upload as uploadAs } from '../helpers/api.js'
 import { clientFor } from '../helpers/client.js'
 import { a4Pdf, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -26,11 +27,8 @@ beforeAll(async () => {
 
 const as = (signer: SignerUser) => clientFor(gateway, { token: signer.token })
 
-async function upload(metadata: DocumentMetadataInput, pdf?: Buffer) {
-  const uploaded = await officer.documents.upload({ file: pdf ?? (await a4Pdf(2)), metadata }).withResponse()
-  expect(uploaded.response.status).toBe(201)
-  return uploaded.data
-}
+const upload = (metadata: DocumentMetadataInput, pdf?: Buffer) =>
+  uploadAs(gateway, 'loan-officer', metadata, pdf)
 
 async function document(id: string, client = officer) {
   return client.documents.get(id, { refresh: true })

@@ -1,5 +1,6 @@
 import { FormData } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { register as registerAs } from '../helpers/api.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 
@@ -10,14 +11,7 @@ beforeAll(async () => {
   token = await gateway.userToken('user-full-flows')
 })
 
-async function register(overrides: Record<string, unknown> = {}) {
-  const response = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson(overrides),
-  })
-  expect(response.status, response.text).toBe(201)
-  return response.json
-}
+const register = (overrides: Record<string, unknown> = {}) => registerAs(gateway, { token }, overrides)
 
 async function refreshed(id: string) {
   const response = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
