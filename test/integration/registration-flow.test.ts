@@ -1,18 +1,11 @@
 import type { GatewayClient, LandingPageRegistrationRequest } from '@privy-gateway/client'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { clientFor } from '../helpers/client.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { allRegisterTokens, registerTokenOf } from '../helpers/privy-tokens.js'
 
-let gateway: TestGateway
-
-beforeAll(async () => {
-  gateway = await startTestGateway()
-})
-afterAll(async () => {
-  await gateway?.close()
-})
+const gateway = useGateway()
 
 const landingPage = (suffix: string): LandingPageRegistrationRequest => ({
   registration_type: 'landing_page',
