@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { type Config, inFlightBudgetMs as inFlightBudget } from './config/config.js'
 import { dataMigrations } from './db/data-migrations.js'
 import { type Database, openDatabase } from './db/database.js'
+import { logMigrationProblem } from './db/migration-status.js'
 import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
 import { createHousekeeping } from './jobs/housekeeping.js'
@@ -40,10 +41,13 @@ import {
   registrationRoutes,
 } from './modules/registration/index.js'
 import { createWebhookModule, webhookRoutes } from './modules/webhooks/index.js'
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js'
+import { observabilityPlugin } from './observability/plugin.js'
+import { tracePrivy, traceRequests } from './observability/tracing.js'
 import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
-import { healthRoutes } from './plugins/health.js'
+import { healthRoutes, migrationsCheck } from './plugins/health.js'
 import { installRequestBudget } from './plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
 import { registerSwagger } from './plugins/swagger.js'
@@ -93,6 +97,9 @@ export async function buildApp(
     clientErrorHandler: createClientErrorHandler(essentialSecurityHeaders(config.security)),
     http: headersTimeoutOptions(config.server.headersTimeoutMs),
   })
+  // Traces are exported by server.ts (startTracing); the app only makes its spans.
+  const tracing = config.tracing.endpoint !== undefined
+  if (tracing) traceRequests(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', async (request, reply) => {
@@ -103,6 +110,9 @@ export async function buildApp(
   installRequestBudget(app, config.server.requestTimeoutMs)
   const shutdown = installGracefulClose(app, config.server.shutdownGraceMs)
   installErrorHandling(app)
+  // Before the routes, whose requests it measures.
+  const metrics = createMetrics()
+  await app.register(observabilityPlugin, { metrics, listen: config.metrics })
 
   const closers: Array<() => Promise<void>> = []
   app.addHook('onClose', async () => {
@@ -111,11 +121,13 @@ export async function buildApp(
 
   try {
     const database = overrides.database ?? (await openOwnDatabase(config, closers))
+    await logMigrationProblem(() => database.migrationStatus(), app.log)
     // Privy's answers the database could not take. Closed after the Privy client (whose late answers
     // may still hand it some) and before the database (its last try writes there).
     const answers = createAnswerKeeper({ logger: app.log })
     closers.push(() => answers.close())
-    const privy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers))
+    const untracedPrivy = overrides.privy ?? (await openOwnPrivyClient(config, app, closers, metrics))
+    const privy = tracing ? tracePrivy(untracedPrivy) : untracedPrivy
     const now = overrides.now ?? (() => new Date())
     const pii = piiCipherOf(config.pii)
     const inFlightBudgetMs = inFlightBudget({
@@ -135,12 +147,13 @@ export async function buildApp(
     })
     idempotency.install(app)
 
-    await registerSwagger(app)
+    await registerSwagger(app, { ui: config.docs.enabled })
     await app.register(authPlugin, { auth: config.auth })
     await app.register(healthRoutes, {
       isDraining: shutdown.isDraining,
       checks: {
         database: () => database.ping(),
+        migrations: migrationsCheck(() => database.migrationStatus()),
         privy: config.privy.mode === 'remote' ? async () => void (await privy.getAccessToken()) : undefined,
       },
     })
@@ -206,6 +219,27 @@ export async function buildApp(
       limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
     })
     const limits = createLimitsService({ repository: createLimitsRepository(database.prisma), pii, now })
+    const otpLimits = createOtpLimits(
+      limits,
+      {
+        sendsPerUserPerHour: config.abuse.otpSendsPerUserPerHour,
+        sendsPerPhonePerHour: config.abuse.otpSendsPerPhonePerHour,
+        sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
+        sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
+        sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
+        sendsPerEmailPerHour: config.abuse.otpSendsPerEmailPerHour,
+        sendsPerEmailPerDay: config.abuse.otpSendsPerEmailPerDay,
+        sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
+      },
+      app.log,
+    )
+    metrics.watch({
+      prisma: database.prisma,
+      pdf: () => pdf.stats(),
+      databasePool: database.poolStats,
+      otpBudget: { spent: otpLimits.spentToday, budget: config.abuse.otpDailyBudget },
+      now,
+    })
     const callbackRepository = createCallbackRepository(database.prisma)
     const callbacks = createCallbackService({
       repository: callbackRepository,
@@ -230,20 +264,7 @@ export async function buildApp(
         now,
         lateAnswerMs: config.privy.lateAnswerMs,
         inFlightBudgetMs,
-        limits: createOtpLimits(
-          limits,
-          {
-            sendsPerUserPerHour: config.abuse.otpSendsPerUserPerHour,
-            sendsPerPhonePerHour: config.abuse.otpSendsPerPhonePerHour,
-            sendsPerPhonePerDay: config.abuse.otpSendsPerPhonePerDay,
-            sendsPerPhoneBlockPerHour: config.abuse.otpSendsPerPhoneBlockPerHour,
-            sendsPerIpPerHour: config.abuse.otpSendsPerIpPerHour,
-            sendsPerEmailPerHour: config.abuse.otpSendsPerEmailPerHour,
-            sendsPerEmailPerDay: config.abuse.otpSendsPerEmailPerDay,
-            sendsPerMerchantPerDay: config.abuse.otpDailyBudget,
-          },
-          app.log,
-        ),
+        limits: otpLimits,
       }),
       idempotency,
     })
@@ -256,7 +277,7 @@ export async function buildApp(
     })
     closers.push(() => webhooks.close())
     await app.register(webhookRoutes, { service: webhooks.service })
-    // Background work (issue 5). Every loop leases its rows in the database, so any number of
+    // Background work (docs/flows.md#unknown-outcomes). Every loop leases its rows in the database, so any number of
     // instances may run them; they stop (finishing the sweep in hand) before the clients close.
     const loops: BackgroundLoopOptions[] = [
       {
@@ -366,6 +387,7 @@ async function openOwnPrivyClient(
   config: Readonly<Config>,
   app: FastifyInstance,
   closers: Array<() => Promise<void>>,
+  metrics: GatewayMetrics,
 ): Promise<PrivyClient> {
   let baseUrl = config.privy.baseUrl
   if (config.privy.mode === 'embedded') {
@@ -399,7 +421,10 @@ async function openOwnPrivyClient(
     uploadTimeoutMs: config.privy.uploadTimeoutMs,
     lateAnswerMs: config.privy.lateAnswerMs,
     connectTimeoutMs: config.privy.connectTimeoutMs,
-    onAttempt: (event) => app.log.debug({ privy: event }, 'privy call'),
+    onAttempt: (event) => {
+      app.log.debug({ privy: event }, 'privy call')
+      metrics.observePrivyAttempt(event)
+    },
     onLateAnswerError: (error, operation) =>
       app.log.error({ err: error, operation }, "Privy's late answer could not be recorded"),
   })

@@ -6,7 +6,8 @@ import type { Config } from './config/config.js'
  * at start. This prints them once, with a ready-made user token, so Swagger UI can be tried at once.
  */
 export async function devCredentialsBanner(config: Readonly<Config>, address: string): Promise<string> {
-  const lines = [`privy-gateway listening on ${address}`, `  Swagger UI:   ${address}/docs`]
+  const lines = [`privy-gateway listening on ${address}`]
+  if (config.docs.enabled) lines.push(`  Swagger UI:   ${address}/docs`)
   const dev = config.auth.devSecrets
   if (dev?.jwtSecret) {
     const token = await new SignJWT({})

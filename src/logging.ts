@@ -1,29 +1,10 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino, stdSerializers } from 'pino'
+import { traceLogFields } from './observability/log-fields.js'
 
 /**
- * What the gateway logs, and what it never does.
- *
- * First line of defence: nothing sensitive is handed to the logger. Requests are logged as method,
- * URL and request id (never headers or bodies), responses as their status, Privy calls as
- * operation/path/status/timing (src/privy/attempt.ts), webhook attempts as ids and outcomes.
- *
- * Second line, for what a serializer shapes:
- * - `req.url`: a caller may put a token, a NIK or a phone in a URL. Query values are kept only for
- *   the gateway's own list/refresh parameters; every other value is censored, and the path and the
- *   kept values are scrubbed of token, NIK, phone, email and base64 shapes.
- * - `err`: errors carry more than their message. AppError's `options` (detail, cause, extensions),
- *   Privy's `messages` and `fieldErrors` (upstream text that may echo what was sent), Prisma's
- *   `meta` (which may hold a constraint's values): none of it is logged. An error is logged as its
- *   type, its message and stack with those of its causes (scrubbed), and a fixed list of scalar
- *   fields (code, status, operation, request id, outcome...).
- *
- * Third line, pino `redact`: a careless `log.info({ nik })` or `log.info({ body })` must still not
- * leak identity data, codes or credentials. The value of a sensitive key is censored (the shape of
- * the line stays) at the top level of a line and inside the usual containers (`body`, `headers`,
- * `registration`...). Only exact paths: with pino 10's @pinojs/redact a wildcard-first path such as
- * `*.nik` runs on every key of every line and parses its paths each time, which measured 25-60 µs a
- * line against about 1 µs without (bench/redaction.ts); exact paths cost nothing on a line that
- * lacks their first key.
+ * What the gateway logs, and what it never does: nothing sensitive handed to the logger, serializers that
+ * shape `req.url` and `err`, and pino `redact` on exact paths only (wildcards cost 25-60 µs a line).
+ * The three lines of defence and the measurement: docs/decisions/log-redaction.md.
  */
 const SENSITIVE_KEYS = [
   // Identity data (UU PDP 27/2022) and images.
@@ -214,6 +195,7 @@ const LOGGED_ERROR_FIELDS = [
   'lateAnswerPending',
   'retryAfterSeconds',
   'remainingAttempts',
+  'bodyUnreadable',
   'errno',
   'syscall',
   'clientVersion',
@@ -325,6 +307,7 @@ export function createLogger(
 ): Logger {
   const options: LoggerOptions = {
     level,
+    mixin: traceLogFields,
     serializers: {
       req: (request: LoggedRequest) => ({
         method: request.method,

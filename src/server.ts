@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config/config.js'
 import { devCredentialsBanner } from './dev-credentials-banner.js'
+import { startTracing } from './observability/tracing.js'
 
 /**
  * After SHUTDOWN_GRACE_MS the connections still open are cut (see app.ts); closing the Privy and
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
     throw error
   }
 
+  const { endpoint, serviceName } = config.tracing
+  const tracing = endpoint === undefined ? undefined : startTracing({ endpoint, serviceName })
   const app = await buildApp(config)
-  exitOnSignals(app, config.server.shutdownGraceMs)
+  exitOnSignals(app, config.server.shutdownGraceMs, () => tracing?.shutdown())
 
   await app.listen({ host: config.server.host, port: config.server.port })
   const address = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${config.server.port}`
@@ -38,7 +41,12 @@ async function main(): Promise<void> {
  * allowance. A second signal while draining exits at once, with 128 + the signal's number, as a
  * shell reports a process killed by it.
  */
-function exitOnSignals(app: FastifyInstance, graceMs: number): void {
+function exitOnSignals(
+  app: FastifyInstance,
+  graceMs: number,
+  /** Flushes what must not be lost (the last spans) once the app has closed. */
+  flush: () => Promise<void> | undefined,
+): void {
   let drainingSince: number | undefined
   const shutdown = (signal: NodeJS.Signals) => {
     if (drainingSince !== undefined) {
@@ -68,7 +76,8 @@ function exitOnSignals(app: FastifyInstance, graceMs: number): void {
       process.exit(1)
     }, graceMs + CLIENT_CLOSE_ALLOWANCE_MS)
     app.close().then(
-      () => {
+      async () => {
+        await flush()?.catch(() => undefined)
         const drainingMs = Date.now() - started
         const cut = serverClosedMs === undefined || serverClosedMs >= graceMs
         if (cut) app.log.warn({ drainingMs }, 'shut down, after cutting requests that outlived the budget')

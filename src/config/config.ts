@@ -35,7 +35,13 @@ export interface Config {
     trustProxy: boolean | number | string[]
   }
   log: { level: string }
+  /** Prometheus metrics (src/observability): `GET /metrics` on its own listener when `port` is set. */
+  metrics: { port?: number; host: string }
+  /** OpenTelemetry traces (src/observability/tracing.ts), exported by server.ts when `endpoint` is set. */
+  tracing: { endpoint?: string; serviceName: string }
   publicBaseUrl?: string
+  /** Swagger UI (/docs) and /openapi.json are served: DOCS_ENABLED, by default everywhere but production. */
+  docs: { enabled: boolean }
   security: {
     /** Exact origins allowed cross-origin (CORS_ORIGINS); empty: no CORS headers at all. */
     corsOrigins: string[]
@@ -194,6 +200,9 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       trustProxy: env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
+    docs: { enabled: env.DOCS_ENABLED ?? !production },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
+    tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     security: {
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,

@@ -44,6 +44,13 @@ export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Prometheus `GET /metrics` on a listener of its own; unset: no metrics listener. */
+  METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  /** Where the metrics listener binds; default HOST. */
+  METRICS_HOST: optionalString,
+  /** OpenTelemetry traces over OTLP/HTTP to this collector (e.g. http://otel-collector:4318); unset: off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('privy-gateway'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_BASE_URL: optionalUrl,
   /** Exact origins (scheme://host[:port]) browser apps call from; none: no CORS headers at all. */
@@ -68,6 +75,14 @@ export const EnvSchema = z.object({
       )
       .optional(),
   ),
+
+  /** Swagger UI at /docs and the document at /openapi.json; unset: on outside production, off in it. */
+  DOCS_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform((value) =>
+      value === undefined || value === '' ? undefined : value === 'true' || value === '1',
+    ),
 
   DATABASE_URL: optionalString.pipe(
     z

@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { type MigrationStatus, readMigrationStatus } from './migration-status.js'
 import { applyMigrations, type MigrationHook, type MigrationTarget } from './migrations.js'
 import { openPglite } from './pglite.js'
 import { postgresPoolConfig } from './postgres-config.js'
@@ -35,6 +36,10 @@ export interface Database {
   migrate(options?: { hooks?: readonly MigrationHook[] }): Promise<{ applied: string[] }>
   /** A cheap `SELECT 1`; throws when the database is unreachable or closed. */
   ping(): Promise<void>
+  /** The shipped migrations this database lacks or failed; throws when it is unreachable. */
+  migrationStatus(): Promise<MigrationStatus>
+  /** PostgreSQL's connection pool, for the metrics; PGlite has none. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
   /** Disconnects Prisma and closes the pool or PGlite; idempotent. */
   close(): Promise<void>
 }
@@ -75,6 +80,14 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
     ping: async () => {
       await pool.query('SELECT 1')
     },
+    migrationStatus: () =>
+      readMigrationStatus(async (sql) => (await pool.query(sql)).rows, options.migrationsDir),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? DEFAULT_POOL_SIZE,
+    }),
     close: once(async () => {
       await prisma.$disconnect()
       await pool.end()
@@ -92,6 +105,11 @@ function pgliteDatabase(pglite: PGlite, options: DatabaseOptions): Database {
     ping: async () => {
       await pglite.query('SELECT 1')
     },
+    migrationStatus: () =>
+      readMigrationStatus(
+        async (sql) => (await pglite.query<Record<string, unknown>>(sql)).rows,
+        options.migrationsDir,
+      ),
     // PGlite keeps the event loop alive until closed.
     close: once(async () => {
       await prisma.$disconnect()

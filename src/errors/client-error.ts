@@ -6,25 +6,10 @@ import { ERROR_CODES, type ErrorCode } from './error-codes.js'
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.js'
 
 /**
- * Node's own refusals, before there is a request: a request line or header that is not HTTP (400),
- * headers that do not arrive within HEADERS_TIMEOUT_MS (408), headers over Node's 16 KiB (431), chunk
- * extensions over Node's limit (413). Node, and Fastify's default handler, answer those with a bare
- * status or their own JSON; here they are problems like every other answer, with a stable code, a
- * request id that the log line carries too, and the security headers.
- *
- * The socket may be half-dead, so the answer is written carefully:
- * - only when the socket can still be written to, and no response to an earlier request on it is
- *   in progress or queued (a pipelined request): an answer must never be taken for another one's;
- * - as one complete message with Content-Length and `Connection: close`, then a half-close, so the
- *   client reads all of it before the connection ends. Closing at once with the client's bytes still
- *   unread would reset the connection, and a reset can throw away the answer before it is read (the
- *   431 case, where the client is still sending headers);
- * - the client gets LINGER_MS to close its side; then the socket is destroyed whatever it does, so a
- *   refused connection holds nothing for long;
- * - the parser that failed reports every further chunk as another error: only the first is answered.
- *
- * The log line names the code and Node's reason, never the bytes received (`rawPacket` holds the
- * client's headers, tokens included).
+ * Node's own refusals, before there is a request (400, 408, 431, 413), answered as problems like every
+ * other answer, written carefully on a socket that may be half-dead: one complete message, a half-close,
+ * LINGER_MS for the client, only the first error answered, never the bytes received in the log.
+ * Why each step: docs/decisions/client-errors.md.
  */
 const LINGER_MS = 1_000
 

@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   INTERNAL: { status: 500, title: 'Internal error' },
   UPSTREAM_REJECTED: { status: 422, title: 'Privy rejected the request' },
   UPSTREAM_ERROR: { status: 502, title: 'Privy answered with an error' },
+  UPSTREAM_UNREADABLE: { status: 502, title: 'The gateway could not read what Privy answered' },
   UPSTREAM_AUTHENTICATION_FAILED: { status: 502, title: 'The gateway could not authenticate with Privy' },
   UPSTREAM_UNAVAILABLE: { status: 503, title: 'Privy is unavailable' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'Privy did not answer in time' },

@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import { PrivyApiError, PrivyError, PrivyTimeoutError } from '../privy/index.js'
+import {
+  answerUnreadable,
+  PrivyApiError,
+  PrivyError,
+  PrivyResponseValidationError,
+  PrivyTimeoutError,
+} from '../privy/index.js'
 import { AppError, type FieldError } from './app-error.js'
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js'
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'
@@ -111,10 +117,11 @@ function toAppError(error: unknown): AppError {
 
 /** A Privy failure the service did not translate: the caller learns what failed, not how. */
 export function fromPrivyError(error: PrivyError): AppError {
-  const upstream = {
-    status: error instanceof PrivyApiError ? error.status : undefined,
-    code: error instanceof PrivyApiError ? error.code : undefined,
-    request_id: error.requestId,
+  const upstream = upstreamOf(error)
+  // A write whose answer cannot be read may still have been done: it keeps UPSTREAM_ERROR below and
+  // its service's unknown-outcome path. Where the outcome is known or does not matter, say it plainly.
+  if (answerUnreadable(error) && (error.safe || error.outcome === 'not_applied')) {
+    return unreadable(error, upstream)
   }
   if (error instanceof PrivyTimeoutError) {
     return new AppError('UPSTREAM_TIMEOUT', {
@@ -147,6 +154,27 @@ export function fromPrivyError(error: PrivyError): AppError {
     upstream,
     cause: error,
   })
+}
+
+/**
+ * Privy answered, but not in words the gateway can read (contract "What we accept"): no advice is
+ * given, only the request id an operator needs to find the call at Privy.
+ */
+export function unreadable(error: PrivyError, upstream = upstreamOf(error)): AppError {
+  const status = error instanceof PrivyResponseValidationError ? error.status : upstream.status
+  return new AppError('UPSTREAM_UNREADABLE', {
+    detail: `Privy's answer to ${error.operation} could not be read; an operator can look it up by upstream.request_id`,
+    upstream: { ...upstream, status },
+    cause: error,
+  })
+}
+
+function upstreamOf(error: PrivyError) {
+  return {
+    status: error instanceof PrivyApiError ? error.status : undefined,
+    code: error instanceof PrivyApiError ? error.code : undefined,
+    request_id: error.requestId,
+  }
 }
 
 function fieldPath(context: string, instancePath: string): string {

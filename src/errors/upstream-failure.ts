@@ -83,7 +83,7 @@ export async function recordCreateFailure(error: unknown, failure: CreateFailure
     return outcomeUnknown(error, failure.resource, failure.id)
   }
   await failure.record('failed', summary)
-  if (error instanceof PrivyApiError && error.status === 422) {
+  if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
     return upstreamRejected(error, failure.rejectedDetail, failure.fieldNames)
   }
   return fromPrivyError(error)

@@ -24,10 +24,10 @@ const LEASE_MS = 60_000
 
 /**
  * Moves operations whose outcome is not known. Privy's status calls need the token that only the lost
- * answer carried (contract §3.3, §5.3), and the gateway keeps no image or PDF to send again, so what
+ * answer carried (docs/privy-contract.md §3.3, §5.3), and the gateway keeps no image or PDF to send again, so what
  * settles an unknown create is its late answer, Privy's callback (which names the token), a kept
  * answer written when the database is back (answer-keeper.ts), or the caller's keyed retry, which
- * probes with the same reference number (§3.1/§5.1: unique per channel, so a repeat cannot create a
+ * probes with the same reference number (docs/privy-contract.md §3.1/§5.1: unique per channel, so a repeat cannot create a
  * second one). What is left here: rows whose request died with its instance become `unknown`; OTP
  * sends whose transaction id never came stop blocking a new send once a code they may have sent has
  * expired (an OTP transaction has no status call: only time settles it); and a create still unknown at

@@ -64,18 +64,10 @@ type Balancer = NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalan
 
 /**
  * The bounded pool of worker threads (piscina) that reads every PDF the gateway touches, so that a
- * hostile file costs a worker, never the event loop:
- * - `workers` threads from the first PDF on, one job at a time each;
- * - at most `queueSize` jobs waiting, past which 503 SERVICE_UNAVAILABLE with Retry-After;
- * - a deadline per job from the moment its worker starts it: past it, the worker is terminated
- *   (which stops even a tight loop) and the upload gets 422 PDF_TOO_COMPLEX;
- * - a heap cap per worker (`resourceLimits`): past it the worker dies, same 422;
- * - retirement: after `jobsPerWorker` jobs, after a limit was hit, after an unplanned failure, or
- *   when a job leaves the heap past half its cap, the worker gets no more jobs and is terminated
- *   once idle, so no pdf-lib cache outlives its budget. Piscina starts its replacement at once.
- *
- * Which worker runs which job is decided here, by piscina's load-balancer hook: that is what lets a
- * retiring worker be left without work, with no race against piscina handing it the next job.
+ * hostile file costs a worker, never the event loop: `workers` threads, at most `queueSize` waiting (then
+ * 503), a deadline and a heap cap per job (then 422 PDF_TOO_COMPLEX), and workers retired through
+ * piscina's load-balancer hook so no pdf-lib cache outlives its budget. docs/decisions/pdf-parsing.md
+ * ("The worker pool") says why each bound.
  */
 export function createPdfPool(options: PdfPoolOptions): PdfPool {
   const jobsPerWorker = options.jobsPerWorker ?? JOBS_PER_WORKER

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto'
+import { createHash, createPublicKey, type KeyObject, timingSafeEqual, webcrypto } from 'node:crypto'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { errors as joseErrors, jwtVerify } from 'jose'
@@ -7,6 +7,7 @@ import { AppError } from '../errors/app-error.js'
 import { noSuchRoute } from '../errors/error-handler.js'
 import type { Principal } from '../lib/principal.js'
 import { breaksTextRule } from '../lib/text.js'
+import { verifiedTokenCache } from './verified-tokens.js'
 
 export { ownerIdFor, ownerScope, type Principal } from '../lib/principal.js'
 
@@ -20,20 +21,35 @@ declare module 'fastify' {
 }
 
 interface VerificationKey {
-  key: KeyObject | Uint8Array
+  key: KeyObject | webcrypto.CryptoKey
   algorithms: string[]
 }
 
-function verificationKey(jwt: Config['auth']['jwt']): VerificationKey {
+/**
+ * Imported once at start: jose would import raw secret bytes into WebCrypto on every call (README, Benchmark).
+ */
+async function verificationKey(jwt: Config['auth']['jwt']): Promise<VerificationKey> {
   if (jwt.publicKeyPem) {
     const key = createPublicKey(jwt.publicKeyPem)
     // One algorithm per key type: a token may never choose how it is verified.
     const algorithm = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256'
     return { key, algorithms: [algorithm] }
   }
-  if (jwt.secret) return { key: new TextEncoder().encode(jwt.secret), algorithms: ['HS256'] }
+  if (jwt.secret) {
+    const key = await webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(jwt.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    )
+    return { key, algorithms: ['HS256'] }
+  }
   throw new Error('JWT verification needs AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY')
 }
+
+/** Verified tokens remembered (each a hash and a principal): a few MiB at most. */
+const MAX_REMEMBERED_TOKENS = 20_000
 
 /** Bearer tokens longer than this are refused unread (8 KiB; Node refuses headers over 16 KiB itself). */
 const MAX_TOKEN_LENGTH = 8 * 1024
@@ -47,8 +63,9 @@ function unauthenticated(detail: string): AppError {
 export const authPlugin = fp(
   async (app, options: { auth: Config['auth'] }) => {
     const { jwt, opsApiKeyHashes } = options.auth
-    const key = verificationKey(jwt)
+    const key = await verificationKey(jwt)
     const apiKeyHashes = opsApiKeyHashes.map((hash) => Buffer.from(hash, 'hex'))
+    const verified = verifiedTokenCache<Principal>(MAX_REMEMBERED_TOKENS)
 
     async function verifyBearer(token: string): Promise<Principal> {
       // One body for every refusal but expiry (which the holder can read in the token, and must act on):
@@ -56,6 +73,8 @@ export const authPlugin = fp(
       const invalid = () => unauthenticated('The token is not valid')
       // A user token is a few hundred bytes; a huge one is refused before any parsing or HMAC.
       if (token.length > MAX_TOKEN_LENGTH) throw invalid()
+      const known = verified.get(token, Date.now())
+      if (known) return known
       try {
         const { payload } = await jwtVerify(token, key.key, {
           algorithms: key.algorithms,
@@ -76,7 +95,10 @@ export const authPlugin = fp(
           breaksTextRule(subject)
         )
           throw invalid()
-        return { kind: 'user', userId: subject }
+        const principal: Principal = { kind: 'user', userId: subject }
+        // `exp` is a required claim, so jose has checked that it is a number.
+        verified.remember(token, principal, payload.exp as number)
+        return principal
       } catch (error) {
         if (error instanceof AppError) throw error
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The token has expired')

@@ -1,9 +1,11 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
+import { jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem.js'
+import { addFormatExamples } from '../openapi/format-examples.js'
+import { routeTransform } from '../openapi/route-transform.js'
 
 export const OPENAPI_INFO = {
   title: 'privy-gateway',
@@ -11,11 +13,24 @@ export const OPENAPI_INFO = {
   description:
     'Merchant-side gateway in front of Privy (e-KYC and e-signature). End users call it with the ' +
     "merchant's JWT (`Authorization: Bearer`), operators with `X-API-Key`. Every error is " +
-    '`application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.',
+    '`application/problem+json` (RFC 9457) with a stable `code` and the `request_id`. Each operation ' +
+    'lists the error statuses it can answer; any of them may also answer 500 `INTERNAL`, whose ' +
+    '`request_id` finds it in the logs.',
 }
 
-/** Registers the OpenAPI 3.1 generator (from the zod route schemas) and Swagger UI at /docs. */
-export async function registerSwagger(app: FastifyInstance): Promise<void> {
+/** Operator-only routes (X-API-Key) are grouped under these, apart from what apps call. */
+export const OPERATOR_TAGS = {
+  operators: 'Operators',
+  webhookEndpoints: 'Operators: webhook endpoints',
+  webhookDeliveries: 'Operators: webhook deliveries',
+} as const
+
+/**
+ * Registers the OpenAPI 3.1 generator (from the zod route schemas) and, with `ui`, Swagger UI at
+ * /docs and the document at /openapi.json. The generator is always there: `npm run openapi` and the
+ * tests read `app.swagger()` whatever DOCS_ENABLED says.
+ */
+export async function registerSwagger(app: FastifyInstance, { ui }: { ui: boolean }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -35,12 +50,26 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'OTP', description: 'One-time codes for registration and document signing' },
         { name: 'Privy callbacks', description: 'Status pushes from Privy, verified by signature' },
         { name: 'Health', description: 'Liveness and readiness' },
+        {
+          name: OPERATOR_TAGS.operators,
+          description:
+            'Operators only (X-API-Key): find registrations by NIK, inspect and reapply Privy callbacks',
+        },
+        {
+          name: OPERATOR_TAGS.webhookEndpoints,
+          description: 'Operators only (X-API-Key): where events are POSTed, and their signing secrets',
+        },
+        {
+          name: OPERATOR_TAGS.webhookDeliveries,
+          description: 'Operators only (X-API-Key): each event sent to each endpoint, its attempts, replay',
+        },
       ],
     },
     hideUntagged: true,
-    transform: jsonSchemaTransform,
+    transform: routeTransform,
     transformObject: (documentObject) => polish(jsonSchemaTransformObject(documentObject)),
   })
+  if (!ui) return
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { deepLinking: true, persistAuthorization: true },
@@ -72,6 +101,12 @@ function polish(generated: GeneratedDocument): GeneratedDocument {
     }
   }
   const schemas = document.components?.schemas ?? {}
+  addFormatExamples(schemas)
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(pathItem ?? {}) as OpenAPIV3_1.OperationObject[]) {
+      addFormatExamples([operation.requestBody, operation.responses])
+    }
+  }
   const { components: _components, ...rest } = document
   const references = JSON.stringify(rest)
   for (const name of Object.keys(schemas)) {
@@ -92,7 +127,9 @@ const STATUS_DESCRIPTIONS: Record<string, string> = {
   415: 'Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`)',
   422: 'Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`)',
   429: 'Too many requests; see `Retry-After` (`RATE_LIMITED`)',
-  502: 'Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`)',
+  502:
+    'Privy answered with an error, or with an answer the gateway could not read ' +
+    '(`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`)',
   503: 'Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`)',
   504: 'Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`)',
 }

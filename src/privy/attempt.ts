@@ -37,6 +37,8 @@ export interface AttemptSpec<T> {
   maxResponseBytes?: number
   timeoutMs?: number
   forcedOutcome?: PrivyOutcome
+  /** The operation changes nothing at Privy (PrivyOperation `retry: 'safe'`). */
+  safe?: boolean
   /** Members of `data` read from an answer that breaks the contract (PrivyOperation). */
   readableOnMalformed?: readonly string[] | undefined
   /** Only for calls with side effects: listen past the deadline, up to lateAnswerMs (late-answers.ts). */
@@ -51,7 +53,12 @@ type Exchange<T> =
 /** Sends one attempt, parses its answer and reports it to `onAttempt`. */
 export async function performAttempt<T>(core: ClientCore, spec: AttemptSpec<T>): Promise<T> {
   const { options } = core
-  const context = { operation: spec.operation, requestId: spec.requestId, outcome: spec.forcedOutcome }
+  const context = {
+    operation: spec.operation,
+    requestId: spec.requestId,
+    outcome: spec.forcedOutcome,
+    safe: spec.safe,
+  }
   const timeoutMs = spec.timeoutMs ?? options.timeoutMs
   const started = performance.now()
   const handler = spec.onLateAnswer

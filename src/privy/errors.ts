@@ -21,6 +21,8 @@ export interface PrivyErrorContext {
   outcome?: PrivyOutcome
   /** Set for a timeout whose late answer is still awaited (see PrivyTimeoutError). */
   lateAnswerUntil?: Date | undefined
+  /** The operation changes nothing at Privy (a status or history read): its outcome never matters. */
+  safe?: boolean | undefined
 }
 
 export class PrivyError extends Error {
@@ -35,6 +37,8 @@ export class PrivyError extends Error {
   readonly lateAnswerPending: boolean
   /** When the client stops listening for that late answer, by the client's `now` clock. */
   readonly lateAnswerUntil: Date | undefined
+  /** True when the failed operation changes nothing at Privy (`retry: 'safe'`). */
+  readonly safe: boolean
 
   constructor(message: string, context: PrivyErrorContext, defaultOutcome: PrivyOutcome, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
@@ -43,6 +47,7 @@ export class PrivyError extends Error {
     this.outcome = context.outcome ?? defaultOutcome
     this.lateAnswerPending = context.lateAnswerUntil !== undefined
     this.lateAnswerUntil = context.lateAnswerUntil
+    this.safe = context.safe === true
   }
 }
 
@@ -56,8 +61,12 @@ export interface PrivyErrorDetails {
   code: number | string
   messages: string[]
   fieldErrors: PrivyFieldError[]
-  retryAfterSeconds?: number
-  remainingAttempts?: number
+  retryAfterSeconds?: number | undefined
+  remainingAttempts?: number | undefined
+  /** An `expired` flag of the body: the OTP code has expired (docs/privy-contract.md §4). */
+  expired?: boolean
+  /** The body was not a JSON error (an HTML page of a proxy, empty, cut off): only the status is known. */
+  bodyUnreadable?: boolean
 }
 
 /** Privy answered with a non-success HTTP status. Subclasses are chosen by status in `apiErrorFor`. */
@@ -72,6 +81,10 @@ export class PrivyApiError extends PrivyError {
   readonly retryAfterSeconds: number | undefined
   /** For a wrong OTP (422): attempts left before the transaction locks. */
   readonly remainingAttempts: number | undefined
+  /** For an OTP validation (422): the body flags the code as expired. */
+  readonly expired: boolean
+  /** Only the status could be read: the body was not a JSON error (see error-body.ts). */
+  readonly bodyUnreadable: boolean
 
   constructor(status: number, details: PrivyErrorDetails, context: PrivyErrorContext) {
     // A 4xx is a refusal; a 3xx or 5xx may come after the work was done.
@@ -86,6 +99,8 @@ export class PrivyApiError extends PrivyError {
     this.fieldErrors = details.fieldErrors
     this.retryAfterSeconds = details.retryAfterSeconds
     this.remainingAttempts = details.remainingAttempts
+    this.expired = details.expired === true
+    this.bodyUnreadable = details.bodyUnreadable === true
   }
 }
 
@@ -150,6 +165,20 @@ export function apiErrorFor(
   if (status >= 300 && status < 400) return new PrivyRedirectError(status, details, context)
   const ErrorClass = API_ERROR_BY_STATUS[status] ?? PrivyApiError
   return new ErrorClass(status, details, context)
+}
+
+/** Statuses whose meaning does not depend on the body: an unreadable body still says enough. */
+const SELF_EXPLAINING_STATUSES: ReadonlySet<number> = new Set([401, 403, 429])
+
+/**
+ * Privy (or a proxy in front of it) answered in words the client cannot read: a success whose body
+ * breaks the contract, or a refusal whose body is not a JSON error and whose status alone does not
+ * say what was refused. A 3xx and a 5xx say enough by their status.
+ */
+export function answerUnreadable(error: PrivyError): boolean {
+  if (error instanceof PrivyResponseValidationError) return true
+  if (!(error instanceof PrivyApiError) || !error.bodyUnreadable) return false
+  return error.status >= 400 && error.status < 500 && !SELF_EXPLAINING_STATUSES.has(error.status)
 }
 
 /** No usable HTTP response: refused, reset, DNS failure, closed client. `code` is the cause's code. */

@@ -2,6 +2,7 @@
 export { createPrivyClient, type PrivyClient } from './client.js'
 export { DEV_CREDENTIALS } from './dev-credentials.js'
 export {
+  answerUnreadable,
   PrivyApiError,
   PrivyAuthenticationError,
   PrivyBadRequestError,

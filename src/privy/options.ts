@@ -5,16 +5,16 @@ import type { Dispatcher } from 'undici'
 export interface PrivyClientOptions {
   /** e.g. `https://stg-core.privy.id`; a path prefix is kept, a query or fragment is refused. */
   baseUrl: string
-  /** OAuth client credentials (contract §2.1). */
+  /** OAuth client credentials (docs/privy-contract.md §2.1). */
   clientId: string
   clientSecret: string
-  /** Signing pair (contract §2.3), separate from the OAuth pair. */
+  /** Signing pair (docs/privy-contract.md §2.3), separate from the OAuth pair. */
   apiKey: string
   apiSecret: string
   /** Privy's channel id, added to every body that carries `channel_id`. */
   channelId: string
   /**
-   * The merchant's enterprise account, sent as `doc_owner` of every document upload (contract §5.1).
+   * The merchant's enterprise account, sent as `doc_owner` of every document upload (docs/privy-contract.md §5.1).
    * Set both or neither; without them `documents.upload` is refused and everything else still works.
    */
   enterprisePrivyId?: string
@@ -81,7 +81,7 @@ export const DEFAULT_LATE_ANSWER_MS = 120_000
 // A signed PDF as base64 is 4/3 of its size: 40 MiB of JSON holds a PDF of about 30 MB.
 export const DEFAULT_MAX_DOCUMENT_RESPONSE_BYTES = 40 * 1024 * 1024
 
-/** The `doc_owner` of uploads (contract §5.1). */
+/** The `doc_owner` of uploads (docs/privy-contract.md §5.1). */
 export interface EnterpriseAccount {
   privyId: string
   token: string

@@ -36,7 +36,7 @@ export interface RequestExtras<T> {
   /**
    * Sent instead of `JSON.stringify(body)`, and `body` only feeds the Signature: the upload writes
    * its PDF straight into prebuilt JSON bytes (documents.ts), and its `body` has the same JSON apart
-   * from `document`, which the Signature leaves out (§2.3).
+   * from `document`, which the Signature leaves out (docs/privy-contract.md §2.3).
    */
   wire?: Buffer | undefined
   /** Late-answer capture (late-answers.ts); honoured for `retry: 'never'` operations only. */
@@ -95,6 +95,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         maxResponseBytes: operation.maxResponseBytes,
         timeoutMs: operation.timeoutMs,
         readableOnMalformed: operation.readableOnMalformed,
+        safe: operation.retry === 'safe',
         onLateAnswer,
       })
     }

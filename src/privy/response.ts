@@ -3,7 +3,7 @@ import { parseErrorBody, parseRetryAfter } from './error-body.js'
 import { apiErrorFor, type PrivyErrorContext, PrivyResponseValidationError } from './errors.js'
 import { type HttpResponse, headerValue } from './transport.js'
 
-/** Contract §1: success is exactly HTTP 201. Kept in one place in case a real account differs. */
+/** docs/privy-contract.md §1: success is exactly HTTP 201. Kept in one place in case a real account differs. */
 export const SUCCESS_STATUS = 201
 
 // `message` is not used by any caller, so its absence is tolerated; `data` is what matters.

@@ -2,7 +2,7 @@ import { PrivyApiError, PrivyConnectionError } from './errors.js'
 
 /**
  * Retry policy for calls that are safe to repeat (token fetch, status reads). Calls with side effects
- * (register, resend, OTP, upload, delete) are never retried here: the gateway reconciles them (A2/A4).
+ * (register, resend, OTP, upload, delete) are never retried here: the gateway reconciles them (docs/flows.md#unknown-outcomes).
  */
 
 /** First backoff window; doubles per retry. */

@@ -16,14 +16,14 @@ export const Count = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
   .pipe(z.number().int().min(0))
 
-/** A flag that may arrive as a boolean, `"0"`/`"1"`, `"true"`/`"false"` or 0/1 (contract §3.2, §5.1). */
+/** A flag that may arrive as a boolean, `"0"`/`"1"`, `"true"`/`"false"` or 0/1 (docs/privy-contract.md §3.2, §5.1). */
 export const Flag = z.union([
   z.boolean(),
   z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true'),
   z.union([z.literal(0), z.literal(1)]).transform((value) => value === 1),
 ])
 
-/** Contract §3.2. */
+/** docs/privy-contract.md §3.2. */
 export const REGISTRATION_STATUSES = [
   'pending',
   'waiting_otp',
@@ -38,7 +38,7 @@ export const RegistrationStatusSchema = z
   .enum([...REGISTRATION_STATUSES, 'registered'])
   .transform((status) => (status === 'registered' ? 'verified' : status))
 
-/** Contract §5.2: a document's life from upload to the signed (and stamped) PDF. */
+/** docs/privy-contract.md §5.2: a document's life from upload to the signed (and stamped) PDF. */
 export const DOCUMENT_STATUSES = [
   'uploaded',
   'processing',
@@ -51,17 +51,17 @@ export const DOCUMENT_STATUSES = [
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number]
 export const DocumentStatusSchema = z.enum(DOCUMENT_STATUSES)
 
-/** Contract §5.2: one signer's progress on one document. */
+/** docs/privy-contract.md §5.2: one signer's progress on one document. */
 export const SIGNER_STATUSES = ['waiting', 'signed', 'rejected'] as const
 export type SignerStatus = (typeof SIGNER_STATUSES)[number]
 export const SignerStatusSchema = z.enum(SIGNER_STATUSES)
 
-/** Contract §5.1: the role of a document recipient. */
+/** docs/privy-contract.md §5.1: the role of a document recipient. */
 export type SignerType = 'Signer' | 'Reviewer'
 export const SignerTypeSchema = z.enum(['Signer', 'Reviewer'])
 
 export interface RejectReason {
-  /** e.g. `RC01` (soft) or `RC09` (hard); see contract §3.2. */
+  /** e.g. `RC01` (soft) or `RC09` (hard); see docs/privy-contract.md §3.2. */
   code: string
   reason: string
 }
@@ -71,7 +71,7 @@ export const RejectReasonSchema = z.object({ code: z.string(), reason: z.string(
 export type OtpChannel = 'sms' | 'email'
 export const OtpChannelSchema = z.enum(['sms', 'email'])
 
-/** The answer to an OTP request or resend (contract §4.1, §4.2). */
+/** The answer to an OTP request or resend (docs/privy-contract.md §4.1, §4.2). */
 export interface OtpTransaction {
   transaction_id: string
   otp_channel: OtpChannel

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 /**
- * Request signing of the Privy contract §2.3. Shared by the client (which signs) and the
+ * Request signing of the Privy docs/privy-contract.md §2.3. Shared by the client (which signs) and the
  * simulator (which verifies), so both derive the canonical string the same way.
  */
 

@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { type ClientCore, performAttempt, withSafeRetries } from './attempt.js'
 
-/** Contract §2.1. */
+/** docs/privy-contract.md §2.1. */
 export const TOKEN_PATH = '/oauth2/api/v1/token'
 export const TOKEN_OPERATION = 'token'
-/** Refresh once this share of the token's life has passed (contract §2.1: 80%). */
+/** Refresh once this share of the token's life has passed (docs/privy-contract.md §2.1: 80%). */
 export const TOKEN_REFRESH_RATIO = 0.8
 /** `expires_in` is only [seen] in the contract; when absent, assume its usual value (3600 s). */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3_600
@@ -58,6 +58,7 @@ export function createTokenManager(core: ClientCore): TokenManager {
         data: TokenData,
         // A token fetch changes nothing the gateway tracks, and when it fails no API call was sent.
         forcedOutcome: 'not_applied',
+        safe: true,
       })
     })
     const lifetimeMs = (data.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000

@@ -1,6 +1,9 @@
 import type { DocProcess, SignProcess } from './resources/documents.js'
 
-/** The `doc_process` code of each process, by name (§5.1): the wire codes live in the SDK only. */
+/**
+ * The `doc_process` code of each process, by name (docs/privy-contract.md §5.1): the wire codes live
+ * in the SDK only.
+ */
 export const DOC_PROCESS_CODES = {
   sign_only: '0',
   emeterai_only: '1',
@@ -9,7 +12,7 @@ export const DOC_PROCESS_CODES = {
 } as const satisfies Record<string, DocProcess>
 export type DocProcessName = keyof typeof DOC_PROCESS_CODES
 
-/** The `sign_process` code of each signing order, by name (§5.1). */
+/** The `sign_process` code of each signing order, by name (docs/privy-contract.md §5.1). */
 export const SIGN_PROCESS_CODES = { serial: '0', parallel: '1' } as const satisfies Record<
   string,
   SignProcess

@@ -6,7 +6,7 @@ import { parseIsoWithOffset } from './dates.js'
 import { SimError } from './errors.js'
 import { jsonObjectBody } from './json-body.js'
 
-/** §2.1 token data. */
+/** docs/privy-contract.md §2.1 token data. */
 export interface IssuedTokenData {
   access_token: string
   token_type: 'Bearer'
@@ -78,7 +78,7 @@ function signatureMismatchReason(context: SimContext, signature: string): string
 }
 
 /**
- * The checks of §2.2/§2.3 for every `/web/api/v2/*` call, as a preValidation hook. On success the
+ * The checks of docs/privy-contract.md §2.2/§2.3 for every `/web/api/v2/*` call, as a preValidation hook. On success the
  * parsed body object replaces the raw text, so handlers validate what was signed. Authentication is
  * checked before the body so that an unauthenticated caller learns nothing about body rules.
  */

@@ -8,14 +8,14 @@ import { statusData } from './registrations.js'
 import type { SimRegistration } from './state.js'
 
 /**
- * Callbacks to the merchant (contract §6): `{"event", "data"}` POSTed to the configured URL, signed
- * by §2.3 with the simulator's api_key/api_secret. Sent in the background, never from inside the
+ * Callbacks to the merchant (docs/privy-contract.md §6): `{"event", "data"}` POSTed to the configured URL, signed
+ * by docs/privy-contract.md §2.3 with the simulator's api_key/api_secret. Sent in the background, never from inside the
  * request that caused them; every attempt is logged for `GET /__sim/callbacks`.
  */
 
 export type CallbackEvent = 'register' | 'document'
 
-/** The first attempt and three retries (§6). */
+/** The first attempt and three retries (docs/privy-contract.md §6). */
 export const CALLBACK_MAX_ATTEMPTS = 4
 const CALLBACK_TIMEOUT_MS = 5000
 
@@ -48,7 +48,7 @@ export class CallbackSender {
 
   constructor(private readonly context: SimContext) {}
 
-  /** A `register` callback with the registration's §3.3 status data as it is now. */
+  /** A `register` callback with the registration's docs/privy-contract.md §3.3 status data as it is now. */
   registrationChanged(registration: SimRegistration): string | undefined {
     return this.sendRegistration(registration, statusData(registration))
   }
@@ -58,7 +58,7 @@ export class CallbackSender {
     return this.deliver('register', registration, data)
   }
 
-  /** A `document` callback with the §5.3 status data as it is now, without `signed_document` (§6). */
+  /** A `document` callback with the docs/privy-contract.md §5.3 status data as it is now, without `signed_document` (docs/privy-contract.md §6). */
   documentChanged(document: SimDocument): string | undefined {
     return this.deliver('document', document, documentStatusData(document, { withSignedDocument: false }))
   }

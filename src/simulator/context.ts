@@ -1,3 +1,4 @@
+import type { AnswerStyle } from './answer-styles.js'
 import { DEV_CREDENTIALS } from './dev-credentials.js'
 import { SimEvents } from './events.js'
 import { type SimSettings, SimulatorState } from './state.js'
@@ -11,11 +12,11 @@ export interface SimulatorCredentials {
 
 export interface SimulatorChannel {
   channelId: string
-  /** Privy enabled this channel as a Registration Authority, so `merchant_ra` is allowed (§3.1). */
+  /** Privy enabled this channel as a Registration Authority, so `merchant_ra` is allowed (docs/privy-contract.md §3.1). */
   merchantRa: boolean
 }
 
-/** The merchant's enterprise account, which must own every uploaded document (§5.1 `doc_owner`). */
+/** The merchant's enterprise account, which must own every uploaded document (docs/privy-contract.md §5.1 `doc_owner`). */
 export interface SimulatorEnterprise {
   privyId: string
   enterpriseToken: string
@@ -40,16 +41,18 @@ export interface SimulatorOptions {
    * null or absent: only `POST /__sim/registrations/:ref/verify` does. Changeable at `/__sim/settings`.
    */
   verificationDelayMs?: number | null
-  /** Where §6 callbacks go; absent: none are sent. Changeable at `/__sim/settings`. */
+  /** Where docs/privy-contract.md §6 callbacks go; absent: none are sent. Changeable at `/__sim/settings`. */
   callbackUrl?: string | null
   /** First wait before a callback is retried, doubling each time (default 1000). */
   callbackRetryBaseMs?: number
   /**
-   * Time a document spends in each processing state (§5.2). 0 (default): the whole chain runs
+   * Time a document spends in each processing state (docs/privy-contract.md §5.2). 0 (default): the whole chain runs
    * inside the call that triggered it, so tests are deterministic; null: it waits for
    * `POST /__sim/documents/:ref/advance`. Changeable at `/__sim/settings`.
    */
   documentProcessingDelayMs?: number | null
+  /** How answers are worded (answer-styles.ts); default `contract`. Changeable at `/__sim/settings`. */
+  answerStyle?: AnswerStyle
 }
 
 /** Everything a route or hook needs, passed explicitly instead of decorating Fastify's types. */
@@ -76,6 +79,7 @@ function defaultSettings(options: SimulatorOptions): SimSettings {
     callbackRetryBaseMs: options.callbackRetryBaseMs ?? DEFAULT_CALLBACK_RETRY_BASE_MS,
     documentProcessingDelayMs:
       options.documentProcessingDelayMs === undefined ? 0 : options.documentProcessingDelayMs,
+    answerStyle: options.answerStyle ?? 'contract',
   }
 }
 

@@ -1,4 +1,4 @@
-/** Calendar checks shared by the Timestamp header (§2.3) and `dob` (§3.1): JS `Date` rolls 02-30 over. */
+/** Calendar checks shared by the Timestamp header (docs/privy-contract.md §2.3) and `dob` (docs/privy-contract.md §3.1): JS `Date` rolls 02-30 over. */
 
 export function isRealDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false
@@ -15,7 +15,7 @@ export function isCalendarDate(value: string): boolean {
   return isRealDate(Number(match[1]), Number(match[2]), Number(match[3]))
 }
 
-// The offset is mandatory (contract §2.3): a local time without one is ambiguous between client and server.
+// The offset is mandatory (docs/privy-contract.md §2.3): a local time without one is ambiguous between client and server.
 const ISO_WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/
 

@@ -1,8 +1,8 @@
 import type { SimDocument, SimSigner } from './document-types.js'
 
-/** The answer data of contract §5.1, §5.3 and §5.4, also the data of §6 `document` callbacks. */
+/** The answer data of docs/privy-contract.md §5.1, §5.3 and §5.4, also the data of docs/privy-contract.md §6 `document` callbacks. */
 
-/** §5.1 answer data, taken right after the upload, before any e-Meterai step moves the document on. */
+/** docs/privy-contract.md §5.1 answer data, taken right after the upload, before any e-Meterai step moves the document on. */
 export function uploadData(document: SimDocument) {
   return {
     reference_number: document.referenceNumber,
@@ -23,8 +23,8 @@ function signerData(signer: SimSigner) {
 }
 
 /**
- * §5.3 answer data. `emeterai` only when the process stamps one; `signed_document` only when
- * completed and asked for: §6 callbacks carry the same data without it.
+ * docs/privy-contract.md §5.3 answer data. `emeterai` only when the process stamps one; `signed_document` only when
+ * completed and asked for: docs/privy-contract.md §6 callbacks carry the same data without it.
  */
 export function documentStatusData(document: SimDocument, options: { withSignedDocument: boolean }) {
   const { emeterai, signedPdf } = document
@@ -49,7 +49,7 @@ export function documentStatusData(document: SimDocument, options: { withSignedD
   }
 }
 
-/** §5.4 answer data. */
+/** docs/privy-contract.md §5.4 answer data. */
 export function documentHistoryData(document: SimDocument) {
   return {
     document: {

@@ -6,7 +6,7 @@ import { SimError } from './errors.js'
 import { renderSignedPdf } from './pdf-marks.js'
 
 /**
- * The §5.2 state machine of a document:
+ * The docs/privy-contract.md §5.2 state machine of a document:
  *   "0" sign only          uploaded → (signatures) → processing → completed
  *   "1" e-Meterai only     uploaded → processing_emeterai → completed
  *   "2" sign, then stamp   uploaded → (signatures) → processing → processing_emeterai → completed

@@ -16,7 +16,7 @@ import {
 import type { DocumentOtpTransaction, SimRegistration } from './state.js'
 
 /**
- * Document-signing OTP (contract §4.2) apart from HTTP, under the same limits as the registration
+ * Document-signing OTP (docs/privy-contract.md §4.2) apart from HTTP, under the same limits as the registration
  * OTP (otp.ts). One transaction covers one signer and one or more documents of one channel. Every
  * document is checked again at each step (request, resend, validation), because another signature,
  * a revoke or an expiry may have happened in between: a client must not assume the turn it saw.
@@ -64,7 +64,7 @@ function noteOtpSent(context: SimContext, documents: SimDocument[], privyId: str
 }
 
 /**
- * `POST /doc-signing/otp/request`. Like §4.1, each call starts a NEW transaction with its own
+ * `POST /doc-signing/otp/request`. Like docs/privy-contract.md §4.1, each call starts a NEW transaction with its own
  * counters, even while an earlier one for the same documents is live.
  */
 export function requestSigningOtp(context: SimContext, input: SigningOtpInput): DocumentOtpTransaction {
@@ -94,7 +94,7 @@ function documentsOf(context: SimContext, transaction: DocumentOtpTransaction): 
   return signableDocuments(context, channelId, signerPrivyId, documentTokens)
 }
 
-/** `POST /doc-signing/otp/resend`: a new code replacing the old one, as in §4.1. */
+/** `POST /doc-signing/otp/resend`: a new code replacing the old one, as in docs/privy-contract.md §4.1. */
 export function resendSigningOtp(context: SimContext, transactionId: string): DocumentOtpTransaction {
   const { transaction, registration } = transactionOf(context, transactionId)
   const now = context.now()
@@ -109,7 +109,7 @@ export function resendSigningOtp(context: SimContext, transactionId: string): Do
 /**
  * `POST /doc-signing/otp/validation`: the signer signs every document of the transaction, or none
  * when one of them can no longer be signed (422 naming it; the code stays usable and is not counted
- * as wrong, as §4.1 does for a registration that left waiting_otp).
+ * as wrong, as docs/privy-contract.md §4.1 does for a registration that left waiting_otp).
  */
 export async function validateSigningOtp(
   context: SimContext,

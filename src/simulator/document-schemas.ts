@@ -3,7 +3,7 @@ import { DOC_CATEGORIES, DOC_PROCESSES } from './document-types.js'
 import { channelId, type Issue, nonBlank, otpChannel, referenceNumber, text } from './schemas.js'
 
 /**
- * Request bodies of contract §4.2 and §5, written from privy-contract.md like schemas.ts and as
+ * Request bodies of docs/privy-contract.md §4.2 and §5, written from docs/privy-contract.md like schemas.ts and as
  * strict: an unknown key is usually a misspelt field (`pos_x` in a sign position, `posX` in a stamp).
  * The PDF itself and whether a box lies on its page are checked after parsing (documents.ts).
  */
@@ -11,7 +11,7 @@ import { channelId, type Issue, nonBlank, otpChannel, referenceNumber, text } fr
 const required = (wrongType: string) => (issue: Issue) =>
   issue.input === undefined ? 'is required' : wrongType
 
-/** §5.1: flags arrive as "0"/"1" strings; booleans are accepted too [known]. */
+/** docs/privy-contract.md §5.1: flags arrive as "0"/"1" strings; booleans are accepted too [known]. */
 const flag = z
   .union([z.boolean(), z.literal('0'), z.literal('1')], {
     error: required('must be "0" or "1" (or a boolean)'),
@@ -70,7 +70,7 @@ type UploadShape = {
   e_meterai?: unknown
 }
 
-/** §5.1 rules between fields; the contract is silent on the ones marked [decided here]. */
+/** docs/privy-contract.md §5.1 rules between fields; the contract is silent on the ones marked [decided here]. */
 function crossFieldIssues(body: UploadShape, context: z.RefinementCtx): void {
   const issue = (path: Array<string | number>, message: string) =>
     context.addIssue({ code: 'custom', path, message })
@@ -106,7 +106,7 @@ function crossFieldIssues(body: UploadShape, context: z.RefinementCtx): void {
   })
 }
 
-/** §5.1 `POST /web/api/v2/doc-signing`. */
+/** docs/privy-contract.md §5.1 `POST /web/api/v2/doc-signing`. */
 export const uploadSchema = z
   .strictObject({
     reference_number: referenceNumber,
@@ -122,7 +122,7 @@ export const uploadSchema = z
   .superRefine(crossFieldIssues)
 export type UploadInput = z.output<typeof uploadSchema>
 
-/** §5.3 status, §5.4 history and §5.5 delete name a document the same way. */
+/** docs/privy-contract.md §5.3 status, docs/privy-contract.md §5.4 history and docs/privy-contract.md §5.5 delete name a document the same way. */
 export const documentRefSchema = z.strictObject({
   reference_number: referenceNumber,
   channel_id: channelId,
@@ -130,7 +130,7 @@ export const documentRefSchema = z.strictObject({
 })
 export type DocumentRefInput = z.output<typeof documentRefSchema>
 
-/** §4.2 `POST /web/api/v2/doc-signing/otp/request`. */
+/** docs/privy-contract.md §4.2 `POST /web/api/v2/doc-signing/otp/request`. */
 export const signingOtpSchema = z
   .strictObject({
     channel_id: channelId,

@@ -1,9 +1,9 @@
 /**
- * Documents of contract §5 as the simulator keeps them. The [chosen] sizes and the [seen] category
+ * Documents of docs/privy-contract.md §5 as the simulator keeps them. The [chosen] sizes and the [seen] category
  * list are constants here, so that a real Privy account that differs is one edit away.
  */
 
-/** "0" sign only, "1" e-Meterai only, "2" sign then e-Meterai, "3" e-Meterai then sign (§5.1). */
+/** "0" sign only, "1" e-Meterai only, "2" sign then e-Meterai, "3" e-Meterai then sign (docs/privy-contract.md §5.1). */
 export type DocProcess = '0' | '1' | '2' | '3'
 export const DOC_PROCESSES = ['0', '1', '2', '3'] as const
 
@@ -23,7 +23,7 @@ export type SignProcess = 'serial' | 'parallel'
 /** The contract names no e-Meterai status values [chosen]. */
 export type EmeteraiStatus = 'waiting' | 'processing' | 'stamped' | 'failed'
 
-/** §5.1 `doc_category` codes [seen]. */
+/** docs/privy-contract.md §5.1 `doc_category` codes [seen]. */
 export const DOC_CATEGORIES = [
   'surat_perjanjian',
   'surat_pernyataan',
@@ -44,7 +44,7 @@ export const SIGNATURE_BOX = { width: 120, height: 60 } as const
 
 /**
  * A box on a page: PDF points from the page's top-left corner as the reader sees it (after /Rotate),
- * 1-based page (§5.1). `field` is the request path it came from, for error messages.
+ * 1-based page (docs/privy-contract.md §5.1). `field` is the request path it came from, for error messages.
  */
 export interface PlacedBox {
   page: number
@@ -67,7 +67,7 @@ export interface SimSigner {
   status: SignerStatus
   signedAt: Date | undefined
   boxes: PlacedBox[]
-  /** §5.4 signer history, oldest first. */
+  /** docs/privy-contract.md §5.4 signer history, oldest first. */
   histories: HistoryEntry[]
 }
 
@@ -82,7 +82,7 @@ export interface SimEmeterai {
 export interface SimDocument {
   referenceNumber: string
   channelId: string
-  /** The merchant's server-side credential for §5.3-§5.5. */
+  /** The merchant's server-side credential for docs/privy-contract.md §5.3-§5.5. */
   documentToken: string
   /** The secret of `signing_url`, separate from the document token because users see the URL. */
   signingToken: string

@@ -11,9 +11,9 @@ import {
 import { type ErrorItem, SimError } from './errors.js'
 import { boxProblem, decodePdfDataUrl, documentGeometry, loadPdf, PdfProblem, pageProblem } from './pdf.js'
 
-/** Document behaviour of contract §5.1, §5.3-§5.5 apart from HTTP; signing is in document-flow.ts. */
+/** Document behaviour of docs/privy-contract.md §5.1, §5.3-§5.5 apart from HTTP; signing is in document-flow.ts. */
 
-/** Problems found after the body parsed, gathered so that one answer lists them all (§1 field errors). */
+/** Problems found after the body parsed, gathered so that one answer lists them all (docs/privy-contract.md §1 field errors). */
 class FieldProblems {
   private readonly byField = new Map<string, string[]>()
 
@@ -85,7 +85,7 @@ function requireNewReference(context: SimContext, input: UploadInput): void {
 }
 
 /**
- * §5.1 after the body is valid. Order of refusals: unknown channel (403), a doc_owner that is not
+ * docs/privy-contract.md §5.1 after the body is valid. Order of refusals: unknown channel (403), a doc_owner that is not
  * the configured enterprise (403), repeated reference number on the channel (409), then every
  * remaining problem at once (422): signers that are not verified Privy users, the PDF, the boxes.
  */
@@ -178,7 +178,7 @@ export function merchantDocument(context: SimContext, input: DocumentRefInput): 
   return document
 }
 
-/** Every document status change goes through here, so §6 callbacks see it. */
+/** Every document status change goes through here, so docs/privy-contract.md §6 callbacks see it. */
 export function changeDocumentStatus(context: SimContext, document: SimDocument, status: DocumentStatus) {
   document.status = status
   document.updatedAt = context.now()
@@ -189,7 +189,7 @@ export function addHistory(context: SimContext, signer: SimSigner, description: 
   signer.histories.push({ description, createdAt: context.now() })
 }
 
-/** Signers block completion; reviewers never do (§5.2). */
+/** Signers block completion; reviewers never do (docs/privy-contract.md §5.2). */
 export function requiredSigners(document: SimDocument): SimSigner[] {
   return document.signers.filter((signer) => signer.signerType === 'Signer')
 }
@@ -199,9 +199,9 @@ export function allSignersSigned(document: SimDocument): boolean {
 }
 
 /**
- * §5.5: refused (422) once every signer has signed, when completed or already revoked (the
+ * docs/privy-contract.md §5.5: refused (422) once every signer has signed, when completed or already revoked (the
  * guideline's rule), and for any other status than uploaded, since only an uploaded document can
- * become revoked in the §5.2 state machine [decided here].
+ * become revoked in the docs/privy-contract.md §5.2 state machine [decided here].
  */
 export function revokeDocument(context: SimContext, document: SimDocument): void {
   if (document.status === 'revoked') throw new SimError(422, ['Document is already revoked'])

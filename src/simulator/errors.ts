@@ -2,12 +2,12 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { HTML_HEADERS, notFoundPage, signingNotFoundPage } from './html.js'
 
-/** One entry of `error.errors` (contract §1): a plain text, or the messages of one field. */
+/** One entry of `error.errors` (docs/privy-contract.md §1): a plain text, or the messages of one field. */
 export type ErrorItem = string | { field: string; messages: string[] }
 
 export interface ContractErrorBody {
   error: { code: number; errors: ErrorItem[] }
-  /** Machine-readable details next to `error` (§4: `retry_after`, `remaining_attempts`, `expired`). */
+  /** Machine-readable details next to `error` (docs/privy-contract.md §4: `retry_after`, `remaining_attempts`, `expired`). */
   data?: Record<string, unknown>
 }
 
@@ -16,7 +16,7 @@ export interface SimErrorExtras {
   headers?: Record<string, string>
 }
 
-/** The statuses contract §1 lists; anything else Fastify produces is folded into one of them. */
+/** The statuses docs/privy-contract.md §1 lists; anything else Fastify produces is folded into one of them. */
 const CONTRACT_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 409, 422, 423, 429, 500, 503])
 
 /** A refusal that is part of the contract: thrown anywhere, answered by the error handler. */
@@ -35,7 +35,7 @@ export class SimError extends Error {
   }
 }
 
-/** Contract §1 field errors: one entry per field, every message of that field. */
+/** docs/privy-contract.md §1 field errors: one entry per field, every message of that field. */
 export function fieldErrors(error: z.ZodError): ErrorItem[] {
   const byField = new Map<string, string[]>()
   const add = (field: string, message: string) => byField.set(field, [...(byField.get(field) ?? []), message])

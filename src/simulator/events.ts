@@ -3,14 +3,14 @@ import type { SimRegistration } from './state.js'
 
 /**
  * What happened to the simulator's state, for the parts that act on it later and apart from the
- * request that caused it: the verification delay (§7) and callbacks to the merchant (§6). Emitting
+ * request that caused it: the verification delay (docs/privy-contract.md §7) and callbacks to the merchant (docs/privy-contract.md §6). Emitting
  * never blocks or fails the request; listeners only schedule work.
  */
 
-/** `created` is not a status change (§6 sends no callback for it), but may enter waiting_verification. */
+/** `created` is not a status change (docs/privy-contract.md §6 sends no callback for it), but may enter waiting_verification. */
 export type RegistrationEvent = 'created' | 'status_changed'
 
-/** §6 sends a `document` callback on every status change and every signature, not on creation. */
+/** docs/privy-contract.md §6 sends a `document` callback on every status change and every signature, not on creation. */
 export type DocumentEvent = 'created' | 'status_changed' | 'signed'
 
 type RegistrationListener = (registration: SimRegistration, event: RegistrationEvent) => void

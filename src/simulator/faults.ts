@@ -5,7 +5,7 @@ import { sendError } from './errors.js'
 import { type RequestLog, requestPath } from './request-log.js'
 import type { Fault, FaultKind } from './state.js'
 
-/** Long enough for any client deadline in this project to pass first (contract §7). */
+/** Long enough for any client deadline in this project to pass first (docs/privy-contract.md §7). */
 export const DEFAULT_COMMIT_THEN_TIMEOUT_MS = 30_000
 
 export interface FaultInput {
@@ -16,6 +16,7 @@ export interface FaultInput {
   status?: number | undefined
   delay_ms?: number | undefined
   keep?: string[] | undefined
+  data?: Record<string, number | string | boolean> | undefined
 }
 
 interface PendingSleep {
@@ -32,7 +33,7 @@ class SimulatorClosingError extends Error {
 }
 
 /**
- * Fault injection per path (contract §7). A fault is consumed when a request on its path arrives,
+ * Fault injection per path (docs/privy-contract.md §7). A fault is consumed when a request on its path arrives,
  * first-added first, so a test can queue "503, then drop, then normal" on one path.
  * `status`, `drop` and `delay` act before any work; `malformed_json`, `malformed_data` and
  * `commit_then_timeout` act on the answer, after the work is done.
@@ -59,6 +60,7 @@ export class FaultInjector {
           ? (input.delay_ms ?? DEFAULT_COMMIT_THEN_TIMEOUT_MS)
           : input.delay_ms,
       keep: input.kind === 'malformed_data' ? (input.keep ?? DEFAULT_KEPT) : undefined,
+      data: input.data,
     }
     this.context.state.faults.push(fault)
     return fault
@@ -106,7 +108,7 @@ export class FaultInjector {
     switch (fault.kind) {
       case 'status': {
         const status = fault.status ?? 503
-        return sendError(reply, status, [`Simulated fault: HTTP ${status}`])
+        return sendError(reply, status, [`Simulated fault: HTTP ${status}`], { data: fault.data })
       }
       case 'drop':
         reply.hijack()

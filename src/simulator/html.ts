@@ -1,5 +1,5 @@
 /**
- * The few HTML pages of the simulated landing page (contract §3.1 `registration_url`). Real Privy
+ * The few HTML pages of the simulated landing page (docs/privy-contract.md §3.1 `registration_url`). Real Privy
  * collects KTP and selfie here; the simulator only needs a page a person or a headless browser can
  * finish with one button.
  */
@@ -62,7 +62,7 @@ export function alreadySubmittedPage(status: string): string {
 }
 
 /**
- * What `signing_url` shows. In this simulator a signer signs through the §4.2 OTP API (or
+ * What `signing_url` shows. In this simulator a signer signs through the docs/privy-contract.md §4.2 OTP API (or
  * `/__sim`), so the page only says what the document is and where it stands.
  */
 export function signingPage(documentName: string, status: string): string {

@@ -1,5 +1,5 @@
 /**
- * Checks a KTP or selfie photo (contract §3.1: base64 JPEG/PNG) by its content, not by what the
+ * Checks a KTP or selfie photo (docs/privy-contract.md §3.1: base64 JPEG/PNG) by its content, not by what the
  * client claims: a client that sends a PDF, a file path or half-encoded bytes must be caught here.
  */
 

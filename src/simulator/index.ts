@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { installAnswerStyles } from './answer-styles.js'
 import { signedRequestHook } from './auth.js'
 import { CallbackSender } from './callbacks.js'
 import { createContext, type SimContext, type SimulatorOptions } from './context.js'
@@ -24,8 +25,8 @@ import type { SimulatorState } from './state.js'
 import { VerificationScheduler } from './verification.js'
 
 /**
- * The Privy simulator: the upstream contract (docs privy-contract.md) implemented strictly, plus the
- * `/__sim` test surface of its §7. It imports nothing from the gateway except the shared signing code.
+ * The Privy simulator: the upstream contract (docs/privy-contract.md) implemented strictly, plus the
+ * `/__sim` test surface of its docs/privy-contract.md §7. It imports nothing from the gateway except the shared signing code.
  * State is in memory and does not survive a restart (see state.ts).
  */
 
@@ -65,8 +66,8 @@ const LOGGER_OPTIONS = {
 }
 
 /**
- * What happens after a request, in the background: §6 callbacks on every status change and every
- * signature (creation is not one), the §7 verification delay and the document processing delay.
+ * What happens after a request, in the background: docs/privy-contract.md §6 callbacks on every status change and every
+ * signature (creation is not one), the docs/privy-contract.md §7 verification delay and the document processing delay.
  * All stop on reset and on close.
  */
 function installBackgroundWork(app: FastifyInstance, context: SimContext) {
@@ -107,6 +108,7 @@ function assemble(options: SimulatorOptions): { app: FastifyInstance; context: S
   requestLog.install(app)
   const faults = new FaultInjector(context, requestLog)
   faults.install(app)
+  installAnswerStyles(app, () => context.state.settings.answerStyle)
   const { callbacks, processor } = installBackgroundWork(app, context)
 
   app.register(tokenRoutes, { context })

@@ -3,7 +3,7 @@ import { SimError } from './errors.js'
 
 /**
  * Every body is read as text and parsed here, not by Fastify's JSON parser, so that a wrong content
- * type or broken JSON gets the contract's error shape (§1) and the signature is checked over exactly
+ * type or broken JSON gets the contract's error shape (docs/privy-contract.md §1) and the signature is checked over exactly
  * the object the client sent.
  */
 export function installRawBodyParser(app: FastifyInstance): void {
@@ -15,13 +15,13 @@ function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false
   const [mediaType, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase())
   if (mediaType !== 'application/json') return false
-  // Contract §1: UTF-8. A charset parameter is optional, but when present it must say so.
+  // docs/privy-contract.md §1: UTF-8. A charset parameter is optional, but when present it must say so.
   return parameters.every(
     (parameter) => !parameter.startsWith('charset=') || /^charset="?utf-?8"?$/.test(parameter),
   )
 }
 
-/** The body as a JSON object; 400 for a wrong content type, broken JSON or a non-object (contract §1). */
+/** The body as a JSON object; 400 for a wrong content type, broken JSON or a non-object (docs/privy-contract.md §1). */
 export function jsonObjectBody(request: FastifyRequest): Record<string, unknown> {
   if (!isJsonContentType(request.headers['content-type'])) {
     throw new SimError(400, ['Content-Type must be application/json (UTF-8)'])

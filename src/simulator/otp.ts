@@ -5,8 +5,8 @@ import { changeStatus } from './registrations.js'
 import type { OtpChannel, RegistrationOtpTransaction, SimOtpTransaction, SimRegistration } from './state.js'
 
 /**
- * OTP (contract §4) apart from HTTP: the rules both kinds share, and the registration OTP of §4.1
- * (the document-signing OTP of §4.2 is in document-otp.ts). The limits are the contract's [seen]
+ * OTP (docs/privy-contract.md §4) apart from HTTP: the rules both kinds share, and the registration OTP of docs/privy-contract.md §4.1
+ * (the document-signing OTP of docs/privy-contract.md §4.2 is in document-otp.ts). The limits are the contract's [seen]
  * and [chosen] values, kept in this one table so that a real Privy account that differs is one edit
  * away. All timing uses the injectable clock, so tests can move it instead of waiting.
  */
@@ -44,7 +44,7 @@ function sameCode(expected: string, received: string): boolean {
 
 /**
  * Issues a fresh code and "sends" it to the person of `registration` (for a signing OTP, the
- * signer's registration): readable at `/__sim/messages` and `/__sim/otps` (§7).
+ * signer's registration): readable at `/__sim/messages` and `/__sim/otps` (docs/privy-contract.md §7).
  */
 export function sendOtp(context: SimContext, transaction: SimOtpTransaction, registration: SimRegistration) {
   const now = context.now()
@@ -83,7 +83,7 @@ export function unsentOtp(context: SimContext, channelId: string, otpChannel: Ot
   }
 }
 
-/** §4.1 answer data of a request or a resend. */
+/** docs/privy-contract.md §4.1 answer data of a request or a resend. */
 export function otpData(transaction: SimOtpTransaction) {
   return {
     transaction_id: transaction.transactionId,

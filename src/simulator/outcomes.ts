@@ -1,5 +1,5 @@
 /**
- * Verification outcomes (contract §3.2 reject reasons, §7 scripted outcomes). The reason texts and the
+ * Verification outcomes (docs/privy-contract.md §3.2 reject reasons, docs/privy-contract.md §7 scripted outcomes). The reason texts and the
  * NIK suffixes are [chosen] values of the contract, kept in these two tables so they are easy to change.
  */
 
@@ -16,7 +16,7 @@ export type RejectCode = keyof typeof REJECT_REASONS
 
 export const REJECT_CODES = Object.keys(REJECT_REASONS) as [RejectCode, ...RejectCode[]]
 
-/** Soft rejects may be fixed and resent (§3.4); every other code is hard. */
+/** Soft rejects may be fixed and resent (docs/privy-contract.md §3.4); every other code is hard. */
 const SOFT_REJECT_CODES: ReadonlySet<RejectCode> = new Set(['RC01', 'RC02', 'RC03'])
 
 export function isSoftReject(code: RejectCode): boolean {
@@ -27,7 +27,7 @@ export type VerificationOutcome =
   | { kind: 'verified' }
   | { kind: 'rejected'; code: RejectCode; resend: boolean }
 
-/** Like test card numbers: the last four digits of the NIK pick the outcome (§7). */
+/** Like test card numbers: the last four digits of the NIK pick the outcome (docs/privy-contract.md §7). */
 const SCRIPTED_BY_NIK_SUFFIX: Readonly<Record<string, RejectCode>> = {
   '0001': 'RC01',
   '0002': 'RC02',

@@ -24,7 +24,7 @@ import type { PlacedBox, SimDocument } from './document-types.js'
 import { loadPdf, type PageGeometry, pageGeometry, toUserSpace } from './pdf.js'
 
 /**
- * The signed PDF of a completed document (§5.3 `signed_document`): the uploaded PDF with a visible
+ * The signed PDF of a completed document (docs/privy-contract.md §5.3 `signed_document`): the uploaded PDF with a visible
  * mark on every signature box and e-Meterai stamp, so a test can see that each landed where the
  * client placed it. The marks go in one UNcompressed content stream with literal strings, so their
  * text ("Signed by …", "e-Meterai …") can be found in the saved bytes without inflating anything.

@@ -2,7 +2,7 @@ import { PDFDocument, type PDFPage } from 'pdf-lib'
 import type { PlacedBox } from './document-types.js'
 
 /**
- * Reading an uploaded document (contract §5.1) the way a PDF reader would: the MediaBox is the
+ * Reading an uploaded document (docs/privy-contract.md §5.1) the way a PDF reader would: the MediaBox is the
  * page's own or inherited from the page tree, and /Rotate turns the page for the reader, so a
  * position "from the top-left corner" is measured on the turned page. A client that converts
  * placements without honouring rotation or inheritance is caught here.
@@ -37,7 +37,7 @@ const HEADER_WINDOW = 1024
 /** Rounding in a client's point conversion must not refuse a box that touches the page edge. */
 const EDGE_TOLERANCE = 1e-6
 
-/** The bytes of `document_file`, which must be a `data:application/pdf;base64,` URL (§5.1). */
+/** The bytes of `document_file`, which must be a `data:application/pdf;base64,` URL (docs/privy-contract.md §5.1). */
 export function decodePdfDataUrl(value: string): Buffer {
   if (!value.startsWith(DATA_URL_PREFIX)) {
     throw new PdfProblem(`must be a data URL starting with ${DATA_URL_PREFIX}`)

@@ -5,7 +5,7 @@ import { REJECT_REASONS, scriptedOutcome, type VerificationOutcome } from './out
 import type { RegisterInput, ResendInput } from './schemas.js'
 import type { RegistrationStatus, SimRegistration } from './state.js'
 
-/** Registration behaviour of contract §3, apart from HTTP. */
+/** Registration behaviour of docs/privy-contract.md §3, apart from HTTP. */
 
 const PRIVY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
@@ -26,7 +26,7 @@ function initialStatus(input: RegisterInput): RegistrationStatus {
 }
 
 /**
- * §3.1 after the body is valid. Order of refusals: unknown channel (403), `merchant_ra` on a channel
+ * docs/privy-contract.md §3.1 after the body is valid. Order of refusals: unknown channel (403), `merchant_ra` on a channel
  * that is not a Registration Authority (403), repeated reference number on the channel (409).
  */
 export function createRegistration(
@@ -78,7 +78,7 @@ export function createRegistration(
 }
 
 /**
- * The registration named by a merchant call (§3.3, §3.4, §4.1). One answer for an unknown reference
+ * The registration named by a merchant call (docs/privy-contract.md §3.3, §3.4, §4.1). One answer for an unknown reference
  * and a wrong token, so the token cannot be probed.
  */
 export function merchantRegistration(
@@ -92,7 +92,7 @@ export function merchantRegistration(
   return registration
 }
 
-/** Every status change goes through here, so callbacks (§6) and the verification delay see it. */
+/** Every status change goes through here, so callbacks (docs/privy-contract.md §6) and the verification delay see it. */
 export function changeStatus(context: SimContext, registration: SimRegistration, status: RegistrationStatus) {
   registration.status = status
   registration.updatedAt = context.now()
@@ -100,7 +100,7 @@ export function changeStatus(context: SimContext, registration: SimRegistration,
   context.events.registration(registration, 'status_changed')
 }
 
-/** §3.1 answer data. */
+/** docs/privy-contract.md §3.1 answer data. */
 export function registerData(registration: SimRegistration) {
   return {
     reference_number: registration.referenceNumber,
@@ -111,7 +111,7 @@ export function registerData(registration: SimRegistration) {
   }
 }
 
-/** §3.3 answer data: `privy_id` only once verified, `reject_reason`/`resend` only when rejected. */
+/** docs/privy-contract.md §3.3 answer data: `privy_id` only once verified, `reject_reason`/`resend` only when rejected. */
 export function statusData(registration: SimRegistration) {
   return {
     reference_number: registration.referenceNumber,
@@ -161,9 +161,9 @@ export function verifyRegistration(
 }
 
 /**
- * §3.4 after the body is valid: only a soft reject may be resent (422 otherwise, as the contract
+ * docs/privy-contract.md §3.4 after the body is valid: only a soft reject may be resent (422 otherwise, as the contract
  * says). The correction is taken to have fixed the problem, so the next verification verifies,
- * unless a corrected NIK itself scripts an outcome (§7); the photos and DoB are checked, not kept.
+ * unless a corrected NIK itself scripts an outcome (docs/privy-contract.md §7); the photos and DoB are checked, not kept.
  */
 export function resendRegistration(context: SimContext, registration: SimRegistration, input: ResendInput) {
   if (registration.status !== 'rejected' || registration.resend !== true) {

@@ -26,11 +26,13 @@ export class RequestLog {
       const path = requestPath(request)
       if (!isApiCall(path)) return
       const requestId = request.headers['request-id']
+      const { traceparent } = request.headers
       const entry: RequestLogEntry = {
         method: request.method,
         path,
         status: null,
         request_id: typeof requestId === 'string' ? requestId.slice(0, 200) : null,
+        traceparent: typeof traceparent === 'string' ? traceparent.slice(0, 64) : null,
         at: this.context.now().toISOString(),
         fault: null,
       }

@@ -4,7 +4,7 @@ import { fieldErrors, SimError } from './errors.js'
 import { imageProblem } from './images.js'
 
 /**
- * Request bodies of the upstream contract, written from privy-contract.md and independent of the
+ * Request bodies of the upstream contract, written from docs/privy-contract.md and independent of the
  * gateway client's schemas, so that a misreading on either side shows up as a failing call.
  * Objects are strict: an unknown key is usually a misspelt field (`ktp` for `identity`,
  * `date_of_birth` for `dob`), and catching those is the simulator's job.
@@ -38,7 +38,7 @@ const image = text().superRefine((value, context) => {
   const problem = imageProblem(value)
   if (problem !== undefined) context.addIssue({ code: 'custom', message: problem })
 })
-// §3.1 says boolean; "0"/"1" is accepted because Privy's other flags arrive that way (§5.1).
+// docs/privy-contract.md §3.1 says boolean; "0"/"1" is accepted because Privy's other flags arrive that way (docs/privy-contract.md §5.1).
 const phoneVerified = z
   .union([z.boolean(), z.literal('0'), z.literal('1')], { error: 'must be a boolean (or "0"/"1")' })
   .optional()
@@ -78,7 +78,7 @@ const merchantRaRegistration = z.strictObject({
   ...identityFields,
 })
 
-/** §3.1 `POST /web/api/v2/register`. */
+/** docs/privy-contract.md §3.1 `POST /web/api/v2/register`. */
 export const registerSchema = z.discriminatedUnion(
   'registration_type',
   [landingPageRegistration, privyRaRegistration, merchantRaRegistration],
@@ -86,7 +86,7 @@ export const registerSchema = z.discriminatedUnion(
 )
 export type RegisterInput = z.output<typeof registerSchema>
 
-/** §3.3 `POST /web/api/v2/register/status`. */
+/** docs/privy-contract.md §3.3 `POST /web/api/v2/register/status`. */
 export const registerStatusSchema = z.strictObject({
   reference_number: referenceNumber,
   channel_id: channelId,
@@ -95,7 +95,7 @@ export const registerStatusSchema = z.strictObject({
 
 const CORRECTABLE_FIELDS = ['name', 'nik', 'dob', 'identity', 'selfie'] as const
 
-/** §3.4 `POST /web/api/v2/register/resend`: the status fields plus at least one corrected field. */
+/** docs/privy-contract.md §3.4 `POST /web/api/v2/register/resend`: the status fields plus at least one corrected field. */
 export const resendSchema = z
   .strictObject({
     reference_number: referenceNumber,
@@ -118,7 +118,7 @@ export const otpChannel = z.enum(['sms', 'email'], {
 })
 const transactionId = nonBlank()
 
-/** §4.1 `POST /web/api/v2/register/otp`. */
+/** docs/privy-contract.md §4.1 `POST /web/api/v2/register/otp`. */
 export const registerOtpSchema = z.strictObject({
   reference_number: referenceNumber,
   channel_id: channelId,
@@ -126,16 +126,16 @@ export const registerOtpSchema = z.strictObject({
   otp_channel: otpChannel,
 })
 
-/** §4.1 `POST /web/api/v2/register/otp-validation`; a number would lose leading zeros, so a string. */
+/** docs/privy-contract.md §4.1 `POST /web/api/v2/register/otp-validation`; a number would lose leading zeros, so a string. */
 export const otpValidationSchema = z.strictObject({
   transaction_id: transactionId,
   otp_code: text().regex(/^\d{6}$/, 'must be the 6-digit code as a string'),
 })
 
-/** §4.1 `POST /web/api/v2/register/otp-resend`. */
+/** docs/privy-contract.md §4.1 `POST /web/api/v2/register/otp-resend`. */
 export const otpResendSchema = z.strictObject({ transaction_id: transactionId })
 
-/** §2.1 `POST /oauth2/api/v1/token`. */
+/** docs/privy-contract.md §2.1 `POST /oauth2/api/v1/token`. */
 export const tokenSchema = z.strictObject({
   client_id: nonBlank(),
   client_secret: nonBlank(),

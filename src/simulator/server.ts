@@ -1,5 +1,6 @@
 import { pino } from 'pino'
 import { z } from 'zod'
+import { ANSWER_STYLES } from './answer-styles.js'
 import { DEV_CREDENTIALS } from './dev-credentials.js'
 import { startSimulator } from './index.js'
 
@@ -24,15 +25,17 @@ const environment = z.object({
   SIM_API_SECRET: optional(z.string().default(DEV_CREDENTIALS.apiSecret)),
   SIM_CHANNEL_ID: optional(z.string().default(DEV_CREDENTIALS.channelId)),
   SIM_MERCHANT_RA: optional(z.enum(['true', 'false']).default('true')),
-  /** The enterprise account every uploaded document's doc_owner must name (§5.1). */
+  /** The enterprise account every uploaded document's doc_owner must name (docs/privy-contract.md §5.1). */
   SIM_ENTERPRISE_PRIVY_ID: optional(z.string().default(DEV_CREDENTIALS.enterprisePrivyId)),
   SIM_ENTERPRISE_TOKEN: optional(z.string().default(DEV_CREDENTIALS.enterpriseToken)),
-  /** Where §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
+  /** Where docs/privy-contract.md §6 callbacks go (the gateway's callback endpoint); unset: none are sent. */
   SIM_CALLBACK_URL: optional(z.url({ protocol: /^https?$/ }).optional()),
   /** Auto-verify this many ms after waiting_verification; unset: only via /__sim. */
   SIM_VERIFICATION_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
   /** Time in each document processing state; unset: 0 (at once). */
   SIM_DOCUMENT_PROCESSING_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
+  /** How answers are worded (answer-styles.ts); unset: `contract`. */
+  SIM_ANSWER_STYLE: optional(z.enum(ANSWER_STYLES).default('contract')),
 })
 
 const parsed = environment.safeParse(process.env)
@@ -57,6 +60,7 @@ const simulator = await startSimulator({
   documentProcessingDelayMs: env.SIM_DOCUMENT_PROCESSING_DELAY_MS ?? 0,
   callbackUrl: env.SIM_CALLBACK_URL ?? null,
   verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
+  answerStyle: env.SIM_ANSWER_STYLE,
   logger: true,
 })
 log.info(
@@ -67,6 +71,7 @@ log.info(
     callbackUrl: env.SIM_CALLBACK_URL ?? null,
     verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
     documentProcessingDelayMs: env.SIM_DOCUMENT_PROCESSING_DELAY_MS ?? 0,
+    answerStyle: env.SIM_ANSWER_STYLE,
   },
   'Privy SIMULATOR listening (in-memory state; not real Privy)',
 )

@@ -1,3 +1,4 @@
+import type { AnswerStyle } from './answer-styles.js'
 import type { SimDocument } from './document-types.js'
 import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
@@ -5,8 +6,8 @@ import type { RejectCode, VerificationOutcome } from './outcomes.js'
  * The simulator's whole memory, held in this process only. It does NOT survive a restart: stopping
  * the simulator (or `POST /__sim/reset`) forgets every token, registration, document, OTP, message,
  * fault, logged request and callback, and puts the settings back to the ones it was started with.
- * Contract §7 allows that when documented; a client holding a token from before a restart gets 401
- * and, per §2.1, fetches a new one.
+ * docs/privy-contract.md §7 allows that when documented; a client holding a token from before a restart gets 401
+ * and, per docs/privy-contract.md §2.1, fetches a new one.
  */
 
 export type RegistrationType = 'landing_page' | 'privy_ra' | 'merchant_ra'
@@ -30,14 +31,14 @@ export interface SimRegistration {
   registrationUrl: string | undefined
   /**
    * Decided from the NIK when the registration arrives, so the NIK itself is never kept;
-   * a resend (§3.4) with a corrected NIK recomputes it.
+   * a resend (docs/privy-contract.md §3.4) with a corrected NIK recomputes it.
    */
   scriptedOutcome: VerificationOutcome
   privyId: string | undefined
   rejectReason: { code: RejectCode; reason: string } | undefined
   resend: boolean | undefined
   /**
-   * The §3.3 status data at creation and after every change, oldest first: what Privy would have
+   * The docs/privy-contract.md §3.3 status data at creation and after every change, oldest first: what Privy would have
    * said at the time, so `/__sim/callbacks/send` can replay a truly stale callback.
    */
   statusHistory: StatusSnapshot[]
@@ -72,6 +73,8 @@ export interface Fault {
   delayMs: number | undefined
   /** `malformed_data`: the members of `data` that survive (the others are removed). */
   keep: readonly string[] | undefined
+  /** `status`: the `data` member of the error answer. */
+  data?: Readonly<Record<string, number | string | boolean>> | undefined
 }
 
 /** What the request log keeps: never a body, a header value other than Request-ID, or a token. */
@@ -81,6 +84,8 @@ export interface RequestLogEntry {
   /** null while no answer was written, and for ever when the connection was dropped. */
   status: number | null
   request_id: string | null
+  /** The W3C `traceparent` the caller sent (not a secret: ids of its trace and span). */
+  traceparent: string | null
   at: string
   fault: FaultKind | null
 }
@@ -92,11 +97,13 @@ export interface SimSettings {
   callbackRetryBaseMs: number
   /** Time spent in each processing state of a document; 0 = at once, null = only when `/__sim` advances. */
   documentProcessingDelayMs: number | null
+  /** How answers are worded (answer-styles.ts). */
+  answerStyle: AnswerStyle
 }
 
 export type OtpChannel = 'sms' | 'email'
 
-/** One OTP transaction (contract §4): its counters are its own, never shared with other transactions. */
+/** One OTP transaction (docs/privy-contract.md §4): its counters are its own, never shared with other transactions. */
 interface OtpTransactionBase {
   transactionId: string
   channelId: string
@@ -111,13 +118,13 @@ interface OtpTransactionBase {
   createdAt: Date
 }
 
-/** §4.1: confirms the phone of one registration. */
+/** docs/privy-contract.md §4.1: confirms the phone of one registration. */
 export interface RegistrationOtpTransaction extends OtpTransactionBase {
   kind: 'registration'
   referenceNumber: string
 }
 
-/** §4.2: one signer signs one or more documents of one channel. */
+/** docs/privy-contract.md §4.2: one signer signs one or more documents of one channel. */
 export interface DocumentOtpTransaction extends OtpTransactionBase {
   kind: 'document_signing'
   signerPrivyId: string
@@ -126,7 +133,7 @@ export interface DocumentOtpTransaction extends OtpTransactionBase {
 
 export type SimOtpTransaction = RegistrationOtpTransaction | DocumentOtpTransaction
 
-/** An SMS or email the simulator "sent" instead of a real one (§7). */
+/** An SMS or email the simulator "sent" instead of a real one (docs/privy-contract.md §7). */
 export interface SimMessage {
   channel: OtpChannel
   to: string
@@ -134,13 +141,13 @@ export interface SimMessage {
   transaction_id: string
   /** The registration of the person it went to (for a signing OTP: the signer's registration). */
   reference_number: string
-  /** Signing OTPs (§4.2) only. */
+  /** Signing OTPs (docs/privy-contract.md §4.2) only. */
   signer_privy_id?: string
   document_tokens?: string[]
   at: string
 }
 
-/** One attempt to deliver a §6 callback. */
+/** One attempt to deliver a docs/privy-contract.md §6 callback. */
 export interface CallbackAttempt {
   /** Shared by the attempts of one delivery; a replay is a new delivery. */
   delivery_id: string
@@ -167,7 +174,7 @@ function pushCapped<T>(log: T[], entry: T): void {
 const key = (channelId: string, referenceNumber: string) => `${channelId}\u0000${referenceNumber}`
 
 export class SimulatorState {
-  /** By channel and reference number, which together are unique (§3.1). */
+  /** By channel and reference number, which together are unique (docs/privy-contract.md §3.1). */
   readonly registrations = new Map<string, SimRegistration>()
   readonly tokens = new Map<string, IssuedToken>()
   readonly requests: RequestLogEntry[] = []
@@ -176,7 +183,7 @@ export class SimulatorState {
   readonly otps = new Map<string, SimOtpTransaction>()
   readonly messages: SimMessage[] = []
   readonly callbacks: CallbackAttempt[] = []
-  /** By channel and reference number, which together are unique (§5.1). */
+  /** By channel and reference number, which together are unique (docs/privy-contract.md §5.1). */
   readonly documents = new Map<string, SimDocument>()
   settings: SimSettings
 
@@ -205,7 +212,7 @@ export class SimulatorState {
     return [...this.registrations.values()].find((item) => item.landingToken === landingToken)
   }
 
-  /** The privy_id the simulator issued to a verified registration (§3.2). */
+  /** The privy_id the simulator issued to a verified registration (docs/privy-contract.md §3.2). */
   registrationByPrivyId(privyId: string): SimRegistration | undefined {
     return [...this.registrations.values()].find(
       (item) => item.status === 'verified' && item.privyId === privyId,

@@ -3,7 +3,7 @@ import { verifyRegistration } from './registrations.js'
 import type { SimRegistration } from './state.js'
 
 /**
- * The verification delay of §7: with `verification_delay_ms` set, a registration that enters
+ * The verification delay of docs/privy-contract.md §7: with `verification_delay_ms` set, a registration that enters
  * waiting_verification (landing page finished, OTP validated, registered with phone_verified, resent)
  * is verified by its scripted outcome that long afterwards. The delay in force at entry applies;
  * changing the setting later does not move timers already running. Real timers, not the injectable

@@ -102,21 +102,6 @@ export async function simDocumentOf(gateway: TestGateway, referenceNumber: strin
   return response.json
 }
 
-/** Reads until `done` holds or `timeoutMs` passes; returns the last value read either way. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let value = await read()
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    value = await read()
-  }
-  return value
-}
-
 /** `GET /v1/documents/:id/signed.pdf` with its raw bytes. */
 export async function downloadSignedPdf(gateway: TestGateway, id: string, token: string) {
   const response = await request(`${gateway.url}/v1/documents/${id}/signed.pdf`, {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { SignJWT } from 'jose'
 import { type FormData, request } from 'undici'
+import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/config.js'
 import type { Database } from '../../src/db/database.js'
@@ -168,6 +169,29 @@ export async function startTestGateway(
       if (!shared.database) await database.close()
     },
   }
+}
+
+/** A gateway's environment, or a function that makes it when the gateway starts (a temp directory...). */
+export type GatewayEnv =
+  | Record<string, string>
+  | (() => Record<string, string> | Promise<Record<string, string>>)
+
+/**
+ * The gateway of a test file (or of the describe block it is called in): started by a beforeAll
+ * registered here, closed by the matching afterAll. The object it returns is filled in when the
+ * gateway starts, so read its fields in tests and hooks, never while the file is being collected.
+ * Hooks registered after this call run after the gateway started and, on the way out, before it closes.
+ */
+export function useGateway(env: GatewayEnv = {}, shared: () => SharedParts = () => ({})): TestGateway {
+  const gateway = {} as TestGateway
+  beforeAll(async () => {
+    Object.assign(gateway, await startTestGateway(typeof env === 'function' ? await env() : env, shared()))
+  })
+  afterAll(async () => {
+    // Undefined when the start failed: vitest reports that failure, not this one.
+    await gateway.close?.()
+  })
+  return gateway
 }
 
 function parseJson(text: string): unknown {

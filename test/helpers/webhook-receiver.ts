@@ -79,28 +79,6 @@ export async function startWebhookReceiver(
   return receiver
 }
 
-/** Polls until `check` gives a value (not undefined/false), or fails with what it waited for. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined && value !== false) return value
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
-
 /** Writes `count` document.updated events to the outbox, each in its own transaction; returns their ids. */
 export async function recordDocumentEvents(database: Database, count: number): Promise<string[]> {
   const ids: string[] = []

@@ -7,12 +7,13 @@ import { registrationJsonBodyLimit } from '../../src/modules/registration/regist
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
-import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 /**
  * The access matrix (OWASP API1/API2/API4, anchors C8 and D3). It walks every path and method of the

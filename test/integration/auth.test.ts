@@ -1,15 +1,8 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../helpers/gateway.js'
+import { describe, expect, it } from 'vitest'
+import { TEST_JWT_SECRET, useGateway } from '../helpers/gateway.js'
 
-let gateway: TestGateway
-
-beforeAll(async () => {
-  gateway = await startTestGateway({ AUTH_JWT_ISSUER: 'merchant-auth', AUTH_JWT_AUDIENCE: 'privy-gateway' })
-})
-afterAll(async () => {
-  await gateway?.close()
-})
+const gateway = useGateway({ AUTH_JWT_ISSUER: 'merchant-auth', AUTH_JWT_AUDIENCE: 'privy-gateway' })
 
 const key = new TextEncoder().encode(TEST_JWT_SECRET)
 const goodClaims = { iss: 'merchant-auth', aud: 'privy-gateway' }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/eventually.js'
+import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 
 const FAST_JOBS = {
@@ -14,16 +14,12 @@ const FAST_JOBS = {
 }
 const STATUS_PATH = '/web/api/v2/register/status'
 
-let gateway: TestGateway
 let token: string
 let people = 0
 
+const gateway = useGateway(FAST_JOBS)
 beforeAll(async () => {
-  gateway = await startTestGateway(FAST_JOBS)
   token = await gateway.userToken('jobs-user')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 /** A registration waiting for Privy's verification (no OTP needed). */
@@ -250,7 +246,7 @@ describe('two instances on one database', () => {
           return rows.filter((row) => row.syncedAt?.getTime() !== syncedBefore.get(row.id)).length
         },
         (count) => count === ids.length,
-        10_000,
+        { timeoutMs: 10_000 },
       )
       expect(polled).toBe(ids.length)
       // A little longer: a second read of any of them would show now.

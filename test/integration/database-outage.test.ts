@@ -6,14 +6,8 @@ import { type Database, openDatabase } from '../../src/db/database.js'
 import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { startSimulator } from '../../src/simulator/index.js'
 import { openTestDatabase } from '../helpers/database.js'
-import {
-  a4Pdf,
-  eventually,
-  signatureAt,
-  simDocumentOf,
-  uploadForm,
-  verifiedUser,
-} from '../helpers/documents.js'
+import { a4Pdf, signatureAt, simDocumentOf, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
@@ -32,14 +26,6 @@ const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
 })
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 interface Setup {
   gateway: TestGateway
@@ -91,7 +77,7 @@ async function uploadThroughOutage({ gateway, privy }: Setup, fail: () => Promis
       ],
     }),
   })
-  await until('the upload reaches Privy', () => privy.held().includes(UPLOAD_AT_PRIVY))
+  await eventually('the upload reaches Privy', () => privy.held().includes(UPLOAD_AT_PRIVY))
   await fail()
 
   const ready = await gateway.call('GET', '/health/ready')
@@ -169,7 +155,7 @@ describe('the database goes away mid-request', () => {
 
       // The database comes back: the pool reconnects by itself.
       await link.restore()
-      await until(
+      await eventually(
         'the gateway is ready again',
         async () => (await setup.gateway.call('GET', '/health/ready')).status === 200,
       )
@@ -180,7 +166,7 @@ describe('the database goes away mid-request', () => {
       const written = await eventually(
         () => direct.prisma.document.findUniqueOrThrow({ where: { referenceNumber: reference } }),
         (document) => document.submission === 'submitted',
-        20_000,
+        { timeoutMs: 20_000 },
       )
       const token = await documentTokenOf({ database: direct, pii: setup.gateway.pii }, written.id)
       expect(token).toBe((await simDocumentOf(setup.gateway, reference)).document_token)
@@ -266,7 +252,7 @@ describe('the database goes away mid-request', () => {
         token: user,
         body: await fullRegistrationJson({ email: `late.${Date.now()}@example.co.id`, phone_verified: true }),
       })
-      await until('the registration reaches Privy', () => privy.held().includes(REGISTER_AT_PRIVY))
+      await eventually('the registration reaches Privy', () => privy.held().includes(REGISTER_AT_PRIVY))
       const timedOut = await pending
       expect(timedOut.status, timedOut.text).toBe(504)
       const id = timedOut.json.registration_id as string
@@ -276,7 +262,7 @@ describe('the database goes away mid-request', () => {
 
       await link.cut()
       privy.release()
-      await until('the late answer is kept', () =>
+      await eventually('the late answer is kept', () =>
         gateway.logs.text().includes("Privy's answer could not be written: kept in memory"),
       )
       expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
@@ -287,7 +273,7 @@ describe('the database goes away mid-request', () => {
       const written = await eventually(
         () => direct.prisma.registration.findUniqueOrThrow({ where: { id } }),
         (row) => row.submission === 'submitted',
-        20_000,
+        { timeoutMs: 20_000 },
       )
       expect(written.submission).toBe('submitted')
       const upstream = await gateway.sim('GET', `/__sim/registrations/${written.referenceNumber}`)

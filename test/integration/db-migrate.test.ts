@@ -203,7 +203,6 @@ describe.runIf(databaseUrl !== undefined)('concurrent migrators on PostgreSQL', 
   it('give up with a clear error when the migration lock stays taken', async () => {
     await withClient(url, async (holder) => {
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
-      const started = Date.now()
       await expect(
         applyMigrations({
           kind: 'postgres',
@@ -212,7 +211,6 @@ describe.runIf(databaseUrl !== undefined)('concurrent migrators on PostgreSQL', 
           lockTimeoutMs: 300,
         }),
       ).rejects.toThrow(/advisory lock 72707369/)
-      expect(Date.now() - started).toBeLessThan(5_000)
     })
   })
 

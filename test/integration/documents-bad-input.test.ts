@@ -14,23 +14,19 @@ import {
   upstreamCount,
   verifiedUser,
 } from '../helpers/documents.js'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 
 /** Every refusal of POST /v1/documents is a problem+json, stores no row and sends nothing to Privy. */
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('bad-input-officer')
   alice = await verifiedUser(gateway, 'bad-input-alice')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const metadata = () => ({

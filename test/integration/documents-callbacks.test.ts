@@ -1,10 +1,9 @@
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import {
   a4Pdf,
-  eventually,
   type SignerUser,
   signatureAt,
   signedPdfStoreEnv,
@@ -14,7 +13,8 @@ import {
   upstreamCount,
   verifiedUser,
 } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { eventually } from '../helpers/eventually.js'
+import { useGateway } from '../helpers/gateway.js'
 import { documentTokenOf } from '../helpers/privy-tokens.js'
 
 /**
@@ -25,20 +25,16 @@ import { documentTokenOf } from '../helpers/privy-tokens.js'
 
 const STATUS_PATH = '/web/api/v2/doc-signing/status'
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 let bob: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('callbacks-officer')
   alice = await verifiedUser(gateway, 'callbacks-alice')
   bob = await verifiedUser(gateway, 'callbacks-bob')
   await gateway.enableCallbacks()
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 async function upload(metadata: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 import { PDFDocument } from 'pdf-lib'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pageContentTexts } from '../../src/simulator/testing/pdfs.js'
 import {
   a4Pdf,
@@ -13,25 +13,21 @@ import {
   uploadForm,
   verifiedUser,
 } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
 /** e-Meterai stamping in each order the contract allows (§5.1 doc_process "1", "2", "3"). */
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('emeterai-officer')
   alice = await verifiedUser(gateway, 'emeterai-alice')
 })
 afterEach(async () => {
   // Tests that hold documents in processing put the simulator back to its synchronous default.
   await gateway.sim('POST', '/__sim/settings', { document_processing_delay_ms: 0 })
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const stamp = (order?: 'after_signing' | 'before_signing') => ({

@@ -5,36 +5,30 @@ import {
   ValidationError,
 } from '@privy-gateway/client'
 import { PDFDocument } from 'pdf-lib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { pageContentTexts } from '../../src/simulator/testing/pdfs.js'
+import { upload as uploadAs } from '../helpers/api.js'
 import { clientFor } from '../helpers/client.js'
 import { a4Pdf, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
-let gateway: TestGateway
 let officer: GatewayClient
 let operator: GatewayClient
 let alice: SignerUser
 let bob: SignerUser
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   officer = await clientFor(gateway, 'loan-officer')
   operator = await clientFor(gateway, 'operator')
   alice = await verifiedUser(gateway, 'alice')
   bob = await verifiedUser(gateway, 'bob')
 })
-afterAll(async () => {
-  await gateway?.close()
-})
 
 const as = (signer: SignerUser) => clientFor(gateway, { token: signer.token })
 
-async function upload(metadata: DocumentMetadataInput, pdf?: Buffer) {
-  const uploaded = await officer.documents.upload({ file: pdf ?? (await a4Pdf(2)), metadata }).withResponse()
-  expect(uploaded.response.status).toBe(201)
-  return uploaded.data
-}
+const upload = (metadata: DocumentMetadataInput, pdf?: Buffer) =>
+  uploadAs(gateway, 'loan-officer', metadata, pdf)
 
 async function document(id: string, client = officer) {
   return client.documents.get(id, { refresh: true })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { manyPages, nameFlood, numberFlood, refused } from '../fixtures/pdf/hostile.js'
 import {
   a4Pdf,
@@ -13,7 +13,7 @@ import {
   upstreamCount,
   verifiedUser,
 } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
 /**
  * Issue 10's reproductions through the real upload route: PDFs built to exhaust the parser are refused
@@ -21,17 +21,13 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
  * Nothing of a refused upload is stored or sent to Privy.
  */
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('hostile-officer')
   alice = await verifiedUser(gateway, 'hostile-alice')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const metadata = () => ({

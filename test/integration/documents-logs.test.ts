@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
@@ -12,7 +12,7 @@ import {
   uploadForm,
   verifiedUser,
 } from '../helpers/documents.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { allDocumentTokens } from '../helpers/privy-tokens.js'
 
 /**
@@ -25,20 +25,16 @@ const UPLOAD_PATH = '/web/api/v2/doc-signing'
 /** A phrase only the PDF's bytes carry: if it shows up in a log line, the file was quoted. */
 const PDF_ONLY_PHRASE = 'RAHASIA-PINJAMAN-7f3a'
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 let bob: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('logs-officer')
   alice = await verifiedUser(gateway, 'logs-alice')
   bob = await verifiedUser(gateway, 'logs-bob')
   await gateway.enableCallbacks()
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 async function upload(metadata: Record<string, unknown>, pdf?: Buffer | Uint8Array) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
@@ -12,24 +12,20 @@ import {
   upstreamCount,
   verifiedUser,
 } from '../helpers/documents.js'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, useGateway } from '../helpers/gateway.js'
 
 /**
  * Where signatures and stamps land: units, inherited and rotated page boxes, and every way a placement
  * can miss its page. A4 is 595.28 × 841.89 pt; US Letter, the size a careless reader assumes, is 612 × 792.
  */
 
-let gateway: TestGateway
 let officer: string
 let alice: SignerUser
 
+const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
   officer = await gateway.userToken('placement-officer')
   alice = await verifiedUser(gateway, 'placement-alice')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 let rowsBefore = 0

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  a4Pdf,
-  eventually,
-  type SignerUser,
-  signatureAt,
-  uploadForm,
-  verifiedUser,
-} from '../helpers/documents.js'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
+import { type CallResult, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -22,22 +16,18 @@ import { registerTokenOf } from '../helpers/privy-tokens.js'
 const PRIVY_TIMEOUT_MS = 600
 const COMMIT_DELAY_MS = 1500
 
-let gateway: TestGateway
 let user: string
 
+const gateway = useGateway({
+  PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+  PRIVY_UPLOAD_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+  PRIVY_LATE_ANSWER_MS: '20000',
+})
 beforeAll(async () => {
-  gateway = await startTestGateway({
-    PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-    PRIVY_UPLOAD_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-    PRIVY_LATE_ANSWER_MS: '20000',
-  })
   user = await gateway.userToken('fault-suite-user')
 })
 afterEach(async () => {
   await gateway.sim('DELETE', '/__sim/faults')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 interface Storm {
@@ -74,7 +64,7 @@ async function storm(path: string, send: (key: string) => Promise<CallResult>): 
   const settled = await eventually(
     () => send(key),
     (response) => response.status < 300,
-    COMMIT_DELAY_MS * 6,
+    { timeoutMs: COMMIT_DELAY_MS * 6 },
   )
   expect(settled.status, settled.text).toBeLessThan(300)
   const replay = await send(key)
@@ -98,11 +88,9 @@ async function sideEffects(path: string): Promise<number> {
     (await gateway.sim('GET', `/__sim/requests?path=${encodeURIComponent(path)}`)).json.requests as Array<{
       status: number | null
     }>
-  const requests = await eventually(
-    read,
-    (entries) => entries.every((entry) => entry.status !== null),
-    10_000,
-  )
+  const requests = await eventually(read, (entries) => entries.every((entry) => entry.status !== null), {
+    timeoutMs: 10_000,
+  })
   return requests.filter((entry) => entry.status !== null && entry.status < 300).length
 }
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useGateway } from '../helpers/gateway.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 
 /**
@@ -11,15 +11,11 @@ import { internalLeaks } from '../helpers/response-hygiene.js'
 
 const HEADERS_TIMEOUT_MS = 600
 
-let gateway: TestGateway
 let port = 0
 
+const gateway = useGateway({ HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) })
 beforeAll(async () => {
-  gateway = await startTestGateway({ HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) })
   port = Number(new URL(gateway.url).port)
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 interface RawAnswer {

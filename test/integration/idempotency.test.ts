@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { FormData } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  a4Pdf,
-  eventually,
-  type SignerUser,
-  signatureAt,
-  uploadForm,
-  verifiedUser,
-} from '../helpers/documents.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
+import { startTestGateway, TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('idempotency-user')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
@@ -429,7 +419,7 @@ describe('edges found in review', () => {
     const settled = await eventually(
       () => edge.call('POST', '/v1/registrations', { token: user, body, headers: withKey(key) }),
       (response) => response.status === 201,
-      8000,
+      { timeoutMs: 8000 },
     )
     expect(settled.status, settled.text).toBe(201)
     expect(await registerAnswers()).toBe(before + 1)
@@ -465,7 +455,7 @@ describe('edges found in review', () => {
           orderBy: { createdAt: 'desc' },
         }),
       (record) => record.submission === 'unknown',
-      5000,
+      { timeoutMs: 5000 },
     )
     const id = unknown.id
     // Past the late-answer window by the gateway's clock, before Privy's late answer really comes (5 s).
@@ -478,7 +468,7 @@ describe('edges found in review', () => {
     const settled = await eventually(
       () => edge.database.prisma.registration.findUniqueOrThrow({ where: { id } }),
       (record) => record.submission === 'submitted',
-      8000,
+      { timeoutMs: 8000 },
     )
     expect(settled.submission).toBe('submitted')
     expect(await registerTokenOf(edge, id)).not.toBeNull()

@@ -13,16 +13,11 @@ import {
   stampAt,
   uploadForm,
 } from '../helpers/documents.js'
-import {
-  type CallOptions,
-  type CallResult,
-  startTestGateway,
-  TEST_API_KEY,
-  type TestGateway,
-} from '../helpers/gateway.js'
+import { eventually } from '../helpers/eventually.js'
+import { type CallOptions, type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { nikFor, photo } from '../helpers/identity.js'
 import { allDocumentTokens, allRegisterTokens } from '../helpers/privy-tokens.js'
-import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js'
 
 /**
  * One gateway at LOG_LEVEL=debug runs every flow end to end — registrations of all three types (JSON
@@ -36,7 +31,6 @@ const REGISTER_PATH = '/web/api/v2/register'
 const UPLOAD_PATH = '/web/api/v2/doc-signing'
 const operator = { apiKey: TEST_API_KEY }
 
-let gateway: TestGateway
 let receiver: WebhookReceiver
 let endpointId = ''
 
@@ -250,14 +244,14 @@ async function fault(body: Record<string, unknown>) {
   expect(response.status, response.text).toBe(201)
 }
 
+const gateway = useGateway(async () => ({
+  ...(await signedPdfStoreEnv()),
+  LOG_LEVEL: 'debug',
+  PRIVY_MERCHANT_RA_ENABLED: 'true',
+  WEBHOOK_DISPATCH_INTERVAL_MS: '50',
+  WEBHOOK_RETRY_SCHEDULE_MS: '0,50,100',
+}))
 beforeAll(async () => {
-  gateway = await startTestGateway({
-    ...(await signedPdfStoreEnv()),
-    LOG_LEVEL: 'debug',
-    PRIVY_MERCHANT_RA_ENABLED: 'true',
-    WEBHOOK_DISPATCH_INTERVAL_MS: '50',
-    WEBHOOK_RETRY_SCHEDULE_MS: '0,50,100',
-  })
   keep(...gateway.secrets, DEV_CREDENTIALS.apiKey)
   await gateway.enableCallbacks()
   receiver = await startWebhookReceiver(() => 204)
@@ -271,7 +265,6 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await gateway?.close()
   await receiver?.close()
 })
 

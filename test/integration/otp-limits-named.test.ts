@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { type CallResult, useGateway } from '../helpers/gateway.js'
 import {
   type Caller,
   expectRefusal,
@@ -17,19 +17,15 @@ import {
 const PHONE_PER_HOUR = 2
 const IP_PER_HOUR = 4
 
-let gateway: TestGateway
-beforeAll(async () => {
-  gateway = await startTestGateway({
-    TRUST_PROXY: 'loopback',
-    OTP_SENDS_PER_PHONE_PER_HOUR: String(PHONE_PER_HOUR),
-    OTP_SENDS_PER_IP_PER_HOUR: String(IP_PER_HOUR),
-    OTP_SENDS_PER_EMAIL_PER_HOUR: '3',
-    OTP_SENDS_PER_EMAIL_PER_DAY: '4',
-  })
-  startOfNextDay(gateway)
+const gateway = useGateway({
+  TRUST_PROXY: 'loopback',
+  OTP_SENDS_PER_PHONE_PER_HOUR: String(PHONE_PER_HOUR),
+  OTP_SENDS_PER_IP_PER_HOUR: String(IP_PER_HOUR),
+  OTP_SENDS_PER_EMAIL_PER_HOUR: '3',
+  OTP_SENDS_PER_EMAIL_PER_DAY: '4',
 })
-afterAll(async () => {
-  await gateway?.close()
+beforeAll(async () => {
+  startOfNextDay(gateway)
 })
 
 let addresses = 0

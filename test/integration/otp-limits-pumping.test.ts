@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { pumpOtps } from '../../bench/otp-pumping.js'
 import { EnvSchema } from '../../src/config/env-schema.js'
-import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../helpers/gateway.js'
+import { startTestGateway, TEST_JWT_SECRET, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { HOUR_MS, startOfNextDay } from '../helpers/otp-limits.js'
 
 // A short SMS-pumping run (bench/otp-pumping.ts runs 1,000 numbers): sequential phone numbers, each
@@ -18,13 +18,9 @@ const defaultLimits = {
   OTP_DAILY_BUDGET: String(defaults.OTP_DAILY_BUDGET),
 }
 
-let gateway: TestGateway
+const gateway = useGateway({ ...defaultLimits, TRUST_PROXY: 'loopback' })
 beforeAll(async () => {
-  gateway = await startTestGateway({ ...defaultLimits, TRUST_PROXY: 'loopback' })
   startOfNextDay(gateway)
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const pump = (

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  a4Pdf,
-  eventually,
-  type SignerUser,
-  signatureAt,
-  uploadForm,
-  verifiedUser,
-} from '../helpers/documents.js'
+import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 
@@ -318,7 +312,7 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
     const settled = await eventually(
       () => target.send(key),
       (answer) => (usable ? answer.status < 300 : answer.json?.next_action === 'wait'),
-      LATE_ANSWER_MS + 6_000,
+      { timeoutMs: LATE_ANSWER_MS + 6_000 },
     )
     expectAbout(settled, otpId)
     expect(await upstreamRequests(operation.path), 'requests that reached Privy').toBe(reachedBefore + 1)

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('user-otp')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 /** A registration waiting for its OTP, with the OTP already sent. */

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
 import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -17,21 +17,17 @@ const keysA = { encryptionKey: KEY_A, previousEncryptionKeys: [], lookupKey: LOO
 const keysBA = { encryptionKey: KEY_B, previousEncryptionKeys: [KEY_A], lookupKey: LOOKUP }
 const keysB = { encryptionKey: KEY_B, previousEncryptionKeys: [], lookupKey: LOOKUP }
 
-let gateway: TestGateway
 let token: string
 let people = 0
 
-beforeAll(async () => {
-  gateway = await startTestGateway({
-    PII_ENCRYPTION_KEY: KEY_A,
-    PII_LOOKUP_KEY: LOOKUP,
-    HOUSEKEEPING_INTERVAL_MS: '100',
-    PII_RETENTION_DAYS: '30',
-  })
-  token = await gateway.userToken('pii-user')
+const gateway = useGateway({
+  PII_ENCRYPTION_KEY: KEY_A,
+  PII_LOOKUP_KEY: LOOKUP,
+  HOUSEKEEPING_INTERVAL_MS: '100',
+  PII_RETENTION_DAYS: '30',
 })
-afterAll(async () => {
-  await gateway?.close()
+beforeAll(async () => {
+  token = await gateway.userToken('pii-user')
 })
 
 async function register(overrides: Record<string, unknown> = {}) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   callbackStoreBytes,
   inParallel,
@@ -7,7 +7,7 @@ import {
   postCallbackBytes,
   signedHeaders,
 } from '../helpers/callbacks.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
 /**
  * §2.3's canonical form drops every whitespace character, in string values too, so whitespace can be
@@ -17,15 +17,11 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
  * still is.
  */
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('user-callbacks-canonical')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 let serial = 0

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { DEV_PII_KEYS } from '../../src/config/config.js'
 import { createPiiCipher, piiKeyFromBase64 } from '../../src/lib/pii-crypto.js'
 import { clientAddressKey } from '../../src/modules/limits/client-address.js'
@@ -6,7 +6,7 @@ import { createLimitsRepository } from '../../src/modules/limits/limits.reposito
 import { createLimitsService } from '../../src/modules/limits/limits.service.js'
 import { REJECTED_CALLBACK_COUNTERS } from '../../src/modules/privy-callbacks/callback.refusals.js'
 import { callbackStoreBytes, inParallel, postCallbackBytes, signedHeaders } from '../helpers/callbacks.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
 /**
  * Unsigned callbacks cost their sender nothing: what the gateway keeps of them is bounded per client
@@ -19,22 +19,18 @@ const IN_ALL = 300
 const FLOOD = 3_000
 const attacker = '198.51.100.7'
 
-let gateway: TestGateway
 const now = () => new Date(Date.now() + gateway.clock.offset())
 
+const gateway = useGateway({
+  TRUST_PROXY: 'loopback',
+  CALLBACK_REJECTED_PER_HOUR: String(IN_ALL),
+  HOUSEKEEPING_INTERVAL_MS: '300',
+})
 beforeAll(async () => {
-  gateway = await startTestGateway({
-    TRUST_PROXY: 'loopback',
-    CALLBACK_REJECTED_PER_HOUR: String(IN_ALL),
-    HOUSEKEEPING_INTERVAL_MS: '300',
-  })
   // Counts are per clock hour: start a minute into the next one, so the flood stays in one window.
   const hourMs = 3_600_000
   gateway.clock.advance(hourMs - (Date.now() % hourMs) + 60_000)
 }, 60_000)
-afterAll(async () => {
-  await gateway?.close()
-})
 
 const unsigned = (index: number, from: string) =>
   postCallbackBytes(

@@ -8,7 +8,7 @@ import { createCallbackRepository } from '../../src/modules/privy-callbacks/call
 import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.service.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { eventually } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 
 /**
@@ -161,7 +161,7 @@ describe('two gateway instances on one database', () => {
           return all.map((attempts) => attempts.filter((attempt) => attempt.http_status === 200).length)
         },
         (counts) => counts.every((count_) => count_ >= count),
-        15_000,
+        { timeoutMs: 15_000 },
       )
 
     await first.enableCallbacks()
@@ -236,7 +236,7 @@ describe('two gateway instances on one database', () => {
     const settled = await eventually(
       () => first.database.prisma.privyCallback.findMany({ where: { id: { in: ids } } }),
       (rows) => rows.every((row) => row.state !== 'received'),
-      20_000,
+      { timeoutMs: 20_000 },
     )
     expect(settled.map((row) => [row.state, row.attempts])).toEqual(settled.map(() => ['applied', 2]))
     const processed = processedCounts()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
@@ -12,7 +12,7 @@ import {
   uploadForm,
   verifiedUser,
 } from '../helpers/documents.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 
 /**
  * Operator inspection of stored Privy callbacks (`GET /v1/privy/callbacks`) and reapply
@@ -20,7 +20,6 @@ import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gat
  * applied. Background jobs are off, so every state seen here was reached by a request.
  */
 
-let gateway: TestGateway
 let userToken: string
 const operator = { apiKey: TEST_API_KEY }
 const reference = `REG-OPS-${randomUUID().slice(0, 8).toUpperCase()}`
@@ -58,8 +57,8 @@ async function idOf(where: {
   return row.id
 }
 
+const gateway = useGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
 beforeAll(async () => {
-  gateway = await startTestGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
   userToken = await gateway.userToken('callbacks-operator-user')
   const landing = await gateway.call('POST', '/v1/registrations', {
     token: userToken,
@@ -85,9 +84,6 @@ beforeAll(async () => {
     JSON.stringify({ event: 'register', data: { reference_number: reference, status: 'verified' } }),
   )
   ids.ignored = await idOf({ referenceNumber: reference, state: 'ignored' })
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const list = (query = '', auth: { apiKey?: string; token?: string } = operator) =>

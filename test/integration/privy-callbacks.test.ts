@@ -1,5 +1,5 @@
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { DEV_PII_KEYS } from '../../src/config/config.js'
 import { createPiiCipher, piiKeyFromBase64 } from '../../src/lib/pii-crypto.js'
 import { CALLBACK_BODY_LIMIT } from '../../src/modules/privy-callbacks/callback.routes.js'
@@ -7,7 +7,8 @@ import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { eventually } from '../helpers/eventually.js'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -17,26 +18,13 @@ import { registerTokenOf } from '../helpers/privy-tokens.js'
  * deduplicated, applied through the forward-only state machines, bad ones kept for inspection.
  */
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('user-callbacks')
   await gateway.enableCallbacks()
 })
-afterAll(async () => {
-  await gateway?.close()
-})
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read()
-  for (let attempt = 0; attempt < 50 && !done(value); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    value = await read()
-  }
-  return value
-}
 
 async function postRaw(raw: string | Buffer, headers: Record<string, string>) {
   const response = await request(`${gateway.url}/v1/privy/callbacks`, {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('user-bad-input')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const valid = {

@@ -1,18 +1,11 @@
 import type { GatewayClient, LandingPageRegistrationRequest } from '@privy-gateway/client'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { clientFor } from '../helpers/client.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { allRegisterTokens, registerTokenOf } from '../helpers/privy-tokens.js'
 
-let gateway: TestGateway
-
-beforeAll(async () => {
-  gateway = await startTestGateway()
-})
-afterAll(async () => {
-  await gateway?.close()
-})
+const gateway = useGateway()
 
 const landingPage = (suffix: string): LandingPageRegistrationRequest => ({
   registration_type: 'landing_page',
@@ -96,6 +89,31 @@ describe('landing-page registration, end to end', () => {
     expect((await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count).toBe(before)
     await client.registrations.get(created.id, { refresh: true })
     expect((await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count).toBe(before + 1)
+  })
+
+  it('a refresh whose answer changes nothing writes nothing, until the refresh interval has passed', async () => {
+    const client = await clientFor(gateway, 'user-unchanged')
+    const created = await client.registrations.create(landingPage('unchanged'))
+    const rowOf = () => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id: created.id } })
+    const eventsOf = () => gateway.database.prisma.webhookEvent.count({ where: { resourceId: created.id } })
+    const before = await rowOf()
+    const eventsBefore = await eventsOf()
+    const statusPath = '/web/api/v2/register/status'
+    const asked = (await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count
+    for (let poll = 0; poll < 3; poll++) {
+      const read = await client.registrations.get(created.id, { refresh: true })
+      expect(read).toMatchObject({ status: 'pending', updated_at: before.updatedAt.toISOString() })
+    }
+    // Privy was asked every time (no answer reused) and the row is as it was: no write, no event.
+    expect((await gateway.sim('GET', `/__sim/requests/count?path=${statusPath}`)).json.count).toBe(asked + 3)
+    const after = await rowOf()
+    expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime())
+    expect(after.syncedAt?.getTime()).toBe(before.syncedAt?.getTime())
+    expect(await eventsOf()).toBe(eventsBefore)
+    // Once a plain read would ask again, the read that asks records when it did.
+    gateway.clock.advance(31_000)
+    await client.registrations.get(created.id, { refresh: true })
+    expect((await rowOf()).syncedAt?.getTime()).toBeGreaterThan(before.syncedAt?.getTime() ?? 0)
   })
 
   it('a stored copy that fell behind catches up with Privy, and a verified one stays verified', async () => {

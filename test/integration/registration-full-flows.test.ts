@@ -1,27 +1,17 @@
 import { FormData } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { register as registerAs } from '../helpers/api.js'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 
-let gateway: TestGateway
 let token: string
 
+const gateway = useGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
 beforeAll(async () => {
-  gateway = await startTestGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
   token = await gateway.userToken('user-full-flows')
 })
-afterAll(async () => {
-  await gateway?.close()
-})
 
-async function register(overrides: Record<string, unknown> = {}) {
-  const response = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson(overrides),
-  })
-  expect(response.status, response.text).toBe(201)
-  return response.json
-}
+const register = (overrides: Record<string, unknown> = {}) => registerAs(gateway, { token }, overrides)
 
 async function refreshed(id: string) {
   const response = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })

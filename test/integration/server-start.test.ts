@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
@@ -29,6 +29,47 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => ({ stdout, stderr }) }
 }
 
+/** The CPU seconds a process has used so far (Linux /proc), undefined where that cannot be read. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/** How long a start may go without using any CPU before it counts as stuck, whatever the load. */
+const STALL_MS = 30_000
+/** Where the CPU cannot be read, one generous bound on the whole start instead. */
+const UNMEASURED_BOUND_MS = 300_000
+
+/**
+ * Waits until `ready()` or the process exits. The deadline is about the start, not the machine: a
+ * start that keeps using CPU is progressing, however loaded the machine, and only one that uses none
+ * for STALL_MS fails here.
+ */
+async function untilStarted(child: ReturnType<typeof spawn>, ready: () => boolean): Promise<void> {
+  const started = Date.now()
+  let lastCpu = -1
+  let lastProgress = Date.now()
+  while (!ready() && child.exitCode === null) {
+    const cpu = await cpuSeconds(child.pid)
+    if (cpu !== undefined && cpu > lastCpu) {
+      lastCpu = cpu
+      lastProgress = Date.now()
+    }
+    if (cpu !== undefined && Date.now() - lastProgress > STALL_MS) {
+      throw new Error(`the server used no CPU for ${STALL_MS} ms without starting (${lastCpu} s used)`)
+    }
+    if (cpu === undefined && Date.now() - started > UNMEASURED_BOUND_MS) {
+      throw new Error(`the server did not start within ${UNMEASURED_BOUND_MS} ms`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 describe('src/server.ts', () => {
   it('runs on embedded defaults: prints the Swagger UI address and a dev token that works, and stops on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'privy-gateway-start-'))
@@ -40,11 +81,7 @@ describe('src/server.ts', () => {
       PGLITE_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
     })
-    const deadline = Date.now() + 60_000
-    while (!server.output().stdout.includes('Dev operator key') && Date.now() < deadline) {
-      if (server.child.exitCode !== null) break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await untilStarted(server.child, () => server.output().stdout.includes('Dev operator key'))
     const { stdout } = server.output()
     expect(stdout).toContain(`Swagger UI:   http://127.0.0.1:${port}/docs`)
     expect(stdout).toContain('in-process SIMULATOR')
@@ -62,7 +99,8 @@ describe('src/server.ts', () => {
 
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
-  })
+    // The start's own deadline is untilStarted's stall check; this only bounds a hang after it.
+  }, 600_000)
 
   it('refuses to start in production without its configuration, naming every missing key', async () => {
     const server = startServer({ NODE_ENV: 'production' })

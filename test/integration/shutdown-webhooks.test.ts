@@ -1,7 +1,8 @@
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY } from '../helpers/gateway.js'
-import { eventually, recordDocumentEvents, startWebhookReceiver } from '../helpers/webhook-receiver.js'
+import { recordDocumentEvents, startWebhookReceiver } from '../helpers/webhook-receiver.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {

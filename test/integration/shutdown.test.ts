@@ -15,6 +15,7 @@ import { quoteIdentifier } from '../../src/db/sql-identifier.js'
 import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js'
 import { pdfOfExactSize, stampAt, uploadForm } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { TEST_API_KEY, TEST_JWT_SECRET } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
@@ -48,13 +49,8 @@ afterAll(async () => {
   if (pgliteTemplate) await rm(pgliteTemplate, { recursive: true, force: true })
 })
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+/** A process under load: the waits of this file allow the gateway's start 30 s per step. */
+const WAIT = { timeoutMs: 30_000 }
 
 /** A database of the test's own, as the gateway process's environment and as a handle to read it. */
 async function freshDatabase(): Promise<{ env: Record<string, string>; open(): Promise<Database> }> {
@@ -173,15 +169,19 @@ async function startGateway(
     stderr: () => stderr,
     waitForLog: async (what, match) => {
       let found: LogLine | undefined
-      await until(`the gateway logs ${what}`, () => {
-        if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}): ${stderr}`)
-        found = lines.find(match)
-        return found !== undefined
-      })
+      await eventually(
+        `the gateway logs ${what}`,
+        () => {
+          if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}): ${stderr}`)
+          found = lines.find(match)
+          return found !== undefined
+        },
+        WAIT,
+      )
       return found as LogLine
     },
   }
-  await until(
+  await eventually(
     'the gateway is ready',
     async () => {
       if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}): ${stderr}`)
@@ -193,7 +193,7 @@ async function startGateway(
         return false
       }
     },
-    90_000,
+    { timeoutMs: 90_000 },
   )
   return gateway
 }
@@ -373,8 +373,10 @@ describe('graceful shutdown of src/server.ts', () => {
       json: await registrationBody('shutdown-user'),
       keepAlive: true,
     })
-    await until('the registration reaches Privy', () =>
-      upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+    await eventually(
+      'the registration reaches Privy',
+      () => upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+      WAIT,
     )
 
     // A multi-MB upload with half its body sent.
@@ -409,8 +411,10 @@ describe('graceful shutdown of src/server.ts', () => {
 
     // The rest of the upload arrives while the gateway drains; it goes on to Privy too.
     upload.sendRest()
-    await until('the upload reaches Privy', () =>
-      upstream.privy.held().toString('latin1').includes(UPLOAD_AT_PRIVY),
+    await eventually(
+      'the upload reaches Privy',
+      () => upstream.privy.held().toString('latin1').includes(UPLOAD_AT_PRIVY),
+      WAIT,
     )
     upstream.privy.release()
 
@@ -455,8 +459,10 @@ describe('graceful shutdown of src/server.ts', () => {
       token: await userToken(sub),
       json: await registrationBody(sub),
     }).catch((error: unknown) => error)
-    await until('the registration reaches Privy', () =>
-      upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+    await eventually(
+      'the registration reaches Privy',
+      () => upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+      WAIT,
     )
 
     gateway.child.kill('SIGTERM')
@@ -488,8 +494,10 @@ describe('graceful shutdown of src/server.ts', () => {
       token: await userToken(sub),
       json: await registrationBody(sub),
     }).catch((error: unknown) => error)
-    await until('the registration reaches Privy', () =>
-      upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+    await eventually(
+      'the registration reaches Privy',
+      () => upstream.privy.held().toString('latin1').includes(REGISTER_AT_PRIVY),
+      WAIT,
     )
 
     // Privy never answers: the budget cuts the request, then the hung client close is given up on.

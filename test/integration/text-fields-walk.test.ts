@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { FormData } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { a4Pdf, signatureAt } from '../helpers/documents.js'
-import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, photo } from '../helpers/identity.js'
 import { operationsOf } from '../helpers/openapi-strings.js'
 import { type BodySamples, type Poisoned, variantsOf } from '../helpers/poisoned-requests.js'
@@ -27,12 +27,11 @@ interface Sample extends BodySamples {
   access: 'public' | 'user' | 'operator' | 'signature'
 }
 
-let gateway: TestGateway
 let userToken = ''
 const samples: Record<string, Sample> = {}
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   userToken = await gateway.userToken(`walk-${randomUUID()}`)
   const full = await fullRegistrationJson()
   const landing = {
@@ -108,10 +107,6 @@ beforeAll(async () => {
     'POST /v1/webhook-deliveries/{id}/replay': { access: 'operator' },
   } satisfies Record<string, Sample>)
 }, 60_000)
-
-afterAll(async () => {
-  await gateway?.close()
-})
 
 // --- sending one poisoned request ------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { a4Pdf, stampAt, uploadForm } from '../helpers/documents.js'
-import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 
 /**
  * The reproductions of issue 10's "NUL bytes are 500s": a `\u0000` in a document title, a signer
@@ -9,16 +9,12 @@ import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } fro
  * And the other side of the rule: the text people really write still passes.
  */
 
-let gateway: TestGateway
 let token: string
 const operator = { apiKey: TEST_API_KEY }
 
+const gateway = useGateway()
 beforeAll(async () => {
-  gateway = await startTestGateway()
   token = await gateway.userToken('text-fields-user')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 function expectFieldRefused(answer: CallResult, field: string) {

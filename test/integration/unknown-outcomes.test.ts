@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  a4Pdf,
-  eventually,
-  type SignerUser,
-  signatureAt,
-  uploadForm,
-  verifiedUser,
-} from '../helpers/documents.js'
-import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
+import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -28,22 +22,16 @@ const BOUND_MS = 15 * 60_000
 const REGISTER = '/web/api/v2/register'
 const UPLOAD = '/web/api/v2/doc-signing'
 
-let gateway: TestGateway
 let people = 0
 
-beforeAll(async () => {
-  gateway = await startTestGateway({
-    PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-    PRIVY_UPLOAD_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-    PRIVY_LATE_ANSWER_MS: String(LATE_ANSWER_MS),
-    RECONCILE_INTERVAL_MS: '100',
-  })
+const gateway = useGateway({
+  PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+  PRIVY_UPLOAD_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+  PRIVY_LATE_ANSWER_MS: String(LATE_ANSWER_MS),
+  RECONCILE_INTERVAL_MS: '100',
 })
 afterEach(async () => {
   await gateway.sim('DELETE', '/__sim/faults')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 async function person(overrides: Record<string, unknown> = {}) {

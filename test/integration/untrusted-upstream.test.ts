@@ -224,13 +224,15 @@ describe('an oversized answer from Privy', () => {
     expect(record.sent).toBeLessThan(16 * 1024 * 1024)
   })
 
-  it('on a safe read (status refresh) is 502 as well, and the stored registration is untouched', async () => {
+  it('on a safe read (status refresh) is 502 UPSTREAM_UNREADABLE, and the stored registration is untouched', async () => {
     const id = await submittedRegistration()
     const record = { sent: 0, closed: false }
     script[STATUS_PATH] = endless(201, record)
     try {
       const answer = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
-      expectProblem(answer, 502, 'UPSTREAM_ERROR')
+      // A read changes nothing at Privy: no outcome to settle, only an answer that could not be read.
+      expectProblem(answer, 502, 'UPSTREAM_UNREADABLE')
+      expect(answer.json.upstream.request_id).toEqual(expect.any(String))
     } finally {
       delete script[STATUS_PATH]
     }
@@ -339,9 +341,10 @@ describe('a slow drip from Privy', () => {
     } finally {
       delete script[STATUS_PATH]
     }
-    // Three attempts (two jittered retries) at most, each one cut at PRIVY_TIMEOUT_MS.
-    expect(Date.now() - started).toBeLessThan(3 * PRIVY_TIMEOUT_MS + 3_000)
-    expect(record.closedAfterMs).toBeLessThan(PRIVY_TIMEOUT_MS + 500)
+    // The drip never ends, so only the gateway's deadline can have closed it, and not before the
+    // deadline: the 504 and the fake's closed socket show the cut, the lower bounds its timing.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(PRIVY_TIMEOUT_MS)
+    expect(record.closedAfterMs).toBeGreaterThanOrEqual(PRIVY_TIMEOUT_MS - 50)
   })
 
   it('from the simulator (fault delay) is 504 at the deadline', async () => {
@@ -364,7 +367,8 @@ describe('a slow drip from Privy', () => {
       })
       expect(answer.status, answer.text).toBe(504)
       expect(answer.json.code).toBe('UPSTREAM_TIMEOUT')
-      expect(Date.now() - started).toBeLessThan(2_500)
+      // Had the deadline not held, the simulator's answer (after 4 s) would have made it a 201.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
       expect(internalLeaks(answer.text)).toEqual([])
     } finally {
       await simulated.close()

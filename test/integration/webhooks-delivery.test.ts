@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/eventually.js'
+import { startTestGateway, TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
 import {
   type Answer,
-  eventually,
   recordDocumentEvents,
   startWebhookReceiver,
   type WebhookReceiver,
@@ -18,19 +18,13 @@ const ENV = {
 }
 const operator = { apiKey: TEST_API_KEY }
 
-let gateway: TestGateway
 const cleanup: Array<() => Promise<unknown>> = []
 const secrets: string[] = []
 
-beforeAll(async () => {
-  gateway = await startTestGateway(ENV)
-})
+const gateway = useGateway(ENV)
 afterEach(async () => {
   // Each test's endpoint is removed, so later tests' events do not go to it.
   for (const step of cleanup.splice(0).reverse()) await step()
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 async function endpointFor(

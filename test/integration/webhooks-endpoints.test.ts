@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { describe, expect, it } from 'vitest'
+import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 
-let gateway: TestGateway
 /** Every signing secret the API handed out: none may show up anywhere but in the answer that made it. */
 const handedOut: string[] = []
 
-beforeAll(async () => {
-  gateway = await startTestGateway({ WEBHOOK_DISPATCH_INTERVAL_MS: '50' })
-})
-afterAll(async () => {
-  await gateway?.close()
-})
+const gateway = useGateway({ WEBHOOK_DISPATCH_INTERVAL_MS: '50' })
 
 const operator = { apiKey: TEST_API_KEY }
 

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 import {
-  eventually,
   recordDocumentEvents,
   startWebhookReceiver,
   type WebhookReceiver,
@@ -62,7 +62,7 @@ describe('two gateway instances on one database', () => {
       await eventually(
         `${EVENTS} webhooks at endpoint ${endpoint.id}`,
         () => eventIds.every((id) => endpoint.receiver.byId(id).length > 0),
-        60_000,
+        { timeoutMs: 60_000 },
       )
     }
     // Every sweep that could still pick something up has had its chance to (wrongly) send again.

@@ -3,6 +3,24 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, DEV_PII_KEYS, loadConfig, loadPiiKeys } from '../../src/config/config.js'
 import { EnvSchema } from '../../src/config/env-schema.js'
 
+/** Everything production requires. */
+const productionEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://gateway@db:5432/gateway',
+  PRIVY_BASE_URL: 'https://stg-core.privy.id',
+  PRIVY_CLIENT_ID: 'c',
+  PRIVY_CLIENT_SECRET: 'cs',
+  PRIVY_API_KEY: 'k',
+  PRIVY_API_SECRET: 'ks',
+  PRIVY_CHANNEL_ID: 'ch',
+  PRIVY_ENTERPRISE_PRIVY_ID: 'ent',
+  PRIVY_ENTERPRISE_TOKEN: 'et',
+  AUTH_JWT_SECRET: 'x'.repeat(32),
+  OPS_API_KEY_HASHES: 'a'.repeat(64),
+  PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  PII_LOOKUP_KEY: Buffer.alloc(32, 2).toString('base64'),
+}
+
 describe('loadConfig', () => {
   it('runs on embedded defaults outside production, inventing dev credentials', () => {
     const config = loadConfig({})
@@ -63,26 +81,22 @@ describe('loadConfig', () => {
   })
 
   it('starts in production when everything is given, with no dev secrets', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgresql://gateway@db:5432/gateway',
-      PRIVY_BASE_URL: 'https://stg-core.privy.id',
-      PRIVY_CLIENT_ID: 'c',
-      PRIVY_CLIENT_SECRET: 'cs',
-      PRIVY_API_KEY: 'k',
-      PRIVY_API_SECRET: 'ks',
-      PRIVY_CHANNEL_ID: 'ch',
-      PRIVY_ENTERPRISE_PRIVY_ID: 'ent',
-      PRIVY_ENTERPRISE_TOKEN: 'et',
-      AUTH_JWT_SECRET: 'x'.repeat(32),
-      OPS_API_KEY_HASHES: 'a'.repeat(64),
-      PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
-      PII_LOOKUP_KEY: Buffer.alloc(32, 2).toString('base64'),
-    })
+    const config = loadConfig(productionEnv)
     expect(config.privy.mode).toBe('remote')
     expect(config.pii.usingDevKeys).toBe(false)
     expect(config.auth.devSecrets).toBeUndefined()
     expect(config.privy.credentials.clientSecret).toBe('cs')
+  })
+})
+
+describe('DOCS_ENABLED', () => {
+  it('serves the docs outside production by default, not in production, and follows the setting', () => {
+    expect(loadConfig({}).docs.enabled).toBe(true)
+    expect(loadConfig({ NODE_ENV: 'test', DOCS_ENABLED: 'false' }).docs.enabled).toBe(false)
+    expect(loadConfig({ DOCS_ENABLED: '' }).docs.enabled).toBe(true)
+    expect(loadConfig(productionEnv).docs.enabled).toBe(false)
+    expect(loadConfig({ ...productionEnv, DOCS_ENABLED: 'true' }).docs.enabled).toBe(true)
+    expect(() => loadConfig({ DOCS_ENABLED: 'yes' })).toThrow(/DOCS_ENABLED/)
   })
 })
 

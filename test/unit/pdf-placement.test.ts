@@ -189,13 +189,20 @@ describe('checkPlacement', () => {
 
 describe('checkPlacements and the boxes sent to Privy', () => {
   it('numbers each placement in its path', () => {
-    const errors = checkPlacements(
+    const { errors } = checkPlacements(
       [pt(0, 0), pt(0, 0, 120, 60, 9)],
       doc(A4),
       'signers.2.placements',
       'signature',
     )
     expect(errors).toEqual([{ path: 'signers.2.placements.1.page', message: expect.any(String) }])
+  })
+
+  it('returns each placement in points, computed once for the checks and for Privy', () => {
+    const placements = [pt(10, 20), percent(50, 50, 25, 10)]
+    const { boxes, errors } = checkPlacements(placements, doc(A4), 'signers.0.placements', 'signature')
+    expect(errors).toEqual([])
+    expect(boxes).toEqual(placements.map((placement) => toPoints(placement, A4)))
   })
 
   it('draws the signature as 120 × 60 pt at the box top-left, whatever room was reserved', () => {

@@ -5,11 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { Client, FormData, fetch, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installErrorHandling } from '../../src/errors/error-handler.js'
-import {
-  closeConnectionIfBodyUnread,
-  documentMultipartLimits,
-  readDocumentUpload,
-} from '../../src/modules/documents/pdf/index.js'
+import { closeConnectionIfBodyUnread } from '../../src/http/multipart.js'
+import { documentMultipartLimits, readDocumentUpload } from '../../src/modules/documents/documents.upload.js'
 import * as pdfs from '../fixtures/pdf/pdfs.js'
 import {
   multipartBody,

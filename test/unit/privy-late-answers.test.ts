@@ -656,8 +656,8 @@ describe('Late answers against the simulator (commit_then_timeout over a real so
       name: 'Siti Aminah',
       nik: '3174012345678900',
       dob: '1990-01-31',
-      identity: TINY_JPEG_BASE64,
-      selfie: TINY_PNG_BASE64,
+      identity: Buffer.from(TINY_JPEG_BASE64, 'base64'),
+      selfie: Buffer.from(TINY_PNG_BASE64, 'base64'),
     })
     await commitThenTimeout('/web/api/v2/register/otp', 600)
     const otps = collector<unknown>()

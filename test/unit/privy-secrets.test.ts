@@ -28,8 +28,8 @@ const input = {
   phone: '6281234567890',
   nik: NIK,
   dob: '1990-01-01',
-  identity: SELFIE,
-  selfie: SELFIE,
+  identity: Buffer.from(SELFIE, 'base64'),
+  selfie: Buffer.from(SELFIE, 'base64'),
 } as const
 
 let privy: FakePrivy | undefined

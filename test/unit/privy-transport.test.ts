@@ -120,9 +120,10 @@ describe('Privy transport: deadlines', () => {
     const { client } = testClient(privy.baseUrl, { timeoutMs: 400 })
     const started = Date.now()
     const error = await failure(client.registrations.register(input))
+    // The drip never ends: only the response deadline can have ended the call, and not before it.
     expect(error).toBeInstanceOf(PrivyTimeoutError)
     expect(error).toMatchObject({ phase: 'response', outcome: 'unknown' })
-    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
     await client.close()
   })
 

@@ -12,26 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the process answers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        get: operations["health.live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -47,36 +28,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database (and Privy, when configured) answer */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        /** Readiness: the database answers with this release's migrations (and Privy, when configured) */
+        get: operations["health.ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -96,173 +49,13 @@ export interface paths {
          * List your registrations
          * @description Newest first. Users see their own; operators see all.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description The `next_cursor` of the previous page */
-                    cursor?: string;
-                    /** @description Only registrations in this submission state; operators list `unresolved` ones to check with Privy */
-                    submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RegistrationList"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["registrations.list"];
         put?: never;
         /**
          * Register a user with Privy
          * @description Creates a registration and submits it to Privy. With `landing_page` the user finishes KYC on Privy's page at `registration_url`. With `privy_ra` / `merchant_ra` send the seven fields, as JSON with base64 images or as multipart/form-data with `ktp` and `selfie` files. Without `phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["LandingPageRegistrationRequestInput"] | components["schemas"]["FullRegistrationRequestInput"];
-                    "multipart/form-data": components["schemas"]["LandingPageRegistrationRequestInput"] | components["schemas"]["FullRegistrationRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Registration"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not enabled for this merchant (`FEATURE_NOT_ENABLED`) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["registrations.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -282,117 +75,7 @@ export interface paths {
          * Resend a soft-rejected registration
          * @description Only after a soft reject (`can_resend: true`, `next_action: resend`), with only the corrected fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 `REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RegistrationResendRequestInput"];
-                    "multipart/form-data": components["schemas"]["RegistrationResendRequestInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Registration"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["registrations.resend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -410,85 +93,7 @@ export interface paths {
          * Get a registration
          * @description Answers the stored registration, refreshed from Privy when it is older than the refresh interval and not settled, or always with `refresh=true`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Ask Privy for the current status now instead of using a recent copy */
-                    refresh?: "true" | "false";
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Registration"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["registrations.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -510,59 +115,7 @@ export interface paths {
          * Find a person's registrations by NIK (operators)
          * @description Operators only (a user token gets 404). The NIK travels in the body, never in a URL, and is matched through its keyed HMAC: the gateway keeps no readable NIK to search. Up to 100, newest first.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RegistrationLookupInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Registration"][];
-                        };
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["registrations.lookup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -580,162 +133,13 @@ export interface paths {
          * List documents
          * @description Newest first: the documents you uploaded and those you sign. Operators see all.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                    /** @description Only documents in this submission state; operators list `unresolved` ones to check with Privy */
-                    submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DocumentList"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["documents.list"];
         put?: never;
         /**
          * Upload a PDF for signing
          * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "multipart/form-data": components["schemas"]["DocumentUploadInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Document"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["documents.upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -750,84 +154,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a document */
-        get: {
-            parameters: {
-                query?: {
-                    refresh?: "true" | "false";
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Document"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["documents.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -847,82 +174,7 @@ export interface paths {
          * The document's timeline
          * @description Privy's signer history merged with the gateway's own events, oldest first.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DocumentHistory"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["documents.history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -944,94 +196,7 @@ export interface paths {
          * Revoke a document
          * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Document"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["documents.revoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1049,91 +214,7 @@ export interface paths {
          * Download the signed PDF
          * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": string;
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["documents.signedPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1153,129 +234,13 @@ export interface paths {
          * List stored Privy callbacks
          * @description Newest first, metadata only (never the body). Filter by `state` and `reference_number`. Operators only.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description The `next_cursor` of the previous page */
-                    cursor?: string;
-                    state?: "received" | "applied" | "ignored" | "rejected" | "failed";
-                    reference_number?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StoredPrivyCallbackList"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["privyCallbacks.list"];
         put?: never;
         /**
          * Receive a Privy callback
          * @description Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers (contract §2.3 over the body's canonical form, within 5 minutes), not by a JWT. A missing, wrong or stale signature answers 401 and applies nothing; it is kept as `rejected` (without its body) up to a limit per client address and per hour, then only counted. A genuine callback must fit the contract formats field by field (ids, tokens and references without whitespace, statuses from the contract sets, dates that parse): one that does not answers 422 naming the fields, applies nothing, and is kept once as `failed`. A genuine one that fits answers 200 once stored, its body encrypted: `applied` says whether it moved a registration or document; the same callback again, however its whitespace is padded, answers `duplicate: true` and is not applied again; stale, backward or unknown-reference ones are kept as `ignored`. Bodies over 64 KiB: 413.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description ISO-8601, within 5 minutes of the gateway clock */
-                    timestamp?: string;
-                    /** @description Contract §2.3 over the body, with the merchant API key pair */
-                    signature?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["PrivyCallbackInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CallbackReceipt"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["privyCallbacks.receive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1295,64 +260,7 @@ export interface paths {
          * Apply a stored Privy callback again
          * @description Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines again and answers it as it then stands. A `rejected` callback is never applied (409), nor an `applied` one again (409). Operators only.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StoredPrivyCallback"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["privyCallbacks.reapply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1372,105 +280,7 @@ export interface paths {
          * Send an OTP
          * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per email address, per client address, and the merchant's daily budget) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or per documents of a signer): another request answers 409 `CONFLICT` with its `otp_id`. When Privy's answer is lost (504, or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, `retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can be requested from `retry_at`, when a code it may have sent has expired).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["OtpRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OtpTransaction"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["otp.request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1490,134 +300,7 @@ export interface paths {
          * Validate an OTP code
          * @description A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the transaction is locked: 423 `OTP_LOCKED`. An expired code answers **410** `OTP_EXPIRED` (resend to get a new one). On success a registration moves to `waiting_verification`. While checks already in flight hold every attempt left, another answers 429 `OTP_RATE_LIMITED`. Before Privy's answer to the send (or to the last resend) is in, 409 `OPERATION_PENDING` with `next_action` and `Retry-After`, as for `POST /v1/otp`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["OtpValidationInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OtpTransaction"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["otp.validate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1637,112 +320,7 @@ export interface paths {
          * Send the code again
          * @description Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 `OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED`). While a resend is under way, or its answer is awaited, another answers 409 `OPERATION_PENDING` (`next_action: validate_otp`); a resend whose answer was lost counts as sent.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OtpTransaction"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy answered with an error (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`) */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
-                504: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["otp.resend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1760,139 +338,13 @@ export interface paths {
          * List webhook endpoints
          * @description Operators only. Newest first.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookEndpointList"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["webhooks.listEndpoints"];
         put?: never;
         /**
          * Register a webhook endpoint
          * @description Operators only. Every event (or those in `event_types`) is POSTed to `url`, signed per Standard Webhooks. The answer carries the signing `secret`, shown this once.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateWebhookEndpointRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookEndpointWithSecret"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["webhooks.createEndpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1907,194 +359,21 @@ export interface paths {
             cookie?: never;
         };
         /** Get a webhook endpoint */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookEndpoint"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["webhooks.getEndpoint"];
         put?: never;
         post?: never;
         /**
          * Delete a webhook endpoint
          * @description With its secrets, deliveries and their attempts.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["webhooks.deleteEndpoint"];
         options?: never;
         head?: never;
         /**
          * Change a webhook endpoint
          * @description Change its url, description or event types; `enabled: true` re-enables an endpoint disabled after sustained failure (its cancelled deliveries can then be replayed), `enabled: false` disables it and cancels its pending deliveries.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["UpdateWebhookEndpointRequestInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookEndpoint"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        patch: operations["webhooks.updateEndpoint"];
         trace?: never;
     };
     "/v1/webhook-endpoints/{id}/rotate-secret": {
@@ -2110,77 +389,7 @@ export interface paths {
          * Rotate an endpoint's signing secret
          * @description A new secret signs from now on and is shown in this answer only. Until `previous_secret_expires_in_seconds` (default 86400) has passed the previous secret signs too: `webhook-signature` then carries one `v1,…` entry per secret, so receivers can switch at leisure.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RotateWebhookSecretRequestInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookEndpointWithSecret"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["webhooks.rotateSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2198,60 +407,7 @@ export interface paths {
          * List webhook deliveries
          * @description Operators only. Newest first; filter by endpoint, state, event type or event id.
          */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                    endpoint_id?: string;
-                    state?: "pending" | "succeeded" | "failed" | "cancelled";
-                    event_type?: "registration.updated" | "document.updated";
-                    event_id?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookDeliveryList"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["webhooks.listDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2268,55 +424,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a webhook delivery with its attempts */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["webhooks.getDelivery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2338,64 +446,7 @@ export interface paths {
          * Replay a webhook delivery now
          * @description Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. Recorded as a manual attempt; a success settles the delivery. 409 while its endpoint is disabled or another attempt is in flight.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WebhookDeliveryDetail"];
-                    };
-                };
-                /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not found, or not yours (`NOT_FOUND`) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Conflicts with the current state (`CONFLICT`) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["webhooks.replay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2406,13 +457,51 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CreateWebhookEndpointRequestInput: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url: string;
+            /** @example Order service: registration and document status for checkout */
+            description?: string;
+            /**
+             * @description The event types sent to this endpoint; empty (the default) means all
+             * @default []
+             */
+            event_types?: ("registration.updated" | "document.updated")[];
+        };
+        UpdateWebhookEndpointRequestInput: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
+             * @example https://merchant.example.co.id/hooks/privy
+             */
+            url?: string;
+            description?: string | null;
+            /** @description The event types sent to this endpoint; empty (the default) means all */
+            event_types?: ("registration.updated" | "document.updated")[];
+            /** @description true re-enables a disabled endpoint (its failure clock starts again); false disables it */
+            enabled?: boolean;
+        };
+        RotateWebhookSecretRequestInput: {
+            /**
+             * @description How long the secrets in use now keep signing beside the new one; 0 retires them at once
+             * @default 86400
+             */
+            previous_secret_expires_in_seconds?: number;
+        };
         DocumentUploadInput: {
             /**
              * Format: binary
              * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
              */
             file: string;
-            /** @description JSON text of DocumentMetadata */
+            /**
+             * @description JSON text of DocumentMetadata
+             * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
+             */
             metadata: string;
         };
         OtpRequestInput: {
@@ -2423,7 +512,10 @@ export interface components {
              * @enum {string}
              */
             otp_channel: "sms" | "email";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             registration_id: string;
         } | {
             /** @constant */
@@ -2436,6 +528,7 @@ export interface components {
             document_ids: string[];
         };
         OtpValidationInput: {
+            /** @example 482913 */
             otp_code: string;
         };
         PrivyCallbackInput: {
@@ -2446,6 +539,7 @@ export interface components {
             event: "register" | "document";
             /** @description The same object as the matching status call */
             data: {
+                /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
                 reference_number: string;
             } & {
                 [key: string]: unknown;
@@ -2490,17 +584,67 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
+            selfie: string;
+            /**
+             * @description true when the merchant already proved the phone: no registration OTP is sent
+             * @default false
+             */
+            phone_verified?: boolean;
+        };
+        FullRegistrationMultipartRequestInput: {
+            /**
+             * @description `privy_ra`: Privy verifies the identity; `merchant_ra`: the merchant, as RA, already did
+             * @enum {string}
+             */
+            registration_type: "privy_ra" | "merchant_ra";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174015403011234
+             */
+            nik: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 2001-03-14
+             */
+            dob: string;
+            /**
+             * Format: binary
+             * @description Photo of the KTP (identity card), JPEG or PNG; checked by content, never stored
+             */
+            ktp: string;
+            /**
+             * Format: binary
+             * @description Selfie of the person, JPEG or PNG; checked by content, never stored
+             */
             selfie: string;
             /**
              * @description true when the merchant already proved the phone: no registration OTP is sent
@@ -2514,41 +658,108 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp?: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
+            selfie?: string;
+        };
+        /** @description Only the corrected fields, after a soft reject; nik and dob together */
+        RegistrationResendMultipartRequestInput: {
+            /** @example Siti Aminah */
+            name?: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174015403011234
+             */
+            nik?: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 2001-03-14
+             */
+            dob?: string;
+            /**
+             * Format: binary
+             * @description Photo of the KTP (identity card), JPEG or PNG; checked by content, never stored
+             */
+            ktp?: string;
+            /**
+             * Format: binary
+             * @description Selfie of the person, JPEG or PNG; checked by content, never stored
+             */
             selfie?: string;
         };
         RegistrationLookupInput: {
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
         };
-        CreateWebhookEndpointRequestInput: {
+        Problem: {
+            /**
+             * @description A URI naming the kind of problem; stable per `code`
+             * @example urn:privy-gateway:problem:validation-failed
+             */
+            type: string;
+            /** @example Validation failed */
+            title: string;
+            /** @example 400 */
+            status: number;
+            /** @example nik: the birth date in the NIK does not match dob */
+            detail?: string;
+            /**
+             * @description Stable machine-readable error code
+             * @example VALIDATION_FAILED
+             */
+            code: string;
+            /** @example 6f1c2b3a-8d4e-4f5a-9b6c-7d8e9f0a1b2c */
+            request_id: string;
+            errors?: {
+                /** @example nik */
+                path: string;
+                /** @example the birth date in the NIK does not match dob */
+                message: string;
+            }[];
+            /** @description Present when Privy caused the failure */
+            upstream?: {
+                status?: number;
+                code?: string | number;
+                /** @example a3f2c9e1-7b4d-4e8a-9c6f-1d2e3f4a5b6c */
+                request_id?: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        CreateWebhookEndpointRequest: {
             /**
              * Format: uri
              * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
              * @example https://merchant.example.co.id/hooks/privy
              */
             url: string;
+            /** @example Order service: registration and document status for checkout */
             description?: string;
             /**
              * @description The event types sent to this endpoint; empty (the default) means all
              * @default []
              */
-            event_types?: ("registration.updated" | "document.updated")[];
+            event_types: ("registration.updated" | "document.updated")[];
         };
-        UpdateWebhookEndpointRequestInput: {
+        UpdateWebhookEndpointRequest: {
             /**
              * Format: uri
              * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
@@ -2561,36 +772,198 @@ export interface components {
             /** @description true re-enables a disabled endpoint (its failure clock starts again); false disables it */
             enabled?: boolean;
         };
-        RotateWebhookSecretRequestInput: {
+        RotateWebhookSecretRequest: {
             /**
              * @description How long the secrets in use now keep signing beside the new one; 0 retires them at once
              * @default 86400
              */
-            previous_secret_expires_in_seconds?: number;
+            previous_secret_expires_in_seconds: number;
         };
-        Problem: {
-            /** @description A URI naming the kind of problem; stable per `code` */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            /** @description Stable machine-readable error code */
-            code: string;
-            request_id: string;
-            errors?: {
-                path: string;
-                message: string;
+        WebhookEndpoint: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /** @example https://merchant.example.co.id/hooks/privy */
+            url: string;
+            description: string | null;
+            /** @description Empty means every type */
+            event_types: ("registration.updated" | "document.updated")[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            disabled_at: string | null;
+            /** @description First failure since the last success */
+            failing_since: string | null;
+            /** @description The secrets signing now, newest first (their values are shown only when created) */
+            signing_secrets: {
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
+                created_at: string;
+                expires_at: string | null;
             }[];
-            /** @description Present when Privy caused the failure */
-            upstream?: {
-                status?: number;
-                code?: string | number;
-                request_id?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+        };
+        WebhookEndpointWithSecret: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /** @example https://merchant.example.co.id/hooks/privy */
+            url: string;
+            description: string | null;
+            /** @description Empty means every type */
+            event_types: ("registration.updated" | "document.updated")[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            disabled_at: string | null;
+            /** @description First failure since the last success */
+            failing_since: string | null;
+            /** @description The secrets signing now, newest first (their values are shown only when created) */
+            signing_secrets: {
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
+                created_at: string;
+                expires_at: string | null;
+            }[];
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+            /**
+             * @description The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. Shown in this response only: keep it now.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3Cr2e0rHyDk=
+             */
+            secret: string;
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            next_cursor: string | null;
+        };
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /**
+             * @description The `webhook-id` header of every attempt
+             * @example msg_3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f
+             */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "registration.updated" | "document.updated";
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            endpoint_id: string;
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed" | "cancelled";
+            /** @description Attempts made, replays included */
+            attempt_count: number;
+            /** @description While pending */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            succeeded_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+        };
+        WebhookAttempt: {
+            number: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            started_at: string;
+            duration_ms: number;
+            /** @description The endpoint's answer; null when none came */
+            status_code: number | null;
+            error: string | null;
+            /** @description The first 1 KiB of the endpoint's answer */
+            response_excerpt: string | null;
+            /** @description Sent by a replay rather than by the retry schedule */
+            manual: boolean;
+        };
+        WebhookDeliveryDetail: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /**
+             * @description The `webhook-id` header of every attempt
+             * @example msg_3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f
+             */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "registration.updated" | "document.updated";
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            endpoint_id: string;
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed" | "cancelled";
+            /** @description Attempts made, replays included */
+            attempt_count: number;
+            /** @description While pending */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            succeeded_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+            /** @description The body sent: {type, timestamp, data} with ids and statuses only */
+            payload: {
+                [key: string]: unknown;
             };
-        } & {
-            [key: string]: unknown;
+            /** @description Oldest first */
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+            next_cursor: string | null;
         };
         DocumentMetadata: {
+            /** @example Perjanjian Kerja Sama Distribusi 2026 */
             title: string;
             /**
              * @description serial: signers sign in the order given; parallel: in any order
@@ -2605,8 +978,12 @@ export interface components {
             visibility: boolean;
             /** @default [] */
             signers: {
-                /** Format: uuid */
+                /**
+                 * Format: uuid
+                 * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+                 */
                 registration_id?: string;
+                /** @example SIAM4201 */
                 privy_id?: string;
                 /**
                  * @default signer
@@ -2649,13 +1026,21 @@ export interface components {
              * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
              */
             file: string;
-            /** @description JSON text of DocumentMetadata */
+            /**
+             * @description JSON text of DocumentMetadata
+             * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
+             */
             metadata: string;
         };
         Document: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example DOC-5D2E8B7A1C9F4E3B8A6D0F2C7E1B9A4D */
             reference_number: string;
+            /** @example Perjanjian Kerja Sama Distribusi 2026 */
             title: string;
             /**
              * @description `pending` while Privy has not confirmed the upload (`submission` says why); signing and revoke then answer 409 OPERATION_PENDING with Retry-After
@@ -2670,6 +1055,7 @@ export interface components {
             /** @enum {string} */
             sign_process: "serial" | "parallel";
             signers: {
+                /** @example SIAM4201 */
                 privy_id: string;
                 /** @enum {string} */
                 role: "signer" | "reviewer";
@@ -2679,19 +1065,31 @@ export interface components {
             }[];
             signing_url: string | null;
             e_meterai: {
+                /** @example surat_perjanjian */
                 category: string;
                 status: string | null;
                 serial_number: string | null;
             } | null;
-            /** @description SHA-256 of the uploaded PDF */
+            /**
+             * @description SHA-256 of the uploaded PDF
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
             sha256: string;
+            /** @example 184320 */
             size_bytes: number;
+            /** @example 3 */
             page_count: number;
             /** @description GET /v1/documents/{id}/signed.pdf answers */
             signed_pdf_available: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         DocumentList: {
@@ -2699,15 +1097,22 @@ export interface components {
             next_cursor: string | null;
         };
         DocumentHistory: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             document_id: string;
             events: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
                 at: string;
                 /** @enum {string} */
                 source: "gateway" | "privy";
                 /** @description The signer concerned, for Privy events */
                 privy_id: string | null;
+                /** @example SIAM4201 signed the document */
                 description: string;
             }[];
         };
@@ -2719,7 +1124,10 @@ export interface components {
              * @enum {string}
              */
             otp_channel: "sms" | "email";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             registration_id: string;
         } | {
             /** @constant */
@@ -2732,10 +1140,14 @@ export interface components {
             document_ids: string[];
         };
         OtpValidation: {
+            /** @example 482913 */
             otp_code: string;
         };
         OtpTransaction: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
             /** @enum {string} */
             otp_type: "registration" | "document_signing";
@@ -2748,20 +1160,28 @@ export interface components {
             /**
              * Format: date-time
              * @description The code is refused after this instant
+             * @example 2026-12-07T09:30:00.000Z
              */
             expires_at: string;
             /**
              * Format: date-time
              * @description `POST /v1/otp/{id}/resend` is refused before this instant
+             * @example 2026-12-07T09:30:00.000Z
              */
             resend_available_at: string;
             /** @description Sends left on this transaction (the first send counts) */
             requests_left: number;
             /** @description Wrong codes allowed before the transaction locks */
             attempts_left: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         PrivyCallback: {
@@ -2772,6 +1192,7 @@ export interface components {
             event: "register" | "document";
             /** @description The same object as the matching status call */
             data: {
+                /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
                 reference_number: string;
             } & {
                 [key: string]: unknown;
@@ -2791,7 +1212,10 @@ export interface components {
             duplicate: boolean;
         };
         StoredPrivyCallback: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
             /** @description As the body named it (also for rejected bodies) */
             event: string | null;
@@ -2807,7 +1231,10 @@ export interface components {
             size_bytes: number;
             /** @description How many times applying it was started */
             attempts: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             received_at: string;
             processed_at: string | null;
         };
@@ -2852,17 +1279,67 @@ export interface components {
             phone: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
+            selfie: string;
+            /**
+             * @description true when the merchant already proved the phone: no registration OTP is sent
+             * @default false
+             */
+            phone_verified: boolean;
+        };
+        FullRegistrationMultipartRequest: {
+            /**
+             * @description `privy_ra`: Privy verifies the identity; `merchant_ra`: the merchant, as RA, already did
+             * @enum {string}
+             */
+            registration_type: "privy_ra" | "merchant_ra";
+            /** @example Siti Aminah */
+            name: string;
+            /**
+             * Format: email
+             * @example siti@example.co.id
+             */
+            email: string;
+            /**
+             * @description Indonesian mobile number in international form without "+", e.g. 6281234567890
+             * @example 6281234567890
+             */
+            phone: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174015403011234
+             */
+            nik: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 2001-03-14
+             */
+            dob: string;
+            /**
+             * Format: binary
+             * @description Photo of the KTP (identity card), JPEG or PNG; checked by content, never stored
+             */
+            ktp: string;
+            /**
+             * Format: binary
+             * @description Selfie of the person, JPEG or PNG; checked by content, never stored
+             */
             selfie: string;
             /**
              * @description true when the merchant already proved the phone: no registration OTP is sent
@@ -2876,33 +1353,72 @@ export interface components {
             name?: string;
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik?: string;
             /**
              * @description Date of birth as on the KTP, YYYY-MM-DD
-             * @example 1990-01-31
+             * @example 2001-03-14
              */
             dob?: string;
-            /** @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Photo of the KTP (identity card), JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
             ktp?: string;
-            /** @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored. */
+            /**
+             * @description Selfie of the person, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.
+             * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U
+             */
+            selfie?: string;
+        };
+        /** @description Only the corrected fields, after a soft reject; nik and dob together */
+        RegistrationResendMultipartRequest: {
+            /** @example Siti Aminah */
+            name?: string;
+            /**
+             * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
+             * @example 3174015403011234
+             */
+            nik?: string;
+            /**
+             * @description Date of birth as on the KTP, YYYY-MM-DD
+             * @example 2001-03-14
+             */
+            dob?: string;
+            /**
+             * Format: binary
+             * @description Photo of the KTP (identity card), JPEG or PNG; checked by content, never stored
+             */
+            ktp?: string;
+            /**
+             * Format: binary
+             * @description Selfie of the person, JPEG or PNG; checked by content, never stored
+             */
             selfie?: string;
         };
         Registration: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
             id: string;
+            /** @example REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B */
             reference_number: string;
             /** @enum {string} */
             registration_type: "landing_page" | "privy_ra" | "merchant_ra";
             /** @enum {string} */
             status: "pending" | "waiting_otp" | "waiting_verification" | "verified" | "rejected";
             reject_reason: {
+                /** @example RJ_KTP_BLUR */
                 code: string;
+                /** @example The KTP photo is blurred: the NIK cannot be read */
                 reason: string;
             } | null;
             can_resend: boolean;
+            /** @example SIAM4201 */
             privy_id: string | null;
+            /** @example https://stg-app.privy.id/register/7f3c2a9e5b */
             registration_url: string | null;
             /**
              * @description What the app should do next (`register_again`: this one could not be confirmed)
@@ -2914,19 +1430,31 @@ export interface components {
              * @enum {string}
              */
             submission: "in_flight" | "submitted" | "unknown" | "unresolved";
-            /** @description Masked */
+            /**
+             * @description Masked
+             * @example s***@example.co.id
+             */
             email: string;
-            /** @description Masked */
+            /**
+             * @description Masked
+             * @example 6281******890
+             */
             phone: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
             updated_at: string;
         };
         RegistrationLookup: {
             /**
              * @description NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators
-             * @example 3174013101901234
+             * @example 3174015403011234
              */
             nik: string;
         };
@@ -2934,166 +1462,14 @@ export interface components {
             data: components["schemas"]["Registration"][];
             next_cursor: string | null;
         };
-        CreateWebhookEndpointRequest: {
-            /**
-             * Format: uri
-             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
-             * @example https://merchant.example.co.id/hooks/privy
-             */
-            url: string;
-            description?: string;
-            /**
-             * @description The event types sent to this endpoint; empty (the default) means all
-             * @default []
-             */
-            event_types: ("registration.updated" | "document.updated")[];
-        };
-        UpdateWebhookEndpointRequest: {
-            /**
-             * Format: uri
-             * @description Where events are POSTed. https, a public host, no `user:password@`; redirects are never followed. http and private hosts only where WEBHOOK_ALLOW_HTTP (or outside production).
-             * @example https://merchant.example.co.id/hooks/privy
-             */
-            url?: string;
-            description?: string | null;
-            /** @description The event types sent to this endpoint; empty (the default) means all */
-            event_types?: ("registration.updated" | "document.updated")[];
-            /** @description true re-enables a disabled endpoint (its failure clock starts again); false disables it */
-            enabled?: boolean;
-        };
-        RotateWebhookSecretRequest: {
-            /**
-             * @description How long the secrets in use now keep signing beside the new one; 0 retires them at once
-             * @default 86400
-             */
-            previous_secret_expires_in_seconds: number;
-        };
-        WebhookEndpoint: {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            description: string | null;
-            /** @description Empty means every type */
-            event_types: ("registration.updated" | "document.updated")[];
-            enabled: boolean;
-            disabled_reason: string | null;
-            disabled_at: string | null;
-            /** @description First failure since the last success */
-            failing_since: string | null;
-            /** @description The secrets signing now, newest first (their values are shown only when created) */
-            signing_secrets: {
-                /** Format: date-time */
-                created_at: string;
-                expires_at: string | null;
-            }[];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        WebhookEndpointWithSecret: {
-            /** Format: uuid */
-            id: string;
-            url: string;
-            description: string | null;
-            /** @description Empty means every type */
-            event_types: ("registration.updated" | "document.updated")[];
-            enabled: boolean;
-            disabled_reason: string | null;
-            disabled_at: string | null;
-            /** @description First failure since the last success */
-            failing_since: string | null;
-            /** @description The secrets signing now, newest first (their values are shown only when created) */
-            signing_secrets: {
-                /** Format: date-time */
-                created_at: string;
-                expires_at: string | null;
-            }[];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. Shown in this response only: keep it now. */
-            secret: string;
-        };
-        WebhookEndpointList: {
-            data: components["schemas"]["WebhookEndpoint"][];
-            next_cursor: string | null;
-        };
-        WebhookDelivery: {
-            /** Format: uuid */
-            id: string;
-            /** @description The `webhook-id` header of every attempt */
-            event_id: string;
-            /** @enum {string} */
-            event_type: "registration.updated" | "document.updated";
-            /** Format: uuid */
-            endpoint_id: string;
-            /** @enum {string} */
-            state: "pending" | "succeeded" | "failed" | "cancelled";
-            /** @description Attempts made, replays included */
-            attempt_count: number;
-            /** @description While pending */
-            next_attempt_at: string | null;
-            last_status_code: number | null;
-            last_error: string | null;
-            succeeded_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        WebhookAttempt: {
-            number: number;
-            /** Format: date-time */
-            started_at: string;
-            duration_ms: number;
-            /** @description The endpoint's answer; null when none came */
-            status_code: number | null;
-            error: string | null;
-            /** @description The first 1 KiB of the endpoint's answer */
-            response_excerpt: string | null;
-            /** @description Sent by a replay rather than by the retry schedule */
-            manual: boolean;
-        };
-        WebhookDeliveryDetail: {
-            /** Format: uuid */
-            id: string;
-            /** @description The `webhook-id` header of every attempt */
-            event_id: string;
-            /** @enum {string} */
-            event_type: "registration.updated" | "document.updated";
-            /** Format: uuid */
-            endpoint_id: string;
-            /** @enum {string} */
-            state: "pending" | "succeeded" | "failed" | "cancelled";
-            /** @description Attempts made, replays included */
-            attempt_count: number;
-            /** @description While pending */
-            next_attempt_at: string | null;
-            last_status_code: number | null;
-            last_error: string | null;
-            succeeded_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description The body sent: {type, timestamp, data} with ids and statuses only */
-            payload: {
-                [key: string]: unknown;
-            };
-            /** @description Oldest first */
-            attempts: components["schemas"]["WebhookAttempt"][];
-        };
-        WebhookDeliveryList: {
-            data: components["schemas"]["WebhookDelivery"][];
-            next_cursor: string | null;
-        };
         Health: {
             /** @enum {string} */
             status: "ok" | "unavailable";
             checks?: {
                 [key: string]: "ok" | "failed" | "skipped";
+            };
+            causes?: {
+                [key: string]: string;
             };
         };
     };
@@ -3104,4 +1480,2072 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    "health.live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    "health.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    "registrations.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `next_cursor` of the previous page */
+                cursor?: string;
+                /** @description Only registrations in this submission state; operators list `unresolved` ones to check with Privy */
+                submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "registrations.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LandingPageRegistrationRequestInput"] | components["schemas"]["FullRegistrationRequestInput"];
+                "multipart/form-data": components["schemas"]["FullRegistrationMultipartRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not enabled for this merchant (`FEATURE_NOT_ENABLED`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "registrations.resend": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationResendRequestInput"];
+                "multipart/form-data": components["schemas"]["RegistrationResendMultipartRequestInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "registrations.get": {
+        parameters: {
+            query?: {
+                /** @description Ask Privy for the current status now instead of using a recent copy */
+                refresh?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "registrations.lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationLookupInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Registration"][];
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only documents in this submission state; operators list `unresolved` ones to check with Privy */
+                submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.upload": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["DocumentUploadInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.get": {
+        parameters: {
+            query?: {
+                refresh?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentHistory"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.revoke": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "documents.signedPdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "privyCallbacks.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `next_cursor` of the previous page */
+                cursor?: string;
+                state?: "received" | "applied" | "ignored" | "rejected" | "failed";
+                reference_number?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredPrivyCallbackList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "privyCallbacks.receive": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ISO-8601, within 5 minutes of the gateway clock */
+                timestamp?: string;
+                /** @description Contract §2.3 over the body, with the merchant API key pair */
+                signature?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivyCallbackInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackReceipt"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "privyCallbacks.reapply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredPrivyCallback"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "otp.request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OtpRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpTransaction"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "otp.validate": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OtpValidationInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpTransaction"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "otp.resend": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpTransaction"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` (`RATE_LIMITED`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy answered with an error, or with an answer the gateway could not read (`UPSTREAM_ERROR`, `UPSTREAM_AUTHENTICATION_FAILED`, `UPSTREAM_UNREADABLE`) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.listEndpoints": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.createEndpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.getEndpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.deleteEndpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.updateEndpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequestInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecretRequestInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.listDeliveries": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                endpoint_id?: string;
+                state?: "pending" | "succeeded" | "failed" | "cancelled";
+                event_type?: "registration.updated" | "document.updated";
+                event_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.getDelivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (`CONFLICT`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientFor } from '../../../test/helpers/client.js'
+import { eventually } from '../../../test/helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../../../test/helpers/gateway.js'
 import {
-  eventually,
   type ReceivedWebhook,
   startWebhookReceiver,
   type WebhookReceiver,

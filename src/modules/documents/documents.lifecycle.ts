@@ -94,7 +94,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
         await documents.awaitLateAnswer(record.id, lateAnswerDeadline(error, deps.now(), deps.lateAnswerMs))
         throw outcomeUnknown(error, 'document', record.id)
       }
-      if (error instanceof PrivyApiError && error.status === 422) {
+      if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
         throw new AppError('CONFLICT', {
           detail: 'Privy refused: every signer has signed, or it is already closed',
         })

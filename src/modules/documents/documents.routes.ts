@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
@@ -17,12 +18,7 @@ import {
   ListDocumentsQuerySchema,
 } from './documents.schemas.js'
 import type { DocumentService } from './documents.service.js'
-import {
-  closeConnectionIfBodyUnread,
-  type DocumentUploadLimits,
-  documentMultipartLimits,
-  readDocumentUpload,
-} from './pdf/index.js'
+import { type DocumentUploadLimits, documentMultipartLimits, readDocumentUpload } from './documents.upload.js'
 
 const tags = ['Documents']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -43,6 +39,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.upload',
         summary: 'Upload a PDF for signing',
         description:
           'multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers ' +
@@ -83,6 +80,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.list',
         summary: 'List documents',
         description: 'Newest first: the documents you uploaded and those you sign. Operators see all.',
         querystring: ListDocumentsQuerySchema,
@@ -98,6 +96,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.get',
         summary: 'Get a document',
         params: DocumentIdParamsSchema,
         querystring: GetDocumentQuerySchema,
@@ -114,6 +113,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.history',
         summary: "The document's timeline",
         description: "Privy's signer history merged with the gateway's own events, oldest first.",
         params: DocumentIdParamsSchema,
@@ -129,12 +129,13 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.revoke',
         summary: 'Revoke a document',
         description:
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
-        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 502, 503, 504) },
+        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
       },
     },
     async (request, reply) => {
@@ -157,6 +158,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'documents.signedPdf',
         summary: 'Download the signed PDF',
         description:
           'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.',

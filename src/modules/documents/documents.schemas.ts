@@ -4,7 +4,7 @@ import { DOCUMENT_STATUSES } from '../../privy/index.js'
 import { SubmissionSchema } from '../submission.js'
 import { PlacementSchema } from './pdf/index.js'
 
-/** §5.1 `doc_category` codes of the e-Meterai. */
+/** docs/privy-contract.md §5.1 `doc_category` codes of the e-Meterai. */
 export const E_METERAI_CATEGORIES = [
   'surat_perjanjian',
   'surat_pernyataan',
@@ -19,15 +19,18 @@ export const E_METERAI_CATEGORIES = [
   'dokumen_lain_lain',
 ] as const
 
-const PlacementInputSchema = PlacementSchema.strict().describe(
-  'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
-    'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
-)
+const PlacementInputSchema = PlacementSchema.strict()
+  .describe(
+    'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
+      'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
+  )
+  // The bottom right of an A4 page (595 × 842 pt), where a signature usually goes.
+  .meta({ example: { page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' } })
 
 const SignerInputSchema = z
   .strictObject({
     registration_id: z.uuid('must be a registration id (UUID)').optional(),
-    privy_id: text({ min: 1, max: 64, trim: true }).optional(),
+    privy_id: text({ min: 1, max: 64, trim: true }).optional().meta({ example: 'SIAM4201' }),
     role: z.enum(['signer', 'reviewer']).default('signer'),
     placements: z.array(PlacementInputSchema).min(1, 'place the signature at least once').max(20),
   })
@@ -37,7 +40,7 @@ const SignerInputSchema = z
 
 export const DocumentMetadataSchema = z
   .strictObject({
-    title: text({ min: 1, max: 200, trim: true }),
+    title: text({ min: 1, max: 200, trim: true }).meta({ example: 'Perjanjian Kerja Sama Distribusi 2026' }),
     sign_process: z
       .enum(['serial', 'parallel'])
       .default('parallel')
@@ -67,6 +70,20 @@ export const DocumentMetadataSchema = z
 
 export type DocumentMetadata = z.infer<typeof DocumentMetadataSchema>
 
+/** Every field spelled out, defaults included: the document's `DocumentMetadata` shows them required. */
+const METADATA_EXAMPLE = {
+  title: 'Perjanjian Kerja Sama Distribusi 2026',
+  sign_process: 'parallel',
+  visibility: true,
+  signers: [
+    {
+      privy_id: 'SIAM4201',
+      role: 'signer',
+      placements: [{ page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' }],
+    },
+  ],
+}
+
 /** For OpenAPI only: the route reads the multipart body itself, streaming and capped. */
 export const DocumentUploadBodySchema = z
   .object({
@@ -77,6 +94,7 @@ export const DocumentUploadBodySchema = z
     metadata: z
       .string()
       .describe('JSON text of DocumentMetadata')
+      .meta({ example: JSON.stringify(METADATA_EXAMPLE) })
       // JSON Schema's way to say what the text holds: its string fields are checked like any other.
       .meta({
         contentMediaType: 'application/json',
@@ -109,8 +127,8 @@ export const DOCUMENT_VIEW_STATUSES = ['pending', ...DOCUMENT_STATUSES] as const
 export const DocumentSchema = z
   .object({
     id: z.uuid(),
-    reference_number: z.string(),
-    title: z.string(),
+    reference_number: z.string().meta({ example: 'DOC-5D2E8B7A1C9F4E3B8A6D0F2C7E1B9A4D' }),
+    title: z.string().meta({ example: 'Perjanjian Kerja Sama Distribusi 2026' }),
     status: z
       .enum(DOCUMENT_VIEW_STATUSES)
       .describe(
@@ -121,7 +139,7 @@ export const DocumentSchema = z
     sign_process: z.enum(['serial', 'parallel']),
     signers: z.array(
       z.object({
-        privy_id: z.string(),
+        privy_id: z.string().meta({ example: 'SIAM4201' }),
         role: z.enum(['signer', 'reviewer']),
         status: z.enum(['waiting', 'signed', 'rejected']),
         signed_at: z.iso.datetime().nullable(),
@@ -130,14 +148,17 @@ export const DocumentSchema = z
     signing_url: z.string().nullable(),
     e_meterai: z
       .object({
-        category: z.string(),
+        category: z.string().meta({ example: 'surat_perjanjian' }),
         status: z.string().nullable(),
         serial_number: z.string().nullable(),
       })
       .nullable(),
-    sha256: z.string().describe('SHA-256 of the uploaded PDF'),
-    size_bytes: z.number().int(),
-    page_count: z.number().int(),
+    sha256: z
+      .string()
+      .describe('SHA-256 of the uploaded PDF')
+      .meta({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }),
+    size_bytes: z.number().int().meta({ example: 184_320 }),
+    page_count: z.number().int().meta({ example: 3 }),
     signed_pdf_available: z.boolean().describe('GET /v1/documents/{id}/signed.pdf answers'),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
@@ -158,7 +179,7 @@ export const DocumentHistorySchema = z
         at: z.iso.datetime(),
         source: z.enum(['gateway', 'privy']),
         privy_id: z.string().nullable().describe('The signer concerned, for Privy events'),
-        description: z.string(),
+        description: z.string().meta({ example: 'SIAM4201 signed the document' }),
       }),
     ),
   })

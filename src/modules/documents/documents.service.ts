@@ -16,15 +16,9 @@ import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from '.
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
+import type { DocumentUpload } from './documents.upload.js'
 import { toDocumentView } from './documents.view.js'
-import {
-  checkPlacements,
-  type DocumentUpload,
-  eMeteraiStamp,
-  type PdfInfo,
-  signatureBox,
-  toPoints,
-} from './pdf/index.js'
+import { checkPlacements, eMeteraiStamp, signatureBox } from './pdf/index.js'
 
 export interface DocumentServiceDeps {
   documents: DocumentRepository
@@ -53,13 +47,15 @@ export function createDocumentService(deps: DocumentServiceDeps) {
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
     const pdf = await deps.pdf.inspect(received.file)
+    const signerBoxes = metadata.signers.map((signer, index) =>
+      checkPlacements(signer.placements, pdf, `metadata.signers.${index}.placements`, 'signature'),
+    )
+    const stampBoxes = metadata.e_meterai
+      ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
+      : undefined
     const placementErrors = [
-      ...metadata.signers.flatMap((signer, index) =>
-        checkPlacements(signer.placements, pdf, `metadata.signers.${index}.placements`, 'signature'),
-      ),
-      ...(metadata.e_meterai
-        ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
-        : []),
+      ...signerBoxes.flatMap((checked) => checked.errors),
+      ...(stampBoxes?.errors ?? []),
     ]
     const { signers: people, errors: signerErrors } = await resolveSigners(
       registrations,
@@ -70,18 +66,16 @@ export function createDocumentService(deps: DocumentServiceDeps) {
     if (errors.length > 0) {
       throw new AppError('UNPROCESSABLE', { detail: 'The document cannot be signed as described', errors })
     }
-    // Every placement is on its page now: convert them to the points Privy takes.
+    // Every placement is on its page now, and its points were computed by the check.
     const signers: ResolvedSigner[] = people.map((person) => ({
       ...person,
-      placements: (metadata.signers[person.position - 1]?.placements ?? []).map((placement) => {
-        const box = signatureBox(toPoints(placement, pageOf(pdf, placement.page)))
+      placements: (signerBoxes[person.position - 1]?.boxes ?? []).map((points) => {
+        const box = signatureBox(points)
         return { page: box.page, x: box.x, y: box.y }
       }),
     }))
     const process = processOf(metadata)
-    const stamps = metadata.e_meterai?.placements.map((placement) =>
-      eMeteraiStamp(toPoints(placement, pageOf(pdf, placement.page))),
-    )
+    const stamps = stampBoxes?.boxes.map(eMeteraiStamp)
     return { metadata, pdf, signers, process, stamps, received }
   }
 
@@ -273,9 +267,3 @@ export function createDocumentService(deps: DocumentServiceDeps) {
 }
 
 export type DocumentService = ReturnType<typeof createDocumentService>
-
-function pageOf(pdf: PdfInfo, page: number) {
-  const found = pdf.pages[page - 1]
-  if (!found) throw new AppError('UNPROCESSABLE', { detail: `The document has no page ${page}` })
-  return found
-}

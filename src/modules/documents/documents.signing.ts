@@ -11,7 +11,7 @@ export interface SigningSeat {
 
 /**
  * Which documents the calling user may sign now, as one signer (one OTP covers several documents of
- * the same signer, contract §4.2). Serial signing refuses a signer whose turn has not come, here,
+ * the same signer, docs/privy-contract.md §4.2). Serial signing refuses a signer whose turn has not come, here,
  * before an SMS is spent.
  */
 async function signingSeat(

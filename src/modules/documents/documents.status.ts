@@ -1,7 +1,7 @@
 import type { DocumentProcess, DocumentStatus } from '../../generated/prisma/client.js'
 
 /**
- * The document state machine of flows.md. Privy's document status carries no time, so order comes
+ * The document state machine of docs/flows.md#document-state-machine. Privy's document status carries no time, so order comes
  * from the machine itself: only these moves are applied, terminal states never change, and the one
  * move that looks backwards (`processing_emeterai → uploaded`) is allowed only when the stamp comes
  * first and the signers sign after it.

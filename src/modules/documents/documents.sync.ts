@@ -1,11 +1,12 @@
 import { asAppError } from '../../errors/upstream-failure.js'
 import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
+import { syncedAtIsDue } from '../../lib/sync-heartbeat.js'
 import type { PrivyClient } from '../../privy/index.js'
 import { PrivyError } from '../../privy/index.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import { canMoveDocument, isDocumentSettled } from './documents.status.js'
 
-/** What a status read or a callback says about a document (contract §5.3, §6). */
+/** What a status read or a callback says about a document (docs/privy-contract.md §5.3, §6). */
 export interface UpstreamDocumentStatus {
   status: DocumentStatus
   signers?: Array<{ privy_id: string; status: string; signed_at?: string }>
@@ -66,7 +67,9 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
     })
     const stamp = upstream.emeterai ? mergeEMeterai(record.eMeterai, upstream.emeterai) : undefined
     if (!moves && signed.length === 0 && stamp === undefined) {
-      await documents.touchSynced(record.id, now())
+      if (syncedAtIsDue(record.syncedAt, now(), deps.refreshAfterSeconds)) {
+        await documents.touchSynced(record.id, now())
+      }
       return record
     }
     const status = moves ? upstream.status : record.status

@@ -110,19 +110,20 @@ export function createOtpLimits(
       window: 'fixed',
     },
   } satisfies Record<string, LimitRule>
+  const merchantCharge: Charge = { rule: rules.merchant, subject: 'merchant' }
 
   return {
     rules,
+
+    /** OTP sends counted today (UTC) against the merchant's daily budget: for the metrics. */
+    spentToday: () => limits.count(merchantCharge),
 
     /**
      * Counts one send; a 429 when any limit is reached (then nothing is counted). Given `db`, the
      * transaction that records the send, the count stands or falls with it.
      */
     async takeSend(sender: OtpSender, db?: LimitsDb): Promise<Taken> {
-      const charges: Charge[] = [
-        { rule: rules.merchant, subject: 'merchant' },
-        { rule: rules.ip, subject: clientAddressKey(sender.ip) },
-      ]
+      const charges: Charge[] = [merchantCharge, { rule: rules.ip, subject: clientAddressKey(sender.ip) }]
       if (sender.principal.kind === 'user') {
         charges.push({ rule: rules.user, subject: ownerIdFor(sender.principal) })
       }

@@ -21,14 +21,14 @@ export function sendOf(upstream: UpstreamOtp): OtpSend {
   }
 }
 
-/** Wrong codes Privy allows per transaction before it locks (contract §4). */
+/** Wrong codes Privy allows per transaction before it locks (docs/privy-contract.md §4). */
 export const OTP_MAX_ATTEMPTS = 3
 
-/** Contract §4 [seen]: a code is valid 15 minutes, and another may be sent 60 s after the last. */
+/** docs/privy-contract.md §4 [seen]: a code is valid 15 minutes, and another may be sent 60 s after the last. */
 export const OTP_VALID_MS = 15 * 60_000
 export const OTP_RESEND_AFTER_MS = 60_000
 
-/** Until Privy's answer says otherwise: contract §4's 15 minutes, 60 s between sends, 3 sends. */
+/** Until Privy's answer says otherwise: docs/privy-contract.md §4's 15 minutes, 60 s between sends, 3 sends. */
 export function assumedSend(at: Date, requestCount: number, maxRequests = 3): OtpSend {
   return {
     expiresAt: new Date(at.getTime() + OTP_VALID_MS),
@@ -50,7 +50,7 @@ export function readableTransactionId(error: unknown): string | undefined {
  *   (retry from `retry_at`).
  * - `wait`: Privy's answer to the send is lost for good, so a code it may have sent can never be
  *   checked, and a second SMS is not sent while the first may still arrive. A new OTP may be requested
- *   from `retry_at`, when that code would have expired anyway (contract §4: 15 minutes).
+ *   from `retry_at`, when that code would have expired anyway (docs/privy-contract.md §4: 15 minutes).
  */
 export interface PendingStep {
   next_action: 'validate_otp' | 'wait'
@@ -75,7 +75,8 @@ export function countedByPrivy(error: unknown): boolean {
 /** Privy's refusals of an OTP send, in the gateway's words. */
 export function sendRefusal(error: unknown): unknown {
   if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
-  if (error instanceof PrivyUnprocessableEntityError) {
+  // A 422 whose body is not Privy's (a proxy's page) says nothing about this OTP: no advice then.
+  if (error instanceof PrivyUnprocessableEntityError && !error.bodyUnreadable) {
     return new AppError('CONFLICT', {
       detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
     })

@@ -26,6 +26,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.request',
         summary: 'Send an OTP',
         description:
           'Asks Privy to send a code by SMS or email: `registration` for a registration that is ' +
@@ -42,7 +43,10 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'be requested from `retry_at`, when a code it may have sent has expired).',
         headers: IdempotencyKeyHeaderSchema,
         body: RequestOtpBodySchema,
-        response: { 201: OtpTransactionSchema, ...problemResponses(400, 401, 404, 409, 429, 502, 503, 504) },
+        response: {
+          201: OtpTransactionSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 429, 502, 503, 504),
+        },
       },
     },
     async (request, reply) => {
@@ -67,6 +71,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.validate',
         summary: 'Validate an OTP code',
         description:
           'A wrong code answers 422 `OTP_INVALID` with `attempts_left`; after the last wrong code the ' +
@@ -80,7 +85,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
         body: ValidateOtpBodySchema,
         response: {
           200: OtpTransactionSchema,
-          ...problemResponses(400, 401, 404, 409, 410, 422, 423, 429, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 410, 413, 415, 422, 423, 429, 502, 503, 504),
         },
       },
     },
@@ -105,6 +110,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'otp.resend',
         summary: 'Send the code again',
         description:
           'Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 ' +
@@ -117,7 +123,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
         params: OtpIdParamsSchema,
         response: {
           200: OtpTransactionSchema,
-          ...problemResponses(400, 401, 404, 409, 423, 429, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 422, 423, 429, 502, 503, 504),
         },
       },
     },

@@ -28,7 +28,10 @@ export type RequestOtpBody = z.infer<typeof RequestOtpBodySchema>
 
 export const ValidateOtpBodySchema = z
   .strictObject({
-    otp_code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code'),
+    otp_code: z
+      .string()
+      .regex(/^\d{6}$/, 'must be the 6-digit code')
+      .meta({ example: '482913' }),
   })
   .meta({ id: 'OtpValidation' })
 

@@ -36,7 +36,7 @@ type Charge = (db: Prisma.TransactionClient) => Promise<Taken>
  * lost or garbled. Every send is written (or claimed) before Privy is called, in the transaction that
  * counts it against the abuse limits; while its outcome is not known, a retry (keyed or not) is
  * answered from the row and never sends again. A send whose transaction id never came back settles
- * when the code it may have sent has expired (contract §4's 15 minutes after Privy could last have
+ * when the code it may have sent has expired (docs/privy-contract.md §4's 15 minutes after Privy could last have
  * acted): there is no status call for an OTP transaction to ask instead.
  */
 export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) {
@@ -138,7 +138,7 @@ export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) 
           ownerId: ownerIdFor(principal),
           ...what,
           attemptsLeft: OTP_MAX_ATTEMPTS,
-          // Privy's rules (contract §4) until its answer replaces them; until then `expiresAt` is the
+          // Privy's rules (docs/privy-contract.md §4) until its answer replaces them; until then `expiresAt` is the
           // latest a code of this send could be valid: its request may reach Privy until the end of
           // the in-flight budget.
           ...assumedSend(at, 1),

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors/app-error.js'
+import { unreadable } from '../../errors/error-handler.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
@@ -144,16 +145,14 @@ export function createOtpService(deps: OtpServiceDeps) {
       return locked()
     }
     if (error instanceof PrivyUnprocessableEntityError) {
-      // Contract §4.1: a wrong code is the 422 that carries remaining_attempts; an expired one does not.
-      if (error.remainingAttempts === undefined) {
-        if (error.messages.some((message) => /expired/i.test(message))) {
-          await otps.setStatus(record.id, 'expired')
-          return expired()
-        }
-        return new AppError('CONFLICT', {
-          detail: 'Privy refused this OTP; request a new one with POST /v1/otp',
-        })
+      // docs/privy-contract.md §4.1: a wrong code is the 422 that carries remaining_attempts (wherever the body puts
+      // it: error-body.ts); an expired one is flagged `expired` or says so. Anything else is not
+      // understood, and advice built on a guess could contradict what the next call answers.
+      if (error.expired || (error.remainingAttempts === undefined && saysExpired(error))) {
+        await otps.setStatus(record.id, 'expired')
+        return expired()
       }
+      if (error.remainingAttempts === undefined) return unreadable(error)
       const attemptsLeft = Math.max(error.remainingAttempts, 0)
       await otps.recordWrongCode(record.id, attemptsLeft)
       return new AppError('OTP_INVALID', {
@@ -169,6 +168,9 @@ export function createOtpService(deps: OtpServiceDeps) {
 
   return { ...sending, ...resending, validate, resumeValidate }
 }
+
+const saysExpired = (error: PrivyUnprocessableEntityError) =>
+  error.messages.some((message) => /expired/i.test(message))
 
 export type OtpService = ReturnType<typeof createOtpService>
 

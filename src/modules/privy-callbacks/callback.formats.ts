@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * The strict formats of what a Privy callback says. §2.3's canonical form drops every whitespace
+ * The strict formats of what a Privy callback says. docs/privy-contract.md §2.3's canonical form drops every whitespace
  * character, in string values too (and NBSP, U+3000...), so whitespace can be added to a genuine
  * callback without breaking its signature: a value that carries any is refused, never trimmed or
  * normalised into another value. Ids, tokens, references and codes have none and a bounded charset;
@@ -23,7 +23,7 @@ export function identifier(max: number) {
     )
 }
 
-/** Contract §3.1: at most 64 characters. */
+/** docs/privy-contract.md §3.1: at most 64 characters. */
 export const ReferenceNumber = identifier(64)
 export const ChannelId = identifier(64)
 export const PrivyId = identifier(64)
@@ -46,12 +46,12 @@ export const UpstreamEmail = z
   .max(254)
   .regex(/^[^\s@\p{C}]{1,64}@[^\s@\p{C}]{1,189}$/u, `must be an email address (${NO_WHITESPACE})`)
 
-/** Contract §3.1: `62` and digits; a masked echo may hide some with `*`. */
+/** docs/privy-contract.md §3.1: `62` and digits; a masked echo may hide some with `*`. */
 export const UpstreamPhone = z
   .string()
   .regex(/^[0-9*]{6,20}$/, `must be 6 to 20 digits or '*' (${NO_WHITESPACE}, no '+')`)
 
-/** Contract §3.2: `RC01`, `RC09`... */
+/** docs/privy-contract.md §3.2: `RC01`, `RC09`... */
 export const RejectCode = z
   .string()
   .regex(/^[A-Z0-9_]{1,16}$/, `must be a code of capital letters, digits or '_' (${NO_WHITESPACE})`)

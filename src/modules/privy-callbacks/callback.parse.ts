@@ -25,8 +25,8 @@ const MAX_FIELD_ERRORS = 10
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * Reads a verified callback body strictly (contract §6): UTF-8 JSON, an object whose `event` is one
- * the contract knows and whose `data` fits that event's schema, with no top-level binary key (§2.3
+ * Reads a verified callback body strictly (docs/privy-contract.md §6): UTF-8 JSON, an object whose `event` is one
+ * the contract knows and whose `data` fits that event's schema, with no top-level binary key (docs/privy-contract.md §2.3
  * leaves those out of the signature, so their content would be nobody's word). Unknown fields are
  * tolerated and dropped. Nothing here trims or normalises: a value that does not fit is refused.
  */

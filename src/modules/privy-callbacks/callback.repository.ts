@@ -28,7 +28,7 @@ export interface LeasedCallback {
 
 export interface NewCallback {
   id: string
-  /** sha256 of the §2.3 canonical form: what deduplicates (see verifyCallback). */
+  /** sha256 of the docs/privy-contract.md §2.3 canonical form: what deduplicates (see verifyCallback). */
   canonicalSha256: string
   event: string | null
   referenceNumber: string | null

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { operatorsOnly } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { OPERATOR_TAGS } from '../../plugins/swagger.js'
 import {
   CallbackIdParamsSchema,
   CallbackReceiptSchema,
@@ -44,6 +45,7 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
     {
       schema: {
         tags,
+        operationId: 'privyCallbacks.receive',
         summary: 'Receive a Privy callback',
         description:
           "Called by Privy, not by apps: authenticated by Privy's `Timestamp` and `Signature` headers " +
@@ -86,6 +88,7 @@ const receivingRoute: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
 /** Inspection and reapply: operators (X-API-Key) only; to an end user these routes do not exist. */
 const operatorRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = async (app, { service }) => {
   const security: Array<Record<string, string[]>> = [{ apiKey: [] }]
+  const tags = [OPERATOR_TAGS.operators]
   app.addHook('onRequest', app.authenticate)
   // Before validation too: an end user learns nothing about these routes, not even their query rules.
   app.addHook('onRequest', operatorsOnly)
@@ -96,6 +99,7 @@ const operatorRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
       schema: {
         tags,
         security,
+        operationId: 'privyCallbacks.list',
         summary: 'List stored Privy callbacks',
         description:
           'Newest first, metadata only (never the body). Filter by `state` and `reference_number`. ' +
@@ -113,6 +117,7 @@ const operatorRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
       schema: {
         tags,
         security,
+        operationId: 'privyCallbacks.reapply',
         summary: 'Apply a stored Privy callback again',
         description:
           'Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines ' +

@@ -25,16 +25,16 @@ import {
 
 /*
  * What a callback's data must be before anything is applied: every field in its strict format
- * (callback.formats.ts), statuses only from the contract's sets (§3.2, §5.2). Unknown fields are
+ * (callback.formats.ts), statuses only from the contract's sets (docs/privy-contract.md §3.2, §5.2). Unknown fields are
  * tolerated (Privy may add some) but stripped: nothing past these schemas sees them.
  */
 
-/** The registration object of a `register` callback: the §3.3 status data (contract §6). */
+/** The registration object of a `register` callback: the docs/privy-contract.md §3.3 status data (docs/privy-contract.md §6). */
 export const RegisterCallbackDataSchema = z.object({
   reference_number: ReferenceNumber,
   channel_id: optional(ChannelId),
   register_token: optional(UpstreamToken),
-  // Older upstreams say `registered` for an existing account: it is `verified` (contract §3.2).
+  // Older upstreams say `registered` for an existing account: it is `verified` (docs/privy-contract.md §3.2).
   status: RegistrationStatusSchema,
   privy_id: optional(PrivyId),
   email: optional(UpstreamEmail),
@@ -46,7 +46,7 @@ export const RegisterCallbackDataSchema = z.object({
 
 export type RegisterCallbackData = z.infer<typeof RegisterCallbackDataSchema>
 
-/** The document object of a `document` callback: the §5.3 status data without the signed PDF. */
+/** The document object of a `document` callback: the docs/privy-contract.md §5.3 status data without the signed PDF. */
 export const DocumentCallbackDataSchema = z.object({
   reference_number: ReferenceNumber,
   channel_id: optional(ChannelId),
@@ -77,14 +77,14 @@ export const CALLBACK_EVENTS = ['register', 'document'] as const
 export type CallbackEvent = (typeof CALLBACK_EVENTS)[number]
 
 /**
- * The envelope Privy POSTs (contract §6). Documentation only at the route: the body is read as raw
+ * The envelope Privy POSTs (docs/privy-contract.md §6). Documentation only at the route: the body is read as raw
  * bytes (the signature covers them), and the service parses it with this schema once verified.
  */
 export const PrivyCallbackBodySchema = z
   .looseObject({
     event: z.enum(CALLBACK_EVENTS).describe('What changed'),
     data: z
-      .looseObject({ reference_number: z.string() })
+      .looseObject({ reference_number: z.string().meta({ example: 'REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B' }) })
       .describe('The same object as the matching status call'),
   })
   .meta({ id: 'PrivyCallback' })

@@ -53,9 +53,9 @@ export function callbackBodyContext(id: string): string {
 }
 
 /**
- * Privy callbacks in (contract §6; design §3). A callback is verified over §2.3's canonical form, and
+ * Privy callbacks in (docs/privy-contract.md §6; design docs/privy-contract.md §3). A callback is verified over docs/privy-contract.md §2.3's canonical form, and
  * that form is what it is: two bodies that differ only in whitespace (or in the top-level binary keys
- * §2.3 leaves out) carry one signature and are one callback, deduplicated by the sha256 of the
+ * docs/privy-contract.md §2.3 leaves out) carry one signature and are one callback, deduplicated by the sha256 of the
  * canonical string. Before anything is applied every field must fit its strict format: a padded value
  * is refused (422), never normalised. Verified callbacks are stored with their body encrypted (it
  * names email and phone) and applied through the registration and document state machines, which
@@ -85,7 +85,7 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     const verdict = verifyCallback(deps.credentials, delivery.headers, raw, deps.now())
     const id = randomUUID()
     if (!verdict.genuine) {
-      // Read only if it is kept; deduplicated by its bytes without whitespace (§2.3 over the bytes):
+      // Read only if it is kept; deduplicated by its bytes without whitespace (docs/privy-contract.md §2.3 over the bytes):
       // no signature proves any other canonical form.
       await keepRejected(
         () => ({

@@ -11,21 +11,21 @@ export interface CallbackSignatureHeaders {
 
 /**
  * A verified callback carries the canonical string its signature covers: that string, not the bytes,
- * is what the callback is (§2.3 strips every whitespace character and the top-level binary keys, so
+ * is what the callback is (docs/privy-contract.md §2.3 strips every whitespace character and the top-level binary keys, so
  * bodies that differ only there carry one and the same signature).
  */
 export type CallbackVerdict = { genuine: true; canonical: string } | { genuine: false; problem: string }
 
 /**
- * Checks a Privy callback the way Privy signs it (contract §6: §2.3 over the whole body, with the
+ * Checks a Privy callback the way Privy signs it (docs/privy-contract.md §6: docs/privy-contract.md §2.3 over the whole body, with the
  * merchant's API key pair). A refusal's reason is stored and answered, so it never contains the
  * expected signature.
  *
- * §2.3 hashes the compact JSON with every whitespace character removed. The bytes Privy sent, minus
+ * docs/privy-contract.md §2.3 hashes the compact JSON with every whitespace character removed. The bytes Privy sent, minus
  * their whitespace, are exactly that string when Privy signs what it sends, whatever its JSON
  * library escapes (`\/`, `\u00e9`) or however it orders keys; parsing and re-serialising would change
  * those and break a genuine signature. Only when the bytes do not match is the JSON they parse to
- * tried (§2.3 as requests are signed), for a sender that signs its object, not its bytes. Both need
+ * tried (docs/privy-contract.md §2.3 as requests are signed), for a sender that signs its object, not its bytes. Both need
  * the merchant's api_secret, and whichever matches, its canonical string is the one Privy signed.
  */
 export function verifyCallback(
@@ -68,17 +68,17 @@ export function callbackSignatureProblem(
   return verdict.genuine ? null : verdict.problem
 }
 
-/** §2.3 step 2 over the bytes as sent: the whitespace goes, nothing else changes. */
+/** docs/privy-contract.md §2.3 step 2 over the bytes as sent: the whitespace goes, nothing else changes. */
 export function canonicalOfBytes(raw: Buffer): string {
   return raw.toString('utf8').replace(/\s+/g, '')
 }
 
-/** §2.3 steps 2–6 over the bytes as sent. */
+/** docs/privy-contract.md §2.3 steps 2–6 over the bytes as sent. */
 export function signatureOfBytes(credentials: SigningCredentials, timestamp: string, raw: Buffer): string {
   return signatureOfCanonical(credentials, timestamp, canonicalOfBytes(raw))
 }
 
-/** §2.3 steps 3–6 over a canonical string. */
+/** docs/privy-contract.md §2.3 steps 3–6 over a canonical string. */
 function signatureOfCanonical(credentials: SigningCredentials, timestamp: string, canonical: string): string {
   const hmac = createHmac('sha256', credentials.apiSecret)
     .update(stringToSign(timestamp, credentials.apiKey, bodyMd5(canonical)), 'utf8')

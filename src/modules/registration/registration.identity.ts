@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from '../../errors/app-error.js'
-import { checkNikAgainstDob, decodeBase64Image, inspectImage, toBase64 } from './identity/index.js'
+import { checkNikAgainstDob, decodeBase64Image, inspectImage } from './identity/index.js'
 
 export interface ImageLimits {
   ktpMaxBytes: number
@@ -13,12 +13,12 @@ export interface IdentityInput {
   selfie?: string
 }
 
-/** The identity fields as Privy takes them: images as plain base64 under Privy's names. */
+/** The identity fields under Privy's names; the images stay bytes (the Privy client encodes them). */
 export interface UpstreamIdentity {
   nik?: string
   dob?: string
-  identity?: string
-  selfie?: string
+  identity?: Buffer
+  selfie?: Buffer
 }
 
 /**
@@ -58,8 +58,8 @@ export async function prepareIdentity(
   }
 }
 
-async function checkedImage(value: string, field: 'ktp' | 'selfie', maxBytes: number): Promise<string> {
+async function checkedImage(value: string, field: 'ktp' | 'selfie', maxBytes: number): Promise<Buffer> {
   const bytes = decodeBase64Image(value, field, maxBytes)
   await inspectImage(bytes, field, { maxBytes })
-  return toBase64(bytes)
+  return bytes
 }

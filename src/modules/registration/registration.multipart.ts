@@ -1,8 +1,85 @@
 import type { FastifyRequest } from 'fastify'
-import { maxBase64ImageLength, readRegistrationMultipart } from './identity/index.js'
+import { AppError } from '../../errors/app-error.js'
+import { fieldTooLarge, invalidField } from '../../http/field-errors.js'
+import {
+  busboyLimits,
+  type FormLimits,
+  type FormReading,
+  readCappedFile,
+  readForm,
+  readTextField,
+  refusePart,
+} from '../../http/multipart.js'
+import { type ImageField, maxBase64ImageLength } from './identity/index.js'
 import type { ImageLimits } from './registration.identity.js'
 
 const MAX_FIELD_BYTES = 1024
+
+export interface RegistrationUploadLimits {
+  ktpMaxBytes: number
+  selfieMaxBytes: number
+  /** Largest text field; a registration's longest is an email (254) or a name. */
+  maxFieldBytes: number
+}
+
+export interface RegistrationMultipart {
+  fields: Record<string, string>
+  files: { ktp?: Buffer; selfie?: Buffer }
+}
+
+/** 2 files, 12 text fields (the registration has 7, leaving room for the optional ones), 14 parts. */
+function registrationForm(limits: RegistrationUploadLimits): FormLimits {
+  return {
+    files: 2,
+    fields: 12,
+    parts: 14,
+    maxFileBytes: Math.max(limits.ktpMaxBytes, limits.selfieMaxBytes),
+    maxFieldBytes: limits.maxFieldBytes,
+  }
+}
+
+/** busboy limits for the registration route (see `busboyLimits`). */
+export function registrationMultipartLimits(limits: RegistrationUploadLimits) {
+  return busboyLimits(registrationForm(limits))
+}
+
+/**
+ * Reads a `multipart/form-data` registration as a stream: text fields as strings, `ktp` and `selfie`
+ * each capped while read. The bytes are only collected here; `inspectImage` judges them.
+ */
+export async function readRegistrationMultipart(
+  request: FastifyRequest,
+  limits: RegistrationUploadLimits,
+): Promise<RegistrationMultipart> {
+  const fields: Record<string, string> = {}
+  const files: RegistrationMultipart['files'] = {}
+  const caps: Record<ImageField, number> = { ktp: limits.ktpMaxBytes, selfie: limits.selfieMaxBytes }
+  const reading: FormReading = {
+    form: 'a registration',
+    limits: registrationForm(limits),
+    tooLarge: (name) =>
+      isImageField(name)
+        ? fieldTooLarge(name, caps[name])
+        : new AppError('PAYLOAD_TOO_LARGE', { detail: 'A file is larger than allowed' }),
+  }
+  await readForm(request, reading, async (part) => {
+    const name = part.fieldname
+    if (part.type === 'file') {
+      if (!isImageField(name))
+        throw refusePart(part, 'is not an accepted file part (only ktp and selfie are)')
+      if (files[name] !== undefined) throw refusePart(part, 'must be sent once')
+      files[name] = await readCappedFile(part, caps[name])
+      return
+    }
+    if (isImageField(name)) throw invalidField(name, 'must be sent as a file part')
+    const value = readTextField(part, limits.maxFieldBytes)
+    // @fastify/multipart turns parts declared application/json into objects; a registration has none.
+    if (typeof value !== 'string') throw invalidField(name, 'must be a plain text field')
+    if (Object.hasOwn(fields, name)) throw invalidField(name, 'must be sent once')
+    fields[name] = value
+  })
+  return { fields, files }
+}
 
 /**
  * Mobile apps send the identity images as files. This turns a multipart registration into the same
@@ -33,4 +110,8 @@ function parseBooleanField(value: string | undefined): unknown {
 /** The largest JSON body a registration can need: both images at their caps, in base64. */
 export function registrationJsonBodyLimit(limits: ImageLimits): number {
   return maxBase64ImageLength(limits.ktpMaxBytes) + maxBase64ImageLength(limits.selfieMaxBytes) + 64 * 1024
+}
+
+function isImageField(name: string): name is ImageField {
+  return name === 'ktp' || name === 'selfie'
 }

@@ -2,15 +2,21 @@ import multipart from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { OPERATOR_TAGS } from '../../plugins/swagger.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
-import { closeConnectionIfBodyUnread, registrationMultipartLimits } from './identity/index.js'
 import type { ImageLimits } from './registration.identity.js'
-import { multipartToJsonBody, registrationJsonBodyLimit } from './registration.multipart.js'
+import {
+  multipartToJsonBody,
+  registrationJsonBodyLimit,
+  registrationMultipartLimits,
+} from './registration.multipart.js'
 import {
   CreateRegistrationBodySchema,
+  FullRegistrationMultipartSchema,
   GetRegistrationQuerySchema,
   ListRegistrationsQuerySchema,
   RegistrationIdParamsSchema,
@@ -19,6 +25,7 @@ import {
   RegistrationSchema,
   type RegistrationView,
   ResendRegistrationBodySchema,
+  ResendRegistrationMultipartSchema,
 } from './registration.schemas.js'
 import type { RegistrationService } from './registration.service.js'
 
@@ -48,6 +55,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.create',
         summary: 'Register a user with Privy',
         description:
           'Creates a registration and submits it to Privy. With `landing_page` the user finishes KYC on ' +
@@ -55,9 +63,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
           'JSON with base64 images or as multipart/form-data with `ktp` and `selfie` files. Without ' +
           '`phone_verified` the status is `waiting_otp` (send an OTP); with it, `waiting_verification`. ' +
           'A NIK whose birth date contradicts `dob` is refused (422) before anything reaches Privy.',
-        consumes: ['application/json', 'multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,
         body: CreateRegistrationBodySchema,
+        multipartBody: FullRegistrationMultipartSchema,
         response: {
           201: RegistrationSchema,
           ...problemResponses(400, 401, 403, 409, 413, 415, 422, 502, 503, 504),
@@ -87,18 +95,19 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.resend',
         summary: 'Resend a soft-rejected registration',
         description:
           'Only after a soft reject (`can_resend: true`, `next_action: resend`), with only the corrected ' +
           'fields (JSON or multipart). A hard reject, or a registration that is not rejected, answers 409 ' +
           '`REGISTRATION_NOT_RESENDABLE`. On success the status is `waiting_verification` again.',
-        consumes: ['application/json', 'multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,
         params: RegistrationIdParamsSchema,
         body: ResendRegistrationBodySchema,
+        multipartBody: ResendRegistrationMultipartSchema,
         response: {
           200: RegistrationSchema,
-          ...problemResponses(400, 401, 404, 409, 413, 422, 502, 503, 504),
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
         },
       },
       bodyLimit,
@@ -122,6 +131,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.get',
         summary: 'Get a registration',
         description:
           'Answers the stored registration, refreshed from Privy when it is older than the refresh ' +
@@ -139,8 +149,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
     '/v1/registrations/lookup',
     {
       schema: {
-        tags,
+        tags: [OPERATOR_TAGS.operators],
         security: [{ apiKey: [] }],
+        operationId: 'registrations.lookup',
         summary: "Find a person's registrations by NIK (operators)",
         description:
           'Operators only (a user token gets 404). The NIK travels in the body, never in a URL, and is ' +
@@ -148,7 +159,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
         body: RegistrationLookupBodySchema,
         response: {
           200: z.object({ data: z.array(RegistrationSchema) }),
-          ...problemResponses(400, 401, 404),
+          ...problemResponses(400, 401, 404, 413, 415),
         },
       },
       onRequest: operatorsOnly,
@@ -162,6 +173,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         security,
+        operationId: 'registrations.list',
         summary: 'List your registrations',
         description: 'Newest first. Users see their own; operators see all.',
         querystring: ListRegistrationsQuerySchema,

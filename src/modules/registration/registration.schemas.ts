@@ -46,10 +46,15 @@ export const LandingPageRegistrationBodySchema = z
 // Line breaks allowed: wrapped base64 is still exact (see decodeBase64Image). No `max` here: the cap
 // is configured (REGISTRATION_*_MAX_BYTES) and checked on the text before anything is decoded.
 const ImageSchema = (what: string) =>
-  checkedText(z.string().min(1, 'must not be empty'), 'lines').describe(
-    `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
-      'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
-  )
+  checkedText(z.string().min(1, 'must not be empty'), 'lines')
+    .describe(
+      `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
+        'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
+    )
+    // The start of a real JPEG: shows the encoding; a whole photo does not fit an example.
+    .meta({
+      example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U',
+    })
 
 const IdentityFields = {
   name: PersonNameSchema,
@@ -74,6 +79,19 @@ export const FullRegistrationBodySchema = z
   })
   .meta({ id: 'FullRegistrationRequest' })
 
+/** A file part of a multipart body, as OpenAPI says it so Swagger UI offers a file input. */
+const FilePartSchema = (what: string) =>
+  z.string().meta({ format: 'binary' }).describe(`${what}, JPEG or PNG; checked by content, never stored`)
+
+/**
+ * Documentation of the multipart variant (routes turn the parts into the JSON body before
+ * validation): the same fields, the images as files, `phone_verified` as the text true or false.
+ */
+export const FullRegistrationMultipartSchema = FullRegistrationBodySchema.extend({
+  ktp: FilePartSchema('Photo of the KTP (identity card)'),
+  selfie: FilePartSchema('Selfie of the person'),
+}).meta({ id: 'FullRegistrationMultipartRequest' })
+
 export const CreateRegistrationBodySchema = z.discriminatedUnion('registration_type', [
   LandingPageRegistrationBodySchema,
   FullRegistrationBodySchema,
@@ -81,14 +99,16 @@ export const CreateRegistrationBodySchema = z.discriminatedUnion('registration_t
 export type CreateRegistrationBody = z.infer<typeof CreateRegistrationBodySchema>
 export type FullRegistrationBody = z.infer<typeof FullRegistrationBodySchema>
 
+const ResendFields = {
+  name: IdentityFields.name.optional(),
+  nik: IdentityFields.nik.optional(),
+  dob: IdentityFields.dob.optional(),
+  ktp: IdentityFields.ktp.optional(),
+  selfie: IdentityFields.selfie.optional(),
+}
+
 export const ResendRegistrationBodySchema = z
-  .strictObject({
-    name: IdentityFields.name.optional(),
-    nik: IdentityFields.nik.optional(),
-    dob: IdentityFields.dob.optional(),
-    ktp: IdentityFields.ktp.optional(),
-    selfie: IdentityFields.selfie.optional(),
-  })
+  .strictObject(ResendFields)
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
     message: 'send at least one corrected field',
   })
@@ -99,6 +119,16 @@ export const ResendRegistrationBodySchema = z
   .describe('Only the corrected fields, after a soft reject (`can_resend: true`)')
   .meta({ id: 'RegistrationResendRequest' })
 export type ResendRegistrationBody = z.infer<typeof ResendRegistrationBodySchema>
+
+/** The multipart variant of a resend, for the documentation (see FullRegistrationMultipartSchema). */
+export const ResendRegistrationMultipartSchema = z
+  .strictObject({
+    ...ResendFields,
+    ktp: FilePartSchema('Photo of the KTP (identity card)').optional(),
+    selfie: FilePartSchema('Selfie of the person').optional(),
+  })
+  .describe('Only the corrected fields, after a soft reject; nik and dob together')
+  .meta({ id: 'RegistrationResendMultipartRequest' })
 
 export const RegistrationIdParamsSchema = z.strictObject({
   id: z.uuid('must be a registration id (UUID)'),
@@ -124,19 +154,24 @@ export type ListRegistrationsQuery = z.infer<typeof ListRegistrationsQuerySchema
 export const RegistrationSchema = z
   .object({
     id: z.uuid(),
-    reference_number: z.string(),
+    reference_number: z.string().meta({ example: 'REG-0B7C6A0E3F1D4C5E9A7B2D8E4F6A1C3B' }),
     registration_type: z.enum(REGISTRATION_TYPES),
     status: z.enum(REGISTRATION_STATUSES),
-    reject_reason: z.object({ code: z.string(), reason: z.string() }).nullable(),
+    reject_reason: z
+      .object({
+        code: z.string().meta({ example: 'RJ_KTP_BLUR' }),
+        reason: z.string().meta({ example: 'The KTP photo is blurred: the NIK cannot be read' }),
+      })
+      .nullable(),
     can_resend: z.boolean(),
-    privy_id: z.string().nullable(),
-    registration_url: z.string().nullable(),
+    privy_id: z.string().nullable().meta({ example: 'SIAM4201' }),
+    registration_url: z.string().nullable().meta({ example: 'https://stg-app.privy.id/register/7f3c2a9e5b' }),
     next_action: z
       .enum(NEXT_ACTIONS)
       .describe('What the app should do next (`register_again`: this one could not be confirmed)'),
     submission: SubmissionSchema,
-    email: z.string().describe('Masked'),
-    phone: z.string().describe('Masked'),
+    email: z.string().describe('Masked').meta({ example: 's***@example.co.id' }),
+    phone: z.string().describe('Masked').meta({ example: '6281******890' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

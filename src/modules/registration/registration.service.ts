@@ -8,6 +8,7 @@ import {
   outcomeNotSettled,
 } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
+import { syncedAtIsDue } from '../../lib/sync-heartbeat.js'
 import { PrivyApiError, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { createRegistrationCreation, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'
@@ -88,7 +89,10 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         rejectCode: upstream.reject_reason?.code ?? null,
       },
     )
-    if (!apply) return repository.touchSynced(record.id, syncedAt)
+    if (!apply) {
+      if (!syncedAtIsDue(record.syncedAt, syncedAt, deps.refreshAfterSeconds)) return record
+      return repository.touchSynced(record.id, syncedAt)
+    }
     const applied = await repository.applyStatus(record, {
       status: next,
       privyId: upstream.privy_id ?? record.privyId,
@@ -171,7 +175,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
         await repository.awaitLateAnswer(id, lateAnswerDeadline(error))
         throw outcomeUnknown(error, 'registration', record.id)
       }
-      if (error instanceof PrivyApiError && error.status === 422) {
+      if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
         throw upstreamRejected(error, 'Privy refused the corrected data', UPSTREAM_FIELD_NAMES)
       }
       throw asAppError(error)

@@ -1,7 +1,7 @@
 import type { RegistrationStatus } from '../../generated/prisma/client.js'
 
 /**
- * The registration state machine of flows.md. Upstream snapshots (status reads, callbacks) may skip
+ * The registration state machine of docs/flows.md#registration-state-machine. Upstream snapshots (status reads, callbacks) may skip
  * steps (a poll can jump from pending to verified) but never move a registration backwards, and a
  * snapshot older than the newest one applied is stale, whatever it says. Leaving `rejected` needs a
  * snapshot newer than the rejection (a resend was accepted), so a late copy of the rejection that

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { operatorsOnly } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
+import { OPERATOR_TAGS } from '../../plugins/swagger.js'
 import {
   CreateWebhookEndpointBodySchema,
   ListWebhookDeliveriesQuerySchema,
@@ -18,8 +19,8 @@ import {
 } from './webhooks.schemas.js'
 import type { WebhookService } from './webhooks.service.js'
 
-const endpointTags = ['Webhook endpoints']
-const deliveryTags = ['Webhook deliveries']
+const endpointTags = [OPERATOR_TAGS.webhookEndpoints]
+const deliveryTags = [OPERATOR_TAGS.webhookDeliveries]
 const security: Array<Record<string, string[]>> = [{ apiKey: [] }]
 /** Endpoint settings are small; nothing here needs the app's 1 MiB. */
 const bodyLimit = 16 * 1024
@@ -38,6 +39,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.createEndpoint',
         summary: 'Register a webhook endpoint',
         description:
           'Operators only. Every event (or those in `event_types`) is POSTed to `url`, signed per Standard ' +
@@ -59,6 +61,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.listEndpoints',
         summary: 'List webhook endpoints',
         description: 'Operators only. Newest first.',
         querystring: ListWebhookEndpointsQuerySchema,
@@ -74,6 +77,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.getEndpoint',
         summary: 'Get a webhook endpoint',
         params: WebhookEndpointIdParamsSchema,
         response: { 200: WebhookEndpointSchema, ...problemResponses(400, 401, 404) },
@@ -88,6 +92,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.updateEndpoint',
         summary: 'Change a webhook endpoint',
         description:
           'Change its url, description or event types; `enabled: true` re-enables an endpoint disabled ' +
@@ -108,6 +113,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.deleteEndpoint',
         summary: 'Delete a webhook endpoint',
         description: 'With its secrets, deliveries and their attempts.',
         params: WebhookEndpointIdParamsSchema,
@@ -126,6 +132,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: endpointTags,
         security,
+        operationId: 'webhooks.rotateSecret',
         summary: "Rotate an endpoint's signing secret",
         description:
           'A new secret signs from now on and is shown in this answer only. Until ' +
@@ -150,6 +157,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: deliveryTags,
         security,
+        operationId: 'webhooks.listDeliveries',
         summary: 'List webhook deliveries',
         description: 'Operators only. Newest first; filter by endpoint, state, event type or event id.',
         querystring: ListWebhookDeliveriesQuerySchema,
@@ -165,6 +173,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: deliveryTags,
         security,
+        operationId: 'webhooks.getDelivery',
         summary: 'Get a webhook delivery with its attempts',
         params: WebhookDeliveryIdParamsSchema,
         response: { 200: WebhookDeliveryDetailSchema, ...problemResponses(400, 401, 404) },
@@ -179,6 +188,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
       schema: {
         tags: deliveryTags,
         security,
+        operationId: 'webhooks.replay',
         summary: 'Replay a webhook delivery now',
         description:
           'Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. ' +

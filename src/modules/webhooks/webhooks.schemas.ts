@@ -21,7 +21,9 @@ const EventTypesSchema = z
   .describe('The event types sent to this endpoint; empty (the default) means all')
 
 /** An operator's note: it may span lines, and tabs are fine; other control characters are not. */
-const DescriptionSchema = text({ max: 500, trim: true, kind: 'lines' })
+const DescriptionSchema = text({ max: 500, trim: true, kind: 'lines' }).meta({
+  example: 'Order service: registration and document status for checkout',
+})
 
 export const CreateWebhookEndpointBodySchema = z
   .strictObject({
@@ -91,7 +93,7 @@ export type ListWebhookDeliveriesQuery = z.infer<typeof ListWebhookDeliveriesQue
 export const WebhookEndpointSchema = z
   .object({
     id: z.uuid(),
-    url: z.string(),
+    url: z.string().meta({ example: 'https://merchant.example.co.id/hooks/privy' }),
     description: z.string().nullable(),
     event_types: z.array(z.enum(WEBHOOK_EVENT_TYPES)).describe('Empty means every type'),
     enabled: z.boolean(),
@@ -111,6 +113,7 @@ export type WebhookEndpointView = z.infer<typeof WebhookEndpointSchema>
 export const WebhookEndpointWithSecretSchema = WebhookEndpointSchema.extend({
   secret: z
     .string()
+    .meta({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3Cr2e0rHyDk=' })
     .describe(
       'The new signing secret (`whsec_` + base64 of 32 bytes) for Standard Webhooks verification. ' +
         'Shown in this response only: keep it now.',
@@ -126,7 +129,10 @@ export const WebhookEndpointListSchema = z
 export const WebhookDeliverySchema = z
   .object({
     id: z.uuid(),
-    event_id: z.string().describe('The `webhook-id` header of every attempt'),
+    event_id: z
+      .string()
+      .describe('The `webhook-id` header of every attempt')
+      .meta({ example: 'msg_3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f' }),
     event_type: z.enum(WEBHOOK_EVENT_TYPES),
     endpoint_id: z.uuid(),
     state: z.enum(WEBHOOK_DELIVERY_STATES),

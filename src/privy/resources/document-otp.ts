@@ -5,7 +5,7 @@ import { type OtpChannel, type OtpTransaction, OtpTransactionSchema, wireBody } 
 import type { OtpResendInput, OtpValidateInput } from './registration-otp.js'
 
 /**
- * Document-signing OTP (contract §4.2): the signer proves consent with a code, and one code may cover
+ * Document-signing OTP (docs/privy-contract.md §4.2): the signer proves consent with a code, and one code may cover
  * several of that signer's documents. Every call sends an SMS/e-mail or spends an attempt (a valid code
  * signs), so none is ever retried. Errors as for the registration OTP: a wrong or expired code is
  * PrivyUnprocessableEntityError (with `remainingAttempts`), a locked transaction PrivyLockedError, a
@@ -24,7 +24,7 @@ export interface DocumentOtpValidationResult {
   transaction_id: string
   status: 'validated'
   /**
-   * One entry per document the code covered. §4.2 does not say whose status this is (the document's
+   * One entry per document the code covered. docs/privy-contract.md §4.2 does not say whose status this is (the document's
    * or the signer's), so it is passed on as text; ask `documents.status` for the typed one.
    */
   documents: { document_token: string; status: string }[]
@@ -75,14 +75,14 @@ export interface DocumentOtpResource {
 
 export function createDocumentOtpResource(request: PrivyRequester, channelId: string): DocumentOtpResource {
   return {
-    // §4.2 names no reference_number here: the body starts with channel_id.
+    // docs/privy-contract.md §4.2 names no reference_number here: the body starts with channel_id.
     request: (input, options) =>
       request(
         REQUEST,
         wireBody({ channel_id: channelId }, input, ['signer_privy_id', 'document_tokens', 'otp_channel']),
         lateAnswerOnly(options),
       ),
-    // As in §4.1, these two bodies carry only the transaction, no channel_id.
+    // As in docs/privy-contract.md §4.1, these two bodies carry only the transaction, no channel_id.
     validate: (input, options) =>
       request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code']), lateAnswerOnly(options)),
     resend: (input, options) =>

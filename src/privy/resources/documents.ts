@@ -14,14 +14,14 @@ import {
 } from '../schemas.js'
 import { createDocumentOtpResource, type DocumentOtpResource } from './document-otp.js'
 
-/** Documents for signing (contract §5). `channel_id` and `doc_owner` are added by the client. */
+/** Documents for signing (docs/privy-contract.md §5). `channel_id` and `doc_owner` are added by the client. */
 
 /** `0` sign only, `1` e-Meterai only, `2` sign then e-Meterai, `3` e-Meterai then sign. */
 export type DocProcess = '0' | '1' | '2' | '3'
 /** `0` serial (signers in recipient order), `1` parallel. */
 export type SignProcess = '0' | '1'
 
-/** PDF points from the top-left corner of the page; pages are 1-based (§5.1). A box is 120 × 60 pt. */
+/** PDF points from the top-left corner of the page; pages are 1-based (docs/privy-contract.md §5.1). A box is 120 × 60 pt. */
 export interface SignPosition {
   x: number
   y: number
@@ -42,7 +42,7 @@ export interface StampPosition extends SignPosition {
 }
 
 export interface EMeteraiInput {
-  /** §5.1 `doc_category`, e.g. `surat_perjanjian` or `dokumen_lain_lain`. */
+  /** docs/privy-contract.md §5.1 `doc_category`, e.g. `surat_perjanjian` or `dokumen_lain_lain`. */
   category: string
   positions: StampPosition[]
 }
@@ -125,7 +125,7 @@ export interface DocumentRevokeResult {
   deleted_at: string
 }
 
-/** What precedes the base64 of a PDF in `document_file` and `signed_document` (§5.1, §5.3). */
+/** What precedes the base64 of a PDF in `document_file` and `signed_document` (docs/privy-contract.md §5.1, §5.3). */
 export const PDF_DATA_URL_PREFIX = 'data:application/pdf;base64,'
 
 // Strict base64: only the standard alphabet, padding only at the end, whole 4-character groups
@@ -232,7 +232,7 @@ const REVOKE: PrivyOperation<DocumentRevokeResult> = {
 
 export interface DocumentsResource {
   /**
-   * §5.1. Never retried: a lost answer leaves the outcome unknown (ask `status` before sending the
+   * docs/privy-contract.md §5.1. Never retried: a lost answer leaves the outcome unknown (ask `status` before sending the
    * same reference_number again). Rejects with a TypeError when the client has no enterprise account.
    * With `onLateAnswer`, an answer after uploadTimeoutMs (with the document_token) still reaches the
    * caller, up to lateAnswerMs (late-answers.ts).
@@ -241,13 +241,13 @@ export interface DocumentsResource {
     input: DocumentUploadInput,
     options?: SideEffectOptions<DocumentUploadResult>,
   ): Promise<DocumentUploadResult>
-  /** §5.3. Safe to repeat, so transient failures are retried. Limited by maxDocumentResponseBytes. */
+  /** docs/privy-contract.md §5.3. Safe to repeat, so transient failures are retried. Limited by maxDocumentResponseBytes. */
   status(input: DocumentRef): Promise<DocumentStatusResult>
-  /** §5.4. Safe to repeat, so transient failures are retried. */
+  /** docs/privy-contract.md §5.4. Safe to repeat, so transient failures are retried. */
   history(input: DocumentRef): Promise<DocumentHistoryResult>
-  /** §5.5. Never retried. Refused (422) once every signer signed or the document is completed/revoked. */
+  /** docs/privy-contract.md §5.5. Never retried. Refused (422) once every signer signed or the document is completed/revoked. */
   revoke(input: DocumentRef, options?: SideEffectOptions<DocumentRevokeResult>): Promise<DocumentRevokeResult>
-  /** §4.2. */
+  /** docs/privy-contract.md §4.2. */
   otp: DocumentOtpResource
 }
 
@@ -288,8 +288,8 @@ export function createDocumentsResource(
 }
 
 /**
- * The §5.1 body in wire order, with `document_file` left empty: uploadJson writes the PDF into the
- * JSON, and the Signature leaves the whole `document` out (§2.3), so this object signs the upload.
+ * The docs/privy-contract.md §5.1 body in wire order, with `document_file` left empty: uploadJson writes the PDF into the
+ * JSON, and the Signature leaves the whole `document` out (docs/privy-contract.md §2.3), so this object signs the upload.
  */
 function uploadBody(
   head: Record<string, unknown>,
@@ -299,7 +299,7 @@ function uploadBody(
   const fields = {
     info: input.info,
     doc_process: input.doc_process,
-    // §5.1 shows a JSON boolean here, unlike the "0"/"1" flags below.
+    // docs/privy-contract.md §5.1 shows a JSON boolean here, unlike the "0"/"1" flags below.
     visibility: input.visibility,
     doc_owner: { privyId: enterprise.privyId, enterpriseToken: enterprise.token },
     document: {

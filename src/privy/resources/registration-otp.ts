@@ -4,7 +4,7 @@ import { lateAnswerOnly, type PrivyOperation, type PrivyRequester } from '../req
 import { type OtpChannel, type OtpTransaction, OtpTransactionSchema, wireBody } from '../schemas.js'
 
 /**
- * Registration OTP (contract §4.1), only while the registration is `waiting_otp`. Every call sends an
+ * Registration OTP (docs/privy-contract.md §4.1), only while the registration is `waiting_otp`. Every call sends an
  * SMS/e-mail or spends an attempt, so none is ever retried. Wrong or expired codes come back as
  * PrivyUnprocessableEntityError (with `remainingAttempts`), a locked transaction as PrivyLockedError,
  * a resend too early or too often as PrivyRateLimitError (with `retryAfterSeconds`).
@@ -86,7 +86,7 @@ export function createRegistrationOtpResource(
         ]),
         lateAnswerOnly(options),
       ),
-    // §4.1: these two bodies carry only the transaction, no channel_id.
+    // docs/privy-contract.md §4.1: these two bodies carry only the transaction, no channel_id.
     validate: (input, options) =>
       request(VALIDATE, wireBody({}, input, ['transaction_id', 'otp_code']), lateAnswerOnly(options)),
     resend: (input, options) =>

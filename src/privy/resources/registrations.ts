@@ -12,7 +12,7 @@ import {
 } from '../schemas.js'
 import { createRegistrationOtpResource, type RegistrationOtpResource } from './registration-otp.js'
 
-/** Registration (contract §3). `channel_id` is added by the client. */
+/** Registration (docs/privy-contract.md §3). `channel_id` is added by the client. */
 
 export type RegistrationType = 'landing_page' | 'privy_ra' | 'merchant_ra'
 
@@ -32,10 +32,10 @@ export interface RegisterInput {
   info?: string
   /** True when the merchant already verified the phone, so Privy skips the registration OTP. */
   phone_verified?: boolean
-  /** KTP photo, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
-  identity?: string
-  /** Selfie, base64 JPEG/PNG; required unless `landing_page`. Not signed (§2.3). */
-  selfie?: string
+  /** KTP photo, JPEG/PNG bytes, sent as base64; required unless `landing_page`. Not signed (docs/privy-contract.md §2.3). */
+  identity?: Uint8Array
+  /** Selfie, JPEG/PNG bytes, sent as base64; required unless `landing_page`. Not signed (docs/privy-contract.md §2.3). */
+  selfie?: Uint8Array
 }
 
 export interface RegisterResult {
@@ -66,16 +66,16 @@ export interface RegistrationStatusResult {
   updated_at: string
 }
 
-/** Corrected fields after a soft reject (§3.4). */
+/** Corrected fields after a soft reject (docs/privy-contract.md §3.4). */
 export interface RegistrationResendInput extends RegistrationRef {
   name?: string
   nik?: string
   dob?: string
-  identity?: string
-  selfie?: string
+  identity?: Uint8Array
+  selfie?: Uint8Array
 }
 
-/** §3.4 only promises the new status; the other fields are passed on when present. */
+/** docs/privy-contract.md §3.4 only promises the new status; the other fields are passed on when present. */
 export interface RegistrationResendResult {
   reference_number?: string
   channel_id?: string
@@ -132,18 +132,18 @@ const RESEND: PrivyOperation<RegistrationResendResult> = {
 
 export interface RegistrationsResource {
   /**
-   * §3.1. Never retried: a lost answer leaves the outcome unknown. With `onLateAnswer`, an answer
+   * docs/privy-contract.md §3.1. Never retried: a lost answer leaves the outcome unknown. With `onLateAnswer`, an answer
    * after the deadline (with the register_token) still reaches the caller (late-answers.ts).
    */
   register(input: RegisterInput, options?: SideEffectOptions<RegisterResult>): Promise<RegisterResult>
-  /** §3.3. Safe to repeat, so transient failures are retried. */
+  /** docs/privy-contract.md §3.3. Safe to repeat, so transient failures are retried. */
   status(input: RegistrationRef): Promise<RegistrationStatusResult>
-  /** §3.4, after a soft reject. Never retried. */
+  /** docs/privy-contract.md §3.4, after a soft reject. Never retried. */
   resend(
     input: RegistrationResendInput,
     options?: SideEffectOptions<RegistrationResendResult>,
   ): Promise<RegistrationResendResult>
-  /** §4.1. */
+  /** docs/privy-contract.md §4.1. */
   otp: RegistrationOtpResource
 }
 
@@ -160,7 +160,7 @@ export function createRegistrationsResource(
     register: (input, options) =>
       request(
         REGISTER,
-        wireBody(head(input), input, [
+        wireBody(head(input), withPhotosEncoded(input), [
           'registration_type',
           'name',
           'email',
@@ -178,9 +178,30 @@ export function createRegistrationsResource(
     resend: (input, options) =>
       request(
         RESEND,
-        wireBody(head(input), input, ['register_token', 'name', 'nik', 'dob', 'identity', 'selfie']),
+        wireBody(head(input), withPhotosEncoded(input), [
+          'register_token',
+          'name',
+          'nik',
+          'dob',
+          'identity',
+          'selfie',
+        ]),
         lateAnswerOnly(options),
       ),
     otp: createRegistrationOtpResource(request, channelId),
   }
+}
+
+/**
+ * The photos travel as bytes from the upload to here; Privy takes them as plain base64, no data URL
+ * prefix (docs/privy-contract.md §3.1 "base64 JPEG/PNG": the bare form is the one every reading of it
+ * accepts). Encoded once, here.
+ */
+function withPhotosEncoded<I extends { identity?: Uint8Array; selfie?: Uint8Array }>(input: I) {
+  return { ...input, identity: photoBase64(input.identity), selfie: photoBase64(input.selfie) }
+}
+
+/** Plain base64 of exactly the bytes of the view (not of its whole backing buffer). */
+export function photoBase64(bytes: Uint8Array | undefined): string | undefined {
+  return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }

@@ -6,7 +6,7 @@ import { signingOtpSchema } from '../document-schemas.js'
 import { otpData } from '../otp.js'
 import { otpResendSchema, otpValidationSchema, parseBody } from '../schemas.js'
 
-/** §4.2 document-signing OTP, inside the signed `/web/api/v2` scope. */
+/** docs/privy-contract.md §4.2 document-signing OTP, inside the signed `/web/api/v2` scope. */
 export const documentOtpRoutes: FastifyPluginAsync<{
   context: SimContext
   processor: DocumentProcessor

@@ -7,8 +7,8 @@ import { createDocument, merchantDocument, revokeDocument } from '../documents.j
 import { parseBody } from '../schemas.js'
 
 /**
- * §5 document operations, inside the signed `/web/api/v2` scope (the signature leaves out the whole
- * `document` object, §2.3). §4.2 signing OTP is in document-otp.ts.
+ * docs/privy-contract.md §5 document operations, inside the signed `/web/api/v2` scope (the signature leaves out the whole
+ * `document` object, docs/privy-contract.md §2.3). docs/privy-contract.md §4.2 signing OTP is in document-otp.ts.
  */
 export const documentRoutes: FastifyPluginAsync<{
   context: SimContext
@@ -18,7 +18,7 @@ export const documentRoutes: FastifyPluginAsync<{
     context.publicUrl ?? `${request.protocol}://${request.host}`
 
   // The answer is taken before e-Meterai-first processes ("1", "3") move on, so it says `uploaded`
-  // as §5.1 fixes; with no processing delay they have moved on by the time it is sent.
+  // as docs/privy-contract.md §5.1 fixes; with no processing delay they have moved on by the time it is sent.
   app.post('/doc-signing', async (request, reply) => {
     const input = parseBody(uploadSchema, request.body)
     const document = await createDocument(context, input, publicUrlFor(request))

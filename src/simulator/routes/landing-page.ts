@@ -6,7 +6,7 @@ import { finishLandingPage } from '../registrations.js'
 
 const params = z.object({ token: z.string() })
 
-/** Privy's hosted KYC page that `registration_url` points to (§3.1, landing_page mode). */
+/** Privy's hosted KYC page that `registration_url` points to (docs/privy-contract.md §3.1, landing_page mode). */
 export const landingPageRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
   app.get('/registration/:token', async (request, reply) => {
     const { token } = params.parse(request.params)

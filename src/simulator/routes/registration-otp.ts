@@ -4,7 +4,7 @@ import { otpData, requestRegistrationOtp, resendRegistrationOtp, validateRegistr
 import { merchantRegistration } from '../registrations.js'
 import { otpResendSchema, otpValidationSchema, parseBody, registerOtpSchema } from '../schemas.js'
 
-/** §4.1 registration OTP, inside the signed `/web/api/v2` scope like the other §3 operations. */
+/** docs/privy-contract.md §4.1 registration OTP, inside the signed `/web/api/v2` scope like the other docs/privy-contract.md §3 operations. */
 export const registrationOtpRoutes: FastifyPluginAsync<{ context: SimContext }> = async (
   app,
   { context },

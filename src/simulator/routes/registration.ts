@@ -10,9 +10,9 @@ import {
 import { parseBody, registerSchema, registerStatusSchema, resendSchema } from '../schemas.js'
 
 /**
- * §3 registration operations. Registered inside the `/web/api/v2` scope, whose hook has already
+ * docs/privy-contract.md §3 registration operations. Registered inside the `/web/api/v2` scope, whose hook has already
  * checked token, Timestamp and Signature and replaced the body text with the parsed object.
- * §4.1 registration OTP is in registration-otp.ts.
+ * docs/privy-contract.md §4.1 registration OTP is in registration-otp.ts.
  */
 export const registrationRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
   const publicUrlFor = (request: FastifyRequest) =>
@@ -29,7 +29,7 @@ export const registrationRoutes: FastifyPluginAsync<{ context: SimContext }> = a
     return reply.code(201).send({ message: 'Registration status', data: statusData(registration) })
   })
 
-  // §3.4: the answer is the §3.3 status data, so a client sees the whole registration as it now is.
+  // docs/privy-contract.md §3.4: the answer is the docs/privy-contract.md §3.3 status data, so a client sees the whole registration as it now is.
   app.post('/register/resend', async (request, reply) => {
     const input = parseBody(resendSchema, request.body)
     const registration = merchantRegistration(context, input)

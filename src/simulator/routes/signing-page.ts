@@ -5,7 +5,7 @@ import { HTML_HEADERS, signingNotFoundPage, signingPage } from '../html.js'
 
 const params = z.object({ token: z.string() })
 
-/** The page `signing_url` points to (§5.1); its token is not the document token. */
+/** The page `signing_url` points to (docs/privy-contract.md §5.1); its token is not the document token. */
 export const signingPageRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
   app.get('/sign/:token', async (request, reply) => {
     const { token } = params.parse(request.params)

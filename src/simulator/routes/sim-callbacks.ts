@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
+import { ANSWER_STYLES } from '../answer-styles.js'
 import type { CallbackSender } from '../callbacks.js'
 import type { SimContext } from '../context.js'
 import { SimError } from '../errors.js'
@@ -9,8 +10,8 @@ import type { SimRegistration, SimSettings } from '../state.js'
 import { findSimRegistration } from './sim-lookup.js'
 
 /**
- * §7 settings (verification and document processing delays, where §6 callbacks go) and the
- * callback log, plus two ways to make the deliveries a merchant must cope with: the same callback
+ * The simulator's settings of docs/privy-contract.md §7 (verification and document processing delays,
+ * the answer style, and where the callbacks of docs/privy-contract.md §6 go) and the callback log, plus two ways to make the deliveries a merchant must cope with: the same callback
  * twice (replay) and a stale one arriving after a newer one (send with status_override). Replay and
  * send cover `register` callbacks only.
  */
@@ -23,6 +24,7 @@ const settingsBody = z.strictObject({
     .optional(),
   callback_retry_base_ms: z.number().int().min(0).max(600_000).optional(),
   document_processing_delay_ms: z.number().int().min(0).max(86_400_000).nullable().optional(),
+  answer_style: z.enum(ANSWER_STYLES).optional(),
 })
 const STATUSES = ['pending', 'waiting_otp', 'waiting_verification', 'verified', 'rejected'] as const
 const replayBody = z.strictObject({ reference_number: z.string(), channel_id: z.string().optional() })
@@ -35,11 +37,12 @@ function settingsView(settings: SimSettings) {
     callback_url: settings.callbackUrl,
     callback_retry_base_ms: settings.callbackRetryBaseMs,
     document_processing_delay_ms: settings.documentProcessingDelayMs,
+    answer_style: settings.answerStyle,
   }
 }
 
 /**
- * The §3.3 data the registration had when it last was in `status`: exactly what Privy would have
+ * The docs/privy-contract.md §3.3 data the registration had when it last was in `status`: exactly what Privy would have
  * sent then, with its own updated_at. A status it never had cannot be made stale: 422.
  */
 function staleData(registration: SimRegistration, status: (typeof STATUSES)[number]) {
@@ -76,6 +79,7 @@ export const simCallbackRoutes: FastifyPluginAsync<{
       settings.callbackRetryBaseMs = input.callback_retry_base_ms
     if (input.document_processing_delay_ms !== undefined)
       settings.documentProcessingDelayMs = input.document_processing_delay_ms
+    if (input.answer_style !== undefined) settings.answerStyle = input.answer_style
     return settingsView(settings)
   })
 

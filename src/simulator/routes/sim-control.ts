@@ -9,7 +9,7 @@ import type { SimRegistration } from '../state.js'
 import { findSimRegistration } from './sim-lookup.js'
 
 /**
- * The test surface of contract §7 (never part of real Privy): plain JSON, no authentication, errors
+ * The test surface of docs/privy-contract.md §7 (never part of real Privy): plain JSON, no authentication, errors
  * in the contract's shape. OTPs and messages are in sim-otp.ts, settings and callbacks in
  * sim-callbacks.ts, documents (sign as a signer) in sim-documents.ts.
  */

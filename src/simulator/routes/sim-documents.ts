@@ -9,7 +9,7 @@ import { parseBody } from '../schemas.js'
 import { findSimDocument } from './sim-lookup.js'
 
 /**
- * §7 for documents (never part of real Privy): read a document's whole state, sign as a signer
+ * docs/privy-contract.md §7 for documents (never part of real Privy): read a document's whole state, sign as a signer
  * without OTP (turn rules still hold), expire it, move processing on or make it fail, and fetch the
  * PDF as it arrived and as it was signed.
  */

@@ -19,6 +19,8 @@ const faultBody = z
     status: z.number().int().min(400).max(599).optional(),
     delay_ms: z.number().int().min(0).max(600_000).optional(),
     keep: z.array(z.string().min(1).max(64)).max(32).optional(),
+    /** `status`: the error's machine-readable details (docs/privy-contract.md §4: `retry_after`, `remaining_attempts`...). */
+    data: z.record(z.string().max(64), z.union([z.number(), z.string().max(200), z.boolean()])).optional(),
   })
   .superRefine((fault, context) => {
     const issue = (path: string, message: string) =>
@@ -30,6 +32,7 @@ const faultBody = z
     if (!DELAYING_KINDS.has(fault.kind) && fault.delay_ms !== undefined) {
       issue('delay_ms', 'applies to kinds delay and commit_then_timeout only')
     }
+    if (fault.kind !== 'status' && fault.data !== undefined) issue('data', 'applies to kind status only')
     if (fault.kind !== 'malformed_data' && fault.keep !== undefined) {
       issue('keep', 'applies to kind malformed_data only')
     }
@@ -48,10 +51,11 @@ function faultView(fault: Fault) {
     status: fault.status ?? null,
     delay_ms: fault.delayMs ?? null,
     keep: fault.keep ?? null,
+    ...(fault.data === undefined ? {} : { data: fault.data }),
   }
 }
 
-/** Contract §7 fault injection: `POST` adds one, `GET` lists the active ones, `DELETE` clears all. */
+/** docs/privy-contract.md §7 fault injection: `POST` adds one, `GET` lists the active ones, `DELETE` clears all. */
 export const simFaultRoutes: FastifyPluginAsync<{ faults: FaultInjector }> = async (app, { faults }) => {
   app.post('/__sim/faults', async (request, reply) => {
     const fault = faults.add(parseBody(faultBody, optionalJsonObjectBody(request)))

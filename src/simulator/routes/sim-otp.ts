@@ -6,7 +6,7 @@ import { otpStatus } from '../otp.js'
 import type { SimOtpTransaction } from '../state.js'
 
 /**
- * §7 "read the OTP codes it sent and the messages per phone/email", plus two shortcuts that let a
+ * docs/privy-contract.md §7 "read the OTP codes it sent and the messages per phone/email", plus two shortcuts that let a
  * test of another process reach the OTP edge cases (expiry, resend) without waiting for the clock.
  */
 

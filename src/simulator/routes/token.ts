@@ -5,7 +5,7 @@ import { SimError } from '../errors.js'
 import { jsonObjectBody } from '../json-body.js'
 import { parseBody, tokenSchema } from '../schemas.js'
 
-/** §2.1 `POST /oauth2/api/v1/token`: client credentials in, bearer token out. */
+/** docs/privy-contract.md §2.1 `POST /oauth2/api/v1/token`: client credentials in, bearer token out. */
 export const tokenRoutes: FastifyPluginAsync<{ context: SimContext }> = async (app, { context }) => {
   app.post('/oauth2/api/v1/token', async (request, reply) => {
     const input = parseBody(tokenSchema, jsonObjectBody(request))

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 
 /**
- * A merchant callback endpoint for tests (contract §6): records every POST exactly as received and
+ * A merchant callback endpoint for tests (docs/privy-contract.md §6): records every POST exactly as received and
  * answers with a status the test chooses, so retries and duplicates can be observed.
  */
 

@@ -6,7 +6,7 @@ import { DEV_CREDENTIALS } from '../dev-credentials.js'
 
 /**
  * A minimal, deliberately independent Privy caller for tests of the simulator over a real socket:
- * it signs with the shared §2.3 code but lets a test override every header to probe refusals.
+ * it signs with the shared docs/privy-contract.md §2.3 code but lets a test override every header to probe refusals.
  */
 
 export interface SimResponse {
@@ -90,7 +90,7 @@ export class SimulatorClient {
     return this.cachedToken
   }
 
-  /** A §2.2/§2.3 signed `POST`; any header can be overridden or left out. */
+  /** A docs/privy-contract.md §2.2/§2.3 signed `POST`; any header can be overridden or left out. */
   async signedPost(path: string, body: Record<string, unknown>, options: SignedPostOptions = {}) {
     const timestamp = options.timestamp ?? privyTimestamp(this.options.now?.() ?? new Date())
     const headers: Record<string, string> = {

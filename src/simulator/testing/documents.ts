@@ -8,7 +8,7 @@ import { registerWith, simOtp, statusOf } from './flows.js'
 import { pdfDataUrl } from './pdfs.js'
 
 /**
- * Steps of the document flows (contract §4.2, §5) for tests that drive the simulator over HTTP.
+ * Steps of the document flows (docs/privy-contract.md §4.2, §5) for tests that drive the simulator over HTTP.
  * Like flows.ts, each throws when the simulator answers otherwise than the step expects.
  */
 
@@ -19,7 +19,7 @@ export interface VerifiedSigner {
   email: string
 }
 
-/** What a merchant keeps from §5.1 to name its document later (§5.3-§5.5). */
+/** What a merchant keeps from docs/privy-contract.md §5.1 to name its document later (docs/privy-contract.md §5.3-§5.5). */
 export type DocumentRef = { reference_number: string; channel_id: string; document_token: string }
 
 function unexpected(step: string, response: { status: number; text: string }): Error {
@@ -63,7 +63,7 @@ export interface UploadSpec {
   stamps?: Array<{ pos_x: number | string; pos_y: number | string; page: number | string; dimension: number }>
 }
 
-/** A valid §5.1 body; `overrides` replace top-level fields, `undefined` removes one. */
+/** A valid docs/privy-contract.md §5.1 body; `overrides` replace top-level fields, `undefined` removes one. */
 export function uploadBody(
   spec: UploadSpec,
   overrides: Record<string, unknown> = {},

@@ -15,7 +15,7 @@ export function uniqueReference(prefix = 'REG'): string {
   return `${prefix}-${randomUUID()}`
 }
 
-/** A valid §3.1 body of the given type; `overrides` replace fields, `undefined` removes one. */
+/** A valid docs/privy-contract.md §3.1 body of the given type; `overrides` replace fields, `undefined` removes one. */
 export function registerBody(
   registrationType: 'landing_page' | 'privy_ra' | 'merchant_ra',
   overrides: Record<string, unknown> = {},

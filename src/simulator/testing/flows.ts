@@ -6,7 +6,7 @@ import type { SimulatorClient } from './client.js'
  * the simulator answers otherwise than a step expects, so a test asserts only what it is about.
  */
 
-/** What a merchant keeps from §3.1 to name its registration later (§3.3, §3.4, §4.1). */
+/** What a merchant keeps from docs/privy-contract.md §3.1 to name its registration later (docs/privy-contract.md §3.3, §3.4, §4.1). */
 export type RegistrationRef = {
   reference_number: string
   channel_id: string
@@ -16,7 +16,7 @@ export type RegistrationRef = {
 export interface SimOtpView {
   transaction_id: string
   kind: 'registration' | 'document_signing'
-  /** null for a signing OTP (§4.2), which names documents instead. */
+  /** null for a signing OTP (docs/privy-contract.md §4.2), which names documents instead. */
   reference_number: string | null
   signer_privy_id?: string
   document_tokens?: string[]

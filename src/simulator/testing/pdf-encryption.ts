@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto'
 /** The padding string of Algorithm 2 (PDF 1.7 §7.6.3.3). */
 const PASSWORD_PAD = Buffer.from('28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A', 'hex')
 const KEY_BYTES = 5
-/** Every permission; bits 1-2 must be 0 (§7.6.3.2 Table 22). */
+/** Every permission; bits 1-2 must be 0 (PDF 1.7 §7.6.3.2 Table 22). */
 const PERMISSIONS = -4
 const OWNER_PASSWORD = 'owner'
 
@@ -49,7 +49,7 @@ function padded(password: string): Buffer {
 
 const md5 = (...parts: Uint8Array[]) => createHash('md5').update(Buffer.concat(parts)).digest()
 
-/** Algorithms 3, 2 and 4 of §7.6.3.3 for revision 2 and an empty user password. */
+/** Algorithms 3, 2 and 4 of PDF 1.7 §7.6.3.3 for revision 2 and an empty user password. */
 function standardSecurity(fileId: Buffer): { owner: Buffer; user: Buffer } {
   const owner = rc4(md5(padded(OWNER_PASSWORD)).subarray(0, KEY_BYTES), padded(''))
   const permissions = Buffer.alloc(4)

@@ -9,7 +9,7 @@ import {
 } from 'pdf-lib'
 import { withEmptyPasswordEncryption } from './pdf-encryption.js'
 
-/** PDFs for tests of documents (contract §5.1), built with pdf-lib, and ways to look inside them. */
+/** PDFs for tests of documents (docs/privy-contract.md §5.1), built with pdf-lib, and ways to look inside them. */
 
 export interface PageSpec {
   /** MediaBox size in points, before rotation. */
@@ -63,7 +63,7 @@ export function pdfDataUrl(bytes: Uint8Array): string {
   return `data:application/pdf;base64,${Buffer.from(bytes).toString('base64')}`
 }
 
-/** The bytes of a `data:application/pdf;base64,` URL (a §5.3 `signed_document`). */
+/** The bytes of a `data:application/pdf;base64,` URL (a docs/privy-contract.md §5.3 `signed_document`). */
 export function bytesOfDataUrl(dataUrl: string): Buffer {
   const prefix = 'data:application/pdf;base64,'
   if (!dataUrl.startsWith(prefix)) throw new Error('not a PDF data URL')

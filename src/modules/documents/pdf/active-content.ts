@@ -10,19 +10,10 @@ import {
 } from 'pdf-lib'
 
 /**
- * Content a document sent for signing must not carry, with the public reason for refusing it.
- *
- * A signed PDF is a legal record that Privy stamps and hands to every party: what each signer saw must
- * be what the file says, and opening it must not run anything or reach anywhere. So the file may not
- * hold anything that runs code (JavaScript, rich media, XFA forms whose pages are generated from XML
- * when opened), opens other files or programs (Launch, GoToR, GoToE and Thread actions to another file,
- * ImportData, file references by URL, stream data kept in another file), sends data out (SubmitForm,
- * links other than http, https and mailto: `javascript:`, `file:`, `smb:` and the like run code or leak
- * the reader's network credentials), plays media from outside (Rendition and Movie actions), or carries
- * embedded files (attachments are a common malware carrier, are not part of the pages a signer reads,
- * and PDF/A-1 and -2, the archival profiles, forbid them). Page jumps (GoTo, an /OpenAction that opens
- * on a page, GoToE within the file itself), named actions, form resets and web or mail links stay.
- * See README "Documents".
+ * Content a document sent for signing must not carry, with the public reason for refusing it: anything
+ * that runs code, opens other files or programs, sends data out, plays media from outside, or carries
+ * embedded files. Page jumps, named actions, form resets and web or mail links stay. The reasoning, case
+ * by case: docs/decisions/pdf-parsing.md ("Active content"); README "Documents" lists it for merchants.
  */
 export interface ActiveContent {
   kind: ActiveKind

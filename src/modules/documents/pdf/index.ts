@@ -1,8 +1,7 @@
-export { closeConnectionIfBodyUnread } from '../../registration/identity/multipart.js'
 export type { ActiveContent } from './active-content.js'
 export { DEFAULT_MAX_EXPANDED_BYTES, type InspectPdfOptions, inspectPdf, type PdfInfo } from './inspect.js'
 export type { PageRotation, PdfBox, PdfPage } from './page-tree.js'
-export { FILE_FIELD, formatBytes, METADATA_FIELD } from './pdf-errors.js'
+export { FILE_FIELD, METADATA_FIELD } from './pdf-errors.js'
 export {
   checkPlacement,
   checkPlacements,
@@ -17,9 +16,3 @@ export {
   signatureBox,
   toPoints,
 } from './placement.js'
-export {
-  type DocumentUpload,
-  type DocumentUploadLimits,
-  documentMultipartLimits,
-  readDocumentUpload,
-} from './upload-stream.js'

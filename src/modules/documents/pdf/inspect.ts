@@ -1,7 +1,8 @@
+import { formatBytes, invalidField } from '../../../http/field-errors.js'
 import { findActiveContent } from './active-content.js'
 import { PageTreeError, type PdfPage, readPages } from './page-tree.js'
 import { ExpansionLimitError, ParseLimitError, parsePdfContext } from './parse-context.js'
-import { FILE_FIELD, formatBytes, invalidPart, tooComplexPdf, unprocessablePdf } from './pdf-errors.js'
+import { FILE_FIELD, tooComplexPdf, unprocessablePdf } from './pdf-errors.js'
 
 export interface PdfInfo {
   pageCount: number
@@ -44,25 +45,14 @@ const ENCRYPT_KEY = Buffer.from('/Encrypt', 'latin1')
 const ENCRYPT_ENTRY = /^\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/
 
 /**
- * Checks that an upload is a PDF Privy can sign, and measures its pages for placement checks.
- *
- * In order, each failure a 422 on `file` (an empty file is the request's fault: 400):
- * - `%PDF-` at byte 0, so a PNG (or anything) named .pdf is refused before any parsing;
- * - `%%EOF` near the end, so a truncated upload is refused even when its objects happen to parse;
- * - a full, strict parse with pdf-lib, bounded against decompression bombs, object floods and page
- *   floods (see `parsePdfContext`): past a limit, 422 `PDF_TOO_COMPLEX`;
- * - not encrypted: any /Encrypt in the trailer, even one pointing nowhere. Privy must read the pages
- *   to stamp them, and the gateway never asks for passwords;
- * - a page tree with at least one page and at most `maxPages`, each with a usable MediaBox (see `readPages`);
- * - nothing that runs code or reaches outside the file (see `findActiveContent`).
- *
- * It parses on the thread that calls it: the gateway calls it only in its PDF worker pool
- * (src/pdf-worker/), which adds a deadline and a heap cap.
- *
- * The bytes are never changed: they are what the merchant hashed and what the signers will sign.
+ * Checks that an upload is a PDF Privy can sign, and measures its pages for placement checks: `%PDF-` at
+ * byte 0, `%%EOF` near the end, a strict bounded parse (422 `PDF_TOO_COMPLEX` past a limit), not
+ * encrypted, 1 to `maxPages` pages with a usable MediaBox, no active content. Each failure is a 422 on
+ * `file` (an empty file: 400). It parses on the calling thread: the gateway calls it only in its PDF
+ * worker pool. The bytes are never changed. Why: docs/decisions/pdf-parsing.md.
  */
 export async function inspectPdf(bytes: Buffer, options: InspectPdfOptions = {}): Promise<PdfInfo> {
-  if (bytes.length === 0) throw invalidPart(FILE_FIELD, 'must not be empty')
+  if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
   if (!bytes.subarray(0, HEADER.length).equals(HEADER)) throw unprocessablePdf('is not a PDF')
   if (!bytes.subarray(-END_MARKER_WINDOW).includes(END_MARKER)) {
     throw unprocessablePdf(`${UNREADABLE}: it ends early (no %%EOF marker), was the upload cut short?`)

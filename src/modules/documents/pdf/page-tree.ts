@@ -40,18 +40,10 @@ const key = {
 }
 
 /**
- * Lists the pages of a parsed PDF with their geometry, walking the page tree from the catalog.
- *
- * Written here rather than taken from pdf-lib's `getPages()`: pdf-lib recurses through /Kids and
- * /Parent without remembering where it has been, so a page tree that loops (a one-line edit) ends in a
- * stack overflow, and it reads a reversed MediaBox ([595 842 0 0]) as a negative size. This walk uses an
- * explicit stack, refuses a node seen twice, and normalises rectangles as the PDF spec allows them.
- *
- * Where a file is malformed and the spec gives no answer, it does what pdf.js (Firefox and most web
- * viewers) does, so the gateway agrees with what the merchant saw: an unusable CropBox, or one that
- * misses the MediaBox, is ignored; a /Rotate that is not a multiple of 90 counts as 0. A page without a
- * usable MediaBox is refused instead of guessed (pdf.js assumes US Letter): guessing the size is
- * exactly how an A4 page gets placements meant for Letter.
+ * Lists the pages of a parsed PDF with their geometry, walking the page tree from the catalog with an
+ * explicit stack (a looping tree is refused, not a stack overflow), normalising rectangles, and doing
+ * what pdf.js does where the spec gives no answer; a page without a usable MediaBox is refused. Why not
+ * pdf-lib's `getPages()`: docs/decisions/pdf-parsing.md ("The page tree").
  *
  * Past `maxPages` pages it stops with a `ParseLimitError`.
  */

@@ -62,34 +62,10 @@ interface CountableParser {
 }
 
 /**
- * Parses a PDF into pdf-lib's object graph, the way `PDFDocument.load` does, but with ceilings on what
- * parsing may expand and create. It runs in a worker thread (src/pdf-worker/), under a deadline and a
- * heap cap; these ceilings refuse the usual hostile shapes early, with a message that says which.
- *
- * Expansion: pdf-lib inflates every object stream and cross-reference stream while it parses, whole. A
- * few hundred KB of compressed spaces declared as an object stream make it allocate gigabytes. The
- * parser's `parseObject` is public, so this wraps it on this one parser instance (nothing global is
- * patched): each stream pdf-lib is about to expand is first measured, chunk by chunk, against what is
- * left of `maxExpandedBytes`, and parsing stops as soon as the total passes it. Only single-filter
- * streams are measured: behind a chain, an early stage can expand without bound while a later one
- * yields nothing, so a chain is refused (PDF writers emit one /FlateDecode for these streams).
- *
- * Objects: every object pdf-lib reads in the file's body passes through `parseObject` (nested ones too:
- * arrays and dictionaries call it for their items) or `parseName` (dictionary keys), so both are
- * counted and parsing stops past `maxObjects`. Measured on this machine: one array of 4.9 million
- * numbers (9.3 MiB) took 6 s and 244 MiB of heap to parse whole; refused at 500,000 objects it stops in
- * about 0.6 s. Objects inside object streams are parsed by another pdf-lib parser that cannot be
- * wrapped, so they are counted while the stream is measured, as tokens (`countObjectStreamTokens`: an
- * upper bound, a reference `12 0 R` counts as three).
- *
- * Pages: a dictionary with /Type /Page counts as a page as it is parsed, so a file of 100,000 pages
- * is refused at `maxPages + 1` instead of after reading them all; `readPages` counts the tree again.
- *
- * The parser runs strict (`throwOnInvalidObject`): a damaged object ends the parse instead of being
- * skipped with a console warning, so what is forwarded to Privy is a file a reader can fully parse.
- *
- * pdf-lib interns every name and reference it parses in process-wide maps that are never emptied
- * (`PDFName.of`, `PDFRef.of`): that is why this runs in worker threads that are recycled.
+ * Parses a PDF into pdf-lib's object graph, the way `PDFDocument.load` does, but strict and with ceilings
+ * on what parsing may expand (`maxExpandedBytes`, single-filter streams only) and create (`maxObjects`,
+ * `maxPages`). It runs in a worker thread (src/pdf-worker/), under a deadline and a heap cap. Why and how,
+ * with the measurements: docs/decisions/pdf-parsing.md ("A bounded parse").
  */
 export async function parsePdfContext(bytes: Uint8Array, limits: ParseLimits): Promise<PDFContext> {
   // In a worker nothing else waits for this thread: parse without yielding.

@@ -70,15 +70,24 @@ export function checkPlacement(
   path: string,
   kind: PlacementKind,
 ): FieldError[] {
+  return placementBox(placement, pdf, path, kind).errors
+}
+
+/** The placement in points on its page, with every problem found; `box` only when the page exists. */
+function placementBox(
+  placement: Placement,
+  pdf: PdfInfo,
+  path: string,
+  kind: PlacementKind,
+): { box?: PointBox; errors: FieldError[] } {
   const page = pdf.pages[placement.page - 1]
   if (!Number.isInteger(placement.page) || page === undefined) {
     const pages = pdf.pageCount === 1 ? '1 page' : `${pdf.pageCount} pages`
-    return [
-      { path: `${path}.page`, message: `must be between 1 and ${pdf.pageCount} (the document has ${pages})` },
-    ]
+    const message = `must be between 1 and ${pdf.pageCount} (the document has ${pages})`
+    return { errors: [{ path: `${path}.page`, message }] }
   }
   const errors = checkNumbers(placement, path)
-  if (errors.length > 0) return errors
+  if (errors.length > 0) return { errors }
 
   const box = toPoints(placement, page)
   const where = `page ${box.page} (${fmt(page.width)} × ${fmt(page.height)} pt)`
@@ -109,17 +118,27 @@ export function checkPlacement(
     const min = MIN_E_METERAI_DIMENSION
     errors.push({ path, message: `is ${size}; an e-Meterai stamp needs at least ${min} × ${min} pt` })
   }
-  return errors
+  return { box, errors }
 }
 
-/** Checks each placement of a list, naming them `${path}.0`, `${path}.1`, ... */
+/**
+ * Checks each placement of a list, naming them `${path}.0`, `${path}.1`, ... When `errors` is empty,
+ * `boxes` holds every placement in points, in order: computed once, for the checks and for Privy.
+ */
 export function checkPlacements(
   placements: readonly Placement[],
   pdf: PdfInfo,
   path: string,
   kind: PlacementKind,
-): FieldError[] {
-  return placements.flatMap((placement, index) => checkPlacement(placement, pdf, `${path}.${index}`, kind))
+): { boxes: PointBox[]; errors: FieldError[] } {
+  const boxes: PointBox[] = []
+  const errors: FieldError[] = []
+  placements.forEach((placement, index) => {
+    const checked = placementBox(placement, pdf, `${path}.${index}`, kind)
+    if (checked.box) boxes.push(checked.box)
+    errors.push(...checked.errors)
+  })
+  return { boxes, errors }
 }
 
 /** The box Privy draws for a checked signature placement: 120 × 60 pt at its (x, y). */

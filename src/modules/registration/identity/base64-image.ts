@@ -1,14 +1,10 @@
-import { fieldTooLarge, type ImageField, invalidField } from './identity-errors.js'
+import { fieldTooLarge, invalidField } from '../../../http/field-errors.js'
+import type { ImageField } from './image-field.js'
 
 /**
  * Images sent in JSON: standard base64 (RFC 4648 §4, padded), optionally as a data URL declaring
- * image/jpeg, image/jpg or image/png. The declared type is only a gate on the prefix: the content is
- * judged by `inspectImage`, exactly as for a multipart file, whose name and type are ignored too.
- *
- * Line breaks (LF or CRLF) are tolerated and removed: MIME encoders, `base64` on the command line and
- * Android's `Base64.DEFAULT` wrap lines, and a wrapped value is still exact. Spaces, tabs and the URL-safe
- * alphabet (`-`, `_`) are refused: a space inside base64 is usually a `+` mangled by form encoding, and
- * decoding around it would silently produce other bytes.
+ * image/jpeg, image/jpg or image/png; line breaks tolerated, spaces and the URL-safe alphabet refused.
+ * The content is judged by `inspectImage`, as for a multipart file. Why: docs/decisions/upload-streaming.md.
  */
 
 const DATA_URL_HEAD = /^data:([^;,]{0,40});base64,/i
@@ -61,12 +57,4 @@ export function decodeBase64Image(value: string, field: ImageField, maxBytes: nu
   const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0
   if ((payload.length / 4) * 3 - padding > maxBytes) throw fieldTooLarge(field, maxBytes)
   return Buffer.from(payload, 'base64')
-}
-
-/**
- * What Privy receives for `identity` and `selfie`: plain base64, no data URL prefix. Contract §3.1 asks
- * for "base64 JPEG/PNG", and the bare form is the one every reading of that accepts.
- */
-export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }

@@ -36,4 +36,4 @@ export const DobSchema = z
     for (const message of dobProblems(dob, new Date())) context.addIssue({ code: 'custom', message })
   })
   .describe('Date of birth as on the KTP, YYYY-MM-DD')
-  .meta({ example: '1990-01-31' })
+  .meta({ example: '2001-03-14' })

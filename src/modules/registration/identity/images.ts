@@ -1,5 +1,6 @@
 import sharp from 'sharp'
-import { fieldTooLarge, type ImageField, invalidField } from './identity-errors.js'
+import { fieldTooLarge, invalidField } from '../../../http/field-errors.js'
+import type { ImageField } from './image-field.js'
 
 export type ImageFormat = 'jpeg' | 'png'
 

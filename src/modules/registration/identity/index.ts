@@ -2,10 +2,9 @@ export {
   base64Length,
   decodeBase64Image,
   maxBase64ImageLength,
-  toBase64,
 } from './base64-image.js'
 export { DobSchema, dobProblems, EARLIEST_DOB, isRealDate } from './dob.js'
-export { fieldTooLarge, formatMegabytes, type ImageField, invalidField } from './identity-errors.js'
+export type { ImageField } from './image-field.js'
 export {
   DEFAULT_MAX_IMAGE_PIXELS,
   detectImageFormat,
@@ -15,13 +14,6 @@ export {
   inspectImage,
   MIN_IMAGE_SIDE,
 } from './images.js'
-export {
-  closeConnectionIfBodyUnread,
-  type RegistrationMultipart,
-  type RegistrationUploadLimits,
-  readRegistrationMultipart,
-  registrationMultipartLimits,
-} from './multipart.js'
 export {
   checkNikAgainstDob,
   type NikParseResult,

@@ -50,7 +50,8 @@ export const NikSchema = z
   .string()
   .regex(SIXTEEN_DIGITS, 'must be 16 digits')
   .describe('NIK (Nomor Induk Kependudukan) from the KTP: 16 digits, no spaces or separators')
-  .meta({ example: '3174013101901234' })
+  // Siti Aminah of the other examples: born 2001-03-14, a woman, so the day is 14 + 40 = 54.
+  .meta({ example: '3174015403011234' })
 
 /** Structure of a NIK on its own: length, region, encoded birth date, serial. */
 export function parseNik(nik: string): NikParseResult {

@@ -1,0 +1,337 @@
+/**
+ * The status-read benchmark of `npm run bench` (issue 12): the gateway against the bare signing proxy
+ * and the Express + axios peer, interleaved round by round on one upstream stub, for
+ * `GET /v1/{registrations,documents}/{id}` warm (200 records polled) and cold (every read a record
+ * not read before), with and without `refresh=true`; then the gateway's writes and its scaling table.
+ */
+import { SignJWT } from 'jose'
+import pg from 'pg'
+import { postgresPoolConfig } from '../src/db/postgres-config.js'
+import {
+  backendCpu,
+  backendCpuSpent,
+  cpuMs,
+  type LoadResult,
+  type LoadTarget,
+  load,
+  median,
+  table,
+} from './measure.js'
+import { fillRegistrations, type SeedKeys, seedDocuments, seedRegistrations } from './seed.js'
+import { type Contender, gatewayApplicationName, type StatusStack, startStatusStack } from './stack.js'
+
+export const QUICK = process.env.BENCH_QUICK === '1'
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? (QUICK ? 3 : 5))
+const CONNECTIONS = 32
+const WARMUP_S = 2
+const WARM_RECORDS = 200
+const COLD_RECORDS = QUICK ? 2_000 : 20_000
+const SCALE_CONNECTIONS = [1, 8, 32, 128]
+/** BENCH_SCALING=0 skips the scaling table (filling a million rows takes minutes on a busy machine). */
+const SCALE_ROWS =
+  process.env.BENCH_SCALING === '0' ? [] : QUICK ? [1_000, 10_000] : [1_000, 100_000, 1_000_000]
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123'
+const OWNER = 'bench-user'
+
+type Kind = 'registrations' | 'documents'
+
+interface Sample extends LoadResult {
+  cpuMsPerRequest: number
+  pgCpuMsPerRequest: number | null
+  queriesPerRequest: number | null
+}
+
+interface Records {
+  warm: Record<Kind, string[]>
+  cold: Record<Kind, string[]>
+}
+
+async function openSchemaClient(databaseUrl: string): Promise<pg.Client> {
+  const schema = new URL(databaseUrl).searchParams.get('schema') ?? 'public'
+  const client = new pg.Client(postgresPoolConfig(databaseUrl, schema))
+  await client.connect()
+  return client
+}
+
+/** One load run against one contender, with the CPU it (and, for the gateway, PostgreSQL) spent. */
+async function measureRun(
+  stack: StatusStack,
+  contender: Contender,
+  target: LoadTarget,
+  admin: pg.Client | null,
+  options: { connections: number },
+): Promise<Sample> {
+  const pid = contender.process.pid ?? 0
+  const isGateway = contender.name === 'gateway'
+  const cpuBefore = cpuMs(pid)
+  const pgBefore = isGateway && admin ? await backendCpu(admin, gatewayApplicationName(stack.schema)) : null
+  const queriesBefore = isGateway ? await stack.gatewayQueries() : null
+  const result = await load(target, { connections: options.connections, durationS: DURATION_S })
+  const cpu = cpuMs(pid) - cpuBefore
+  const pgAfter = pgBefore && admin ? await backendCpu(admin, gatewayApplicationName(stack.schema)) : null
+  const queriesAfter = isGateway ? await stack.gatewayQueries() : null
+  const per = (value: number) => value / Math.max(1, result.requests)
+  return {
+    ...result,
+    cpuMsPerRequest: per(cpu),
+    pgCpuMsPerRequest: pgBefore && pgAfter ? per(backendCpuSpent(pgBefore, pgAfter)) : null,
+    queriesPerRequest:
+      queriesBefore !== null && queriesAfter !== null ? per(queriesAfter - queriesBefore) : null,
+  }
+}
+
+function statusTarget(
+  contender: Contender,
+  token: string,
+  kind: Kind,
+  ids: string[],
+  refresh: boolean,
+  offset = 0,
+): LoadTarget {
+  const query = refresh ? '?refresh=true' : ''
+  return {
+    baseUrl: contender.url,
+    headers: { authorization: `Bearer ${token}` },
+    path: (n) => `/v1/${kind}/${ids[(offset + n) % ids.length]}${query}`,
+  }
+}
+
+const fixed = (value: number | null, digits = 2) => (value === null ? 'n/a' : value.toFixed(digits))
+
+function summarize(samples: Sample[]) {
+  const pick = (key: keyof Sample) => {
+    const values = samples.map((sample) => sample[key]).filter((value): value is number => value !== null)
+    return values.length > 0 ? median(values) : null
+  }
+  return {
+    rps: pick('rps') ?? 0,
+    p50: pick('p50') ?? 0,
+    p99: pick('p99') ?? 0,
+    cpu: pick('cpuMsPerRequest'),
+    pgCpu: pick('pgCpuMsPerRequest'),
+    queries: pick('queriesPerRequest'),
+    failed: samples.reduce((sum, sample) => sum + sample.failed, 0),
+  }
+}
+
+/** Interleaved rounds of every status scenario; prints one table per scenario and a ratio summary. */
+export async function statusReads(
+  stack: StatusStack,
+  admin: pg.Client | null,
+  records: Records,
+  token: string,
+) {
+  const contenders = [stack.gateway, stack.proxy, stack.peer]
+  const scenarios = (['registrations', 'documents'] as Kind[]).flatMap((kind) =>
+    (['warm', 'cold'] as const).flatMap((temperature) =>
+      [true, false].map((refresh) => ({ kind, temperature, refresh })),
+    ),
+  )
+  // JIT, connection pools and Privy's token first, so the first measured run is not the slowest.
+  for (const contender of contenders) {
+    for (const kind of ['registrations', 'documents'] as Kind[]) {
+      await load(statusTarget(contender, token, kind, records.warm[kind], true), {
+        connections: CONNECTIONS,
+        durationS: WARMUP_S,
+      })
+    }
+  }
+  const samples = new Map<string, Sample[]>()
+  const coldOffset = new Map<string, number>()
+  const reused = new Set<string>()
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      for (const contender of contenders) {
+        const key = `${scenario.kind} ${scenario.temperature} refresh=${scenario.refresh} ${contender.name}`
+        const cold = scenario.temperature === 'cold'
+        const ids = records[scenario.temperature][scenario.kind]
+        // Cold: each gateway run starts where the last one of its kind stopped, so no record is read twice.
+        const offsetKey = `${scenario.kind} ${contender.name}`
+        const offset = cold ? (coldOffset.get(offsetKey) ?? 0) : 0
+        const target = statusTarget(contender, token, scenario.kind, ids, scenario.refresh, offset)
+        const sample = await measureRun(stack, contender, target, admin, { connections: CONNECTIONS })
+        if (cold) {
+          const next = offset + sample.requests + CONNECTIONS
+          // Past the seed, records would be read a second time: say so rather than call it cold.
+          if (next > ids.length) reused.add(key)
+          coldOffset.set(offsetKey, next)
+        }
+        samples.set(key, [...(samples.get(key) ?? []), sample])
+      }
+    }
+  }
+  const rows: Array<Array<string | number>> = [
+    [
+      'scenario',
+      'contender',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'cpu ms/req',
+      'pg cpu ms/req',
+      'db rt/req',
+      'failed',
+      'x proxy',
+      'x peer',
+      '+p99 ms',
+    ],
+  ]
+  for (const scenario of scenarios) {
+    const name = `${scenario.kind} ${scenario.temperature} refresh=${scenario.refresh}`
+    const of = (contender: Contender) => summarize(samples.get(`${name} ${contender.name}`) ?? [])
+    const [gateway, proxy, peer] = contenders.map(of)
+    for (const [index, contender] of contenders.entries()) {
+      const row = [gateway, proxy, peer][index]
+      if (!row || !proxy || !peer) continue
+      const isGateway = index === 0
+      rows.push([
+        name,
+        contender.name,
+        Math.round(row.rps),
+        row.p50,
+        row.p99,
+        fixed(row.cpu),
+        fixed(row.pgCpu),
+        fixed(row.queries),
+        row.failed,
+        isGateway ? fixed(row.rps / proxy.rps) : '',
+        isGateway ? fixed(row.rps / peer.rps) : '',
+        isGateway ? fixed(row.p99 - proxy.p99, 0) : '',
+      ])
+    }
+  }
+  const warning = reused.size > 0 ? `\nNot all cold: the seed ran out in ${[...reused].join(', ')}` : ''
+  return table(rows) + warning
+}
+
+/** POST /v1/registrations (landing page), each request a new person, with and without Idempotency-Key. */
+export async function writes(stack: StatusStack, admin: pg.Client | null, token: string) {
+  const rows: Array<Array<string | number>> = [
+    ['write', 'req/s', 'p50 ms', 'p99 ms', 'cpu ms/req', 'db rt/req', 'failed'],
+  ]
+  const run = Date.now().toString(36)
+  const samples = new Map<string, Sample[]>()
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const idempotent of [false, true]) {
+      const name = `POST /v1/registrations${idempotent ? ' + Idempotency-Key' : ''}`
+      const tag = `${run}${round}${idempotent ? 'i' : 'p'}`
+      const sample = await measureRun(
+        stack,
+        stack.gateway,
+        {
+          baseUrl: stack.gateway.url,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          path: () => '/v1/registrations',
+          body: (n) =>
+            JSON.stringify({
+              registration_type: 'landing_page',
+              name: 'Bench User',
+              email: `bench-${tag}-${n}@example.co.id`,
+              phone: `628${String(n).padStart(10, '0')}`,
+            }),
+          ...(idempotent ? { headersFor: (n: number) => ({ 'idempotency-key': `bench-${tag}-${n}` }) } : {}),
+        },
+        admin,
+        { connections: 8 },
+      )
+      samples.set(name, [...(samples.get(name) ?? []), sample])
+    }
+  }
+  for (const [name, list] of samples) {
+    const row = summarize(list)
+    rows.push([name, Math.round(row.rps), row.p50, row.p99, fixed(row.cpu), fixed(row.queries), row.failed])
+  }
+  return table(rows)
+}
+
+export async function benchToken(): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(OWNER)
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(JWT_SECRET))
+}
+
+/** Gateway-only: warm refresh reads at 1..128 connections as the registrations table grows. */
+export async function scaling(
+  stack: StatusStack,
+  admin: pg.Client,
+  warm: string[],
+  token: string,
+  rowsNow: () => Promise<number>,
+) {
+  const rows: Array<Array<string | number>> = [['rows', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'failed']]
+  const plans: string[] = []
+  await load(statusTarget(stack.gateway, token, 'registrations', warm, true), {
+    connections: CONNECTIONS,
+    durationS: WARMUP_S,
+  })
+  for (const size of SCALE_ROWS) {
+    if ((await rowsNow()) > size) continue
+    await fillRegistrations(admin, size)
+    const explain = await admin.query(
+      `EXPLAIN SELECT * FROM registrations WHERE id = $1 AND owner_id = $2 AND submission <> 'failed'`,
+      [warm[0], `user:${OWNER}`],
+    )
+    plans.push(`-- ${size} rows\n${explain.rows.map((row) => row['QUERY PLAN']).join('\n')}`)
+    for (const connections of SCALE_CONNECTIONS) {
+      const sample = await load(statusTarget(stack.gateway, token, 'registrations', warm, true), {
+        connections,
+        durationS: DURATION_S,
+      })
+      rows.push([size, connections, Math.round(sample.rps), sample.p50, sample.p99, sample.failed])
+    }
+  }
+  return `${table(rows)}\n\n${plans.join('\n\n')}`
+}
+
+export async function runStatusBench(postgres: boolean): Promise<boolean> {
+  const schema = process.env.BENCH_SCHEMA ?? 'privy_gateway_bench_status'
+  let admin: pg.Client | null = null
+  let keys: SeedKeys | undefined
+  const records: Records = {
+    warm: { registrations: [], documents: [] },
+    cold: { registrations: [], documents: [] },
+  }
+  const database = postgres ? 'PostgreSQL' : 'PGlite'
+  const stack = await startStatusStack({
+    jwtSecret: JWT_SECRET,
+    schema,
+    postgres,
+    seed: async (ready) => {
+      keys = ready.keys
+      if (postgres) admin = await openSchemaClient(ready.databaseUrl)
+    },
+  })
+  try {
+    if (!admin || !keys) throw new Error('PGlite seeding is not supported')
+    const db = admin as pg.Client
+    const token = await benchToken()
+    const owner = `user:${OWNER}`
+    records.warm.registrations = await seedRegistrations(db, keys, owner, WARM_RECORDS)
+    records.warm.documents = await seedDocuments(db, keys, owner, WARM_RECORDS)
+    const count = async () => Number((await db.query('SELECT count(*) AS n FROM registrations')).rows[0].n)
+    const out = (text: string) => process.stdout.write(`${text}\n`)
+    if (SCALE_ROWS.length > 0) {
+      out(`\n## Scaling (${database}, gateway only, warm GET /v1/registrations/{id}?refresh=true)\n`)
+      out(await scaling(stack, db, records.warm.registrations, token, count))
+    }
+    records.cold.registrations = await seedRegistrations(db, keys, owner, COLD_RECORDS)
+    records.cold.documents = await seedDocuments(db, keys, owner, COLD_RECORDS)
+    await db.query('ANALYZE registrations; ANALYZE documents')
+    out(`\n## Status reads (${database}, ${CONNECTIONS} connections, ${ROUNDS} rounds, medians)\n`)
+    out(await statusReads(stack, db, records, token))
+    out(`\n## Writes (${database}, 8 connections)\n`)
+    out(await writes(stack, db, token))
+    return true
+  } finally {
+    await stack.stop()
+    if (admin) {
+      const db = admin as pg.Client
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {})
+      await db.end()
+    }
+  }
+}
