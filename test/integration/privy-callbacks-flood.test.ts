@@ -65,8 +65,9 @@ describe('refused callbacks are kept within limits, and counted past them', () =
     const after = await callbackStoreBytes(gateway.database.prisma)
     // 100 rows without bodies (under 1 KB each with their indexes, pages allocated 8 KB at a time) and
     // two counter rows, each updated in place 3,000 times (PostgreSQL keeps the old versions until
-    // autovacuum reclaims them).
-    expect(after.callbacks - before.callbacks).toBeLessThan(PER_ADDRESS * 2048)
+    // autovacuum reclaims them). Index pages split differently as concurrent inserts interleave (272 KiB
+    // seen at load 28), so the bound leaves twice that room: storing the flood would take megabytes.
+    expect(after.callbacks - before.callbacks).toBeLessThan(PER_ADDRESS * 4096)
     expect(after.counters - before.counters).toBeLessThan(1024 * 1024)
 
     // Every one of them is counted, by the counter every instance shares.
