@@ -92,10 +92,19 @@ function toAppError(error: unknown): AppError {
   }
   if (!(error instanceof Error)) return new AppError('INTERNAL', { detail: 'Unexpected error' })
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors: FieldError[] = error.validation.map((issue) => ({
-      path: fieldPath(error.validationContext ?? 'body', issue.instancePath),
-      message: issue.message ?? 'is not valid',
-    }))
+    const context = error.validationContext ?? 'body'
+    const errors: FieldError[] = error.validation.flatMap((issue) => {
+      // A member the schema does not allow is named itself, not the object around it, so the app
+      // sees which field to drop (a landing-page registration carrying `nik`, say).
+      const keys = issue.keyword === 'unrecognized_keys' ? issue.params.keys : undefined
+      if (Array.isArray(keys) && keys.length > 0) {
+        return keys.map((key) => ({
+          path: fieldPath(context, `${issue.instancePath.replace(/\/$/, '')}/${String(key)}`),
+          message: 'is not a field of this request',
+        }))
+      }
+      return [{ path: fieldPath(context, issue.instancePath), message: issue.message ?? 'is not valid' }]
+    })
     return new AppError('VALIDATION_FAILED', { detail: 'Some fields are not valid', errors })
   }
   if (isResponseSerializationError(error)) {
