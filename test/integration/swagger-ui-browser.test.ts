@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs'
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureDebianPackage } from '../helpers/debian-package.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { photo } from '../helpers/identity.js'
 
@@ -23,10 +23,10 @@ let gateway: TestGateway
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
+  await ensureDebianPackage('chromium', CHROMIUM)
   gateway = await startTestGateway()
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
-})
+}, 600_000) // on a fresh machine this installs Chromium first
 
 afterAll(async () => {
   await browser?.close()
