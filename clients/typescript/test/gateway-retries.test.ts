@@ -237,9 +237,13 @@ describe('what the client does not retry', () => {
     expect(attempts).toHaveLength(3)
     expect(new Set(attempts.map((attempt) => attempt.key)).size).toBe(1)
 
+    // Only the read under test carries the short deadline: the setup call takes what a loaded machine
+    // needs, and Privy's delay is ten times the deadline, so the timeout is the only way this ends.
+    const created = await (await clientFor(gateway, 'user-timeout')).registrations.create(
+      landingPage('timeout'),
+    )
     const client = await clientFor(gateway, 'user-timeout', { maxRetries: 0, timeoutMs: 300 })
-    const created = await client.registrations.create(landingPage('timeout'))
-    await gateway.sim('POST', '/__sim/faults', { path: STATUS, kind: 'delay', delay_ms: 1000, times: 1 })
+    await gateway.sim('POST', '/__sim/faults', { path: STATUS, kind: 'delay', delay_ms: 3000, times: 1 })
     const late = await client.registrations
       .get(created.id, { refresh: true })
       .catch((error: unknown) => error)
