@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { BACKGROUND_TRANSACTION } from '../../src/db/background-transaction.js'
 import type { Database } from '../../src/db/database.js'
 import { type DocumentEventData, recordWebhookEvent } from '../../src/modules/webhooks/webhooks.outbox.js'
 
@@ -93,8 +94,11 @@ export async function recordDocumentEvents(database: Database, count: number): P
       updated_at: new Date().toISOString(),
     }
     ids.push(
-      await database.prisma.$transaction((tx) =>
-        recordWebhookEvent(tx, { type: 'document.updated', resourceId: id, data }, new Date()),
+      await database.prisma.$transaction(
+        (tx) => recordWebhookEvent(tx, { type: 'document.updated', resourceId: id, data }, new Date()),
+        // Four writers share the test's small pool with two dispatchers: wait for a connection as
+        // the gateway's own background writes do, rather than fail on a busy machine.
+        BACKGROUND_TRANSACTION,
       ),
     )
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { BACKGROUND_TRANSACTION } from '../../db/background-transaction.js'
 import type { PrismaClient } from '../../generated/prisma/client.js'
 import type { CursorPosition } from '../../lib/cursor.js'
 import {
@@ -231,7 +232,7 @@ export function webhookDeliveries(prisma: PrismaClient) {
         })
         await cancelPending(tx, endpoint.id, 'the endpoint was disabled after sustained failure')
         return { attemptNumber: numbered.attemptCount, endpointDisabled: true }
-      })
+      }, BACKGROUND_TRANSACTION)
     },
 
     async findDelivery(id: string): Promise<WebhookDeliveryDetailRecord | null> {
