@@ -22,7 +22,6 @@ const LONG_FILE_EXCEPTIONS: Record<string, string> = {}
  * entry is fixed without being removed here, so this list can only shrink.
  */
 const KNOWN_VIOLATIONS: string[] = [
-  'over 300 lines: src/app.ts',
   'over 300 lines: src/config/config.ts',
   'over 300 lines: src/logging.ts',
   'over 300 lines: src/privy/resources/documents.ts',
