@@ -7,6 +7,7 @@ import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
+import { checkPlacements, eMeteraiStamp, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import { DOC_PROCESS_CODES, PrivyApiError, SIGN_PROCESS_CODES } from '../../privy/index.js'
@@ -18,7 +19,6 @@ import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
 import type { DocumentUpload } from './documents.upload.js'
 import { toDocumentView } from './documents.view.js'
-import { checkPlacements, eMeteraiStamp, signatureBox } from './pdf/index.js'
 
 export interface DocumentServiceDeps {
   documents: DocumentRepository
