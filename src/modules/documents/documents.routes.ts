@@ -6,7 +6,7 @@ import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
-import type { DocumentLifecycle } from './documents.lifecycle.js'
+import type { DocumentLifecycle } from './documents.revoke.js'
 import {
   DocumentHistorySchema,
   DocumentIdParamsSchema,
@@ -17,7 +17,7 @@ import {
   GetDocumentQuerySchema,
   ListDocumentsQuerySchema,
 } from './documents.schemas.js'
-import type { DocumentService } from './documents.service.js'
+import type { DocumentService } from './documents.create.js'
 import { type DocumentUploadLimits, documentMultipartLimits, readDocumentUpload } from './documents.upload.js'
 
 const tags = ['Documents']

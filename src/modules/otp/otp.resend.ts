@@ -17,7 +17,7 @@ import {
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
-import type { SendingHelpers } from './otp.sending.js'
+import type { SendingHelpers } from './otp.send.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /**

@@ -20,13 +20,13 @@ import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'
 import type { OtpTransactionView } from './otp.schemas.js'
-import { createOtpSending } from './otp.sending.js'
+import { createOtpSending } from './otp.send.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /**
  * Runs OTPs at Privy and mirrors Privy's limits locally, so a user gets a precise answer (when the
  * code expires, when a resend is allowed, how many tries are left) and a call that Privy would
- * refuse is refused without spending an SMS. Sending is in otp.sending.ts and
+ * refuse is refused without spending an SMS. Sending is in otp.send.ts and
  * otp.resend.ts; checking codes is here.
  */
 export function createOtpService(deps: OtpServiceDeps) {
