@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { AppError, notFound } from '../../errors/app-error.js'
+import { AppError } from '../../errors/app-error.js'
 import { operationPending, recordCreateFailure } from '../../errors/upstream-failure.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { AnswerKeeper } from '../../lib/answer-keeper.js'
-import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
@@ -15,7 +14,7 @@ import type { IdempotencyClaim } from '../idempotency/index.js'
 import type { RegistrationApi } from '../registration/index.js'
 import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
-import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
+import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
 import type { DocumentUpload } from './documents.upload.js'
 import { toDocumentView } from './documents.view.js'
@@ -40,7 +39,7 @@ export interface DocumentServiceDeps {
 const documentPending = (id: string, detail: string) => operationPending('document', id, detail)
 
 /** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
-export function createDocumentService(deps: DocumentServiceDeps) {
+export function createDocumentCreation(deps: DocumentServiceDeps) {
   const { documents, registrations, privy, now } = deps
 
   /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
@@ -245,25 +244,5 @@ export function createDocumentService(deps: DocumentServiceDeps) {
 
   const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, now(), deps.inFlightBudgetMs)
 
-  async function get(principal: Principal, id: string, options: { refresh: boolean }): Promise<DocumentView> {
-    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
-    if (!record) throw notFound('Document')
-    return toDocumentView(await deps.sync.refreshIfDue(record, options.refresh))
-  }
-
-  async function list(principal: Principal, query: ListDocumentsQuery) {
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined
-    const records = await documents.listVisible({
-      ownerId: ownerScope(principal).ownerId,
-      ...(query.submission ? { submission: query.submission } : {}),
-      limit: query.limit + 1,
-      after,
-    })
-    const { page, nextCursor } = cursorPage(records, query.limit)
-    return { data: page.map(toDocumentView), next_cursor: nextCursor }
-  }
-
-  return { upload, resumeUpload, get, list }
+  return { upload, resumeUpload }
 }
-
-export type DocumentService = ReturnType<typeof createDocumentService>

@@ -2,10 +2,9 @@ import { createPdfPool, type PdfPool } from '../../pdf-worker/pool.js'
 import type { GatewayModule, ModuleContext } from '../context.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import type { RegistrationApi } from '../registration/index.js'
-import { createDocumentLifecycle } from './documents.revoke.js'
 import { createDocumentRepository, type DocumentRepository } from './documents.repository.js'
 import { documentRoutes } from './documents.routes.js'
-import { createDocumentService } from './documents.create.js'
+import { createDocumentService } from './documents.service.js'
 import { createDocumentSigning, type DocumentSigning } from './documents.signing.js'
 import { createDocumentSync, type DocumentSync } from './documents.sync.js'
 import { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'
@@ -56,23 +55,13 @@ export function createDocumentsModule(
     lateAnswerMs,
     inFlightBudgetMs,
     answers,
-  })
-  const lifecycle = createDocumentLifecycle({
-    documents,
-    privy,
-    sync,
     store: deps.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
-    pdf,
-    now,
-    lateAnswerMs,
-    inFlightBudgetMs,
   })
   return {
     routes: async (app) => {
       await app.register(documentRoutes, {
         service,
         idempotency: deps.idempotency,
-        lifecycle,
         limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
       })
     },

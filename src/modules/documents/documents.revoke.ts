@@ -1,15 +1,11 @@
-import { AppError, notFound } from '../../errors/app-error.js'
-import {
-  asAppError,
-  operationPending,
-  outcomeUnknown,
-  rethrowAsAppError,
-} from '../../errors/upstream-failure.js'
-import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
+import { AppError } from '../../errors/app-error.js'
+import { asAppError, operationPending, outcomeUnknown } from '../../errors/upstream-failure.js'
+import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
-import { PrivyApiError, type PrivyClient, PrivyError, signedDocument } from '../../privy/index.js'
+import { PrivyApiError, type PrivyClient, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
+import { confirmedDocument } from './documents.access.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
@@ -40,25 +36,12 @@ const revokePending = (id: string) =>
     },
   )
 
-/** Revoke, history and the signed PDF: what happens to a document after its upload. */
-export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
-  const { documents, privy, sync, store } = deps
+/** Revoking a document while not every signer has signed (docs/privy-contract.md §5.5). */
+export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
+  const { documents, privy, sync } = deps
 
-  /**
-   * A document the caller may see, confirmed by Privy. One whose upload Privy has not confirmed reads
-   * as pending, so acting on it answers that it is pending, never "not found".
-   */
-  async function visible(principal: Principal, id: string): Promise<DocumentRecord> {
-    return confirmed(await documents.findVisible(id, ownerScope(principal).ownerId))
-  }
-
-  function confirmed(record: DocumentRecord | null): DocumentRecord {
-    if (!record) throw notFound('Document')
-    if (record.submission !== 'submitted' || !record.documentToken) {
-      throw outcomeNotSettled('document', record, deps.now(), deps.inFlightBudgetMs)
-    }
-    return record
-  }
+  const confirmed = (record: DocumentRecord | null) =>
+    confirmedDocument(record, deps.now(), deps.inFlightBudgetMs)
 
   async function revoke(principal: Principal, id: string, claim?: IdempotencyClaim): Promise<DocumentView> {
     const owned = confirmed(await documents.findOwned(id, ownerScope(principal).ownerId))
@@ -120,83 +103,5 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
   // A revoke is on a submitted row: only its late-answer window counts (no in-flight budget).
   const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, deps.now(), 0)
 
-  async function history(principal: Principal, id: string) {
-    const record = await documents.findVisible(id, ownerScope(principal).ownerId)
-    if (!record) throw notFound('Document')
-    // Before Privy confirmed the upload, its history is the gateway's own.
-    const token = record.submission === 'submitted' ? record.documentToken : null
-    const [upstream, own] = await Promise.all([
-      token
-        ? privy.documents
-            .history({ reference_number: record.referenceNumber, document_token: token })
-            .catch(rethrowAsAppError)
-        : { document: { signers: [] } },
-      documents.events(record.id),
-    ])
-    const events = [
-      ...own.map((event) => ({
-        at: event.createdAt.toISOString(),
-        source: 'gateway' as const,
-        privy_id: null,
-        description: event.detail,
-      })),
-      ...upstream.document.signers.flatMap((signer) =>
-        signer.histories
-          .filter((entry) => !Number.isNaN(Date.parse(entry.created_at)))
-          .map((entry) => ({
-            at: new Date(entry.created_at).toISOString(),
-            source: 'privy' as const,
-            privy_id: signer.privy_id,
-            description: entry.description,
-          })),
-      ),
-    ].sort((a, b) => a.at.localeCompare(b.at) || a.source.localeCompare(b.source))
-    return { document_id: record.id, events }
-  }
-
-  /** The signed PDF: fetched from Privy once, checked, kept by its SHA-256, then served from the store. */
-  async function signedPdf(principal: Principal, id: string) {
-    let record = await visible(principal, id)
-    if (record.status !== 'completed') record = await sync.refreshIfDue(record, true)
-    if (record.status !== 'completed') {
-      throw new AppError('CONFLICT', {
-        detail: `The document is ${record.status}; the signed PDF exists once it is completed`,
-        extensions: { document_status: record.status },
-      })
-    }
-    if (record.signedSha256) {
-      const stored = await store.open(record.signedSha256)
-      if (stored) return { ...stored, filename: fileName(record) }
-    }
-    const status = await privy.documents
-      .status({ reference_number: record.referenceNumber, document_token: record.documentToken ?? '' })
-      .catch(rethrowAsAppError)
-    let bytes: Buffer | undefined
-    try {
-      bytes = signedDocument(status)
-    } catch {
-      bytes = undefined
-    }
-    if (!bytes) throw new AppError('UPSTREAM_ERROR', { detail: 'Privy did not return the signed PDF' })
-    await deps.pdf.inspect(bytes).catch((error: unknown) => {
-      // A busy or closing pool is the gateway's state, not Privy's fault: its 503 goes out as it is.
-      if (error instanceof AppError && error.status === 503) throw error
-      throw new AppError('UPSTREAM_ERROR', {
-        detail: 'Privy returned a signed document that is not a readable PDF',
-      })
-    })
-    const sha256 = await store.put(bytes)
-    await documents.recordSignedPdf(record.id, sha256)
-    const stored = await store.open(sha256)
-    if (!stored) throw new AppError('INTERNAL', { detail: 'The signed PDF could not be read back' })
-    return { ...stored, filename: fileName(record) }
-  }
-
-  return { revoke, resumeRevoke, history, signedPdf }
-}
-
-export type DocumentLifecycle = ReturnType<typeof createDocumentLifecycle>
-
-function fileName(record: DocumentRecord): string {
-  return `${record.referenceNumber}-signed.pdf`
+  return { revoke, resumeRevoke }
 }

@@ -1,6 +1,5 @@
 /** The documents module's public face: other modules and the app import only this file. */
 
-export { createDocumentLifecycle } from './documents.revoke.js'
 export {
   createDocumentsModule,
   type DocumentJobs,
@@ -12,7 +11,7 @@ export {
   type DocumentRepository,
 } from './documents.repository.js'
 export { documentRoutes } from './documents.routes.js'
-export { createDocumentService } from './documents.create.js'
+export { createDocumentService } from './documents.service.js'
 export { createDocumentSigning, type DocumentSigning, type SigningSeat } from './documents.signing.js'
 export { createDocumentSync, type DocumentSync } from './documents.sync.js'
 export { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'

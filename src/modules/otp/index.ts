@@ -2,4 +2,4 @@
 export { createOtpModule, type OtpJobs } from './otp.module.js'
 export { createOtpRepository, type OtpRepository } from './otp.repository.js'
 export { otpRoutes } from './otp.routes.js'
-export { createOtpService } from './otp.validate.js'
+export { createOtpService } from './otp.service.js'

@@ -5,7 +5,7 @@ import type { OtpLimits } from '../limits/index.js'
 import type { RegistrationApi } from '../registration/index.js'
 import { createOtpRepository, type OtpRepository } from './otp.repository.js'
 import { otpRoutes } from './otp.routes.js'
-import { createOtpService } from './otp.validate.js'
+import { createOtpService } from './otp.service.js'
 
 /** What the app's background jobs (src/jobs) may do with OTP sends: free those that lost their request. */
 export type OtpJobs = Pick<OtpRepository, 'failLostSends'>

@@ -9,7 +9,7 @@ import {
   RequestOtpBodySchema,
   ValidateOtpBodySchema,
 } from './otp.schemas.js'
-import type { OtpService } from './otp.validate.js'
+import type { OtpService } from './otp.service.js'
 
 const tags = ['OTP']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]

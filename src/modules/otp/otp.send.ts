@@ -39,7 +39,7 @@ type Charge = (db: Prisma.TransactionClient) => Promise<Taken>
  * when the code it may have sent has expired (docs/privy-contract.md §4's 15 minutes after Privy could last have
  * acted): there is no status call for an OTP transaction to ask instead.
  */
-export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) {
+export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
   const { otps, registrations, privy, now } = deps
   const { isAwaiting, lateAnswerDeadline, pending } = helpers
 

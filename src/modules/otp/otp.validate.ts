@@ -1,8 +1,7 @@
-import { AppError, notFound } from '../../errors/app-error.js'
+import { AppError } from '../../errors/app-error.js'
 import { unreadable } from '../../errors/error-handler.js'
 import { asAppError } from '../../errors/upstream-failure.js'
-import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
-import { ownerScope, type Principal } from '../../lib/principal.js'
+import type { Principal } from '../../lib/principal.js'
 import type { LateAnswer } from '../../privy/index.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
@@ -13,44 +12,20 @@ import {
   locked,
   OTP_MAX_ATTEMPTS,
   otpOutcomeUnknown,
-  otpPending,
-  type PendingStep,
 } from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
-import { createOtpResend } from './otp.resend.js'
 import type { OtpTransactionView } from './otp.schemas.js'
-import { createOtpSending } from './otp.send.js'
+import type { SendingHelpers } from './otp.send.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /**
- * Runs OTPs at Privy and mirrors Privy's limits locally, so a user gets a precise answer (when the
- * code expires, when a resend is allowed, how many tries are left) and a call that Privy would
- * refuse is refused without spending an SMS. Sending is in otp.send.ts and
- * otp.resend.ts; checking codes is here.
+ * Checking a code at Privy (docs/privy-contract.md §4.1): the local limits first, so a guess Privy would refuse
+ * is refused without calling it; a right code moves the registration or records the signatures.
  */
-export function createOtpService(deps: OtpServiceDeps) {
+export function createOtpValidation(deps: OtpServiceDeps, helpers: SendingHelpers) {
   const { otps, registrations, privy, now } = deps
-
-  const isAwaiting = (record: OtpRecord) => isAwaitingAnswer(record, now(), deps.inFlightBudgetMs)
-  const lateAnswerDeadline = (error: unknown) => deadlineOf(error, now(), deps.lateAnswerMs)
-
-  /**
-   * What the app should do about a transaction whose last call has no known outcome: enter the code
-   * while Privy may still answer (or the transaction is known), else wait until a send whose answer
-   * was lost is void (its `expiresAt`), when a new one may go.
-   */
-  function pendingStep(record: OtpRecord): PendingStep {
-    if (record.submission === 'submitted' || isAwaiting(record)) {
-      return { next_action: 'validate_otp', retry_at: new Date(now().getTime() + 2_000) }
-    }
-    return { next_action: 'wait', retry_at: record.expiresAt }
-  }
-  const pending = (record: OtpRecord) => otpPending(record.id, pendingStep(record), now())
-
-  const helpers = { isAwaiting, lateAnswerDeadline, pending, findOwn }
-  const sending = createOtpSending(deps, helpers)
-  const resending = createOtpResend(deps, helpers)
+  const { isAwaiting, lateAnswerDeadline, pending, findOwn } = helpers
 
   async function validate(
     principal: Principal,
@@ -123,15 +98,6 @@ export function createOtpService(deps: OtpServiceDeps) {
     return validate(principal, id, code, claim)
   }
 
-  async function findOwn(principal: Principal, id: string): Promise<OtpRecord> {
-    const record = await otps.findVisible(id, ownerScope(principal).ownerId)
-    // A signature is the signer's own act: not even an operator completes it for them.
-    if (!record || (record.otpType === 'document_signing' && principal.kind !== 'user')) {
-      throw notFound('OTP transaction')
-    }
-    return record
-  }
-
   function refuseUnlessUsable(record: OtpRecord): void {
     const status = effectiveStatus(record, now())
     if (status === 'validated') throw alreadyValidated()
@@ -166,12 +132,8 @@ export function createOtpService(deps: OtpServiceDeps) {
     return asAppError(error)
   }
 
-  return { ...sending, ...resending, validate, resumeValidate }
+  return { validate, resumeValidate }
 }
 
 const saysExpired = (error: PrivyUnprocessableEntityError) =>
   error.messages.some((message) => /expired/i.test(message))
-
-export type OtpService = ReturnType<typeof createOtpService>
-
-export type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
