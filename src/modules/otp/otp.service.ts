@@ -1,7 +1,7 @@
 import { notFound } from '../../errors/app-error.js'
+import { otpPending, type PendingStep } from '../../errors/upstream-failure.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
-import { otpPending, type PendingStep } from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'

@@ -1,18 +1,10 @@
 import { AppError } from '../../errors/app-error.js'
-import { unreadable } from '../../errors/error-handler.js'
-import { asAppError } from '../../errors/upstream-failure.js'
+import { asAppError, otpOutcomeUnknown, unreadable } from '../../errors/upstream-failure.js'
 import type { Principal } from '../../lib/principal.js'
 import type { LateAnswer } from '../../privy/index.js'
 import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
-import {
-  alreadyValidated,
-  countedByPrivy,
-  expired,
-  locked,
-  OTP_MAX_ATTEMPTS,
-  otpOutcomeUnknown,
-} from './otp.answers.js'
+import { alreadyValidated, countedByPrivy, expired, locked, OTP_MAX_ATTEMPTS } from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
@@ -105,7 +97,7 @@ export function createOtpValidation(deps: OtpServiceDeps, helpers: SendingHelper
     if (status === 'expired') throw expired()
   }
 
-  async function recordValidationFailure(record: OtpRecord, error: unknown): Promise<unknown> {
+  async function recordValidationFailure(record: OtpRecord, error: unknown): Promise<AppError> {
     if (error instanceof PrivyLockedError) {
       await otps.setStatus(record.id, 'locked', 0)
       return locked()
