@@ -1,16 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
-import {
-  answerUnreadable,
-  PrivyApiError,
-  PrivyError,
-  PrivyResponseValidationError,
-  PrivyTimeoutError,
-} from '../privy/index.js'
+import { PrivyError } from '../privy/index.js'
 import { AppError, type FieldError } from './app-error.js'
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js'
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.js'
+import { fromPrivyError } from './upstream-failure.js'
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -122,68 +117,6 @@ function toAppError(error: unknown): AppError {
     return new AppError('REQUEST_TIMEOUT', { retryAfterSeconds: 1 })
   }
   return new AppError('INTERNAL', { detail: 'Internal error', cause: error })
-}
-
-/** A Privy failure the service did not translate: the caller learns what failed, not how. */
-export function fromPrivyError(error: PrivyError): AppError {
-  const upstream = upstreamOf(error)
-  // A write whose answer cannot be read may still have been done: it keeps UPSTREAM_ERROR below and
-  // its service's unknown-outcome path. Where the outcome is known or does not matter, say it plainly.
-  if (answerUnreadable(error) && (error.safe || error.outcome === 'not_applied')) {
-    return unreadable(error, upstream)
-  }
-  if (error instanceof PrivyTimeoutError) {
-    return new AppError('UPSTREAM_TIMEOUT', {
-      detail: 'Privy did not answer in time',
-      upstream,
-      cause: error,
-    })
-  }
-  if (!(error instanceof PrivyApiError)) {
-    const detail =
-      error.name === 'PrivyResponseValidationError'
-        ? 'Privy answered with a response the gateway could not read'
-        : 'Privy could not be reached'
-    const code: ErrorCode =
-      error.name === 'PrivyResponseValidationError' ? 'UPSTREAM_ERROR' : 'UPSTREAM_UNAVAILABLE'
-    return new AppError(code, { detail, upstream, cause: error, retryAfterSeconds: 5 })
-  }
-  if (error.status === 401 || error.status === 403) {
-    return new AppError('UPSTREAM_AUTHENTICATION_FAILED', {
-      detail: 'Privy refused the gateway credentials; an operator must check them',
-      upstream,
-      cause: error,
-    })
-  }
-  if (error.status === 503) {
-    return new AppError('UPSTREAM_UNAVAILABLE', { upstream, cause: error, retryAfterSeconds: 5 })
-  }
-  return new AppError('UPSTREAM_ERROR', {
-    detail: `Privy answered ${error.status}`,
-    upstream,
-    cause: error,
-  })
-}
-
-/**
- * Privy answered, but not in words the gateway can read (contract "What we accept"): no advice is
- * given, only the request id an operator needs to find the call at Privy.
- */
-export function unreadable(error: PrivyError, upstream = upstreamOf(error)): AppError {
-  const status = error instanceof PrivyResponseValidationError ? error.status : upstream.status
-  return new AppError('UPSTREAM_UNREADABLE', {
-    detail: `Privy's answer to ${error.operation} could not be read; an operator can look it up by upstream.request_id`,
-    upstream: { ...upstream, status },
-    cause: error,
-  })
-}
-
-function upstreamOf(error: PrivyError) {
-  return {
-    status: error instanceof PrivyApiError ? error.status : undefined,
-    code: error instanceof PrivyApiError ? error.code : undefined,
-    request_id: error.requestId,
-  }
 }
 
 function fieldPath(context: string, instancePath: string): string {

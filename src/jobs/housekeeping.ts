@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { CallbackRepository } from '../modules/privy-callbacks/index.js'
-import type { RegistrationRepository } from '../modules/registration/index.js'
+import type { CallbackJobs } from '../modules/privy-callbacks/index.js'
+import type { RegistrationJobs } from '../modules/registration/index.js'
 
 export interface HousekeepingDeps {
   purgeExpiredIdempotencyKeys: () => Promise<number>
-  registrations: RegistrationRepository
-  callbacks: CallbackRepository
+  registrations: Pick<RegistrationJobs, 'erasePiiOf'>
+  callbacks: CallbackJobs
   now: () => Date
   logger: FastifyBaseLogger
   /** Personal data of what ended is kept this long (PII_RETENTION_DAYS). */

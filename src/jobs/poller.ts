@@ -1,12 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { DocumentRepository, DocumentSync } from '../modules/documents/index.js'
-import type { RegistrationRepository, RegistrationService } from '../modules/registration/index.js'
+import type { DocumentJobs } from '../modules/documents/index.js'
+import type { RegistrationJobs } from '../modules/registration/index.js'
 
 export interface PollerDeps {
-  registrations: RegistrationRepository
-  registrationService: RegistrationService
-  documents: DocumentRepository
-  documentSync: DocumentSync
+  registrations: Pick<RegistrationJobs, 'leaseStale' | 'refreshForPoller'>
+  documents: Pick<DocumentJobs, 'leaseStale' | 'refresh'>
   now: () => Date
   logger: FastifyBaseLogger
   /** A registration or document that has not been synced for this long is asked about again. */
@@ -36,7 +34,7 @@ export function createPoller(deps: PollerDeps) {
     let worked = 0
     for (const record of await deps.registrations.leaseStale(lease)) {
       worked++
-      await deps.registrationService
+      await deps.registrations
         .refreshForPoller(record)
         .catch((error: unknown) =>
           logger.warn({ err: error, registration_id: record.id }, 'poller could not refresh a registration'),
@@ -44,7 +42,7 @@ export function createPoller(deps: PollerDeps) {
     }
     for (const record of await deps.documents.leaseStale(lease)) {
       worked++
-      await deps.documentSync
+      await deps.documents
         .refresh(record)
         .catch((error: unknown) =>
           logger.warn({ err: error, document_id: record.id }, 'poller could not refresh a document'),

@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { DocumentRepository } from '../modules/documents/index.js'
-import type { OtpRepository } from '../modules/otp/index.js'
-import type { RegistrationRepository } from '../modules/registration/index.js'
+import type { DocumentJobs } from '../modules/documents/index.js'
+import type { OtpJobs } from '../modules/otp/index.js'
+import type { RegistrationJobs } from '../modules/registration/index.js'
 
 export interface ReconcilerDeps {
-  registrations: RegistrationRepository
-  documents: DocumentRepository
-  otps: OtpRepository
+  registrations: Pick<RegistrationJobs, 'leaseUnsettled' | 'markUnresolved' | 'markUnknown'>
+  documents: Pick<DocumentJobs, 'leaseUnsettled' | 'markUnresolved' | 'markOutcome'>
+  otps: OtpJobs
   now: () => Date
   logger: FastifyBaseLogger
   /** A request's own budget: a row still `in_flight` after it lost its request with its instance. */

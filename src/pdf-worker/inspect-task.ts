@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
 import { AppError } from '../errors/app-error.js'
-import { inspectPdf } from '../modules/documents/pdf/inspect.js'
+import { inspectPdf } from '../pdf/inspect.js'
 import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors/app-error.js'
 import type { ErrorCode } from '../errors/error-codes.js'
-import type { PdfInfo } from '../modules/documents/pdf/inspect.js'
+import type { PdfInfo } from '../pdf/inspect.js'
 
 /** What the main thread sends a worker: the PDF (a copy, the request keeps its own) and the limits. */
 export interface InspectJob {

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { AppError } from '../errors/app-error.js'
-import type { PdfInfo } from '../modules/documents/pdf/inspect.js'
-import { tooComplexPdf, unprocessablePdf } from '../modules/documents/pdf/pdf-errors.js'
+import type { PdfInfo } from '../pdf/inspect.js'
+import { tooComplexPdf, unprocessablePdf } from '../pdf/pdf-errors.js'
 import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
 
 export interface PdfPoolOptions {

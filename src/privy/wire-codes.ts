@@ -1,4 +1,4 @@
-import type { DocProcess, SignProcess } from './resources/documents.js'
+import type { DocProcess, SignProcess } from './resources/documents.types.js'
 
 /**
  * The `doc_process` code of each process, by name (docs/privy-contract.md §5.1): the wire codes live

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors/app-error.js'
-import { inspectPdf } from '../../src/modules/documents/pdf/index.js'
+import { inspectPdf } from '../../src/pdf/index.js'
 import { accepted, refused } from '../fixtures/pdf/hostile.js'
 
 /** What `inspectPdf` refuses a file with, or undefined when it accepts it. */

@@ -1,7 +1,7 @@
 import { PDFDocument } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors/app-error.js'
-import { inspectPdf } from '../../src/modules/documents/pdf/index.js'
+import { inspectPdf } from '../../src/pdf/index.js'
 import * as images from '../fixtures/images/images.js'
 import * as pdfs from '../fixtures/pdf/pdfs.js'
 

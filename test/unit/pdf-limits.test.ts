@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors/app-error.js'
-import { inspectPdf } from '../../src/modules/documents/pdf/index.js'
-import { countObjectStreamTokens } from '../../src/modules/documents/pdf/object-stream-tokens.js'
+import { inspectPdf } from '../../src/pdf/index.js'
+import { countObjectStreamTokens } from '../../src/pdf/object-stream-tokens.js'
 import { manyPages, manyPagesInObjectStreams, nameFlood, numberFlood } from '../fixtures/pdf/hostile.js'
 
 async function refusalOf(bytes: Buffer, options?: Parameters<typeof inspectPdf>[1]) {

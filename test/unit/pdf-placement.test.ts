@@ -9,7 +9,7 @@ import {
   PlacementSchema,
   signatureBox,
   toPoints,
-} from '../../src/modules/documents/pdf/index.js'
+} from '../../src/pdf/index.js'
 
 function page(width: number, height: number, number = 1, rotation: PdfPage['rotation'] = 0): PdfPage {
   const turned = rotation === 90 || rotation === 270

@@ -6,7 +6,6 @@ import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
-import type { DocumentLifecycle } from './documents.lifecycle.js'
 import {
   DocumentHistorySchema,
   DocumentIdParamsSchema,
@@ -25,10 +24,9 @@ const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey:
 
 export const documentRoutes: FastifyPluginAsyncZod<{
   service: DocumentService
-  lifecycle: DocumentLifecycle
   idempotency: IdempotencyService
   limits: DocumentUploadLimits
-}> = async (app, { service, lifecycle, idempotency, limits }) => {
+}> = async (app, { service, idempotency, limits }) => {
   await app.register(multipart, { limits: documentMultipartLimits(limits) })
   app.addHook('onError', closeConnectionIfBodyUnread)
   app.addHook('onRequest', app.authenticate)
@@ -120,7 +118,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         response: { 200: DocumentHistorySchema, ...problemResponses(400, 401, 404, 502, 503, 504) },
       },
     },
-    async (request) => lifecycle.history(principalOf(request), request.params.id),
+    async (request) => service.history(principalOf(request), request.params.id),
   )
 
   app.post(
@@ -143,10 +141,10 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       const { id } = request.params
       return idempotency.handle(request, reply, {
         content: [id],
-        execute: async (claim) => ({ status: 200, body: await lifecycle.revoke(principal, id, claim) }),
+        execute: async (claim) => ({ status: 200, body: await service.revoke(principal, id, claim) }),
         resume: async (_, claim) => ({
           status: 200,
-          body: await lifecycle.resumeRevoke(principal, id, claim),
+          body: await service.resumeRevoke(principal, id, claim),
         }),
       })
     },
@@ -171,7 +169,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      const pdf = await lifecycle.signedPdf(principalOf(request), request.params.id)
+      const pdf = await service.signedPdf(principalOf(request), request.params.id)
       return reply
         .header('content-type', 'application/pdf')
         .header('content-length', String(pdf.size))

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
+import { PlacementSchema } from '../../pdf/index.js'
 import { DOCUMENT_STATUSES } from '../../privy/index.js'
 import { SubmissionSchema } from '../submission.js'
-import { PlacementSchema } from './pdf/index.js'
 
 /** docs/privy-contract.md §5.1 `doc_category` codes of the e-Meterai. */
 export const E_METERAI_CATEGORIES = [

@@ -12,7 +12,7 @@ import {
   readTextField,
   refusePart,
 } from '../../http/multipart.js'
-import { FILE_FIELD, METADATA_FIELD } from './pdf/index.js'
+import { FILE_FIELD, METADATA_FIELD } from '../../pdf/index.js'
 
 export interface DocumentUploadLimits {
   /** Largest PDF accepted, in bytes. */

@@ -1,5 +1,10 @@
 /** The documents module's public face: other modules and the app import only this file. */
-export { createDocumentLifecycle } from './documents.lifecycle.js'
+
+export {
+  createDocumentsModule,
+  type DocumentJobs,
+  type DocumentsModuleApi,
+} from './documents.module.js'
 export {
   createDocumentRepository,
   type DocumentRecord,

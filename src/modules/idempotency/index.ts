@@ -1,4 +1,5 @@
 /** The idempotency module's public face: other modules and the app import only this file. */
+export { createIdempotencyModule } from './idempotency.module.js'
 export {
   bindIdempotencyKey,
   createIdempotencyRepository,

@@ -2,7 +2,6 @@ import { AppError } from '../../errors/app-error.js'
 import { asAppError } from '../../errors/upstream-failure.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import {
-  type PrivyError,
   PrivyLockedError,
   PrivyRateLimitError,
   PrivyResponseValidationError,
@@ -43,29 +42,6 @@ export function readableTransactionId(error: unknown): string | undefined {
   return error instanceof PrivyResponseValidationError ? error.readable.transaction_id : undefined
 }
 
-/**
- * What the app should do while the last call on an OTP has no known outcome (`next_action`):
- * - `validate_otp`: the transaction is known, or Privy may still answer. A code may be on its way: let
- *   the person type it and POST it to /v1/otp/{id}/validate, which works once the answer is in
- *   (retry from `retry_at`).
- * - `wait`: Privy's answer to the send is lost for good, so a code it may have sent can never be
- *   checked, and a second SMS is not sent while the first may still arrive. A new OTP may be requested
- *   from `retry_at`, when that code would have expired anyway (docs/privy-contract.md §4: 15 minutes).
- */
-export interface PendingStep {
-  next_action: 'validate_otp' | 'wait'
-  retry_at: Date
-}
-
-/** Whole seconds until `at`, at least 1, for Retry-After. */
-export function secondsUntil(at: Date, now: Date): number {
-  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000))
-}
-
-function stepExtensions(id: string, step: PendingStep) {
-  return { otp_id: id, next_action: step.next_action, retry_at: step.retry_at.toISOString() }
-}
-
 /** A wrong code (422 with remaining attempts) or a lock: Privy spent one of its attempts on it. */
 export function countedByPrivy(error: unknown): boolean {
   if (error instanceof PrivyLockedError) return true
@@ -73,7 +49,7 @@ export function countedByPrivy(error: unknown): boolean {
 }
 
 /** Privy's refusals of an OTP send, in the gateway's words. */
-export function sendRefusal(error: unknown): unknown {
+export function sendRefusal(error: unknown): AppError {
   if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
   // A 422 whose body is not Privy's (a proxy's page) says nothing about this OTP: no advice then.
   if (error instanceof PrivyUnprocessableEntityError && !error.bodyUnreadable) {
@@ -82,35 +58,6 @@ export function sendRefusal(error: unknown): unknown {
     })
   }
   return asAppError(error)
-}
-
-/** The first answer of a call whose outcome is not known: what Privy failed with, and what to do. */
-export function otpOutcomeUnknown(error: PrivyError, id: string, step: PendingStep, now: Date): AppError {
-  const mapped = asAppError(error)
-  const base = mapped instanceof AppError ? mapped : new AppError('UPSTREAM_TIMEOUT')
-  return new AppError(base.code, {
-    ...base.options,
-    detail: `${base.message}. Privy may have acted; the outcome settles on OTP transaction ${id}`,
-    retryAfterSeconds: secondsUntil(step.retry_at, now),
-    extensions: stepExtensions(id, step),
-    unknownOutcome: true,
-  })
-}
-
-/** A retry, or an action on the OTP, while its last call has no known outcome: never sent again. */
-export function otpPending(id: string, step: PendingStep, now: Date): AppError {
-  const detail =
-    step.next_action === 'wait'
-      ? `Privy's answer to the send of OTP transaction ${id} was lost: a code it may have sent cannot ` +
-        `be checked, and no second one is sent while it may still arrive. A new OTP can be requested ` +
-        `from ${step.retry_at.toISOString()}`
-      : `Privy has not yet answered the last request on OTP transaction ${id}. A code may be on its ` +
-        'way: let the person enter it, and validate it once this settles'
-  return new AppError('OPERATION_PENDING', {
-    detail,
-    retryAfterSeconds: secondsUntil(step.retry_at, now),
-    extensions: stepExtensions(id, step),
-  })
 }
 
 export const alreadyValidated = () => new AppError('CONFLICT', { detail: 'This OTP was already validated' })

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js'
+import { otpOutcomeUnknown } from '../../errors/upstream-failure.js'
 import type { Principal } from '../../lib/principal.js'
 import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/index.js'
@@ -9,7 +10,6 @@ import {
   assumedSend,
   locked,
   OTP_RESEND_AFTER_MS,
-  otpOutcomeUnknown,
   sendOf,
   sendRefusal,
   tooEarly,
@@ -17,7 +17,7 @@ import {
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
-import type { SendingHelpers } from './otp.sending.js'
+import type { SendingHelpers } from './otp.send.js'
 import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /**

@@ -1,36 +1,21 @@
-import { AppError, notFound } from '../../errors/app-error.js'
-import { unreadable } from '../../errors/error-handler.js'
-import { asAppError } from '../../errors/upstream-failure.js'
+import { notFound } from '../../errors/app-error.js'
+import { otpPending, type PendingStep } from '../../errors/upstream-failure.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
-import type { LateAnswer } from '../../privy/index.js'
-import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/index.js'
-import {
-  alreadyValidated,
-  countedByPrivy,
-  expired,
-  locked,
-  OTP_MAX_ATTEMPTS,
-  otpOutcomeUnknown,
-  otpPending,
-  type PendingStep,
-} from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import { createOtpResend } from './otp.resend.js'
-import type { OtpTransactionView } from './otp.schemas.js'
-import { createOtpSending } from './otp.sending.js'
-import { effectiveStatus, toOtpView } from './otp.view.js'
+import { createOtpSend, type SendingHelpers } from './otp.send.js'
+import { createOtpValidation } from './otp.validate.js'
 
 /**
  * Runs OTPs at Privy and mirrors Privy's limits locally, so a user gets a precise answer (when the
  * code expires, when a resend is allowed, how many tries are left) and a call that Privy would
- * refuse is refused without spending an SMS. Sending is in otp.sending.ts and
- * otp.resend.ts; checking codes is here.
+ * refuse is refused without spending an SMS. One operation a file: otp.send.ts, otp.validate.ts,
+ * otp.resend.ts; what they share (ownership, the clock's view of a row) is here.
  */
 export function createOtpService(deps: OtpServiceDeps) {
-  const { otps, registrations, privy, now } = deps
+  const { otps, now } = deps
 
   const isAwaiting = (record: OtpRecord) => isAwaitingAnswer(record, now(), deps.inFlightBudgetMs)
   const lateAnswerDeadline = (error: unknown) => deadlineOf(error, now(), deps.lateAnswerMs)
@@ -48,81 +33,6 @@ export function createOtpService(deps: OtpServiceDeps) {
   }
   const pending = (record: OtpRecord) => otpPending(record.id, pendingStep(record), now())
 
-  const helpers = { isAwaiting, lateAnswerDeadline, pending, findOwn }
-  const sending = createOtpSending(deps, helpers)
-  const resending = createOtpResend(deps, helpers)
-
-  async function validate(
-    principal: Principal,
-    id: string,
-    code: string,
-    claim?: IdempotencyClaim,
-  ): Promise<OtpTransactionView> {
-    const record = await findOwn(principal, id)
-    // A send whose answer is lost has no code to check, even once its wait is over: say what to do.
-    if (!record.upstreamTransactionId) throw pending(record)
-    refuseUnlessUsable(record)
-    const transactionId = record.upstreamTransactionId
-    if (!transactionId || isAwaiting(record)) throw pending(record)
-    // Concurrent guesses, on any instance, cannot outrun the attempts Privy allows.
-    const check = await deps.limits.takeCheck(record, OTP_MAX_ATTEMPTS)
-    const input = { transaction_id: transactionId, otp_code: code }
-    let signerPrivyId: string | undefined
-    const onLateAnswer = async (late: LateAnswer<unknown>) => {
-      if (late.ok) return void (await completeValidation(record, signerPrivyId))
-      await otps.awaitLateAnswer(record.id, null)
-      // As for an answer in time: a check Privy did not count is given back.
-      if (!countedByPrivy(late.error)) await check.release()
-    }
-    try {
-      if (record.otpType === 'document_signing') {
-        const seat = await deps.signing.signableBy(record.ownerId, record.documentIds)
-        signerPrivyId = seat.privyId
-        await privy.documents.otp.validate(input, { onLateAnswer })
-      } else {
-        await privy.registrations.otp.validate(input, { onLateAnswer })
-      }
-    } catch (error) {
-      if (error instanceof PrivyError && error.outcome === 'unknown') {
-        // Bound only now: a refusal means nothing happened, and a retry with the key runs afresh.
-        await claim?.bind(id)
-        await otps.awaitLateAnswer(record.id, lateAnswerDeadline(error))
-        const retryAt = new Date(now().getTime() + 2_000)
-        throw otpOutcomeUnknown(error, id, { next_action: 'validate_otp', retry_at: retryAt }, now())
-      }
-      if (!countedByPrivy(error)) await check.release()
-      throw error instanceof AppError ? error : await recordValidationFailure(record, error)
-    }
-    return toOtpView(await completeValidation(record, signerPrivyId), now())
-  }
-
-  async function completeValidation(
-    record: OtpRecord,
-    signerPrivyId: string | undefined,
-  ): Promise<OtpRecord> {
-    const validated = await otps.setStatus(record.id, 'validated')
-    if (record.registrationId) {
-      await registrations.markOtpValidated(record.registrationId)
-    }
-    if (signerPrivyId) {
-      await deps.signing.recordSignatures(record.documentIds, signerPrivyId)
-    }
-    return validated
-  }
-
-  /** A retry under the Idempotency-Key of a validation whose outcome was unknown. */
-  async function resumeValidate(
-    principal: Principal,
-    id: string,
-    code: string,
-    claim: IdempotencyClaim,
-  ): Promise<OtpTransactionView> {
-    const record = await findOwn(principal, id)
-    if (record.status === 'validated') return toOtpView(record, now())
-    if (isAwaiting(record)) throw pending(record)
-    return validate(principal, id, code, claim)
-  }
-
   async function findOwn(principal: Principal, id: string): Promise<OtpRecord> {
     const record = await otps.findVisible(id, ownerScope(principal).ownerId)
     // A signature is the signer's own act: not even an operator completes it for them.
@@ -132,45 +42,13 @@ export function createOtpService(deps: OtpServiceDeps) {
     return record
   }
 
-  function refuseUnlessUsable(record: OtpRecord): void {
-    const status = effectiveStatus(record, now())
-    if (status === 'validated') throw alreadyValidated()
-    if (status === 'locked') throw locked()
-    if (status === 'expired') throw expired()
+  const helpers: SendingHelpers = { isAwaiting, lateAnswerDeadline, pending, findOwn }
+  return {
+    ...createOtpSend(deps, helpers),
+    ...createOtpResend(deps, helpers),
+    ...createOtpValidation(deps, helpers),
   }
-
-  async function recordValidationFailure(record: OtpRecord, error: unknown): Promise<unknown> {
-    if (error instanceof PrivyLockedError) {
-      await otps.setStatus(record.id, 'locked', 0)
-      return locked()
-    }
-    if (error instanceof PrivyUnprocessableEntityError) {
-      // docs/privy-contract.md §4.1: a wrong code is the 422 that carries remaining_attempts (wherever the body puts
-      // it: error-body.ts); an expired one is flagged `expired` or says so. Anything else is not
-      // understood, and advice built on a guess could contradict what the next call answers.
-      if (error.expired || (error.remainingAttempts === undefined && saysExpired(error))) {
-        await otps.setStatus(record.id, 'expired')
-        return expired()
-      }
-      if (error.remainingAttempts === undefined) return unreadable(error)
-      const attemptsLeft = Math.max(error.remainingAttempts, 0)
-      await otps.recordWrongCode(record.id, attemptsLeft)
-      return new AppError('OTP_INVALID', {
-        detail:
-          attemptsLeft > 0
-            ? `The code is not correct; ${attemptsLeft} attempt(s) left`
-            : 'The code is not correct; no attempts left, the OTP is now locked',
-        extensions: { attempts_left: attemptsLeft },
-      })
-    }
-    return asAppError(error)
-  }
-
-  return { ...sending, ...resending, validate, resumeValidate }
 }
-
-const saysExpired = (error: PrivyUnprocessableEntityError) =>
-  error.messages.some((message) => /expired/i.test(message))
 
 export type OtpService = ReturnType<typeof createOtpService>
 

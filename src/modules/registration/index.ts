@@ -1,5 +1,10 @@
 /** The registration module's public face: other modules and the app import only this file. */
 export { createRegistrationApi, type RegistrationApi } from './registration.api.js'
+export {
+  createRegistrationModule,
+  type RegistrationJobs,
+  type RegistrationModuleApi,
+} from './registration.module.js'
 export { resealField } from './registration.pii.js'
 export { createRegistrationRepository, type RegistrationRepository } from './registration.repository.js'
 export { registrationRoutes } from './registration.routes.js'

@@ -1,30 +1,18 @@
-import type { FastifyBaseLogger } from 'fastify'
-import type { PrismaClient } from '../../generated/prisma/client.js'
-import type { BackgroundLoopOptions } from '../../lib/background-loop.js'
-import type { PiiCipher } from '../../lib/pii-crypto.js'
-import { createWebhookDispatcher, type WebhookSettings } from './webhooks.dispatcher.js'
+import type { GatewayModule, ModuleContext } from '../context.js'
+import { createWebhookDispatcher } from './webhooks.dispatcher.js'
 import { createWebhookRepository } from './webhooks.repository.js'
+import { webhookRoutes } from './webhooks.routes.js'
 import { createSecretBox } from './webhooks.secret-box.js'
 import { createWebhookSender } from './webhooks.sender.js'
-import { createWebhookService, type WebhookService } from './webhooks.service.js'
+import { createWebhookService } from './webhooks.service.js'
 
-export interface WebhookModule {
-  service: WebhookService
-  /** The fan-out and delivery sweeps, for the app's background loops. */
-  loops: BackgroundLoopOptions[]
-  /** Closes the HTTP agent; after the loops have stopped. */
-  close(): Promise<void>
-}
-
-/** Webhooks out, wired: repository, sender, dispatcher and the operators' service. */
-export function createWebhookModule(deps: {
-  prisma: PrismaClient
-  pii: PiiCipher
-  settings: WebhookSettings
-  now: () => Date
-  logger: FastifyBaseLogger
-}): WebhookModule {
-  const repository = createWebhookRepository(deps.prisma)
+/**
+ * Webhooks out, wired: repository, sender, dispatcher and the operators' service. Its loops are the
+ * fan-out and delivery sweeps; its close shuts the HTTP agent, after the loops have stopped.
+ */
+export function createWebhooksModule(ctx: ModuleContext): GatewayModule<undefined> {
+  const deps = { pii: ctx.pii, settings: ctx.config.webhooks, now: ctx.now, logger: ctx.logger }
+  const repository = createWebhookRepository(ctx.database.prisma)
   const secrets = createSecretBox(deps.pii)
   const urlPolicy = { allowHttp: deps.settings.allowHttp }
   const sender = createWebhookSender({ ...urlPolicy, timeoutMs: deps.settings.timeoutMs })
@@ -36,8 +24,12 @@ export function createWebhookModule(deps: {
     settings: deps.settings,
     logger: deps.logger,
   })
+  const service = createWebhookService({ repository, dispatcher, secrets, urlPolicy, now: deps.now })
   return {
-    service: createWebhookService({ repository, dispatcher, secrets, urlPolicy, now: deps.now }),
+    routes: async (app) => {
+      await app.register(webhookRoutes, { service })
+    },
+    api: undefined,
     loops: dispatcher.loops(deps.logger),
     close: () => sender.close(),
   }

@@ -1,4 +1,4 @@
-import { AppError } from '../../../errors/app-error.js'
+import { AppError } from '../errors/app-error.js'
 
 /** The multipart part that carries the PDF; every refusal of its content names it. */
 export const FILE_FIELD = 'file'

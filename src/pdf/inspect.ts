@@ -1,4 +1,4 @@
-import { formatBytes, invalidField } from '../../../http/field-errors.js'
+import { formatBytes, invalidField } from '../http/field-errors.js'
 import { findActiveContent } from './active-content.js'
 import { PageTreeError, type PdfPage, readPages } from './page-tree.js'
 import { ExpansionLimitError, ParseLimitError, parsePdfContext } from './parse-context.js'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
+import { otpOutcomeUnknown, type PendingStep } from '../../errors/upstream-failure.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer, SideEffectOptions, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
@@ -10,8 +11,6 @@ import {
   assumedSend,
   OTP_MAX_ATTEMPTS,
   OTP_VALID_MS,
-  otpOutcomeUnknown,
-  type PendingStep,
   readableTransactionId,
   sendOf,
   sendRefusal,
@@ -39,7 +38,7 @@ type Charge = (db: Prisma.TransactionClient) => Promise<Taken>
  * when the code it may have sent has expired (docs/privy-contract.md §4's 15 minutes after Privy could last have
  * acted): there is no status call for an OTP transaction to ask instead.
  */
-export function createOtpSending(deps: OtpServiceDeps, helpers: SendingHelpers) {
+export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
   const { otps, registrations, privy, now } = deps
   const { isAwaiting, lateAnswerDeadline, pending } = helpers
 

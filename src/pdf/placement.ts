@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { FieldError } from '../../../errors/app-error.js'
+import type { FieldError } from '../errors/app-error.js'
 import type { PdfInfo } from './inspect.js'
 
 /**

@@ -1,0 +1,83 @@
+import { createPdfPool, type PdfPool } from '../../pdf-worker/pool.js'
+import type { GatewayModule, ModuleContext } from '../context.js'
+import type { IdempotencyService } from '../idempotency/index.js'
+import type { RegistrationApi } from '../registration/index.js'
+import { createDocumentRepository, type DocumentRepository } from './documents.repository.js'
+import { documentRoutes } from './documents.routes.js'
+import { createDocumentService } from './documents.service.js'
+import { createDocumentSigning, type DocumentSigning } from './documents.signing.js'
+import { createDocumentSync, type DocumentSync } from './documents.sync.js'
+import { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'
+
+/** What the app's background jobs (src/jobs) may do with documents: lease, settle, refresh. */
+export type DocumentJobs = Pick<
+  DocumentRepository,
+  'leaseUnsettled' | 'markUnresolved' | 'markOutcome' | 'leaseStale'
+> &
+  Pick<DocumentSync, 'refresh'>
+
+export interface DocumentsModuleApi {
+  /** The signing rules the OTP module asks: whose turn it is, and recording a signature. */
+  signing: DocumentSigning
+  applyCallback: DocumentSync['applyCallback']
+  pdfStats: PdfPool['stats']
+  jobs: DocumentJobs
+}
+
+/** Documents: PDFs read in worker threads, sent to Privy for signing, and followed until signed. */
+export function createDocumentsModule(
+  ctx: ModuleContext,
+  deps: { idempotency: IdempotencyService; registrations: RegistrationApi; signedPdfStore?: SignedPdfStore },
+): GatewayModule<DocumentsModuleApi> {
+  const { config, privy, now, pii, answers, inFlightBudgetMs } = ctx
+  const { lateAnswerMs } = config.privy
+  const documents = createDocumentRepository(ctx.database.prisma, pii)
+  // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
+  const pdf = createPdfPool({
+    ...config.pdf,
+    limits: { maxPages: config.documents.maxPages, maxObjects: config.documents.maxObjects },
+    logger: ctx.logger,
+  })
+  const sync = createDocumentSync({
+    documents,
+    privy,
+    now,
+    refreshAfterSeconds: config.registration.refreshAfterSeconds,
+  })
+  const service = createDocumentService({
+    documents,
+    registrations: deps.registrations,
+    privy,
+    sync,
+    now,
+    pii,
+    pdf,
+    lateAnswerMs,
+    inFlightBudgetMs,
+    answers,
+    store: deps.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
+  })
+  return {
+    routes: async (app) => {
+      await app.register(documentRoutes, {
+        service,
+        idempotency: deps.idempotency,
+        limits: { maxBytes: config.documents.maxBytes, maxMetadataBytes: 64 * 1024 },
+      })
+    },
+    api: {
+      signing: createDocumentSigning({ documents, sync, now }),
+      applyCallback: sync.applyCallback,
+      pdfStats: () => pdf.stats(),
+      jobs: {
+        leaseUnsettled: documents.leaseUnsettled,
+        markUnresolved: documents.markUnresolved,
+        markOutcome: documents.markOutcome,
+        leaseStale: documents.leaseStale,
+        refresh: sync.refresh,
+      },
+    },
+    loops: [],
+    close: () => pdf.close(),
+  }
+}

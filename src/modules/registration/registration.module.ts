@@ -1,0 +1,60 @@
+import type { GatewayModule, ModuleContext } from '../context.js'
+import type { IdempotencyService } from '../idempotency/index.js'
+import { createRegistrationApi } from './registration.api.js'
+import { createRegistrationRepository, type RegistrationRepository } from './registration.repository.js'
+import { registrationRoutes } from './registration.routes.js'
+import { createRegistrationService, type RegistrationService } from './registration.service.js'
+
+/** What the app's background jobs (src/jobs) may do with registrations: lease, settle, refresh, erase. */
+export type RegistrationJobs = Pick<
+  RegistrationRepository,
+  'leaseUnsettled' | 'markUnresolved' | 'markUnknown' | 'leaseStale' | 'erasePiiOf'
+> &
+  Pick<RegistrationService, 'refreshForPoller'>
+
+export type RegistrationModuleApi = ReturnType<typeof createRegistrationApi> &
+  Pick<RegistrationService, 'applyUpstream'> & { jobs: RegistrationJobs }
+
+/** Registrations: the person's identity sent to Privy, and the status Privy reports back. */
+export function createRegistrationModule(
+  ctx: ModuleContext,
+  deps: { idempotency: IdempotencyService },
+): GatewayModule<RegistrationModuleApi> {
+  const { config } = ctx
+  const repository = createRegistrationRepository(ctx.database.prisma, ctx.pii)
+  const service = createRegistrationService({
+    repository,
+    privy: ctx.privy,
+    now: ctx.now,
+    refreshAfterSeconds: config.registration.refreshAfterSeconds,
+    imageLimits: config.registration,
+    merchantRaEnabled: config.privy.merchantRaEnabled,
+    pii: ctx.pii,
+    lateAnswerMs: config.privy.lateAnswerMs,
+    inFlightBudgetMs: ctx.inFlightBudgetMs,
+    answers: ctx.answers,
+  })
+  return {
+    routes: async (app) => {
+      await app.register(registrationRoutes, {
+        service,
+        idempotency: deps.idempotency,
+        imageLimits: config.registration,
+      })
+    },
+    api: {
+      ...createRegistrationApi(repository),
+      applyUpstream: service.applyUpstream,
+      jobs: {
+        leaseUnsettled: repository.leaseUnsettled,
+        markUnresolved: repository.markUnresolved,
+        markUnknown: repository.markUnknown,
+        leaseStale: repository.leaseStale,
+        erasePiiOf: repository.erasePiiOf,
+        refreshForPoller: service.refreshForPoller,
+      },
+    },
+    loops: [],
+    close: async () => undefined,
+  }
+}
