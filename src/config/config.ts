@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { DEV_CREDENTIALS } from '../privy/index.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
@@ -11,6 +12,9 @@ export const DEV_PII_KEYS = {
   encryptionKey: Buffer.alloc(32, 'privy-gateway-dev-encryption-key').toString('base64'),
   lookupKey: Buffer.alloc(32, 'privy-gateway-dev-lookup-key').toString('base64'),
 } as const
+
+/** The embedded simulator's state, inside the PGlite data directory (whatever the database). */
+export const SIMULATOR_STATE_FILE = 'privy-simulator.json'
 
 export interface PrivyCredentials {
   clientId: string
@@ -61,6 +65,13 @@ export interface Config {
     lateAnswerMs: number
     connectTimeoutMs: number
     merchantRaEnabled: boolean
+    /**
+     * Where the embedded simulator keeps its state, beside the PGlite data, so a restart is
+     * invisible (src/simulator/persistence.ts).
+     */
+    simulatorStateFile: string
+    /** The embedded simulator's preferred port (SIMULATOR_PORT). */
+    simulatorPort: number
   }
   auth: {
     jwt: { secret?: string; publicKeyPem?: string; issuer?: string; audience?: string }
@@ -134,8 +145,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once into a frozen Config, listing every problem in one error. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<Config> {
+/**
+ * Parses the environment once into a frozen Config, listing every problem in one error. `kept`:
+ * the development secrets of an earlier start (dev-secrets.ts), used instead of new random ones.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined>,
+  kept?: { jwtSecret: string; apiKey: string },
+): Readonly<Config> {
   const parsed = EnvSchema.safeParse(source)
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
@@ -179,12 +196,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   const devSecrets: { apiKey?: string; jwtSecret?: string } = {}
   let jwtSecret = env.AUTH_JWT_SECRET
   if (!jwtSecret && !env.AUTH_JWT_PUBLIC_KEY) {
-    jwtSecret = randomBytes(32).toString('base64url')
+    jwtSecret = kept?.jwtSecret ?? randomBytes(32).toString('base64url')
     devSecrets.jwtSecret = jwtSecret
   }
   let opsApiKeyHashes = env.OPS_API_KEY_HASHES?.split(',').map((hash) => hash.toLowerCase()) ?? []
   if (opsApiKeyHashes.length === 0) {
-    devSecrets.apiKey = `dev_${randomBytes(24).toString('base64url')}`
+    devSecrets.apiKey = kept?.apiKey ?? `dev_${randomBytes(24).toString('base64url')}`
     opsApiKeyHashes = [createHash('sha256').update(devSecrets.apiKey).digest('hex')]
   }
 
@@ -225,6 +242,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       lateAnswerMs: env.PRIVY_LATE_ANSWER_MS,
       connectTimeoutMs: env.PRIVY_CONNECT_TIMEOUT_MS,
       merchantRaEnabled: env.PRIVY_MERCHANT_RA_ENABLED,
+      simulatorStateFile: join(env.PGLITE_DATA_DIR, SIMULATOR_STATE_FILE),
+      simulatorPort: env.SIMULATOR_PORT,
     },
     auth: {
       jwt: {
