@@ -48,6 +48,7 @@ import { createPdfPool } from './pdf-worker/pool.js'
 import { authPlugin } from './plugins/auth.js'
 import { installGracefulClose } from './plugins/graceful-close.js'
 import { healthRoutes, migrationsCheck } from './plugins/health.js'
+import { GatewayLogController } from './plugins/log-controller.js'
 import { installRequestBudget } from './plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
 import { registerSwagger } from './plugins/swagger.js'
@@ -76,6 +77,8 @@ export async function buildApp(
   const logger: FastifyBaseLogger = overrides.logger ?? createLogger(config.log.level)
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
+    // A download whose client hangs up after the last byte is a success (log-controller.ts).
+    logController: new GatewayLogController(),
     // A caller's X-Request-ID is kept when it looks like one, so traces join up across systems.
     genReqId: (request) => {
       const given = request.headers['x-request-id']

@@ -68,7 +68,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
       .filter((s) => s.role === 'signer')
       .every((s) => s.status === 'signed')
     if (record.status !== 'uploaded' || (record.signers.length > 0 && everyoneSigned)) {
-      throw new AppError('CONFLICT', {
+      throw new AppError('DOCUMENT_NOT_REVOCABLE', {
         detail: `The document is ${record.status}${everyoneSigned ? ' and every signer has signed' : ''}; it can no longer be revoked`,
         extensions: { document_status: record.status },
       })
@@ -95,7 +95,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
         throw outcomeUnknown(error, 'document', record.id)
       }
       if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
-        throw new AppError('CONFLICT', {
+        throw new AppError('DOCUMENT_NOT_REVOCABLE', {
           detail: 'Privy refused: every signer has signed, or it is already closed',
         })
       }
@@ -159,7 +159,7 @@ export function createDocumentLifecycle(deps: DocumentLifecycleDeps) {
     let record = await visible(principal, id)
     if (record.status !== 'completed') record = await sync.refreshIfDue(record, true)
     if (record.status !== 'completed') {
-      throw new AppError('CONFLICT', {
+      throw new AppError('SIGNED_PDF_NOT_READY', {
         detail: `The document is ${record.status}; the signed PDF exists once it is completed`,
         extensions: { document_status: record.status },
       })
