@@ -188,6 +188,10 @@ async function persistState(
   const warn = options.onStateWarning ?? ((message, details) => app.log.warn(details ?? {}, message))
   const persistence = new StatePersistence(options.stateFile, context.state, warn)
   const { loaded } = await persistence.load()
+  // What was waiting for the verification delay before the restart waits again (from now).
+  for (const registration of context.state.registrations.values()) {
+    if (registration.status === 'waiting_verification') context.events.registration(registration, 'created')
+  }
   app.addHook('onResponse', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') persistence.schedule()
   })

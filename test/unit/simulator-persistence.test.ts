@@ -2,9 +2,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import type { SimDocument } from '../../src/simulator/document-types.js'
+import { startSimulator } from '../../src/simulator/index.js'
 import { StatePersistence } from '../../src/simulator/persistence.js'
 import { type SimRegistration, SimulatorState } from '../../src/simulator/state.js'
+import { eventually } from '../helpers/eventually.js'
 
 const settings = {
   verificationDelayMs: null,
@@ -135,5 +138,29 @@ describe('the simulator state file', () => {
     })
     expect(warnings).toEqual([expect.stringContaining('starting empty')])
     expect(state.registrations.size).toBe(0)
+  })
+})
+
+describe('a simulator started on its state file', () => {
+  it('verifies after the delay a registration that was waiting for verification before the restart', async () => {
+    const file = await stateFile()
+    const before = new SimulatorState(settings)
+    before.addRegistration({
+      ...registration('REF-WAIT'),
+      channelId: DEV_CREDENTIALS.channelId,
+      status: 'waiting_verification',
+    })
+    const writer = new StatePersistence(file, before, noWarnings)
+    writer.schedule()
+    await writer.flush()
+
+    const simulator = await startSimulator({ stateFile: file, verificationDelayMs: 100 })
+    try {
+      expect(simulator.restored).toBe(true)
+      const restored = simulator.state.registration(DEV_CREDENTIALS.channelId, 'REF-WAIT')
+      await eventually('the restored registration verified', () => restored?.status === 'verified')
+    } finally {
+      await simulator.close()
+    }
   })
 })
