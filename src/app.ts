@@ -18,6 +18,7 @@ import { healthRoutes, migrationsCheck } from './plugins/health.js'
 import { registerSwagger } from './plugins/swagger.js'
 
 export type { AppOverrides } from './open-context.js'
+export { embeddedSimulatorUrl } from './open-context.js'
 
 /** Builds the gateway from a config object; nothing here reads process.env. */
 export async function buildApp(

@@ -76,6 +76,29 @@ async function openOwnDatabase(config: Readonly<Config>, closers: Closers): Prom
   return database
 }
 
+const embeddedSimulators = new WeakMap<FastifyInstance, string>()
+
+/** The in-process simulator's address, for the start banner; undefined with a real Privy. */
+export function embeddedSimulatorUrl(app: FastifyInstance): string | undefined {
+  return embeddedSimulators.get(app)
+}
+
+/** On SIMULATOR_PORT, or on a free port when that one is taken (another gateway, a test run). */
+async function startEmbeddedSimulator(config: Readonly<Config>, app: FastifyInstance) {
+  const options = {
+    host: '127.0.0.1',
+    stateFile: config.privy.simulatorStateFile,
+    onStateWarning: (message: string, details?: Record<string, unknown>) =>
+      app.log.warn({ simulator: details }, message),
+  }
+  try {
+    return await startSimulator({ ...options, port: config.privy.simulatorPort })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    return startSimulator({ ...options, port: 0 })
+  }
+}
+
 async function openOwnPrivyClient(
   config: Readonly<Config>,
   app: FastifyInstance,
@@ -84,9 +107,17 @@ async function openOwnPrivyClient(
 ): Promise<PrivyClient> {
   let baseUrl = config.privy.baseUrl
   if (config.privy.mode === 'embedded') {
-    const simulator = await startSimulator({ host: '127.0.0.1', port: 0 })
+    const simulator = await startEmbeddedSimulator(config, app)
     closers.push(() => simulator.close())
+    embeddedSimulators.set(app, simulator.url)
     baseUrl = simulator.url
+    // A fresh simulator beside a database with rows means those rows name registrations it never saw.
+    app.log.info(
+      { stateFile: config.privy.simulatorStateFile, restored: simulator.restored },
+      simulator.restored
+        ? 'the in-process Privy simulator restored its state from the data directory'
+        : 'the in-process Privy simulator starts empty (no saved state in the data directory)',
+    )
     // The in-process Privy calls back this gateway once it knows where it listens.
     app.addHook('onListen', async () => {
       const address = app.server.address()

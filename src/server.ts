@@ -1,7 +1,8 @@
 import { constants } from 'node:os'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from './app.js'
+import { buildApp, embeddedSimulatorUrl } from './app.js'
 import { ConfigError, loadConfig } from './config/config.js'
+import { loadOrCreateDevSecrets } from './config/dev-secrets.js'
 import { devCredentialsBanner } from './dev-credentials-banner.js'
 import { startTracing } from './observability/tracing.js'
 
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig(process.env)
+    // Dev secrets are kept in the data directory, so a restart keeps tokens valid (dev-secrets.ts).
+    if (config.auth.devSecrets) {
+      config = loadConfig(process.env, await loadOrCreateDevSecrets(config.database.pgliteDataDir))
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`)
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.server.host, port: config.server.port })
   const address = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${config.server.port}`
-  process.stdout.write(`\n${await devCredentialsBanner(config, address)}\n\n`)
+  process.stdout.write(`\n${await devCredentialsBanner(config, address, embeddedSimulatorUrl(app))}\n\n`)
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { DEV_CREDENTIALS } from '../privy/index.js'
 import type { Config } from './config.types.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
@@ -15,6 +16,9 @@ export const DEV_PII_KEYS = {
   lookupKey: Buffer.alloc(32, 'privy-gateway-dev-lookup-key').toString('base64'),
 } as const
 
+/** The embedded simulator's state, inside the PGlite data directory (whatever the database). */
+export const SIMULATOR_STATE_FILE = 'privy-simulator.json'
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
@@ -22,8 +26,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once into a frozen Config, listing every problem in one error. */
-export function loadConfig(source: Record<string, string | undefined>): Readonly<Config> {
+/**
+ * Parses the environment once into a frozen Config, listing every problem in one error. `kept`:
+ * the development secrets of an earlier start (dev-secrets.ts), used instead of new random ones.
+ */
+export function loadConfig(
+  source: Record<string, string | undefined>,
+  kept?: { jwtSecret: string; apiKey: string },
+): Readonly<Config> {
   const parsed = EnvSchema.safeParse(source)
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
@@ -67,12 +77,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   const devSecrets: { apiKey?: string; jwtSecret?: string } = {}
   let jwtSecret = env.AUTH_JWT_SECRET
   if (!jwtSecret && !env.AUTH_JWT_PUBLIC_KEY) {
-    jwtSecret = randomBytes(32).toString('base64url')
+    jwtSecret = kept?.jwtSecret ?? randomBytes(32).toString('base64url')
     devSecrets.jwtSecret = jwtSecret
   }
   let opsApiKeyHashes = env.OPS_API_KEY_HASHES?.split(',').map((hash) => hash.toLowerCase()) ?? []
   if (opsApiKeyHashes.length === 0) {
-    devSecrets.apiKey = `dev_${randomBytes(24).toString('base64url')}`
+    devSecrets.apiKey = kept?.apiKey ?? `dev_${randomBytes(24).toString('base64url')}`
     opsApiKeyHashes = [createHash('sha256').update(devSecrets.apiKey).digest('hex')]
   }
 
@@ -113,6 +123,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       lateAnswerMs: env.PRIVY_LATE_ANSWER_MS,
       connectTimeoutMs: env.PRIVY_CONNECT_TIMEOUT_MS,
       merchantRaEnabled: env.PRIVY_MERCHANT_RA_ENABLED,
+      simulatorStateFile: join(env.PGLITE_DATA_DIR, SIMULATOR_STATE_FILE),
+      simulatorPort: env.SIMULATOR_PORT,
     },
     auth: {
       jwt: {

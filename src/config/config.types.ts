@@ -51,6 +51,13 @@ export interface Config {
     lateAnswerMs: number
     connectTimeoutMs: number
     merchantRaEnabled: boolean
+    /**
+     * Where the embedded simulator keeps its state, beside the PGlite data, so a restart is
+     * invisible (src/simulator/persistence.ts).
+     */
+    simulatorStateFile: string
+    /** The embedded simulator's preferred port (SIMULATOR_PORT). */
+    simulatorPort: number
   }
   auth: {
     jwt: { secret?: string; publicKeyPem?: string; issuer?: string; audience?: string }

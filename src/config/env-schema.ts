@@ -94,6 +94,11 @@ export const EnvSchema = z.object({
   PGLITE_DATA_DIR: z.string().default('./data'),
 
   PRIVY_BASE_URL: optionalUrl,
+  /**
+   * Where the in-process simulator listens when PRIVY_BASE_URL is unset; taken: a free port (the
+   * start banner prints the address either way).
+   */
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   PRIVY_CLIENT_ID: optionalString,
   PRIVY_CLIENT_SECRET: optionalString,
   PRIVY_API_KEY: optionalString,

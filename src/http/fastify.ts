@@ -8,6 +8,7 @@ import { createMetrics, type GatewayMetrics } from '../observability/metrics.js'
 import { observabilityPlugin } from '../observability/plugin.js'
 import { traceRequests } from '../observability/tracing.js'
 import { installGracefulClose } from '../plugins/graceful-close.js'
+import { GatewayLogController } from '../plugins/log-controller.js'
 import { installRequestBudget } from '../plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from '../plugins/security.js'
 
@@ -18,6 +19,8 @@ const REQUEST_ID = /^(?!.*\d{10})[\w.:-]{8,128}$/
 export function createFastify(config: Readonly<Config>, logger: FastifyBaseLogger): FastifyInstance {
   return Fastify({
     loggerInstance: logger,
+    // A download whose client hangs up after the last byte is a success (log-controller.ts).
+    logController: new GatewayLogController(),
     // A caller's X-Request-ID is kept when it looks like one, so traces join up across systems.
     genReqId: (request) => {
       const given = request.headers['x-request-id']

@@ -122,7 +122,9 @@ const STATUS_DESCRIPTIONS: Record<string, string> = {
   401: 'No valid bearer token or API key (`UNAUTHENTICATED`)',
   403: 'Not enabled for this merchant (`FEATURE_NOT_ENABLED`)',
   404: 'Not found, or not yours (`NOT_FOUND`)',
-  409: 'Conflicts with the current state (`CONFLICT`)',
+  409:
+    'Conflicts with the current state; `code` says which conflict (each one is named in the ' +
+    "operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`)",
   413: 'Body or part too large (`PAYLOAD_TOO_LARGE`)',
   415: 'Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`)',
   422: 'Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`)',

@@ -53,6 +53,13 @@ export interface SimulatorOptions {
   documentProcessingDelayMs?: number | null
   /** How answers are worded (answer-styles.ts); default `contract`. Changeable at `/__sim/settings`. */
   answerStyle?: AnswerStyle
+  /**
+   * Keep the state in this file and load it at start (persistence.ts), so a restart forgets nothing;
+   * absent: memory only. Only `startSimulator` reads it.
+   */
+  stateFile?: string
+  /** Told when the state file cannot be read or written (never with its content). */
+  onStateWarning?: (message: string, details?: Record<string, unknown>) => void
 }
 
 /** Everything a route or hook needs, passed explicitly instead of decorating Fastify's types. */

@@ -8,6 +8,7 @@ import { DocumentProcessor } from './document-flow.js'
 import { installErrorHandling } from './errors.js'
 import { FaultInjector } from './faults.js'
 import { installRawBodyParser } from './json-body.js'
+import { StatePersistence } from './persistence.js'
 import { RequestLog } from './request-log.js'
 import { documentOtpRoutes } from './routes/document-otp.js'
 import { documentRoutes } from './routes/documents.js'
@@ -27,7 +28,7 @@ import { VerificationScheduler } from './verification.js'
 /**
  * The Privy simulator: the upstream contract (docs/privy-contract.md) implemented strictly, plus the
  * `/__sim` test surface of its docs/privy-contract.md §7. It imports nothing from the gateway except the shared signing code.
- * State is in memory and does not survive a restart (see state.ts).
+ * State is in memory; with `stateFile` it is also kept on disk and survives a restart (persistence.ts).
  */
 
 export type {
@@ -43,6 +44,8 @@ export interface RunningSimulator {
   url: string
   app: FastifyInstance
   state: SimulatorState
+  /** With `stateFile`: whether the state was loaded from it (false: a first start, or it was unreadable). */
+  restored: boolean
   close(): Promise<void>
 }
 
@@ -155,7 +158,13 @@ export async function startSimulator(
 ): Promise<RunningSimulator> {
   const { host = '127.0.0.1', port = 0, ...simulatorOptions } = options
   const { app, context } = assemble(simulatorOptions)
-  await app.listen({ host, port })
+  const restored = await persistState(app, context, simulatorOptions)
+  try {
+    await app.listen({ host, port })
+  } catch (error) {
+    await app.close()
+    throw error
+  }
   const address = app.server.address()
   if (address === null || typeof address === 'string') {
     await app.close()
@@ -163,5 +172,31 @@ export async function startSimulator(
   }
   const url = urlOf(address)
   context.publicUrl ??= url
-  return { url, app, state: context.state, close: () => app.close() }
+  return { url, app, state: context.state, restored, close: () => app.close() }
+}
+
+/**
+ * Loads the state file, then writes it after every request that may change the state and every
+ * background change (verification, processing), and once more on close.
+ */
+async function persistState(
+  app: FastifyInstance,
+  context: SimContext,
+  options: SimulatorOptions,
+): Promise<boolean> {
+  if (options.stateFile === undefined) return false
+  const warn = options.onStateWarning ?? ((message, details) => app.log.warn(details ?? {}, message))
+  const persistence = new StatePersistence(options.stateFile, context.state, warn)
+  const { loaded } = await persistence.load()
+  // What was waiting for the verification delay before the restart waits again (from now).
+  for (const registration of context.state.registrations.values()) {
+    if (registration.status === 'waiting_verification') context.events.registration(registration, 'created')
+  }
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') persistence.schedule()
+  })
+  context.events.onRegistration(() => persistence.schedule())
+  context.events.onDocument(() => persistence.schedule())
+  app.addHook('onClose', async () => persistence.flush())
+  return loaded
 }

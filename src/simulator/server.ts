@@ -6,7 +6,8 @@ import { startSimulator } from './index.js'
 
 /**
  * Standalone entry (`npm run simulator`, the compose `simulator` service). A separate program from
- * the gateway, so it reads its own SIM_* environment here. State is in memory: a restart starts empty.
+ * the gateway, so it reads its own SIM_* environment here. State is in memory (a restart starts
+ * empty) unless SIM_STATE_FILE names a file to keep it in (persistence.ts).
  */
 
 const log = pino({ name: 'privy-simulator' })
@@ -36,6 +37,8 @@ const environment = z.object({
   SIM_DOCUMENT_PROCESSING_DELAY_MS: optional(z.coerce.number().int().min(0).max(86_400_000).optional()),
   /** How answers are worded (answer-styles.ts); unset: `contract`. */
   SIM_ANSWER_STYLE: optional(z.enum(ANSWER_STYLES).default('contract')),
+  /** Keep the state in this file across restarts (e.g. on a volume); unset: memory only. */
+  SIM_STATE_FILE: optional(z.string().min(1).optional()),
 })
 
 const parsed = environment.safeParse(process.env)
@@ -61,6 +64,7 @@ const simulator = await startSimulator({
   callbackUrl: env.SIM_CALLBACK_URL ?? null,
   verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
   answerStyle: env.SIM_ANSWER_STYLE,
+  stateFile: env.SIM_STATE_FILE,
   logger: true,
 })
 log.info(
@@ -72,8 +76,10 @@ log.info(
     verificationDelayMs: env.SIM_VERIFICATION_DELAY_MS ?? null,
     documentProcessingDelayMs: env.SIM_DOCUMENT_PROCESSING_DELAY_MS ?? 0,
     answerStyle: env.SIM_ANSWER_STYLE,
+    stateFile: env.SIM_STATE_FILE ?? null,
+    restored: simulator.restored,
   },
-  'Privy SIMULATOR listening (in-memory state; not real Privy)',
+  'Privy SIMULATOR listening (not real Privy)',
 )
 
 // `once`: a second signal of the same kind falls back to Node's default and ends the process at once.

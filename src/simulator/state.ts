@@ -3,11 +3,13 @@ import type { SimDocument } from './document-types.js'
 import type { RejectCode, VerificationOutcome } from './outcomes.js'
 
 /**
- * The simulator's whole memory, held in this process only. It does NOT survive a restart: stopping
- * the simulator (or `POST /__sim/reset`) forgets every token, registration, document, OTP, message,
- * fault, logged request and callback, and puts the settings back to the ones it was started with.
- * docs/privy-contract.md §7 allows that when documented; a client holding a token from before a restart gets 401
- * and, per docs/privy-contract.md §2.1, fetches a new one.
+ * The simulator's whole memory. In memory only, unless started with a `stateFile`
+ * (persistence.ts: the embedded default keeps it beside the PGlite data, and `SIM_STATE_FILE` for
+ * the standalone one), which keeps tokens, registrations, documents, OTPs and messages across a
+ * restart; faults, settings, the request log and callbacks always start empty. `POST /__sim/reset`
+ * forgets everything (the file too, at its next write). docs/privy-contract.md §7 allows a
+ * forgetful simulator when documented; a client holding a token it no longer knows gets 401 and,
+ * per docs/privy-contract.md §2.1, fetches a new one.
  */
 
 export type RegistrationType = 'landing_page' | 'privy_ra' | 'merchant_ra'

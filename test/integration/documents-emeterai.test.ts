@@ -207,7 +207,7 @@ describe('revoke and download around the last signature', () => {
     })
     const early = await downloadSignedPdf(gateway, uploaded.id, officer)
     expect(early.status).toBe(409)
-    expect(JSON.parse(early.bytes.toString('utf8')).code).toBe('CONFLICT')
+    expect(JSON.parse(early.bytes.toString('utf8')).code).toBe('SIGNED_PDF_NOT_READY')
     const revoke = await gateway.call('POST', `/v1/documents/${uploaded.id}/revoke`, { token: officer })
     expect(revoke.status, revoke.text).toBe(200)
     expect(revoke.json.status).toBe('revoked')

@@ -76,6 +76,7 @@ describe('document signing, end to end', () => {
 
     const early = await signWithOtp(bobClient, bob, [uploaded.id])
     expect(early.response.status).toBe(409)
+    expect(early.error?.code).toBe('NOT_YOUR_TURN')
     expect(early.error?.detail).toMatch(/turn/)
 
     expect((await signWithOtp(aliceClient, alice, [uploaded.id])).response.status).toBe(200)
@@ -106,6 +107,7 @@ describe('document signing, end to end', () => {
       params: { path: { id: uploaded.id } },
     })
     expect(revoke.response.status).toBe(409)
+    expect(revoke.error?.code).toBe('DOCUMENT_NOT_REVOCABLE')
   })
 
   it('parallel signing, revoked before the last signature', async () => {
@@ -122,12 +124,15 @@ describe('document signing, end to end', () => {
     })
     expect(revoked.response.status, JSON.stringify(revoked.error)).toBe(200)
     expect(revoked.data?.status).toBe('revoked')
-    expect((await signWithOtp(await as(alice), alice, [uploaded.id])).response.status).toBe(409)
+    const late = await signWithOtp(await as(alice), alice, [uploaded.id])
+    expect(late.response.status).toBe(409)
+    expect(late.error?.code).toBe('DOCUMENT_NOT_SIGNABLE')
     const signed = await officer.raw.GET('/v1/documents/{id}/signed.pdf', {
       params: { path: { id: uploaded.id } },
       parseAs: 'arrayBuffer',
     })
     expect(signed.response.status).toBe(409)
+    expect((signed.error as { code?: string } | undefined)?.code).toBe('SIGNED_PDF_NOT_READY')
   })
 
   it('answers 404 to a stranger on every document route', async () => {
@@ -210,6 +215,7 @@ describe('who may name and sign', () => {
     expect(first.response.status, JSON.stringify(first.error)).toBe(201)
     const second = await aliceClient.raw.POST('/v1/otp', { body })
     expect(second.response.status).toBe(409)
+    expect(second.error?.code).toBe('OTP_ALREADY_SENT')
     expect(second.error?.otp_id).toBe(first.data?.id)
     const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${alice.privyId}`)
     const code = (listed.json.otps ?? listed.json).at(-1).code

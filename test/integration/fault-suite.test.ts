@@ -207,7 +207,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     )
     const otpId = result.settled.json.id
     expect(result.settled.status).toBe(201)
-    expectConsistent(result, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+    expectConsistent(result, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
     const messages = await gateway.sim(
       'GET',
       `/__sim/messages?reference_number=${registration.reference_number}`,
@@ -264,7 +264,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     )
     expect(result.settled.status).toBe(200)
     expect(result.settled.json.status).toBe('validated')
-    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, CONFLICT: 409 })
+    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
     expect(await sideEffects(path)).toBe(before + 1)
     const after = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
     expect(after.json.status).toBe('waiting_verification')
@@ -324,7 +324,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
         }),
       )
       const otpId = requested.settled.json.id
-      expectConsistent(requested, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+      expectConsistent(requested, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
       expect(await sideEffects(requestPath)).toBe(before + 1)
 
       const validatePath = '/web/api/v2/doc-signing/otp/validation'
@@ -339,7 +339,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
         }),
       )
       expect(validated.settled.json.status).toBe('validated')
-      expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
+      expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
       expect(await sideEffects(validatePath)).toBe(validatedBefore + 1)
       const document = await gateway.call('GET', `/v1/documents/${uploaded.json.id}?refresh=true`, {
         token: signer.token,
@@ -369,7 +369,10 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
       )
       expect(result.settled.status).toBe(200)
       expect(result.settled.json.status).toBe('revoked')
-      expectConsistent(result, 'document_id', uploaded.json.id, { ...KEYED_WAIT, CONFLICT: 409 })
+      expectConsistent(result, 'document_id', uploaded.json.id, {
+        ...KEYED_WAIT,
+        DOCUMENT_NOT_REVOCABLE: 409,
+      })
       expect(await sideEffects(path)).toBe(before + 1)
     })
   })

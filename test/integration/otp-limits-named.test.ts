@@ -49,7 +49,7 @@ describe('a 429 names the limit that was really hit', () => {
     for (const answer of answers.filter((candidate) => candidate.status !== 201)) {
       // The live OTP (or the one still being sent) is named; a phone that got one SMS is under its 2.
       expect(answer.status, answer.text).toBe(409)
-      expect(['CONFLICT', 'OPERATION_PENDING']).toContain(answer.json.code)
+      expect(['OTP_ALREADY_SENT', 'OPERATION_PENDING']).toContain(answer.json.code)
       expect(answer.json.otp_id).toBe(sent[0]?.json.id)
     }
     // The phone's count is that one SMS: a second registration of the number still gets its code.

@@ -250,7 +250,7 @@ const WAITING: Record<string, number> = {
   IDEMPOTENCY_KEY_IN_USE: 409,
   OPERATION_PENDING: 409,
   // A request for a target whose OTP is settled and known: resend it instead.
-  CONFLICT: 409,
+  OTP_ALREADY_SENT: 409,
   // A resend whose predecessor counts as sent: the next one waits its 60 s.
   OTP_RESEND_TOO_EARLY: 429,
 }
@@ -264,7 +264,8 @@ function expectAbout(answer: CallResult, otpId: string): void {
   expect(answer.headers['content-type']).toContain('application/problem+json')
   expect(Object.keys(WAITING), answer.text).toContain(answer.json.code)
   expect(answer.status).toBe(WAITING[answer.json.code])
-  if (answer.json.code !== 'CONFLICT') expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
+  if (answer.json.code !== 'OTP_ALREADY_SENT')
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
   if (answer.json.otp_id !== undefined) expect(answer.json.otp_id).toBe(otpId)
   if (answer.json.code === 'OPERATION_PENDING') {
     expect(['validate_otp', 'wait']).toContain(answer.json.next_action)

@@ -168,7 +168,7 @@ describe('OTP edge cases', () => {
       body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
     })
     expect(again.status).toBe(409)
-    expect(again.json).toMatchObject({ code: 'CONFLICT', otp_id: otp.id })
+    expect(again.json).toMatchObject({ code: 'OTP_ALREADY_SENT', otp_id: otp.id })
     expect(await upstreamCount('/web/api/v2/register/otp')).toBe(sends)
   })
 

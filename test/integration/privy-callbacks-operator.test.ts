@@ -219,10 +219,10 @@ describe('POST /v1/privy/callbacks/{id}/reapply', () => {
   it('never applies a rejected callback, nor an applied one again', async () => {
     const rejected = await reapply(ids.rejected)
     expect(rejected.status).toBe(409)
-    expect(rejected.json).toMatchObject({ code: 'CONFLICT', callback_state: 'rejected' })
+    expect(rejected.json).toMatchObject({ code: 'CALLBACK_NOT_REAPPLICABLE', callback_state: 'rejected' })
     const applied = await reapply(ids.applied)
     expect(applied.status).toBe(409)
-    expect(applied.json).toMatchObject({ code: 'CONFLICT', callback_state: 'applied' })
+    expect(applied.json).toMatchObject({ code: 'CALLBACK_NOT_REAPPLICABLE', callback_state: 'applied' })
     const rows = await gateway.database.prisma.privyCallback.findMany({
       where: { id: { in: [ids.rejected, ids.applied] } },
     })

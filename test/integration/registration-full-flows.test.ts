@@ -33,7 +33,7 @@ describe('flow 1: register with OTP (Privy as RA)', () => {
     expect(created).toMatchObject({
       registration_type: 'privy_ra',
       status: 'waiting_otp',
-      next_action: 'validate_otp',
+      next_action: 'request_otp',
       registration_url: null,
     })
     const otp = await gateway.call('POST', '/v1/otp', {
@@ -129,7 +129,7 @@ describe('flow 3: user verification by Privy, soft and hard reject', () => {
     const created = await register({ nik: nikFor(dob, { ending: '0009' }), dob, phone_verified: true })
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
     const rejected = await refreshed(created.id)
-    expect(rejected).toMatchObject({ status: 'rejected', can_resend: false, next_action: 'none' })
+    expect(rejected).toMatchObject({ status: 'rejected', can_resend: false, next_action: 'register_again' })
     expect(rejected.reject_reason.code).toBe('RC09')
     const before = (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/resend')).json
       .count

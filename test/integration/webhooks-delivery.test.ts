@@ -429,7 +429,9 @@ describe('sustained failure', () => {
       const replay = (deliveryId: string | undefined) =>
         eventually(`a replay of ${deliveryId}`, async () => {
           const answer = await own.call('POST', `/v1/webhook-deliveries/${deliveryId}/replay`, operator)
-          return answer.status === 409 && answer.json.code === 'CONFLICT' ? undefined : answer
+          return answer.status === 409 && answer.json.code === 'WEBHOOK_DELIVERY_IN_FLIGHT'
+            ? undefined
+            : answer
         })
       const replayed = await replay(cancelled?.id)
       expect(replayed.status).toBe(200)

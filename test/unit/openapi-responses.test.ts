@@ -40,7 +40,12 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
     // NOT_FOUND: the registration or a document named in the body is unknown (or not the caller's).
     codes: [
       'NOT_FOUND',
-      'CONFLICT',
+      'OTP_NOT_NEEDED',
+      'OTP_ALREADY_SENT',
+      'OTP_SEND_REFUSED',
+      'DOCUMENT_NOT_SIGNABLE',
+      'DOCUMENT_ALREADY_SIGNED',
+      'NOT_YOUR_TURN',
       'OPERATION_PENDING',
       'UNPROCESSABLE',
       'OTP_RATE_LIMITED',
@@ -56,6 +61,8 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
     module: 'otp',
     codes: [
       'OTP_LOCKED',
+      'OTP_ALREADY_VALIDATED',
+      'OTP_SEND_REFUSED',
       'OTP_RESEND_TOO_EARLY',
       'OTP_SEND_LIMIT_REACHED',
       'OTP_RATE_LIMITED',
@@ -72,15 +79,18 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
   'documents.list': { module: 'documents', codes: [] },
   'documents.get': { module: 'documents', codes: REFRESH },
   'documents.history': { module: 'documents', codes: REFRESH },
-  'documents.revoke': { module: 'documents', codes: ['CONFLICT', 'OPERATION_PENDING', ...REFRESH] },
-  'documents.signedPdf': { module: 'documents', codes: ['CONFLICT', ...REFRESH] },
+  'documents.revoke': {
+    module: 'documents',
+    codes: ['DOCUMENT_NOT_REVOCABLE', 'OPERATION_PENDING', ...REFRESH],
+  },
+  'documents.signedPdf': { module: 'documents', codes: ['SIGNED_PDF_NOT_READY', ...REFRESH] },
   // Privy's own call: no JSON body validation (raw bytes), any content type; 503 when storing fails.
   'privyCallbacks.receive': {
     module: 'privy-callbacks',
     codes: ['UNAUTHENTICATED', 'UNPROCESSABLE', 'SERVICE_UNAVAILABLE'],
   },
   'privyCallbacks.list': { module: 'privy-callbacks', codes: [] },
-  'privyCallbacks.reapply': { module: 'privy-callbacks', codes: ['CONFLICT'] },
+  'privyCallbacks.reapply': { module: 'privy-callbacks', codes: ['CALLBACK_NOT_REAPPLICABLE'] },
   'webhooks.createEndpoint': { module: 'webhooks', codes: ['WEBHOOK_URL_NOT_ALLOWED'] },
   'webhooks.listEndpoints': { module: 'webhooks', codes: [] },
   'webhooks.getEndpoint': { module: 'webhooks', codes: [] },
@@ -89,7 +99,10 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
   'webhooks.rotateSecret': { module: 'webhooks', codes: [] },
   'webhooks.listDeliveries': { module: 'webhooks', codes: [] },
   'webhooks.getDelivery': { module: 'webhooks', codes: [] },
-  'webhooks.replay': { module: 'webhooks', codes: ['CONFLICT', 'WEBHOOK_ENDPOINT_DISABLED'] },
+  'webhooks.replay': {
+    module: 'webhooks',
+    codes: ['WEBHOOK_DELIVERY_IN_FLIGHT', 'WEBHOOK_ENDPOINT_DISABLED'],
+  },
   'health.live': { module: 'health', codes: [] },
   'health.ready': { module: 'health', codes: ['SERVICE_UNAVAILABLE'] },
 }
@@ -99,6 +112,17 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
  * service, whose rules carry a 429 code, with a maximum that is never reached.
  */
 const NEVER_ANSWERED: Record<string, ErrorCode[]> = { 'privy-callbacks': ['OTP_RATE_LIMITED'] }
+
+/**
+ * Named in a module's sources and answered by another module's route: documents.signing.ts decides
+ * whether a signer may sign now, for the OTP module's `POST /v1/otp` (before any SMS).
+ */
+const RAISED_BY_OTHERS: Record<string, { operation: string; codes: ErrorCode[] }> = {
+  documents: {
+    operation: 'otp.request',
+    codes: ['DOCUMENT_NOT_SIGNABLE', 'DOCUMENT_ALREADY_SIGNED', 'NOT_YOUR_TURN'],
+  },
+}
 
 /** Routes whose body is read as raw bytes: no parse or validation step of their own. */
 const RAW_BODY = new Set(['privyCallbacks.receive'])
@@ -162,13 +186,17 @@ describe('documented error responses', () => {
         files.filter((file) => file.endsWith('.ts')).map((file) => readFile(join(directory, file), 'utf8')),
       )
       const named = known.filter((code) => sources.some((source) => source.includes(`'${code}'`)))
+      const elsewhere = RAISED_BY_OTHERS[module]
+      if (elsewhere)
+        expect(RAISES[elsewhere.operation]?.codes).toEqual(expect.arrayContaining(elsewhere.codes))
       const raised = new Set(
         Object.entries(RAISES)
           .filter(([, entry]) => entry.module === module)
           .flatMap(([id, entry]) => {
             const operation = operations.find((candidate) => candidate.operationId === id)
             return [...entry.codes, ...(operation ? shapeCodes(operation) : [])]
-          }),
+          })
+          .concat(elsewhere?.codes ?? []),
       )
       expect(
         named.filter(

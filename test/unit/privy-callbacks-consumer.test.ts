@@ -152,7 +152,7 @@ describe('the callback consumer', () => {
     const reapplied = await callbacks.reapply(failed.id, log)
     expect(reapplied).toMatchObject({ id: failed.id, state: 'applied', attempts: 4, error: null })
     await expect(callbacks.reapply(failed.id, log)).rejects.toMatchObject({
-      code: 'CONFLICT',
+      code: 'CALLBACK_NOT_REAPPLICABLE',
       options: { detail: 'This callback is already applied' },
     })
     expect(calls).toHaveLength(4)
@@ -177,7 +177,7 @@ describe('the callback consumer', () => {
       attempts: 0,
     })
     expect(await callbacks.sweep(log)).toBe(0)
-    await expect(callbacks.reapply(kept.id, log)).rejects.toMatchObject({ code: 'CONFLICT' })
+    await expect(callbacks.reapply(kept.id, log)).rejects.toMatchObject({ code: 'CALLBACK_NOT_REAPPLICABLE' })
     expect(calls.size).toBe(0)
 
     // The genuine delivery of the very same bytes is not mistaken for a duplicate of the forgery.

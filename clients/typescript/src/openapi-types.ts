@@ -194,7 +194,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a document
-         * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409).
+         * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409 `DOCUMENT_NOT_REVOCABLE`).
          */
         post: operations["documents.revoke"];
         delete?: never;
@@ -212,7 +212,7 @@ export interface paths {
         };
         /**
          * Download the signed PDF
-         * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.
+         * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 `SIGNED_PDF_NOT_READY` before.
          */
         get: operations["documents.signedPdf"];
         put?: never;
@@ -258,7 +258,7 @@ export interface paths {
         put?: never;
         /**
          * Apply a stored Privy callback again
-         * @description Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines again and answers it as it then stands. A `rejected` callback is never applied (409), nor an `applied` one again (409). Operators only.
+         * @description Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines again and answers it as it then stands. A `rejected` callback is never applied, nor an `applied` one again, nor one being applied right now: 409 `CALLBACK_NOT_REAPPLICABLE` with `callback_state`. Operators only.
          */
         post: operations["privyCallbacks.reapply"];
         delete?: never;
@@ -278,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Send an OTP
-         * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per email address, per client address, and the merchant's daily budget) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or per documents of a signer): another request answers 409 `CONFLICT` with its `otp_id`. When Privy's answer is lost (504, or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, `retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can be requested from `retry_at`, when a code it may have sent has expired).
+         * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per email address, per client address, and the merchant's daily budget) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or per documents of a signer): another request answers 409 `OTP_ALREADY_SENT` with its `otp_id`. A registration that is not `waiting_otp` answers 409 `OTP_NOT_NEEDED`; documents that cannot be signed now answer 409 `DOCUMENT_NOT_SIGNABLE`, `DOCUMENT_ALREADY_SIGNED` or `NOT_YOUR_TURN` (serial signing, an earlier signer has not signed), before any SMS; Privy refusing to send answers 409 `OTP_SEND_REFUSED`. When Privy's answer is lost (504, or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, `retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can be requested from `retry_at`, when a code it may have sent has expired).
          */
         post: operations["otp.request"];
         delete?: never;
@@ -318,7 +318,7 @@ export interface paths {
         put?: never;
         /**
          * Send the code again
-         * @description Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 `OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED`). While a resend is under way, or its answer is awaited, another answers 409 `OPERATION_PENDING` (`next_action: validate_otp`); a resend whose answer was lost counts as sent.
+         * @description Allowed from `resend_available_at` on, while `requests_left` > 0. Too early answers 429 `OTP_RESEND_TOO_EARLY` with `Retry-After`; no sends left answers 429 `OTP_SEND_LIMIT_REACHED`. A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED`). While a resend is under way, or its answer is awaited, another answers 409 `OPERATION_PENDING` (`next_action: validate_otp`); a resend whose answer was lost counts as sent. A validated OTP answers 409 `OTP_ALREADY_VALIDATED`; Privy refusing to send, 409 `OTP_SEND_REFUSED`.
          */
         post: operations["otp.resend"];
         delete?: never;
@@ -444,7 +444,7 @@ export interface paths {
         put?: never;
         /**
          * Replay a webhook delivery now
-         * @description Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. Recorded as a manual attempt; a success settles the delivery. 409 while its endpoint is disabled or another attempt is in flight.
+         * @description Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. Recorded as a manual attempt; a success settles the delivery. 409 `WEBHOOK_ENDPOINT_DISABLED` while its endpoint is disabled, `WEBHOOK_DELIVERY_IN_FLIGHT` while another attempt is in flight.
          */
         post: operations["webhooks.replay"];
         delete?: never;
@@ -1421,10 +1421,10 @@ export interface components {
             /** @example https://stg-app.privy.id/register/7f3c2a9e5b */
             registration_url: string | null;
             /**
-             * @description What the app should do next (`register_again`: this one could not be confirmed)
+             * @description What the app should do next: `request_otp` (waiting_otp, no code sent yet or the last one expired or locked: POST /v1/otp), `validate_otp` (a code was sent and can be typed), `open_registration_url`, `wait`, `resend` (soft reject), `register_again` (hard reject, or Privy never confirmed this one: start a new registration), `none` (verified)
              * @enum {string}
              */
-            next_action: "validate_otp" | "open_registration_url" | "wait" | "resend" | "register_again" | "none";
+            next_action: "request_otp" | "validate_otp" | "open_registration_url" | "wait" | "resend" | "register_again" | "none";
             /**
              * @description `submitted`: Privy confirmed it. `in_flight`: being sent. `unknown`: Privy may hold it but its answer was lost; it settles by itself within UNKNOWN_SETTLE_MINUTES (late answer, callback, or a retry with the same Idempotency-Key). `unresolved`: it did not, and an operator checks it with Privy; the person or PDF may be sent again.
              * @enum {string}
@@ -1627,7 +1627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +1747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,7 +2048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2317,7 +2317,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2411,7 +2411,7 @@ export interface operations {
                     "application/pdf": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,7 +2614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2677,7 +2677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2805,7 +2805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2947,7 +2947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3537,7 +3537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (`CONFLICT`) */
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -51,7 +51,7 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
       .filter((s) => s.role === 'signer')
       .every((s) => s.status === 'signed')
     if (record.status !== 'uploaded' || (record.signers.length > 0 && everyoneSigned)) {
-      throw new AppError('CONFLICT', {
+      throw new AppError('DOCUMENT_NOT_REVOCABLE', {
         detail: `The document is ${record.status}${everyoneSigned ? ' and every signer has signed' : ''}; it can no longer be revoked`,
         extensions: { document_status: record.status },
       })
@@ -78,7 +78,7 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
         throw outcomeUnknown(error, 'document', record.id)
       }
       if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
-        throw new AppError('CONFLICT', {
+        throw new AppError('DOCUMENT_NOT_REVOCABLE', {
           detail: 'Privy refused: every signer has signed, or it is already closed',
         })
       }

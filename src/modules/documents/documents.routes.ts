@@ -130,7 +130,8 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         operationId: 'documents.revoke',
         summary: 'Revoke a document',
         description:
-          'Only by its uploader (or an operator), and only while not every signer has signed (else 409).',
+          'Only by its uploader (or an operator), and only while not every signer has signed (else 409 ' +
+          '`DOCUMENT_NOT_REVOCABLE`).',
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
         response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
@@ -159,7 +160,8 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         operationId: 'documents.signedPdf',
         summary: 'Download the signed PDF',
         description:
-          'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 before.',
+          'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 ' +
+          '`SIGNED_PDF_NOT_READY` before.',
         params: DocumentIdParamsSchema,
         produces: ['application/pdf'],
         response: {

@@ -22,7 +22,7 @@ export function createSignedPdf(deps: DocumentLifecycleDeps) {
     let record = await visible(principal, id)
     if (record.status !== 'completed') record = await sync.refreshIfDue(record, true)
     if (record.status !== 'completed') {
-      throw new AppError('CONFLICT', {
+      throw new AppError('SIGNED_PDF_NOT_READY', {
         detail: `The document is ${record.status}; the signed PDF exists once it is completed`,
         extensions: { document_status: record.status },
       })

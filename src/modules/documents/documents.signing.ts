@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors/app-error.js'
+import type { ErrorCode } from '../../errors/error-codes.js'
 import { outcomeNotSettled } from '../../lib/late-answer.js'
 import type { DocumentRepository } from './documents.repository.js'
 import type { DocumentSync } from './documents.sync.js'
@@ -40,15 +41,18 @@ async function signingSeat(
     if (document.submission !== 'submitted') throw outcomeNotSettled('document', document, now, 0)
     privyIds.add(seat.privyId)
     if (document.status !== 'uploaded') {
-      throw conflict(document, `is ${document.status}; it cannot be signed now`)
+      throw conflict('DOCUMENT_NOT_SIGNABLE', document, `is ${document.status}; it cannot be signed now`)
     }
-    if (seat.status !== 'waiting') throw conflict(document, `was already ${seat.status} by this signer`)
+    if (seat.status !== 'waiting') {
+      throw conflict('DOCUMENT_ALREADY_SIGNED', document, `was already ${seat.status} by this signer`)
+    }
     if (document.signProcess === 'serial') {
       const before = document.signers.filter(
         (signer) => signer.role === 'signer' && signer.position < seat.position,
       )
       if (before.some((signer) => signer.status !== 'signed')) {
         throw conflict(
+          'NOT_YOUR_TURN',
           document,
           'is signed in order, and an earlier signer has not signed yet: not your turn',
         )
@@ -83,8 +87,8 @@ async function recordSignatures(
   }
 }
 
-function conflict(document: DocumentRecord, what: string): AppError {
-  return new AppError('CONFLICT', {
+function conflict(code: ErrorCode, document: DocumentRecord, what: string): AppError {
+  return new AppError(code, {
     detail: `Document ${document.id} ${what}`,
     extensions: { document_id: document.id, document_status: document.status },
   })

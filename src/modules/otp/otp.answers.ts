@@ -53,14 +53,15 @@ export function sendRefusal(error: unknown): AppError {
   if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
   // A 422 whose body is not Privy's (a proxy's page) says nothing about this OTP: no advice then.
   if (error instanceof PrivyUnprocessableEntityError && !error.bodyUnreadable) {
-    return new AppError('CONFLICT', {
+    return new AppError('OTP_SEND_REFUSED', {
       detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
     })
   }
   return asAppError(error)
 }
 
-export const alreadyValidated = () => new AppError('CONFLICT', { detail: 'This OTP was already validated' })
+export const alreadyValidated = () =>
+  new AppError('OTP_ALREADY_VALIDATED', { detail: 'This OTP was already validated' })
 export const locked = () =>
   new AppError('OTP_LOCKED', { detail: 'Too many wrong codes; request a new OTP with POST /v1/otp' })
 export const expired = () =>

@@ -35,7 +35,11 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           "(per user, per phone, per email address, per client address, and the merchant's daily budget) " +
           'answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` ' +
           'reached; nothing is sent then. One live OTP per registration (or per documents of a signer): ' +
-          "another request answers 409 `CONFLICT` with its `otp_id`. When Privy's answer is lost (504, " +
+          'another request answers 409 `OTP_ALREADY_SENT` with its `otp_id`. A registration that is not ' +
+          '`waiting_otp` answers 409 `OTP_NOT_NEEDED`; documents that cannot be signed now answer 409 ' +
+          '`DOCUMENT_NOT_SIGNABLE`, `DOCUMENT_ALREADY_SIGNED` or `NOT_YOUR_TURN` (serial signing, an ' +
+          'earlier signer has not signed), before any SMS; Privy refusing to send answers 409 ' +
+          "`OTP_SEND_REFUSED`. When Privy's answer is lost (504, " +
           'or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: ' +
           'a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, ' +
           '`retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the ' +
@@ -118,7 +122,8 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'A resend counts against the same abuse limits as a new OTP (429 `OTP_RATE_LIMITED` or ' +
           '`OTP_BUDGET_EXHAUSTED`). While a resend is under way, or its answer is awaited, another answers ' +
           '409 `OPERATION_PENDING` (`next_action: validate_otp`); a resend whose answer was lost counts ' +
-          'as sent.',
+          'as sent. A validated OTP answers 409 `OTP_ALREADY_VALIDATED`; Privy refusing to send, 409 ' +
+          '`OTP_SEND_REFUSED`.',
         headers: IdempotencyKeyHeaderSchema,
         params: OtpIdParamsSchema,
         response: {

@@ -52,7 +52,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     const registration = await registrations.findVisible(body.registration_id, ownerScope(principal).ownerId)
     if (!registration) throw notFound('Registration')
     if (registration.status !== 'waiting_otp' || !registration.registerToken) {
-      throw new AppError('CONFLICT', {
+      throw new AppError('OTP_NOT_NEEDED', {
         detail: `The registration is ${registration.status}; an OTP is only needed while it is waiting_otp`,
         extensions: { registration_status: registration.status },
       })
@@ -157,7 +157,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     if ('live' in intent) {
       const { live } = intent
       if (live.submission !== 'submitted' || isAwaiting(live)) throw pending(live)
-      throw new AppError('CONFLICT', {
+      throw new AppError('OTP_ALREADY_SENT', {
         detail: 'An OTP was already sent for this; use POST /v1/otp/{id}/resend for a new code',
         extensions: {
           otp_id: live.id,

@@ -121,8 +121,9 @@ const operatorRoutes: FastifyPluginAsyncZod<{ service: CallbackService }> = asyn
         summary: 'Apply a stored Privy callback again',
         description:
           'Pushes a verified callback that is `received`, `ignored` or `failed` through the state machines ' +
-          'again and answers it as it then stands. A `rejected` callback is never applied (409), nor an ' +
-          '`applied` one again (409). Operators only.',
+          'again and answers it as it then stands. A `rejected` callback is never applied, nor an ' +
+          '`applied` one again, nor one being applied right now: 409 `CALLBACK_NOT_REAPPLICABLE` with ' +
+          '`callback_state`. Operators only.',
         params: CallbackIdParamsSchema,
         response: { 200: StoredCallbackSchema, ...problemResponses(400, 401, 404, 409) },
       },

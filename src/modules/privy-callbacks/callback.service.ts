@@ -259,7 +259,7 @@ export function createCallbackService(deps: CallbackServiceDeps) {
     if (!lease) {
       const row = await repository.findById(id)
       if (!row) throw notFound('Callback')
-      throw new AppError('CONFLICT', {
+      throw new AppError('CALLBACK_NOT_REAPPLICABLE', {
         detail: !row.signatureValid
           ? 'A rejected callback is never applied: its signature did not prove it came from Privy'
           : row.state === 'applied'

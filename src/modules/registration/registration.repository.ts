@@ -35,6 +35,14 @@ export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCiphe
       )
     },
 
+    /** Whether a registration OTP of it can still be validated: its `next_action` depends on it. */
+    async hasLiveOtp(id: string, now: Date): Promise<boolean> {
+      const live = await prisma.otpTransaction.count({
+        where: { registrationId: id, otpType: 'registration', status: 'active', expiresAt: { gt: now } },
+      })
+      return live > 0
+    },
+
     async listVisible(page: PageRequest): Promise<RegistrationRecord[]> {
       const { after } = page
       const rows = await prisma.registration.findMany({

@@ -6,6 +6,7 @@ import { DobSchema, NikSchema } from './identity/index.js'
 
 export const REGISTRATION_TYPES = ['landing_page', 'privy_ra', 'merchant_ra'] as const
 export const NEXT_ACTIONS = [
+  'request_otp',
   'validate_otp',
   'open_registration_url',
   'wait',
@@ -168,7 +169,12 @@ export const RegistrationSchema = z
     registration_url: z.string().nullable().meta({ example: 'https://stg-app.privy.id/register/7f3c2a9e5b' }),
     next_action: z
       .enum(NEXT_ACTIONS)
-      .describe('What the app should do next (`register_again`: this one could not be confirmed)'),
+      .describe(
+        'What the app should do next: `request_otp` (waiting_otp, no code sent yet or the last one ' +
+          'expired or locked: POST /v1/otp), `validate_otp` (a code was sent and can be typed), ' +
+          '`open_registration_url`, `wait`, `resend` (soft reject), `register_again` (hard reject, or ' +
+          'Privy never confirmed this one: start a new registration), `none` (verified)',
+      ),
     submission: SubmissionSchema,
     email: z.string().describe('Masked').meta({ example: 's***@example.co.id' }),
     phone: z.string().describe('Masked').meta({ example: '6281******890' }),

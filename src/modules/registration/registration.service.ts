@@ -33,6 +33,12 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   const notSettled = (record: RegistrationRecord) =>
     outcomeNotSettled('registration', record, now(), deps.inFlightBudgetMs)
 
+  /** The view, with whether an OTP is live when that decides `next_action` (waiting_otp only). */
+  async function view(record: RegistrationRecord): Promise<RegistrationView> {
+    const liveOtp = record.status === 'waiting_otp' && (await repository.hasLiveOtp(record.id, now()))
+    return toRegistrationView(record, liveOtp)
+  }
+
   async function get(
     principal: Principal,
     id: string,
@@ -40,12 +46,12 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   ): Promise<RegistrationView> {
     const record = await repository.findVisible(id, ownerScope(principal).ownerId)
     if (!record) throw notFound('Registration')
-    if (!shouldRefresh(record, options.refresh)) return toRegistrationView(record)
+    if (!shouldRefresh(record, options.refresh)) return view(record)
     try {
-      return toRegistrationView(await refresh(record))
+      return await view(await refresh(record))
     } catch (error) {
       // A background-style refresh must not turn a readable record into an error.
-      if (!options.refresh && error instanceof PrivyError) return toRegistrationView(record)
+      if (!options.refresh && error instanceof PrivyError) return view(record)
       throw asAppError(error)
     }
   }
@@ -53,7 +59,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   /** Every registration of the person, found through the NIK's lookup hash (an operator route). */
   async function lookupByNik(nik: string): Promise<{ data: RegistrationView[] }> {
     const records = await repository.findByNikLookup(nikLookupOf(deps.pii, nik))
-    return { data: records.map(toRegistrationView) }
+    return { data: await Promise.all(records.map(view)) }
   }
 
   async function list(principal: Principal, query: ListRegistrationsQuery) {
@@ -65,7 +71,7 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
       after,
     })
     const { page, nextCursor } = cursorPage(records, query.limit)
-    return { data: page.map(toRegistrationView), next_cursor: nextCursor }
+    return { data: await Promise.all(page.map(view)), next_cursor: nextCursor }
   }
 
   const timing = { isAwaitingAnswer, lateAnswerDeadline, notSettled }

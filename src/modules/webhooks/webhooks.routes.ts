@@ -192,8 +192,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ service: WebhookService }> =
         summary: 'Replay a webhook delivery now',
         description:
           'Sends the event again at once: the same `webhook-id` and body, a fresh timestamp and signature. ' +
-          'Recorded as a manual attempt; a success settles the delivery. 409 while its endpoint is disabled ' +
-          'or another attempt is in flight.',
+          'Recorded as a manual attempt; a success settles the delivery. 409 `WEBHOOK_ENDPOINT_DISABLED` ' +
+          'while its endpoint is disabled, `WEBHOOK_DELIVERY_IN_FLIGHT` while another attempt is in flight.',
         params: WebhookDeliveryIdParamsSchema,
         response: { 200: WebhookDeliveryDetailSchema, ...problemResponses(400, 401, 404, 409) },
       },

@@ -150,7 +150,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     if (!endpoint.enabled) throw endpointDisabled()
     const target = await deps.dispatcher.leaseForReplay(id)
     if (!target) {
-      throw new AppError('CONFLICT', {
+      throw new AppError('WEBHOOK_DELIVERY_IN_FLIGHT', {
         detail: 'An attempt of this delivery is in flight; replay it once that attempt is recorded',
         retryAfterSeconds: 5,
       })

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+
+/** `npm start` as a user runs it: src/server.ts in its own process, configured only by its environment. */
+export function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8')
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8')
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { child, exited, output: () => ({ stdout, stderr }) }
+}
+
+export type ServerProcess = ReturnType<typeof startServer>
+
+/** The CPU seconds a process has used so far (Linux /proc), undefined where that cannot be read. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/** How long a start may go without using any CPU before it counts as stuck, whatever the load. */
+const STALL_MS = 30_000
+/** Where the CPU cannot be read, one generous bound on the whole start instead. */
+const UNMEASURED_BOUND_MS = 300_000
+
+/**
+ * Waits until `ready()` or the process exits. The deadline is about the start, not the machine: a
+ * start that keeps using CPU is progressing, however loaded the machine, and only one that uses none
+ * for STALL_MS fails here.
+ */
+export async function untilStarted(child: ChildProcess, ready: () => boolean): Promise<void> {
+  const started = Date.now()
+  let lastCpu = -1
+  let lastProgress = Date.now()
+  while (!ready() && child.exitCode === null) {
+    const cpu = await cpuSeconds(child.pid)
+    if (cpu !== undefined && cpu > lastCpu) {
+      lastCpu = cpu
+      lastProgress = Date.now()
+    }
+    if (cpu !== undefined && Date.now() - lastProgress > STALL_MS) {
+      throw new Error(`the server used no CPU for ${STALL_MS} ms without starting (${lastCpu} s used)`)
+    }
+    if (cpu === undefined && Date.now() - started > UNMEASURED_BOUND_MS) {
+      throw new Error(`the server did not start within ${UNMEASURED_BOUND_MS} ms`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Starts the server and waits for its banner (the last thing a start prints). */
+export async function startAndWait(env: Record<string, string>): Promise<ServerProcess> {
+  const server = startServer(env)
+  await untilStarted(server.child, () => server.output().stdout.includes('privy-gateway listening on'))
+  if (server.child.exitCode !== null) {
+    throw new Error(`the server exited (${server.child.exitCode}): ${server.output().stderr}`)
+  }
+  return server
+}
