@@ -48,7 +48,13 @@ export interface Config {
     /** Strict-Transport-Security is sent only when the gateway is published over HTTPS. */
     hsts: boolean
   }
-  database: { url?: string; poolSize: number; pgliteDataDir: string }
+  database: {
+    url?: string
+    poolSize: number
+    pgliteDataDir: string
+    /** The status reads' record cache (README, Benchmark: "The record cache"). */
+    recordCache: { maxEntries: number; maxAgeMs: number }
+  }
   privy: {
     /** `embedded` starts the project's simulator in-process (never in production). */
     mode: 'remote' | 'embedded'
@@ -207,7 +213,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, pgliteDataDir: env.PGLITE_DATA_DIR },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      pgliteDataDir: env.PGLITE_DATA_DIR,
+      recordCache: { maxEntries: env.RECORD_CACHE_ENTRIES, maxAgeMs: env.RECORD_CACHE_MAX_AGE_MS },
+    },
     privy: {
       mode: embedded ? 'embedded' : 'remote',
       baseUrl: env.PRIVY_BASE_URL,

@@ -4,3 +4,8 @@ export { resealField } from './registration.pii.js'
 export { createRegistrationRepository, type RegistrationRepository } from './registration.repository.js'
 export { registrationRoutes } from './registration.routes.js'
 export { createRegistrationService, type RegistrationService } from './registration.service.js'
+export {
+  createRegistrationCache,
+  type RegistrationCache,
+  withRegistrationCache,
+} from './registration.cache.js'
