@@ -30,7 +30,8 @@ import { fullRegistrationJson, nikFor } from '../test/helpers/identity.js'
 import { collectGarbage, readResidentMemory, resetPeakResidentMemory, startBenchStack } from './processes.js'
 
 const CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 20)
-const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 5)
+const QUICK = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick')
+const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? (QUICK ? 1 : 5))
 /** No new round starts after this much measuring, so the benchmark stays bounded on a slow machine. */
 const MAX_MEASURE_MS = 45_000
 const UPLOAD_TIMEOUT_MS = 60_000

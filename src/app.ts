@@ -19,6 +19,7 @@ import { piiCipherOf } from './lib/pii-crypto.js'
 import { createLogger } from './logging.js'
 import {
   createDirectoryStore,
+  createDocumentCache,
   createDocumentLifecycle,
   createDocumentRepository,
   createDocumentService,
@@ -26,6 +27,7 @@ import {
   createDocumentSync,
   documentRoutes,
   type SignedPdfStore,
+  withDocumentCache,
 } from './modules/documents/index.js'
 import { createIdempotencyRepository, createIdempotencyService } from './modules/idempotency/index.js'
 import { createLimitsRepository, createLimitsService, createOtpLimits } from './modules/limits/index.js'
@@ -163,7 +165,10 @@ export async function buildApp(
 
     // Status reads served from memory while nothing changed (README, Benchmark: "The record cache").
     const registrationCache = createRegistrationCache(config.database.recordCache)
-    closers.push(await keepRecordCachesCurrent(database, { registrations: registrationCache }))
+    const documentCache = createDocumentCache(config.database.recordCache)
+    closers.push(
+      await keepRecordCachesCurrent(database, { registrations: registrationCache, documents: documentCache }),
+    )
     const registrations = withRegistrationCache(
       createRegistrationRepository(database.prisma, pii),
       registrationCache,
@@ -186,7 +191,7 @@ export async function buildApp(
       idempotency,
       imageLimits: config.registration,
     })
-    const documents = createDocumentRepository(database.prisma, pii)
+    const documents = withDocumentCache(createDocumentRepository(database.prisma, pii), documentCache)
     // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
     const pdf = createPdfPool({
       ...config.pdf,

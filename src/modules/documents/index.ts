@@ -1,4 +1,6 @@
 /** The documents module's public face: other modules and the app import only this file. */
+
+export { createDocumentCache, type DocumentCache, withDocumentCache } from './documents.cache.js'
 export { createDocumentLifecycle } from './documents.lifecycle.js'
 export {
   createDocumentRepository,
