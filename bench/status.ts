@@ -213,7 +213,11 @@ export async function statusReads(
   // record cache holds (RECORD_CACHE_ENTRIES, 10,000), so for the gateway still a read of the table.
   const warning =
     reused.size > 0
-      ? `\nSeed read more than once (after all ${records.cold.registrations.length} others, so out of a 10,000-row cache) in ${[...reused].join(', ')}`
+      ? `\nSeed read more than once in ${[...reused].join(', ')}: ${
+          records.cold.registrations.length > 10_000
+            ? 'after all the others, so out of the 10,000-row record cache (still cold)'
+            : 'a seed this small fits in the record cache, so those reads were partly warm'
+        }`
       : ''
   return table(rows) + warning
 }
