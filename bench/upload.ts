@@ -54,6 +54,8 @@ export async function uploadBenchmark(): Promise<void> {
   const stack = await startBenchStack({
     jwtSecret: JWT_SECRET,
     schema: 'privy_gateway_bench',
+    // Its own schema, emptied first: a second run would meet the first one's signer (409).
+    dropSchemaOnStop: true,
     extraPorts: 1,
     // Only so the benchmark can ask for a full GC before reading RSS; on 127.0.0.1, for this run.
     gatewayNodeArgs: ([inspectPort]) => [`--inspect=127.0.0.1:${inspectPort}`],
