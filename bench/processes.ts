@@ -203,6 +203,9 @@ export async function startBenchStack(options: {
     if (databaseUrl && options.dropSchemaOnStop) await dropBenchSchema(databaseUrl)
   }
   try {
+    // A schema left by an earlier run (one that failed, or kept its schema) holds people and documents
+    // that a new run would collide with (409): a bench that owns its schema starts from an empty one.
+    if (databaseUrl && options.dropSchemaOnStop) await dropBenchSchema(databaseUrl)
     if (databaseUrl) await runToCompletion('src/cli/migrate.ts', { DATABASE_URL: databaseUrl })
     gateway = startProcess(
       'src/server.ts',

@@ -44,17 +44,26 @@ async function seedSealed(
   return ids
 }
 
-/** `count` registrations owned by `ownerId`; returns their ids in insertion order. */
-export function seedRegistrations(db: pg.Client, keys: SeedKeys, ownerId: string, count: number) {
+/**
+ * `count` registrations owned by `ownerId`; returns their ids in insertion order. `waiting_otp` ones
+ * are for the OTP send bench (each takes one OTP transaction: one live per registration).
+ */
+export function seedRegistrations(
+  db: pg.Client,
+  keys: SeedKeys,
+  ownerId: string,
+  count: number,
+  status: 'waiting_verification' | 'waiting_otp' = 'waiting_verification',
+) {
   return seedSealed(keys, 'register_token', count, (ids, sealed, keyId) =>
     db.query(
       `INSERT INTO registrations (id, owner_id, reference_number, registration_type, status, submission,
          email_masked, phone_masked, register_token_sealed, token_key_id, synced_at, upstream_updated_at,
          created_at, updated_at)
-       SELECT t.id, $2, 'BENCH-' || t.id, 'landing_page', 'waiting_verification', 'submitted',
+       SELECT t.id, $2, 'BENCH-' || t.id, 'privy_ra', $6::"RegistrationStatus", 'submitted',
          'be***@example.co.id', '62812****7890', t.sealed, $4, now(), $5, now(), now()
        FROM unnest($1::uuid[], $3::bytea[]) AS t(id, sealed)`,
-      [ids, ownerId, sealed, keyId, new Date(STUB_UPSTREAM_UPDATED_AT)],
+      [ids, ownerId, sealed, keyId, new Date(STUB_UPSTREAM_UPDATED_AT), status],
     ),
   )
 }

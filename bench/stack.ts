@@ -43,6 +43,8 @@ export interface StatusStack {
   keys: SeedKeys
   /** Queries the gateway's pg clients have sent so far (PostgreSQL only). */
   gatewayQueries(): Promise<number | null>
+  /** One more gateway on the same database and upstream, with `env` on top (stopped by `stop`). */
+  extraGateway(env: Record<string, string>): Promise<Contender>
   stop(): Promise<void>
 }
 
@@ -50,7 +52,11 @@ export interface StatusStack {
 function startCompiledGateway(env: Record<string, string>): ChildProcess {
   // BENCH_GATEWAY_ENTRY: another build of the gateway (a before/after pair built side by side).
   const entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js'
-  return spawn(process.execPath, ['--import', './bench/contenders/probe.mjs', entry], {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written there when it stops.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []
+  return spawn(process.execPath, [...profile, '--import', './bench/contenders/probe.mjs', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
@@ -93,7 +99,7 @@ export async function startStatusStack(options: {
     await options.seed({ databaseUrl, pgliteDir, keys })
     const appUrl = new URL(databaseUrl || 'postgresql://unused')
     appUrl.searchParams.set('application_name', gatewayApplicationName(options.schema))
-    const gateway = startCompiledGateway({
+    const gatewayEnv = {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(gatewayPort),
@@ -105,8 +111,17 @@ export async function startStatusStack(options: {
       DATABASE_URL: databaseUrl ? appUrl.toString() : '',
       DATABASE_POOL_SIZE: '32',
       PGLITE_DATA_DIR: pgliteDir,
+      // A cold read is one of a record synced within the refresh interval (seeded rows are synced at
+      // seed time): whether the heartbeat write of a stale one falls into a scenario must not depend on
+      // how long the scenarios before it took on a loaded machine.
+      REGISTRATION_REFRESH_AFTER_SECONDS: '3600',
+      // The OTP send bench sends thousands from one user and one address: the limits would answer 429.
+      OTP_SENDS_PER_USER_PER_HOUR: '100000000',
+      OTP_SENDS_PER_IP_PER_HOUR: '100000000',
+      OTP_DAILY_BUDGET: '100000000',
       ...options.env,
-    })
+    }
+    const gateway = startCompiledGateway(gatewayEnv)
     children.push(gateway)
     const contenderEnv = { UPSTREAM_URL: url(stubPort), AUTH_JWT_SECRET: options.jwtSecret }
     const proxy = startProcess('bench/contenders/proxy.ts', { ...contenderEnv, PORT: String(proxyPort) })
@@ -126,6 +141,13 @@ export async function startStatusStack(options: {
       schema: options.schema,
       keys,
       gatewayQueries: () => askQueries(gateway, databaseUrl !== ''),
+      extraGateway: async (env) => {
+        const [port = 0] = await freePorts(1)
+        const extra = startCompiledGateway({ ...gatewayEnv, PORT: String(port), ...env })
+        children.push(extra)
+        await waitUntilOk(`${url(port)}/health/ready`, 180_000)
+        return { name: 'gateway', url: url(port), process: extra }
+      },
       stop,
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import sharp from 'sharp'
 import type { Config } from './config/config.js'
+import { keepRecordCachesCurrent } from './db/record-cache-listener.js'
 import { createFastify, installHttpBasics } from './http/fastify.js'
 import { createJobLoops } from './jobs/index.js'
 import { startBackgroundLoop } from './lib/background-loop.js'
@@ -62,6 +63,12 @@ export async function buildApp(
     const webhooks = createWebhooksModule(ctx)
     const modules = [idempotency, registrations, documents, limits, callbacks, otp, webhooks]
     for (const module of modules) closers.push(() => module.close())
+    closers.push(
+      await keepRecordCachesCurrent(database, {
+        registrations: registrations.api.recordCache,
+        documents: documents.api.recordCache,
+      }),
+    )
 
     await app.register(idempotency.routes)
     await registerSwagger(app, { ui: config.docs.enabled })

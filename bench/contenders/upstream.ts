@@ -1,5 +1,5 @@
 /**
- * The fast upstream of `npm run bench`: answers Privy's two status calls at once, from the request
+ * The fast upstream of `npm run bench`: answers Privy's two status calls and the registration OTP send at once, from the request
  * alone (no state, no signature check), so what is measured is the contender in front of it, not
  * Privy. Every other call (the OAuth token, registration, OTP, upload) goes on to the real simulator
  * at SIM_URL, whose answers the gateway needs to be real.
@@ -7,6 +7,7 @@
  * The answers never change a seeded record: a registration stays `waiting_verification` with the
  * seed's `updated_at`, a document stays `processing` with no signer moving (see bench/seed.ts).
  */
+import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Pool } from 'undici'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
@@ -58,6 +59,19 @@ function statusAnswer(path: string, body: Record<string, unknown>): Record<strin
       status: STUB_DOCUMENT_STATUS,
       signing_url: 'https://sign.example.invalid/bench',
       signers: [],
+    }
+  }
+  if (path === '/web/api/v2/register/otp') {
+    // An OTP "sent" for a seeded waiting_otp registration (bench/seed.ts): the gateway's own work is
+    // what the OTP send bench measures, not the simulator's.
+    const now = Date.now()
+    return {
+      transaction_id: `otp-${randomUUID()}`,
+      otp_channel: body.otp_channel,
+      expired_at: new Date(now + 300_000).toISOString(),
+      resend_available_at: new Date(now + 60_000).toISOString(),
+      request_count: 1,
+      maximum_otp_request: 5,
     }
   }
   return null

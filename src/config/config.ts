@@ -105,7 +105,12 @@ export function loadConfig(
       corsOrigins: env.CORS_ORIGINS ?? [],
       hsts: env.PUBLIC_BASE_URL?.startsWith('https://') ?? false,
     },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, pgliteDataDir: env.PGLITE_DATA_DIR },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      pgliteDataDir: env.PGLITE_DATA_DIR,
+      recordCache: { maxEntries: env.RECORD_CACHE_ENTRIES, maxAgeMs: env.RECORD_CACHE_MAX_AGE_MS },
+    },
     privy: {
       mode: embedded ? 'embedded' : 'remote',
       baseUrl: env.PRIVY_BASE_URL,

@@ -38,7 +38,13 @@ export interface Config {
     /** Strict-Transport-Security is sent only when the gateway is published over HTTPS. */
     hsts: boolean
   }
-  database: { url?: string; poolSize: number; pgliteDataDir: string }
+  database: {
+    url?: string
+    poolSize: number
+    pgliteDataDir: string
+    /** The status reads' record cache (README, Benchmark: "The record cache"). */
+    recordCache: { maxEntries: number; maxAgeMs: number }
+  }
   privy: {
     /** `embedded` starts the project's simulator in-process (never in production). */
     mode: 'remote' | 'embedded'

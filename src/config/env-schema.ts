@@ -91,6 +91,10 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /** Rows the status reads' record cache keeps (src/lib/record-cache.ts); 0 turns it off. */
+  RECORD_CACHE_ENTRIES: z.coerce.number().int().min(0).default(10_000),
+  /** The longest a cached row is served without reading the database again. */
+  RECORD_CACHE_MAX_AGE_MS: positiveInt(60_000),
   PGLITE_DATA_DIR: z.string().default('./data'),
 
   PRIVY_BASE_URL: optionalUrl,

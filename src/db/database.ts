@@ -7,6 +7,12 @@ import { type MigrationStatus, readMigrationStatus } from './migration-status.js
 import { applyMigrations, type MigrationHook, type MigrationTarget } from './migrations.js'
 import { openPglite } from './pglite.js'
 import { postgresPoolConfig } from './postgres-config.js'
+import {
+  listenOnPglite,
+  listenOnPostgres,
+  type RecordChangeHandlers,
+  type RecordChangeListener,
+} from './record-changes.js'
 import { assertSchemaName } from './sql-identifier.js'
 
 export interface DatabaseOptions {
@@ -40,6 +46,8 @@ export interface Database {
   migrationStatus(): Promise<MigrationStatus>
   /** PostgreSQL's connection pool, for the metrics; PGlite has none. */
   poolStats?(): { total: number; idle: number; waiting: number; max: number }
+  /** Hears every committed change of a registration or document row, from any instance. */
+  listenForRecordChanges(handlers: RecordChangeHandlers): Promise<RecordChangeListener>
   /** Disconnects Prisma and closes the pool or PGlite; idempotent. */
   close(): Promise<void>
 }
@@ -88,6 +96,7 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
       waiting: pool.waitingCount,
       max: pool.options.max ?? DEFAULT_POOL_SIZE,
     }),
+    listenForRecordChanges: async (handlers) => listenOnPostgres(databaseUrl, schema, handlers),
     close: once(async () => {
       await prisma.$disconnect()
       await pool.end()
@@ -110,6 +119,7 @@ function pgliteDatabase(pglite: PGlite, options: DatabaseOptions): Database {
         async (sql) => (await pglite.query<Record<string, unknown>>(sql)).rows,
         options.migrationsDir,
       ),
+    listenForRecordChanges: (handlers) => listenOnPglite(pglite, handlers),
     // PGlite keeps the event loop alive until closed.
     close: once(async () => {
       await prisma.$disconnect()

@@ -5,7 +5,7 @@ import { API_CSP, DOCS_CSP, parseDirectives } from '../../src/plugins/security.j
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
 
 /**
- * Security headers (helmet) on every answer, Swagger UI's own CSP on /docs, HSTS only when the gateway
+ * Security headers on every answer, Swagger UI's own CSP on /docs, HSTS only when the gateway
  * is published over HTTPS, and CORS only for the exact origins in CORS_ORIGINS.
  */
 

@@ -2,6 +2,7 @@ import { createPdfPool, type PdfPool } from '../../pdf-worker/pool.js'
 import type { GatewayModule, ModuleContext } from '../context.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import type { RegistrationApi } from '../registration/index.js'
+import { createDocumentCache, type DocumentCache, withDocumentCache } from './documents.cache.js'
 import { createDocumentRepository, type DocumentRepository } from './documents.repository.js'
 import { documentRoutes } from './documents.routes.js'
 import { createDocumentService } from './documents.service.js'
@@ -17,6 +18,8 @@ export type DocumentJobs = Pick<
   Pick<DocumentSync, 'refresh'>
 
 export interface DocumentsModuleApi {
+  /** Kept current by the app's record-change listener (src/db/record-cache-listener.ts). */
+  recordCache: DocumentCache
   /** The signing rules the OTP module asks: whose turn it is, and recording a signature. */
   signing: DocumentSigning
   applyCallback: DocumentSync['applyCallback']
@@ -31,7 +34,9 @@ export function createDocumentsModule(
 ): GatewayModule<DocumentsModuleApi> {
   const { config, privy, now, pii, answers, inFlightBudgetMs } = ctx
   const { lateAnswerMs } = config.privy
-  const documents = createDocumentRepository(ctx.database.prisma, pii)
+  // Status reads served from memory while nothing changed (README, Benchmark: "The record cache").
+  const recordCache = createDocumentCache(config.database.recordCache)
+  const documents = withDocumentCache(createDocumentRepository(ctx.database.prisma, pii), recordCache)
   // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
   const pdf = createPdfPool({
     ...config.pdf,
@@ -66,6 +71,7 @@ export function createDocumentsModule(
       })
     },
     api: {
+      recordCache,
       signing: createDocumentSigning({ documents, sync, now }),
       applyCallback: sync.applyCallback,
       pdfStats: () => pdf.stats(),

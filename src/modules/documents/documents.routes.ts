@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
 import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
@@ -100,6 +101,8 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         querystring: GetDocumentQuerySchema,
         response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 502, 503, 504) },
       },
+      // The status read is the hot path: its 200 is written by the compiled serializer.
+      serializerCompiler: compiledSuccessSerializerCompiler,
     },
     async (request) =>
       service.get(principalOf(request), request.params.id, { refresh: request.query.refresh }),

@@ -1,6 +1,7 @@
 import type { GatewayModule, ModuleContext } from '../context.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { createRegistrationApi } from './registration.api.js'
+import { type RegistrationCache, createRegistrationCache, withRegistrationCache } from './registration.cache.js'
 import { createRegistrationRepository, type RegistrationRepository } from './registration.repository.js'
 import { registrationRoutes } from './registration.routes.js'
 import { createRegistrationService, type RegistrationService } from './registration.service.js'
@@ -13,7 +14,11 @@ export type RegistrationJobs = Pick<
   Pick<RegistrationService, 'refreshForPoller'>
 
 export type RegistrationModuleApi = ReturnType<typeof createRegistrationApi> &
-  Pick<RegistrationService, 'applyUpstream'> & { jobs: RegistrationJobs }
+  Pick<RegistrationService, 'applyUpstream'> & {
+    jobs: RegistrationJobs
+    /** Kept current by the app's record-change listener (src/db/record-cache-listener.ts). */
+    recordCache: RegistrationCache
+  }
 
 /** Registrations: the person's identity sent to Privy, and the status Privy reports back. */
 export function createRegistrationModule(
@@ -21,7 +26,12 @@ export function createRegistrationModule(
   deps: { idempotency: IdempotencyService },
 ): GatewayModule<RegistrationModuleApi> {
   const { config } = ctx
-  const repository = createRegistrationRepository(ctx.database.prisma, ctx.pii)
+  // Status reads served from memory while nothing changed (README, Benchmark: "The record cache").
+  const recordCache = createRegistrationCache(config.database.recordCache)
+  const repository = withRegistrationCache(
+    createRegistrationRepository(ctx.database.prisma, ctx.pii),
+    recordCache,
+  )
   const service = createRegistrationService({
     repository,
     privy: ctx.privy,
@@ -45,6 +55,7 @@ export function createRegistrationModule(
     api: {
       ...createRegistrationApi(repository),
       applyUpstream: service.applyUpstream,
+      recordCache,
       jobs: {
         leaseUnsettled: repository.leaseUnsettled,
         markUnresolved: repository.markUnresolved,

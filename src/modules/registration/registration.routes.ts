@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
 import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
 import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
@@ -140,6 +141,8 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
         querystring: GetRegistrationQuerySchema,
         response: { 200: RegistrationSchema, ...problemResponses(400, 401, 404, 502, 503, 504) },
       },
+      // The status read is the hot path: its 200 is written by the compiled serializer.
+      serializerCompiler: compiledSuccessSerializerCompiler,
     },
     async (request) =>
       service.get(principalOf(request), request.params.id, { refresh: request.query.refresh }),
