@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
 import type { JobStarted, Refusal, TagHit, TextJob, TextOutcome } from './jobs.js'
+import { checkDecodedSize, TextBudgetError } from './text-budget.js'
 import { findTags, type TextRun } from './text-match.js'
 
 /**
@@ -44,7 +45,7 @@ export default async function findText(job: TextJob): Promise<TextOutcome> {
   try {
     return { ok: true, hits: await search(job), heapUsed: heapUsed() }
   } catch (error) {
-    if (error instanceof TextLimitError) {
+    if (error instanceof TextLimitError || error instanceof TextBudgetError) {
       const refusal: Refusal = {
         code: 'PDF_TOO_COMPLEX',
         detail: `file ${error.message}`,
@@ -66,6 +67,8 @@ export default async function findText(job: TextJob): Promise<TextOutcome> {
 }
 
 async function search(job: TextJob): Promise<TagHit[]> {
+  // Measured first: pdf.js would hold every decoded stream whole, outside the heap cap.
+  checkDecodedSize(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength))
   const { getDocument } = await pdfjs()
   const task = getDocument({
     // pdf.js may take over the buffer it is given; this one is the worker's own copy.

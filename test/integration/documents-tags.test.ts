@@ -118,6 +118,24 @@ describe('a tagged PDF, end to end', () => {
     const read = await gateway.call('GET', `/v1/documents/${response.json.id}`, { token: officer })
     expect(read.json.signers[0].placements).toEqual(spots)
   })
+
+  it('places an e-Meterai stamp by its tag, square, and shows it', async () => {
+    const response = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      form: uploadForm(await distinctPdf(await pdfWithTags('{{meterai}}', [[400, 300]])), {
+        title: 'Stamped by tag',
+        e_meterai: {
+          category: 'surat_perjanjian',
+          placements: [{ anchor: '{{meterai}}', width: 80, height: 80 }],
+        },
+      }),
+    })
+    expect(response.status, response.text).toBe(201)
+    const stamp = { page: 1, x: 400, y: 529.89, width: 80, height: 80 }
+    expect(response.json.e_meterai.placements).toEqual([stamp])
+    const upstream = await simDocumentOf(gateway, response.json.reference_number)
+    expect(JSON.stringify(upstream)).not.toContain('{{meterai}}')
+  })
 })
 
 describe('tags that cannot be placed', () => {
