@@ -5,8 +5,8 @@ import { checkDecodedSize, TextBudgetError } from './text-budget.js'
 import { findTags, type TextRun } from './text-match.js'
 
 /**
- * Most characters of text read from one document [chosen]: 2,000 full pages of contract text hold about
- * 8 million; past it the file is refused as too complex rather than held in a worker's heap.
+ * Most characters of text read from one document [chosen]: a dense page holds about 4,000 (an estimate),
+ * so 2,000 pages about 8 million; past it the file is refused as too complex rather than held in a heap.
  */
 export const MAX_TEXT_CHARS = 10_000_000
 
@@ -22,7 +22,8 @@ let loaded: Promise<PdfJs> | undefined
  * pdf.js's legacy build, the one meant for Node. Its "worker" is made to run on this very thread: the
  * worker module is loaded first and handed over as `globalThis.pdfjsWorker`, which pdf.js uses instead of
  * starting a thread of its own (this is already a pool thread, with its own deadline and heap cap).
- * Loaded at the first text job only, so a worker that only inspects never pays for it.
+ * Loaded at the first text job only, so a worker that only inspects never pays for it. Why pdf.js and
+ * these options: docs/decisions/text-tags.md.
  */
 function pdfjs(): Promise<PdfJs> {
   loaded ??= (async () => {

@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a PDF for signing
-         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
+         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag (`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
          */
         post: operations["documents.upload"];
         delete?: never;
