@@ -17,10 +17,11 @@ export interface DrawnTag {
 }
 
 /**
- * A three-page A4 PDF with tags at known places, each in another way a template puts them there:
+ * A five-page A4 PDF with tags at known places, each in another way a template puts them there:
  * page 1 Helvetica 12 pt on a line of its own, a tag drawn in two operators with two fonts (Courier,
  * then Times), and a 1 pt white tag; page 2 turned by /Rotate 90 with the tag upright to the reader in
- * Times 14 pt; page 3 a tag in Helvetica-Bold after a label on the same line. Returns the PDF and where
+ * Times 14 pt; page 3 a tag in Helvetica-Bold after a label on the same line; page 4 a CropBox away from
+ * the origin; page 5 turned by /Rotate 180, in Courier. Returns the PDF and where
  * each tag's top-left corner is, computed from what was drawn.
  */
 export async function taggedPdf(): Promise<{ pdf: Buffer; drawn: DrawnTag[] }> {
@@ -69,6 +70,18 @@ export async function taggedPdf(): Promise<{ pdf: Buffer; drawn: DrawnTag[] }> {
   const label = 'Guarantor: '
   third.drawText(label, { x: 60, y: 500, size: 11, font: bold })
   upright(third, 3, '{{sign:guarantor}}', 60 + bold.widthOfTextAtSize(label, 11), 500, 11, bold)
+
+  // A CropBox away from the origin: the visible page starts at (50, 100) and is 400 × 600 pt.
+  const fourth = pdf.addPage([A4_PAGE.width, A4_PAGE.height])
+  fourth.setCropBox(50, 100, 400, 600)
+  fourth.drawText('{{sign:cropped}}', { x: 100, y: 500, size: 12, font: helvetica })
+  drawn.push({ tag: '{{sign:cropped}}', page: 4, x: 100 - 50, y: 100 + 600 - (500 + 12) })
+
+  // /Rotate 180, the tag upright to the reader: on screen x = width - user x, y = user y.
+  const fifth = pdf.addPage([A4_PAGE.width, A4_PAGE.height])
+  fifth.setRotation(degrees(180))
+  fifth.drawText('{{sign:upside}}', { x: 400, y: 300, size: 12, font: courier, rotate: degrees(180) })
+  drawn.push({ tag: '{{sign:upside}}', page: 5, x: A4_PAGE.width - 400, y: 300 - 12 })
   return { pdf: Buffer.from(await pdf.save({ useObjectStreams: false })), drawn }
 }
 

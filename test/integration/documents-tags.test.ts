@@ -59,7 +59,7 @@ async function expectNothingSent() {
 }
 
 describe('a tagged PDF, end to end', () => {
-  it('puts each mark on its tag: fonts, two operators, white 1 pt text, a rotated page', async () => {
+  it('puts each mark on its tag: fonts, two operators, white 1 pt text, /Rotate 90 and 180, a CropBox', async () => {
     const { pdf, drawn } = await taggedPdf()
     // The borrower's box sits 10 pt above the tag; the others start on the tag itself.
     const offsets: Record<string, { x: number; y: number }> = { '{{sign:borrower}}': { x: 0, y: -10 } }
