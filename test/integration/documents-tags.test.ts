@@ -185,6 +185,18 @@ describe('tags that cannot be placed', () => {
     await expectNothingSent()
   })
 
+  it('refuses a tag that resolves to more boxes than a signer may have', async () => {
+    const spots = Array.from({ length: 21 }, (_, i): [number, number] => [60, 800 - i * 30])
+    const response = await post(await pdfWithTags('{{sign:many}}', spots), [
+      tagged('{{sign:many}}', { occurrence: 'all' }),
+    ])
+    expect(response.status, response.text).toBe(422)
+    expect(response.json.errors).toEqual([
+      { path: 'metadata.signers.0.placements', message: 'resolve to 21 places; at most 20 are allowed' },
+    ])
+    await expectNothingSent()
+  })
+
   it('refuses malformed anchors as 400 on the field', async () => {
     const pdf = await pdfWithTags('{{sign:a}}', [[60, 700]])
     const cases: Array<[unknown, string]> = [
