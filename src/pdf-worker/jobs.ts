@@ -29,3 +29,28 @@ export type InspectOutcome =
 export interface JobStarted {
   pdfJobStarted: number
 }
+
+/** A text search (text-task.ts): the PDF, already inspected, and the tags to find on every page. */
+export interface TextJob {
+  jobId: number
+  bytes: Uint8Array
+  tags: string[]
+  limits: InspectJob['limits']
+}
+
+/**
+ * Where a tag was found: a box on a 1-based page in points from the top-left corner of the page as a
+ * viewer shows it (after /Rotate, inside the CropBox), the same frame as a placement's.
+ */
+export interface TagHit {
+  tag: string
+  page: number
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+export type TextOutcome =
+  | { ok: true; hits: TagHit[]; heapUsed: number }
+  | { ok: false; refusal: Refusal; retire: boolean; heapUsed: number; failure?: string }

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina'
 import { AppError } from '../errors/app-error.js'
 import type { PdfInfo } from '../pdf/inspect.js'
 import { tooComplexPdf, unprocessablePdf } from '../pdf/pdf-errors.js'
-import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
+import type { InspectJob, InspectOutcome, JobStarted, TagHit, TextJob, TextOutcome } from './jobs.js'
 
 export interface PdfPoolOptions {
   /** Worker threads at most (PDF_WORKERS). */
@@ -24,6 +24,8 @@ export interface PdfPoolOptions {
 export interface PdfPool {
   /** Inspects a PDF in a worker: its pages, or the 4xx/503 AppError that refuses it. */
   inspect(bytes: Uint8Array): Promise<PdfInfo>
+  /** Finds each tag on every page of an inspected PDF (text-task.ts), under the same bounds. */
+  findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]>
   /** Workers alive, jobs waiting, workers retired and started so far: for tests and the bench. */
   stats(): { threads: number; queued: number; retired: number; started: number }
   close(): Promise<void>
@@ -104,10 +106,10 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
   }
 
   // Created at the first PDF, so an instance that never reads one never starts a thread.
-  let created: Piscina<InspectJob, InspectOutcome> | undefined
-  function pool(): Piscina<InspectJob, InspectOutcome> {
+  let created: Piscina<InspectJob | TextJob, InspectOutcome | TextOutcome> | undefined
+  function pool(): Piscina<InspectJob | TextJob, InspectOutcome | TextOutcome> {
     if (created) return created
-    created = new Piscina<InspectJob, InspectOutcome>({
+    created = new Piscina<InspectJob | TextJob, InspectOutcome | TextOutcome>({
       filename: ENTRY,
       // As many as allowed, always: piscina then replaces a worker the moment one is retired or dies,
       // and the jobs waiting for it go to the new one.
@@ -165,19 +167,30 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
   const busy = () => unavailable('Too many PDFs are being checked at the moment; retry shortly')
 
   async function inspect(bytes: Uint8Array): Promise<PdfInfo> {
+    return (await run<InspectOutcome>({ bytes, limits: options.limits })).info
+  }
+
+  async function findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]> {
+    return (await run<TextOutcome>({ bytes, tags, limits: options.limits }, 'findText')).hits
+  }
+
+  /** One job of either kind (`name`: the worker entry's export), with every bound of the pool. */
+  async function run<O extends InspectOutcome | TextOutcome>(
+    payload: Omit<InspectJob, 'jobId'> | Omit<TextJob, 'jobId'>,
+    name?: string,
+  ): Promise<Extract<O, { ok: true }>> {
     if (closed) throw unavailable('The gateway is shutting down')
     if (options.queueSize > 0 && (created?.queueSize ?? 0) >= options.queueSize) throw busy()
     const job: Job = { id: nextJobId++, controller: new AbortController(), stage: 'queued' }
     jobs.set(job.id, job)
     const task = {
       jobId: job.id,
-      bytes,
-      limits: options.limits,
+      ...payload,
       [Piscina.queueOptionsSymbol]: { jobId: job.id },
     }
-    let outcome: InspectOutcome
+    let outcome: O
     try {
-      outcome = await pool().run(task, { signal: job.controller.signal })
+      outcome = (await pool().run(task, { signal: job.controller.signal, ...(name ? { name } : {}) })) as O
     } catch (error) {
       throw failureOf(job, error)
     } finally {
@@ -185,7 +198,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
       jobs.delete(job.id)
     }
     settle(job.workerId, (!outcome.ok && outcome.retire) || outcome.heapUsed > heapBudget)
-    if (outcome.ok) return outcome.info
+    if (outcome.ok) return outcome as Extract<O, { ok: true }>
     if (outcome.failure) options.logger?.warn({ failure: outcome.failure }, 'PDF check failed unexpectedly')
     throw new AppError(outcome.refusal.code, {
       detail: outcome.refusal.detail,
@@ -213,6 +226,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
 
   return {
     inspect,
+    findText,
     stats: () => ({
       threads: created?.threads.length ?? 0,
       queued: created?.queueSize ?? 0,

@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a PDF for signing
-         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
+         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag (`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
          */
         post: operations["documents.upload"];
         delete?: never;
@@ -962,6 +962,67 @@ export interface components {
             data: components["schemas"]["WebhookDelivery"][];
             next_cursor: string | null;
         };
+        /**
+         * @description A box placed by text found in the PDF instead of coordinates: every page is searched, invisible (white or tiny) text included. Not found, or found more often than `occurrence` allows: 422.
+         * @example {
+         *       "anchor": "{{sign:borrower}}",
+         *       "offset": {
+         *         "x": 0,
+         *         "y": -10
+         *       },
+         *       "width": 150,
+         *       "height": 75,
+         *       "unit": "pt",
+         *       "occurrence": 1
+         *     }
+         */
+        AnchorPlacement: {
+            /** @example {{sign:borrower}} */
+            anchor: string;
+            /**
+             * @description Moves the box from the tag's top-left corner, in points (x right, y down)
+             * @default {
+             *       "x": 0,
+             *       "y": 0
+             *     }
+             */
+            offset: {
+                x: number;
+                y: number;
+            };
+            width: number;
+            height: number;
+            /**
+             * @default pt
+             * @constant
+             */
+            unit: "pt";
+            /**
+             * @description How many times the tag may be found (`all`: any number); a box is placed at each
+             * @default 1
+             */
+            occurrence: "all" | number;
+        };
+        /**
+         * @description A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.
+         * @example {
+         *       "page": 1,
+         *       "x": 400,
+         *       "y": 700,
+         *       "width": 150,
+         *       "height": 75,
+         *       "unit": "pt"
+         *     }
+         */
+        CoordinatePlacement: {
+            page: number;
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+            /** @enum {string} */
+            unit: "pt" | "percent";
+        };
         DocumentMetadata: {
             /** @example Perjanjian Kerja Sama Distribusi 2026 */
             title: string;
@@ -990,28 +1051,12 @@ export interface components {
                  * @enum {string}
                  */
                 role: "signer" | "reviewer";
-                placements: {
-                    page: number;
-                    x: number;
-                    y: number;
-                    width: number;
-                    height: number;
-                    /** @enum {string} */
-                    unit: "pt" | "percent";
-                }[];
+                placements: (components["schemas"]["CoordinatePlacement"] | components["schemas"]["AnchorPlacement"])[];
             }[];
             e_meterai?: {
                 /** @enum {string} */
                 category: "surat_perjanjian" | "surat_pernyataan" | "akta_notaris" | "akta_pejabat" | "surat_berharga" | "dokumen_transaksi" | "dokumen_lelang" | "dokumen_pernyataan_jumlah_uang" | "dokumen_penerimaan_uang" | "dokumen_hutang" | "dokumen_lain_lain";
-                placements: {
-                    page: number;
-                    x: number;
-                    y: number;
-                    width: number;
-                    height: number;
-                    /** @enum {string} */
-                    unit: "pt" | "percent";
-                }[];
+                placements: (components["schemas"]["CoordinatePlacement"] | components["schemas"]["AnchorPlacement"])[];
                 /**
                  * @description When the stamp is applied, if there are signers too
                  * @default after_signing
@@ -1031,6 +1076,22 @@ export interface components {
              * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
              */
             metadata: string;
+        };
+        /**
+         * @example {
+         *       "page": 1,
+         *       "x": 400,
+         *       "y": 690,
+         *       "width": 120,
+         *       "height": 60
+         *     }
+         */
+        ResolvedPlacement: {
+            page: number;
+            x: number;
+            y: number;
+            width: number;
+            height: number;
         };
         Document: {
             /**
@@ -1062,6 +1123,8 @@ export interface components {
                 /** @enum {string} */
                 status: "waiting" | "signed" | "rejected";
                 signed_at: string | null;
+                /** @description Where Privy draws the signature (120 × 60 pt), text tags resolved to points */
+                placements: components["schemas"]["ResolvedPlacement"][];
             }[];
             signing_url: string | null;
             e_meterai: {
@@ -1069,6 +1132,8 @@ export interface components {
                 category: string;
                 status: string | null;
                 serial_number: string | null;
+                /** @description Each stamp, text tags resolved to points */
+                placements: components["schemas"]["ResolvedPlacement"][];
             } | null;
             /**
              * @description SHA-256 of the uploaded PDF

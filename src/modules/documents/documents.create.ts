@@ -6,12 +6,13 @@ import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
-import { checkPlacements, eMeteraiStamp, signatureBox } from '../../pdf/index.js'
+import { eMeteraiStamp, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import { DOC_PROCESS_CODES, PrivyApiError, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import type { RegistrationApi } from '../registration/index.js'
+import { anchorsOf, checkPlacementInputs } from './documents.anchors.js'
 import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
@@ -27,7 +28,7 @@ export interface DocumentServiceDeps {
   now: () => Date
   pii: PiiCipher
   /** Reads PDFs in worker threads (src/pdf-worker/): never on the event loop. */
-  pdf: Pick<PdfPool, 'inspect'>
+  pdf: Pick<PdfPool, 'inspect' | 'findText'>
   /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request. */
@@ -46,11 +47,22 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
     const pdf = await deps.pdf.inspect(received.file)
+    // Tags are searched for only when named, after inspect accepted the file (README "Text tags").
+    const stampList = metadata.e_meterai?.placements ?? []
+    const tags = anchorsOf([...metadata.signers.map((signer) => signer.placements), stampList])
+    const hits = tags.length > 0 ? await deps.pdf.findText(received.file, tags) : []
     const signerBoxes = metadata.signers.map((signer, index) =>
-      checkPlacements(signer.placements, pdf, `metadata.signers.${index}.placements`, 'signature'),
+      checkPlacementInputs(
+        signer.placements,
+        hits,
+        pdf,
+        `metadata.signers.${index}.placements`,
+        'signature',
+        20,
+      ),
     )
     const stampBoxes = metadata.e_meterai
-      ? checkPlacements(metadata.e_meterai.placements, pdf, 'metadata.e_meterai.placements', 'e_meterai')
+      ? checkPlacementInputs(stampList, hits, pdf, 'metadata.e_meterai.placements', 'e_meterai', 10)
       : undefined
     const placementErrors = [
       ...signerBoxes.flatMap((checked) => checked.errors),

@@ -1,6 +1,7 @@
 import { AppError, type FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
 import type { RegistrationApi } from '../registration/index.js'
+import { unionIssues } from './documents.anchors.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
 /** An upload's `metadata` read: its fields, who signs (as Privy accounts), and the process it takes. */
@@ -19,7 +20,7 @@ export function parseMetadata(metadata: unknown): DocumentMetadata {
   if (parsed.success) return parsed.data
   throw new AppError('VALIDATION_FAILED', {
     detail: 'The metadata is not valid',
-    errors: parsed.error.issues.map((issue) => ({
+    errors: parsed.error.issues.flatMap(unionIssues).map((issue) => ({
       path: ['metadata', ...issue.path].join('.'),
       message: issue.message,
     })),

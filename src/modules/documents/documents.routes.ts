@@ -46,7 +46,9 @@ export const documentRoutes: FastifyPluginAsyncZod<{
           'not encrypted, no active content such as scripts, actions that open other files or send data, ' +
           "links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past " +
           'the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with ' +
-          'Retry-After when too many are being checked. Every placement must lie on its page; signers are ' +
+          'Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag ' +
+          '(`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie ' +
+          'on its page; signers are ' +
           'verified registrations. Only its SHA-256 is kept.',
         consumes: ['multipart/form-data'],
         headers: IdempotencyKeyHeaderSchema,

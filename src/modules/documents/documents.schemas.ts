@@ -3,6 +3,7 @@ import { text } from '../../lib/text.js'
 import { PlacementSchema } from '../../pdf/index.js'
 import { DOCUMENT_STATUSES } from '../../privy/index.js'
 import { SubmissionSchema } from '../submission.js'
+import { AnchorPlacementSchema } from './documents.anchors.js'
 
 /** docs/privy-contract.md §5.1 `doc_category` codes of the e-Meterai. */
 export const E_METERAI_CATEGORIES = [
@@ -19,13 +20,19 @@ export const E_METERAI_CATEGORIES = [
   'dokumen_lain_lain',
 ] as const
 
-const PlacementInputSchema = PlacementSchema.strict()
+const CoordinatePlacementSchema = PlacementSchema.strict()
   .describe(
     'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
       'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
   )
   // The bottom right of an A4 page (595 × 842 pt), where a signature usually goes.
-  .meta({ example: { page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' } })
+  .meta({
+    id: 'CoordinatePlacement',
+    example: { page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' },
+  })
+
+/** Either form; which one a client meant is told apart by `unionIssues` when neither fits. */
+const PlacementInputSchema = z.union([CoordinatePlacementSchema, AnchorPlacementSchema])
 
 const SignerInputSchema = z
   .strictObject({
@@ -124,6 +131,17 @@ export const GetDocumentQuerySchema = z.strictObject({
 /** What a document reads as: `pending` until Privy confirmed the upload (see `submission`). */
 export const DOCUMENT_VIEW_STATUSES = ['pending', ...DOCUMENT_STATUSES] as const
 
+/** A box as sent to Privy: points from the top-left of the page as a viewer shows it, tags resolved. */
+const ResolvedPlacementSchema = z
+  .object({
+    page: z.int(),
+    x: z.number(),
+    y: z.number(),
+    width: z.number(),
+    height: z.number(),
+  })
+  .meta({ id: 'ResolvedPlacement', example: { page: 1, x: 400, y: 690, width: 120, height: 60 } })
+
 export const DocumentSchema = z
   .object({
     id: z.uuid(),
@@ -143,6 +161,9 @@ export const DocumentSchema = z
         role: z.enum(['signer', 'reviewer']),
         status: z.enum(['waiting', 'signed', 'rejected']),
         signed_at: z.iso.datetime().nullable(),
+        placements: z
+          .array(ResolvedPlacementSchema)
+          .describe('Where Privy draws the signature (120 × 60 pt), text tags resolved to points'),
       }),
     ),
     signing_url: z.string().nullable(),
@@ -151,6 +172,7 @@ export const DocumentSchema = z
         category: z.string().meta({ example: 'surat_perjanjian' }),
         status: z.string().nullable(),
         serial_number: z.string().nullable(),
+        placements: z.array(ResolvedPlacementSchema).describe('Each stamp, text tags resolved to points'),
       })
       .nullable(),
     sha256: z

@@ -1,8 +1,10 @@
 import { submissionOf } from '../submission.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentRecord } from './documents.types.js'
+import { SIGNATURE_BOX } from '../../pdf/index.js'
 
 interface StoredEMeterai {
+  placements?: Array<{ page: number; x: number; y: number; dimension: number }>
   category?: string
   status?: string | null
   serial_number?: string | null
@@ -16,7 +18,25 @@ function eMeteraiOf(record: DocumentRecord): DocumentView['e_meterai'] {
     category: value.category ?? '',
     status: value.status ?? null,
     serial_number: value.serial_number ?? null,
+    placements: (Array.isArray(value.placements) ? value.placements : []).map((stamp) => ({
+      page: stamp.page,
+      x: stamp.x,
+      y: stamp.y,
+      width: stamp.dimension,
+      height: stamp.dimension,
+    })),
   }
+}
+
+/** The boxes stored for a signer ({page, x, y} sent to Privy), with the size Privy draws them at. */
+function signerPlacements(stored: unknown): DocumentView['signers'][number]['placements'] {
+  if (!Array.isArray(stored)) return []
+  return (stored as Array<{ page: number; x: number; y: number }>).map((spot) => ({
+    page: spot.page,
+    x: spot.x,
+    y: spot.y,
+    ...SIGNATURE_BOX,
+  }))
 }
 
 /**
@@ -44,6 +64,7 @@ export function toDocumentView(record: DocumentRecord): DocumentView {
       role: signer.role,
       status: signer.status,
       signed_at: signer.signedAt?.toISOString() ?? null,
+      placements: signerPlacements(signer.placements),
     })),
     signing_url: submitted && record.status === 'uploaded' ? record.signingUrl : null,
     e_meterai: eMeteraiOf(record),
