@@ -78,3 +78,16 @@ export async function latestSimOtp(
   if (!latest) throw new Error(`the simulator sent no OTP for ${JSON.stringify(filter)}`)
   return latest
 }
+
+/** `GET /v1/documents/{id}` (`?refresh=true` asks Privy first), 200. */
+export async function getDocument(
+  gateway: TestGateway,
+  caller: TestCaller,
+  id: string,
+  query: { refresh?: boolean } = {},
+): Promise<Document> {
+  const client = await clientFor(gateway, caller)
+  const read = await client.documents.get(id, query).withResponse()
+  expect(read.response.status).toBe(200)
+  return read.data
+}

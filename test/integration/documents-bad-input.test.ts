@@ -5,6 +5,7 @@ import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
   a4Pdf,
+  documentCast,
   pdfOfExactSize,
   type SignerUser,
   signatureAt,
@@ -12,7 +13,6 @@ import {
   stampAt,
   uploadForm,
   upstreamCount,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { type CallResult, startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
@@ -25,8 +25,7 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('bad-input-officer')
-  alice = await verifiedUser(gateway, 'bad-input-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'bad-input', ['alice']))
 })
 
 const metadata = () => ({

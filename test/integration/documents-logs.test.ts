@@ -3,6 +3,7 @@ import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
   a4Pdf,
+  documentCast,
   downloadSignedPdf,
   type SignerUser,
   signatureAt,
@@ -10,7 +11,6 @@ import {
   signWithOtp,
   stampAt,
   uploadForm,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 import { allDocumentTokens } from '../helpers/privy-tokens.js'
@@ -31,9 +31,7 @@ let bob: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('logs-officer')
-  alice = await verifiedUser(gateway, 'logs-alice')
-  bob = await verifiedUser(gateway, 'logs-bob')
+  ;({ officer, alice, bob } = await documentCast(gateway, 'logs', ['alice', 'bob']))
   await gateway.enableCallbacks()
 })
 
