@@ -9,7 +9,7 @@ import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
 /**
  * Two gateway instances on one database (on PostgreSQL each with its own connection pool, as two
@@ -19,32 +19,29 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
  * registrations they moved.
  */
 
-let first: TestGateway
-let second: TestGateway
 let secondDatabase: Database | undefined
 let token: string
 
 const fast = { CALLBACK_APPLY_INTERVAL_MS: '5' }
 
+// Registered first, so it runs last: after the second instance, its only user, closed.
+afterAll(async () => {
+  await secondDatabase?.close()
+})
+const first = useGateway(fast)
 beforeAll(async () => {
-  first = await startTestGateway(fast)
   if (first.database.kind === 'postgres' && process.env.DATABASE_URL) {
     const [{ schema } = { schema: '' }] = await first.database.prisma.$queryRaw<
       Array<{ schema: string }>
     >`SELECT current_schema() AS schema`
     secondDatabase = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 5 })
   }
-  second = await startTestGateway(fast, {
-    database: secondDatabase ?? first.database,
-    simulator: first.simulator,
-  })
   token = await first.userToken('callbacks-instances')
 })
-afterAll(async () => {
-  await second?.close()
-  await secondDatabase?.close()
-  await first?.close()
-})
+const second = useGateway(fast, () => ({
+  database: secondDatabase ?? first.database,
+  simulator: first.simulator,
+}))
 
 let serial = 0
 async function landingRegistrations(count: number) {

@@ -1,7 +1,7 @@
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDebianPackage } from '../helpers/debian-package.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { startTestGateway, useGateway } from '../helpers/gateway.js'
 import { photo } from '../helpers/identity.js'
 
 /**
@@ -19,18 +19,17 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ]
 
-let gateway: TestGateway
 let browser: Browser
 
 beforeAll(async () => {
   await ensureDebianPackage('chromium', CHROMIUM)
-  gateway = await startTestGateway()
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
 }, 600_000) // on a fresh machine this installs Chromium first
-
+const gateway = useGateway()
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
+})
 afterAll(async () => {
   await browser?.close()
-  await gateway?.close()
 })
 
 /** An operation's block, found as Swagger UI shows it: its method and path. */

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
 import {
   recordDocumentEvents,
   startWebhookReceiver,
@@ -12,20 +12,14 @@ const ENV = { WEBHOOK_DISPATCH_INTERVAL_MS: '20', WEBHOOK_RETRY_SCHEDULE_MS: '0,
 const operator = { apiKey: TEST_API_KEY }
 const EVENTS = 160
 
-let first: TestGateway
-let second: TestGateway
 const receivers: WebhookReceiver[] = []
-
-beforeAll(async () => {
-  first = await startTestGateway(ENV)
-  // The same database (and simulator): two gateway processes' worth of dispatchers racing for rows.
-  second = await startTestGateway(ENV, { database: first.database, simulator: first.simulator })
-})
+// Registered first, so it runs last: after both gateways closed.
 afterAll(async () => {
-  await second?.close()
-  await first?.close()
   for (const receiver of receivers) await receiver.close()
 })
+const first = useGateway(ENV)
+// The same database (and simulator): two gateway processes' worth of dispatchers racing for rows.
+const second = useGateway(ENV, () => ({ database: first.database, simulator: first.simulator }))
 
 /** The instance whose logs carry this attempt line. */
 function attemptsLoggedBy(gateway: TestGateway, endpointIds: string[]): number {
