@@ -6,6 +6,7 @@ import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
 import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
@@ -181,15 +182,10 @@ describe('key rotation', () => {
     await gateway.enableCallbacks()
     const pushed = await register({ phone_verified: true })
     await gateway.sim('POST', `/__sim/registrations/${pushed.reference}/verify`, { outcome: 'verified' })
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (
-        (await gateway.database.prisma.privyCallback.count({
-          where: { referenceNumber: pushed.reference },
-        })) > 0
-      )
-        break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await eventually(
+      () => gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
+      (count) => count > 0,
+    )
     expect(
       await gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
     ).toBe(1)
@@ -293,14 +289,10 @@ describe('retention', () => {
     gateway.clock.advance(31 * 86_400_000)
     // Reading it again (a write of synced_at) does not restart its retention: it ended 31 days ago.
     await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
-    const erased = await (async () => {
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const row = await rowOf(verified.id)
-        if (row.piiErasedAt) return row
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      return rowOf(verified.id)
-    })()
+    const erased = await eventually(
+      () => rowOf(verified.id),
+      (row) => row.piiErasedAt !== null,
+    )
     expect(erased.piiErasedAt).not.toBeNull()
     expect(erased.nikSealed).toBeNull()
     expect(erased.dobSealed).toBeNull()

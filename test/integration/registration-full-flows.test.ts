@@ -1,6 +1,7 @@
 import { FormData } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { register as registerAs } from '../helpers/api.js'
+import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 
@@ -195,11 +196,10 @@ describe('callbacks from Privy', () => {
     const statusReads = '/__sim/requests/count?path=/web/api/v2/register/status'
     const readsBefore = (await gateway.sim('GET', statusReads)).json.count
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
-    let shown = created
-    for (let attempt = 0; attempt < 50 && shown.status !== 'verified'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      shown = (await gateway.call('GET', `/v1/registrations/${created.id}`, { token })).json
-    }
+    const shown = await eventually(
+      async () => (await gateway.call('GET', `/v1/registrations/${created.id}`, { token })).json,
+      (read) => read?.status === 'verified',
+    )
     expect(shown).toMatchObject({ status: 'verified', privy_id: expect.any(String) })
     expect((await gateway.sim('GET', statusReads)).json.count).toBe(readsBefore)
 

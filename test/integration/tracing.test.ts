@@ -33,14 +33,12 @@ const CALLER_SPAN = '00f067aa0ba902b7'
 
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId
 
-async function spansOfTrace(traceId: string, until: (spans: ReadableSpan[]) => boolean) {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId)
-    if (until(spans) || Date.now() > deadline) return spans
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+/** The finished spans of `traceId`, once `until` holds for them. */
+const spansOfTrace = (traceId: string, until: (spans: ReadableSpan[]) => boolean) =>
+  eventually(
+    () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId),
+    until,
+  )
 
 describe('OpenTelemetry traces', () => {
   it('traces one registration: request > Privy call > HTTP attempt, database spans, no PII', async () => {
