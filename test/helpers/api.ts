@@ -91,3 +91,16 @@ export async function getDocument(
   expect(read.response.status).toBe(200)
   return read.data
 }
+
+/** `GET /v1/registrations/{id}` (`?refresh=true` asks Privy first), 200. */
+export async function getRegistration(
+  gateway: TestGateway,
+  caller: TestCaller,
+  id: string,
+  query: { refresh?: boolean } = {},
+): Promise<Registration> {
+  const client = await clientFor(gateway, caller)
+  const read = await client.registrations.get(id, query).withResponse()
+  expect(read.response.status).toBe(200)
+  return read.data
+}
