@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, useGateway } from '../helpers/gateway.js'
@@ -266,8 +267,8 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     expect(result.settled.json.status).toBe('validated')
     expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, CONFLICT: 409 })
     expect(await sideEffects(path)).toBe(before + 1)
-    const after = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(after.json.status).toBe('waiting_verification')
+    const after = await getRegistration(gateway, { token }, registration.id)
+    expect(after.status).toBe('waiting_verification')
   })
 
   describe('documents', () => {

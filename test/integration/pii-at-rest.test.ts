@@ -5,6 +5,7 @@ import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
+import { getRegistration } from '../helpers/api.js'
 import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
@@ -307,8 +308,8 @@ describe('retention', () => {
     expect(bodies.length).toBeGreaterThanOrEqual(1)
     for (const callback of bodies) expect(callback.sizeBytes).toBe(0)
     expect(erased.privyId).not.toBeNull()
-    const stillReadable = await gateway.call('GET', `/v1/registrations/${verified.id}`, { token })
-    expect(stillReadable.json).toMatchObject({ id: verified.id, status: 'verified' })
+    const stillReadable = await getRegistration(gateway, { token }, verified.id)
+    expect(stillReadable).toMatchObject({ id: verified.id, status: 'verified' })
     // A registration still in progress keeps what it needs...
     expect((await rowOf(ongoing.id)).nikSealed).not.toBeNull()
     // ...until, never ended, it is twice the retention old: abandoned.

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
 import { upstreamCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
@@ -86,8 +87,8 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     const after = await upstreamCount(gateway, REGISTER_PATH)
     expect(after).toBe(before + 1)
     expectNoSecrets(response)
-    const shown = await gateway.call('GET', `/v1/registrations/${row.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'pending', next_action: 'wait' })
+    const shown = await getRegistration(gateway, { token }, row.id)
+    expect(shown).toMatchObject({ status: 'pending', next_action: 'wait' })
   })
 
   it('malformed JSON from Privy: 502, row unknown', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
 import { type CallResult, startTestGateway, useGateway } from '../helpers/gateway.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 import {
@@ -237,8 +238,8 @@ describe('an oversized answer from Privy', () => {
     } finally {
       delete script[STATUS_PATH]
     }
-    const stored = await gateway.call('GET', `/v1/registrations/${id}`, { token })
-    expect(stored.json.status).toBe('pending')
+    const stored = await getRegistration(gateway, { token }, id)
+    expect(stored.status).toBe('pending')
   })
 })
 
