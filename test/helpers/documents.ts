@@ -80,6 +80,12 @@ export const signatureAt = (page: number, x: number, y: number) => ({
   unit: 'pt' as const,
 })
 
+/** The plainest valid upload: a loan agreement `signer` signs on page 1. */
+export const loanAgreement = (signer: SignerUser) => ({
+  title: 'Loan agreement',
+  signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 50)] }],
+})
+
 export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {
   const otp = await gateway.call('POST', '/v1/otp', {
     token: signer.token,

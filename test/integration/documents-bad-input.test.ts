@@ -6,6 +6,7 @@ import {
   A4_PAGE,
   a4Pdf,
   documentCast,
+  loanAgreement,
   pdfOfExactSize,
   type SignerUser,
   signatureAt,
@@ -28,10 +29,7 @@ beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'bad-input', ['alice']))
 })
 
-const metadata = () => ({
-  title: 'Loan agreement',
-  signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
-})
+const metadata = () => loanAgreement(alice)
 
 async function post(file: Buffer | Uint8Array, meta: unknown = metadata(), target = gateway) {
   return target.call('POST', '/v1/documents', { token: officer, form: uploadForm(Buffer.from(file), meta) })

@@ -7,8 +7,8 @@ import { manyPages, nameFlood, numberFlood, refused } from '../fixtures/pdf/host
 import {
   a4Pdf,
   documentCast,
+  loanAgreement,
   type SignerUser,
-  signatureAt,
   signedPdfStoreEnv,
   uploadForm,
   upstreamCount,
@@ -29,10 +29,7 @@ beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'hostile', ['alice']))
 })
 
-const metadata = () => ({
-  title: 'Loan agreement',
-  signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
-})
+const metadata = () => loanAgreement(alice)
 
 async function stored() {
   return { rows: await gateway.database.prisma.document.count(), upstream: await upstreamCount(gateway) }
