@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getRegistration } from '../helpers/api.js'
+import { getRegistration, register } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, useGateway } from '../helpers/gateway.js'
@@ -124,13 +124,13 @@ const KEYED_WAIT = { IDEMPOTENCY_KEY_IN_USE: 409, OPERATION_PENDING: 409 }
 
 async function waitingOtpRegistration(sub: string) {
   const token = await gateway.userToken(sub)
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ email: `${sub}@example.co.id`, ...person('1991-02-03') }),
-  })
-  expect(created.status, created.text).toBe(201)
-  expect(created.json.status).toBe('waiting_otp')
-  return { token, registration: created.json }
+  const registration = await register(
+    gateway,
+    { token },
+    { email: `${sub}@example.co.id`, ...person('1991-02-03') },
+  )
+  expect(registration.status).toBe('waiting_otp')
+  return { token, registration }
 }
 
 describe('commit then time out, with keyed and unkeyed retries: one side effect, all settled', () => {

@@ -5,11 +5,11 @@ import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
-import { getRegistration } from '../helpers/api.js'
+import { getRegistration, register as registerAs } from '../helpers/api.js'
 import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
-import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+import { nikFor } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 
 const KEY_A = Buffer.alloc(32, 'key-a').toString('base64')
@@ -36,12 +36,12 @@ async function register(overrides: Record<string, unknown> = {}) {
   people += 1
   const dob = `19${60 + people}-0${1 + (people % 9)}-1${people % 10}`
   const nik = nikFor(dob)
-  const response = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ email: `pii.${people}@example.co.id`, nik, dob, ...overrides }),
-  })
-  expect(response.status, response.text).toBe(201)
-  return { id: response.json.id as string, nik, dob, reference: response.json.reference_number as string }
+  const created = await registerAs(
+    gateway,
+    { token },
+    { email: `pii.${people}@example.co.id`, nik, dob, ...overrides },
+  )
+  return { id: created.id, nik, dob, reference: created.reference_number }
 }
 
 const rowOf = (id: string) => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
