@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
+import { getDocument } from '../helpers/api.js'
 import {
   A4_PAGE,
   a4Pdf,
@@ -88,8 +89,8 @@ describe('logs after document work', () => {
     expect(serial.status, serial.text).toBe(201)
     await signAfterOneWrongCode(alice, serial.json.id)
     expect((await signWithOtp(gateway, bob, [serial.json.id])).status).toBe(200)
-    const done = await gateway.call('GET', `/v1/documents/${serial.json.id}?refresh=true`, { token: officer })
-    expect(done.json.status).toBe('completed')
+    const done = await getDocument(gateway, { token: officer }, serial.json.id, { refresh: true })
+    expect(done.status).toBe('completed')
     expect((await downloadSignedPdf(gateway, serial.json.id, officer)).status).toBe(200)
     expect(
       (await gateway.call('GET', `/v1/documents/${serial.json.id}/history`, { token: officer })).status,

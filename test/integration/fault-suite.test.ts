@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getRegistration, register } from '../helpers/api.js'
+import { getDocument, getRegistration, register } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, useGateway } from '../helpers/gateway.js'
@@ -342,10 +342,10 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
       expect(validated.settled.json.status).toBe('validated')
       expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, CONFLICT: 409 })
       expect(await sideEffects(validatePath)).toBe(validatedBefore + 1)
-      const document = await gateway.call('GET', `/v1/documents/${uploaded.json.id}?refresh=true`, {
-        token: signer.token,
+      const document = await getDocument(gateway, { token: signer.token }, uploaded.json.id, {
+        refresh: true,
       })
-      expect(document.json.signers[0].status).toBe('signed')
+      expect(document.signers[0]?.status).toBe('signed')
     })
 
     it('POST /v1/documents/{id}/revoke', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getRegistration } from '../helpers/api.js'
+import { getDocument, getRegistration } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
@@ -235,8 +235,8 @@ describe('a document whose upload outcome is unknown', () => {
     expect(lost.status, lost.text).toBe(504)
     const id = lost.json.document_id as string
 
-    const read = await gateway.call('GET', `/v1/documents/${id}`, { token: signer.token })
-    expect(read.json).toMatchObject({ status: 'pending', submission: 'unknown', signing_url: null })
+    const read = await getDocument(gateway, { token: signer.token }, id)
+    expect(read).toMatchObject({ status: 'pending', submission: 'unknown', signing_url: null })
     const listed = await gateway.call('GET', '/v1/documents', { token: signer.token })
     expect(listed.json.data.find((document: { id: string }) => document.id === id)?.status).toBe('pending')
     const signing = await gateway.call('POST', '/v1/otp', {
@@ -298,7 +298,7 @@ describe('a document whose upload outcome is unknown', () => {
     expect(late.status, late.text).toBe(504)
     const id = late.json.document_id as string
     const settled = await eventually(
-      async () => (await gateway.call('GET', `/v1/documents/${id}`, { token: signer.token })).json,
+      () => getDocument(gateway, { token: signer.token }, id),
       (document) => document.submission === 'submitted',
     )
     expect(settled).toMatchObject({ status: 'uploaded', submission: 'submitted' })
