@@ -8,6 +8,8 @@ import { createCallbackRepository } from '../../src/modules/privy-callbacks/call
 import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.service.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { getRegistration } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
@@ -48,17 +50,16 @@ async function landingRegistrations(count: number) {
   const created = []
   for (let index = 0; index < count; index += 1) {
     serial += 1
-    const answer = await first.call('POST', '/v1/registrations', {
-      token,
-      body: {
+    const answer = await (await clientFor(first, { token })).registrations
+      .create({
         registration_type: 'landing_page',
         name: 'Rina Wijaya',
         email: `rina.multi${serial}@example.co.id`,
         phone: `62813000${String(serial).padStart(5, '0')}`,
-      },
-    })
-    expect(answer.status, answer.text).toBe(201)
-    created.push(answer.json as { id: string; reference_number: string })
+      })
+      .withResponse()
+    expect(answer.response.status).toBe(201)
+    created.push(answer.data)
   }
   return created
 }
@@ -135,8 +136,8 @@ describe('two gateway instances on one database', () => {
     expect(rows.map((row) => processed.get(row.id))).toEqual(rows.map(() => 1))
     for (const [index, registration] of registrations.entries()) {
       expect(await updatesTo(registration.id, 'verified')).toBe(1)
-      const shown = await second.call('GET', `/v1/registrations/${registration.id}`, { token })
-      expect(shown.json).toMatchObject({ status: 'verified', privy_id: `PRIVYMULTI${index}` })
+      const shown = await getRegistration(second, { token }, registration.id)
+      expect(shown).toMatchObject({ status: 'verified', privy_id: `PRIVYMULTI${index}` })
     }
   })
 
