@@ -104,3 +104,24 @@ export async function getRegistration(
   expect(read.response.status).toBe(200)
   return read.data
 }
+
+let landings = 0
+
+/**
+ * `POST /v1/registrations` of a landing-page registration (status pending), 201: the cheapest
+ * registration there is, with a fresh email and phone each time.
+ */
+export async function registerLanding(gateway: TestGateway, caller: TestCaller): Promise<Registration> {
+  landings += 1
+  const client = await clientFor(gateway, caller)
+  const created = await client.registrations
+    .create({
+      registration_type: 'landing_page',
+      name: 'Ayu Lestari',
+      email: `landing.${landings}@example.co.id`,
+      phone: `62815${String(landings).padStart(8, '0')}`,
+    })
+    .withResponse()
+  expect(created.response.status).toBe(201)
+  return created.data
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { getRegistration } from '../helpers/api.js'
+import { getRegistration, registerLanding } from '../helpers/api.js'
 import {
   callbackStoreBytes,
   inParallel,
@@ -25,21 +25,7 @@ beforeAll(async () => {
   token = await gateway.userToken('user-callbacks-canonical')
 })
 
-let serial = 0
-async function landingRegistration(): Promise<{ id: string; reference_number: string }> {
-  serial += 1
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Ayu Lestari',
-      email: `ayu.canonical${serial}@example.co.id`,
-      phone: `62815000${String(serial).padStart(5, '0')}`,
-    },
-  })
-  expect(created.status, created.text).toBe(201)
-  return created.json
-}
+const landingRegistration = () => registerLanding(gateway, { token })
 
 const rowsOf = (referenceNumber: string) =>
   gateway.database.prisma.privyCallback.findMany({

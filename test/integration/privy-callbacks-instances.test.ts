@@ -8,8 +8,7 @@ import { createCallbackRepository } from '../../src/modules/privy-callbacks/call
 import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.service.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { getRegistration } from '../helpers/api.js'
-import { clientFor } from '../helpers/client.js'
+import { getRegistration, registerLanding } from '../helpers/api.js'
 import { eventually } from '../helpers/eventually.js'
 import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
@@ -45,22 +44,9 @@ const second = useGateway(fast, () => ({
   simulator: first.simulator,
 }))
 
-let serial = 0
 async function landingRegistrations(count: number) {
   const created = []
-  for (let index = 0; index < count; index += 1) {
-    serial += 1
-    const answer = await (await clientFor(first, { token })).registrations
-      .create({
-        registration_type: 'landing_page',
-        name: 'Rina Wijaya',
-        email: `rina.multi${serial}@example.co.id`,
-        phone: `62813000${String(serial).padStart(5, '0')}`,
-      })
-      .withResponse()
-    expect(answer.response.status).toBe(201)
-    created.push(answer.data)
-  }
+  for (let index = 0; index < count; index += 1) created.push(await registerLanding(first, { token }))
   return created
 }
 

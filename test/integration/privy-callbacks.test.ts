@@ -7,7 +7,7 @@ import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { getRegistration, register } from '../helpers/api.js'
+import { getRegistration, register, registerLanding } from '../helpers/api.js'
 import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -86,22 +86,8 @@ const verifiedLater = (overrides: Record<string, unknown> = {}) =>
 /** The gateway's stored copy, without asking Privy. */
 const stored = (id: string) => getRegistration(gateway, { token }, id)
 
-let landingSerial = 0
 /** A landing-page registration (status pending): cheap, and any later status is a forward move. */
-async function landingRegistration() {
-  landingSerial += 1
-  const client = await clientFor(gateway, { token })
-  const created = await client.registrations
-    .create({
-      registration_type: 'landing_page',
-      name: 'Budi Santoso',
-      email: `budi.cb${landingSerial}@example.co.id`,
-      phone: `62812000${String(landingSerial).padStart(5, '0')}`,
-    })
-    .withResponse()
-  expect(created.response.status).toBe(201)
-  return created.data
-}
+const landingRegistration = () => registerLanding(gateway, { token })
 
 describe('POST /v1/privy/callbacks', () => {
   it('refuses a forged, stale or unsigned callback with 401 and applies nothing, but keeps it', async () => {
