@@ -1,4 +1,10 @@
-import type { Document, DocumentMetadataInput, Registration } from '@privy-gateway/client'
+import type {
+  Document,
+  DocumentMetadataInput,
+  OtpRequest,
+  OtpTransaction,
+  Registration,
+} from '@privy-gateway/client'
 import { expect } from 'vitest'
 import { clientFor, type TestCaller } from './client.js'
 import { a4Pdf } from './documents.js'
@@ -35,4 +41,87 @@ export async function upload(
   const uploaded = await client.documents.upload({ file: pdf ?? (await a4Pdf(2)), metadata }).withResponse()
   expect(uploaded.response.status).toBe(201)
   return uploaded.data
+}
+
+/** `POST /v1/otp` for a registration (SMS unless `body` says otherwise), 201. */
+export async function requestOtp(
+  gateway: TestGateway,
+  caller: TestCaller,
+  registrationId: string,
+  body: Partial<OtpRequest> = {},
+): Promise<OtpTransaction> {
+  const client = await clientFor(gateway, caller)
+  const request = { otp_type: 'registration', otp_channel: 'sms', registration_id: registrationId, ...body }
+  const answer = await client.raw.POST('/v1/otp', { body: request as OtpRequest })
+  expect(answer.response.status, JSON.stringify(answer.error)).toBe(201)
+  return answer.data as OtpTransaction
+}
+
+/** An OTP as the simulator sent it: the code the person would read, and Privy's transaction id. */
+export interface SimOtp {
+  code: string
+  transaction_id: string
+}
+
+/**
+ * The newest OTP the simulator sent for `filter` (`{reference_number}` of a registration or
+ * `{signer_privy_id}` of a document signer).
+ */
+export async function latestSimOtp(
+  gateway: TestGateway,
+  filter: { reference_number: string } | { signer_privy_id: string },
+): Promise<SimOtp> {
+  const listed = await gateway.sim('GET', `/__sim/otps?${new URLSearchParams(filter)}`)
+  expect(listed.status, listed.text).toBe(200)
+  const otps = (listed.json.otps ?? listed.json) as SimOtp[]
+  const latest = otps.at(-1)
+  if (!latest) throw new Error(`the simulator sent no OTP for ${JSON.stringify(filter)}`)
+  return latest
+}
+
+/** `GET /v1/documents/{id}` (`?refresh=true` asks Privy first), 200. */
+export async function getDocument(
+  gateway: TestGateway,
+  caller: TestCaller,
+  id: string,
+  query: { refresh?: boolean } = {},
+): Promise<Document> {
+  const client = await clientFor(gateway, caller)
+  const read = await client.documents.get(id, query).withResponse()
+  expect(read.response.status).toBe(200)
+  return read.data
+}
+
+/** `GET /v1/registrations/{id}` (`?refresh=true` asks Privy first), 200. */
+export async function getRegistration(
+  gateway: TestGateway,
+  caller: TestCaller,
+  id: string,
+  query: { refresh?: boolean } = {},
+): Promise<Registration> {
+  const client = await clientFor(gateway, caller)
+  const read = await client.registrations.get(id, query).withResponse()
+  expect(read.response.status).toBe(200)
+  return read.data
+}
+
+let landings = 0
+
+/**
+ * `POST /v1/registrations` of a landing-page registration (status pending), 201: the cheapest
+ * registration there is, with a fresh email and phone each time.
+ */
+export async function registerLanding(gateway: TestGateway, caller: TestCaller): Promise<Registration> {
+  landings += 1
+  const client = await clientFor(gateway, caller)
+  const created = await client.registrations
+    .create({
+      registration_type: 'landing_page',
+      name: 'Ayu Lestari',
+      email: `landing.${landings}@example.co.id`,
+      phone: `62815${String(landings).padStart(8, '0')}`,
+    })
+    .withResponse()
+  expect(created.response.status).toBe(201)
+  return created.data
 }

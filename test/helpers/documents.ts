@@ -6,8 +6,10 @@ import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
 import { expect } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
+import { register } from './api.js'
+import { clientFor } from './client.js'
 import type { TestGateway } from './gateway.js'
-import { fullRegistrationJson, nikFor } from './identity.js'
+import { nikFor } from './identity.js'
 
 export interface SignerUser {
   sub: string
@@ -23,22 +25,29 @@ export async function verifiedUser(gateway: TestGateway, sub: string): Promise<S
   const token = await gateway.userToken(sub)
   const dob = `19${80 + (people % 19)}-0${1 + (people % 9)}-1${people % 10}`
   people += 1
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({
-      phone_verified: true,
-      nik: nikFor(dob),
-      dob,
-      email: `${sub}@example.co.id`,
-    }),
-  })
-  expect(created.status, created.text).toBe(201)
-  await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/verify`, {
+  const overrides = { phone_verified: true, nik: nikFor(dob), dob, email: `${sub}@example.co.id` }
+  const created = await register(gateway, { token }, overrides)
+  await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {
     outcome: 'verified',
   })
-  const verified = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-  expect(verified.json.status).toBe('verified')
-  return { sub, token, registrationId: created.json.id, privyId: verified.json.privy_id }
+  const client = await clientFor(gateway, { token })
+  const verified = await client.registrations.get(created.id, { refresh: true })
+  expect(verified.status).toBe('verified')
+  return { sub, token, registrationId: created.id, privyId: verified.privy_id ?? '' }
+}
+
+/**
+ * The people of a document test file, made once it has its gateway: an officer's token
+ * (`${prefix}-officer`) and a verified signer for each name (`${prefix}-${name}`).
+ */
+export async function documentCast<const Name extends string>(
+  gateway: TestGateway,
+  prefix: string,
+  names: Name[],
+): Promise<{ officer: string } & Record<Name, SignerUser>> {
+  const signers = {} as Record<Name, SignerUser>
+  for (const name of names) signers[name] = await verifiedUser(gateway, `${prefix}-${name}`)
+  return { officer: await gateway.userToken(`${prefix}-officer`), ...signers }
 }
 
 export const A4_PAGE = { width: 595.28, height: 841.89 }
@@ -69,6 +78,12 @@ export const signatureAt = (page: number, x: number, y: number) => ({
   width: 150,
   height: 75,
   unit: 'pt' as const,
+})
+
+/** The plainest valid upload: a loan agreement `signer` signs on page 1. */
+export const loanAgreement = (signer: SignerUser) => ({
+  title: 'Loan agreement',
+  signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 50)] }],
 })
 
 export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {

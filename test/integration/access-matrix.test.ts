@@ -8,7 +8,7 @@ import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
@@ -34,7 +34,6 @@ const DOCUMENT_MAX_BYTES = 2 * MiB
 const IMAGE_LIMITS = { ktpMaxBytes: 2 * MiB, selfieMaxBytes: 4 * MiB }
 const OPERATOR = { apiKey: TEST_API_KEY }
 
-let gateway: TestGateway
 let receiver: WebhookReceiver
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is read as plain JSON
 let openapi: any
@@ -69,13 +68,19 @@ const b = { sub: `matrix-other-${randomUUID()}`, token: '' }
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver(() => 204)
-  gateway = await startTestGateway({
-    WEBHOOK_DISPATCH_INTERVAL_MS: '50',
-    DOCUMENT_MAX_BYTES: String(DOCUMENT_MAX_BYTES),
-    REGISTRATION_KTP_MAX_BYTES: String(IMAGE_LIMITS.ktpMaxBytes),
-    REGISTRATION_SELFIE_MAX_BYTES: String(IMAGE_LIMITS.selfieMaxBytes),
-    ...(await signedPdfStoreEnv()),
-  })
+})
+// Registered first, so it runs last: after the gateway that delivers to it closed.
+afterAll(async () => {
+  await receiver?.close()
+})
+const gateway = useGateway(async () => ({
+  WEBHOOK_DISPATCH_INTERVAL_MS: '50',
+  DOCUMENT_MAX_BYTES: String(DOCUMENT_MAX_BYTES),
+  REGISTRATION_KTP_MAX_BYTES: String(IMAGE_LIMITS.ktpMaxBytes),
+  REGISTRATION_SELFIE_MAX_BYTES: String(IMAGE_LIMITS.selfieMaxBytes),
+  ...(await signedPdfStoreEnv()),
+}))
+beforeAll(async () => {
   a.token = await gateway.userToken(a.sub)
   b.token = await gateway.userToken(b.sub)
 
@@ -190,11 +195,6 @@ beforeAll(async () => {
 
   openapi = (await gateway.call('GET', '/openapi.json')).json
 }, 120_000)
-
-afterAll(async () => {
-  await gateway?.close()
-  await receiver?.close()
-})
 
 async function deliverCallback(body: unknown, signed = true) {
   const raw = Buffer.from(JSON.stringify(body))

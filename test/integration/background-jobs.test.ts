@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { register } from '../helpers/api.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
@@ -26,18 +27,10 @@ beforeAll(async () => {
 async function waitingVerification(on: TestGateway, userToken: string) {
   people += 1
   const dob = `19${70 + (people % 25)}-0${1 + (people % 9)}-1${people % 10}`
-  const created = await on.call('POST', '/v1/registrations', {
-    token: userToken,
-    body: await fullRegistrationJson({
-      email: `jobs.${people}@example.co.id`,
-      nik: nikFor(dob),
-      dob,
-      phone_verified: true,
-    }),
-  })
-  expect(created.status, created.text).toBe(201)
-  expect(created.json.status).toBe('waiting_verification')
-  return created.json as { id: string; reference_number: string }
+  const overrides = { email: `jobs.${people}@example.co.id`, nik: nikFor(dob), dob, phone_verified: true }
+  const created = await register(on, { token: userToken }, overrides)
+  expect(created.status).toBe('waiting_verification')
+  return created
 }
 
 async function statusReads(on: TestGateway): Promise<number> {
@@ -102,17 +95,18 @@ describe('the reconciler', () => {
   it('an OTP send whose answer never came blocks a new one until its code would have expired, then frees it', async () => {
     people += 1
     const dob = '1990-10-10'
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: await fullRegistrationJson({ email: `jobs.otp.${people}@example.co.id`, nik: nikFor(dob), dob }),
-    })
-    expect(created.json.status).toBe('waiting_otp')
+    const created = await register(
+      gateway,
+      { token },
+      { email: `jobs.otp.${people}@example.co.id`, nik: nikFor(dob), dob },
+    )
+    expect(created.status).toBe('waiting_otp')
     // The connection drops after the request left: Privy may or may not have sent the SMS.
     await gateway.sim('POST', '/__sim/faults', { path: '/web/api/v2/register/otp', kind: 'drop', times: 1 })
     const request = () =>
       gateway.call('POST', '/v1/otp', {
         token,
-        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.json.id },
+        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.id },
       })
     const lost = await request()
     expect(lost.status).toBeGreaterThanOrEqual(500)

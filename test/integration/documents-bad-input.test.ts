@@ -5,6 +5,8 @@ import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
   a4Pdf,
+  documentCast,
+  loanAgreement,
   pdfOfExactSize,
   type SignerUser,
   signatureAt,
@@ -12,7 +14,6 @@ import {
   stampAt,
   uploadForm,
   upstreamCount,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { type CallResult, startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
@@ -25,14 +26,10 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('bad-input-officer')
-  alice = await verifiedUser(gateway, 'bad-input-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'bad-input', ['alice']))
 })
 
-const metadata = () => ({
-  title: 'Loan agreement',
-  signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
-})
+const metadata = () => loanAgreement(alice)
 
 async function post(file: Buffer | Uint8Array, meta: unknown = metadata(), target = gateway) {
   return target.call('POST', '/v1/documents', { token: officer, form: uploadForm(Buffer.from(file), meta) })

@@ -6,12 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { manyPages, nameFlood, numberFlood, refused } from '../fixtures/pdf/hostile.js'
 import {
   a4Pdf,
+  documentCast,
+  loanAgreement,
   type SignerUser,
-  signatureAt,
   signedPdfStoreEnv,
   uploadForm,
   upstreamCount,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
@@ -26,14 +26,10 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('hostile-officer')
-  alice = await verifiedUser(gateway, 'hostile-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'hostile', ['alice']))
 })
 
-const metadata = () => ({
-  title: 'Loan agreement',
-  signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
-})
+const metadata = () => loanAgreement(alice)
 
 async function stored() {
   return { rows: await gateway.database.prisma.document.count(), upstream: await upstreamCount(gateway) }

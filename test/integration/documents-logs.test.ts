@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
+import { getDocument } from '../helpers/api.js'
 import {
   A4_PAGE,
   a4Pdf,
+  documentCast,
   downloadSignedPdf,
   type SignerUser,
   signatureAt,
@@ -10,7 +12,6 @@ import {
   signWithOtp,
   stampAt,
   uploadForm,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 import { allDocumentTokens } from '../helpers/privy-tokens.js'
@@ -31,9 +32,7 @@ let bob: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('logs-officer')
-  alice = await verifiedUser(gateway, 'logs-alice')
-  bob = await verifiedUser(gateway, 'logs-bob')
+  ;({ officer, alice, bob } = await documentCast(gateway, 'logs', ['alice', 'bob']))
   await gateway.enableCallbacks()
 })
 
@@ -90,8 +89,8 @@ describe('logs after document work', () => {
     expect(serial.status, serial.text).toBe(201)
     await signAfterOneWrongCode(alice, serial.json.id)
     expect((await signWithOtp(gateway, bob, [serial.json.id])).status).toBe(200)
-    const done = await gateway.call('GET', `/v1/documents/${serial.json.id}?refresh=true`, { token: officer })
-    expect(done.json.status).toBe('completed')
+    const done = await getDocument(gateway, { token: officer }, serial.json.id, { refresh: true })
+    expect(done.status).toBe('completed')
     expect((await downloadSignedPdf(gateway, serial.json.id, officer)).status).toBe(200)
     expect(
       (await gateway.call('GET', `/v1/documents/${serial.json.id}/history`, { token: officer })).status,

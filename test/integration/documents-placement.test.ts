@@ -4,6 +4,7 @@ import {
   A4_PAGE,
   a4Pdf,
   distinctPdf,
+  documentCast,
   type SignerUser,
   signedPdfStoreEnv,
   simDocumentOf,
@@ -24,8 +25,7 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('placement-officer')
-  alice = await verifiedUser(gateway, 'placement-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'placement', ['alice']))
 })
 
 let rowsBefore = 0

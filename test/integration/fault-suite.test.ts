@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { getDocument, getRegistration, register } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, useGateway } from '../helpers/gateway.js'
@@ -123,13 +124,13 @@ const KEYED_WAIT = { IDEMPOTENCY_KEY_IN_USE: 409, OPERATION_PENDING: 409 }
 
 async function waitingOtpRegistration(sub: string) {
   const token = await gateway.userToken(sub)
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ email: `${sub}@example.co.id`, ...person('1991-02-03') }),
-  })
-  expect(created.status, created.text).toBe(201)
-  expect(created.json.status).toBe('waiting_otp')
-  return { token, registration: created.json }
+  const registration = await register(
+    gateway,
+    { token },
+    { email: `${sub}@example.co.id`, ...person('1991-02-03') },
+  )
+  expect(registration.status).toBe('waiting_otp')
+  return { token, registration }
 }
 
 describe('commit then time out, with keyed and unkeyed retries: one side effect, all settled', () => {
@@ -266,8 +267,8 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     expect(result.settled.json.status).toBe('validated')
     expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
     expect(await sideEffects(path)).toBe(before + 1)
-    const after = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(after.json.status).toBe('waiting_verification')
+    const after = await getRegistration(gateway, { token }, registration.id)
+    expect(after.status).toBe('waiting_verification')
   })
 
   describe('documents', () => {
@@ -341,10 +342,10 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
       expect(validated.settled.json.status).toBe('validated')
       expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
       expect(await sideEffects(validatePath)).toBe(validatedBefore + 1)
-      const document = await gateway.call('GET', `/v1/documents/${uploaded.json.id}?refresh=true`, {
-        token: signer.token,
+      const document = await getDocument(gateway, { token: signer.token }, uploaded.json.id, {
+        refresh: true,
       })
-      expect(document.json.signers[0].status).toBe('signed')
+      expect(document.signers[0]?.status).toBe('signed')
     })
 
     it('POST /v1/documents/{id}/revoke', async () => {

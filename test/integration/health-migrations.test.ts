@@ -6,14 +6,13 @@ import { dataMigrations } from '../../src/db/data-migrations.js'
 import { type Database, openDatabase } from '../../src/db/database.js'
 import { defaultMigrationsDir } from '../../src/db/project-paths.js'
 import { quoteIdentifier } from '../../src/db/sql-identifier.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 
 // A database without this release's migrations used to look healthy: /health/ready answered 200
 // while every call answered 500. Readiness now names what is missing, and start-up says it first.
 const databaseUrl = process.env.DATABASE_URL
 const schema = `t_${randomBytes(8).toString('hex')}`
 let database: Database
-let gateway: TestGateway
 let shipped: string[]
 
 beforeAll(async () => {
@@ -26,11 +25,9 @@ beforeAll(async () => {
   database = databaseUrl
     ? await openDatabase({ databaseUrl, schema, poolSize: 2 })
     : await openDatabase({ pgliteDataDir: 'memory://' })
-  gateway = await startTestGateway({ BACKGROUND_JOBS_ENABLED: 'false' }, { database })
 })
-
 afterAll(async () => {
-  await gateway?.close()
+  // Runs after the gateway's own afterAll (registered later, so closed first).
   await database?.close()
   if (!databaseUrl) return
   const client = new pg.Client({ connectionString: databaseUrl })
@@ -38,6 +35,8 @@ afterAll(async () => {
   await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`)
   await client.end()
 })
+
+const gateway = useGateway({ BACKGROUND_JOBS_ENABLED: 'false' }, () => ({ database }))
 
 const ready = () => gateway.call('GET', '/health/ready')
 const sql = (statement: string) => database.prisma.$executeRawUnsafe(statement)

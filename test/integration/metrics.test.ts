@@ -1,23 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { clientFor } from '../helpers/client.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { scrape } from '../helpers/prometheus.js'
 
-let gateway: TestGateway
+const gateway = useGateway({ METRICS_PORT: '0', BACKGROUND_JOBS_ENABLED: 'false', OTP_DAILY_BUDGET: '500' })
 let metricsUrl: string
-
-beforeAll(async () => {
-  gateway = await startTestGateway({
-    METRICS_PORT: '0',
-    BACKGROUND_JOBS_ENABLED: 'false',
-    OTP_DAILY_BUDGET: '500',
-  })
+beforeAll(() => {
   metricsUrl = gateway.app.metricsUrl() ?? ''
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 /** A landing-page registration of `user`, through the typed client. */

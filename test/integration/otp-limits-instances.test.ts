@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import {
   type Caller,
   DAY_MS,
@@ -17,23 +17,12 @@ import {
 // instance's, so neither limits nor the merchant's budget multiply with the number of instances.
 
 const BUDGET = 6
-let first: TestGateway
-let second: TestGateway
-
-beforeAll(async () => {
-  const env = {
-    TRUST_PROXY: 'loopback',
-    OTP_SENDS_PER_USER_PER_HOUR: '2',
-    OTP_DAILY_BUDGET: String(BUDGET),
-  }
-  first = await startTestGateway(env)
-  second = await startTestGateway(env, { database: first.database, simulator: first.simulator })
+const ENV = { TRUST_PROXY: 'loopback', OTP_SENDS_PER_USER_PER_HOUR: '2', OTP_DAILY_BUDGET: String(BUDGET) }
+const first = useGateway(ENV)
+const second = useGateway(ENV, () => ({ database: first.database, simulator: first.simulator }))
+beforeAll(() => {
   startOfNextDay(first)
   startOfNextDay(second)
-})
-afterAll(async () => {
-  await second?.close()
-  await first?.close()
 })
 
 describe('limits shared by instances', () => {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm, verifiedUser } from '../helpers/documents.js'
-import { type CallResult, startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import {
   type Caller,
   DAY_MS,
@@ -21,23 +21,17 @@ import {
 // Abuse limits of OTP sends and checks, through the real gateway, database and simulator.
 
 describe('OTP send limits', () => {
-  let gateway: TestGateway
-  beforeAll(async () => {
-    gateway = await startTestGateway({
-      TRUST_PROXY: 'loopback',
-      OTP_SENDS_PER_USER_PER_HOUR: '3',
-      OTP_SENDS_PER_PHONE_PER_HOUR: '2',
-      OTP_SENDS_PER_PHONE_PER_DAY: '3',
-      OTP_SENDS_PER_IP_PER_HOUR: '4',
-      OTP_DAILY_BUDGET: '1000',
-    })
-    startOfNextDay(gateway)
+  const gateway = useGateway({
+    TRUST_PROXY: 'loopback',
+    OTP_SENDS_PER_USER_PER_HOUR: '3',
+    OTP_SENDS_PER_PHONE_PER_HOUR: '2',
+    OTP_SENDS_PER_PHONE_PER_DAY: '3',
+    OTP_SENDS_PER_IP_PER_HOUR: '4',
+    OTP_DAILY_BUDGET: '1000',
   })
+  beforeAll(() => startOfNextDay(gateway))
   afterEach(async () => {
     await gateway.sim('DELETE', '/__sim/faults')
-  })
-  afterAll(async () => {
-    await gateway?.close()
   })
 
   it('per user: the fourth send in an hour is refused before Privy, and allowed again after Retry-After', async () => {
@@ -224,14 +218,8 @@ describe('OTP send limits', () => {
 })
 
 describe('client address without TRUST_PROXY', () => {
-  let gateway: TestGateway
-  beforeAll(async () => {
-    gateway = await startTestGateway({ OTP_SENDS_PER_IP_PER_HOUR: '3' })
-    startOfNextDay(gateway)
-  })
-  afterAll(async () => {
-    await gateway?.close()
-  })
+  const gateway = useGateway({ OTP_SENDS_PER_IP_PER_HOUR: '3' })
+  beforeAll(() => startOfNextDay(gateway))
 
   it('X-Forwarded-For is not believed: rotating it does not escape the per-address limit', async () => {
     const answers = []
@@ -247,17 +235,13 @@ describe('client address without TRUST_PROXY', () => {
 })
 
 describe('OTP check limits', () => {
-  let gateway: TestGateway
+  const gateway = useGateway()
   let token: string
   beforeAll(async () => {
-    gateway = await startTestGateway()
     token = await gateway.userToken('guesser')
   })
   afterEach(async () => {
     await gateway.sim('DELETE', '/__sim/faults')
-  })
-  afterAll(async () => {
-    await gateway?.close()
   })
 
   async function sentOtp() {
@@ -308,14 +292,11 @@ describe('OTP check limits', () => {
 })
 
 describe('signing OTPs', () => {
-  let gateway: TestGateway
-  beforeAll(async () => {
-    gateway = await startTestGateway({ OTP_SENDS_PER_PHONE_PER_HOUR: '1', ...(await signedPdfStoreEnv()) })
-    startOfNextDay(gateway)
-  })
-  afterAll(async () => {
-    await gateway?.close()
-  })
+  const gateway = useGateway(async () => ({
+    OTP_SENDS_PER_PHONE_PER_HOUR: '1',
+    ...(await signedPdfStoreEnv()),
+  }))
+  beforeAll(() => startOfNextDay(gateway))
 
   it("are counted against the signer's phone, the one their registration gave", async () => {
     const signer = await verifiedUser(gateway, 'limits-signer')

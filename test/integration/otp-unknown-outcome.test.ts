@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { type CallResult, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 
 /**
@@ -45,30 +45,23 @@ const FAULTS: Fault[] = [
   { name: 'a 201 whose body is not JSON', spec: { kind: 'malformed_json' }, idKnown: false },
 ]
 
-/** The gateway the storms meet: short Privy deadlines, a quick reconciler. */
-let gateway: TestGateway
 /**
  * The same database and simulator behind ordinary deadlines, for everything around the storms
  * (registrations, uploads, codes checked), so that a busy machine cannot make those time out.
  */
-let setup: TestGateway
+const setup = useGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
+/** The gateway the storms meet: short Privy deadlines, a quick reconciler. */
+const gateway = useGateway(
+  {
+    PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+    PRIVY_LATE_ANSWER_MS: String(LATE_ANSWER_MS),
+    RECONCILE_INTERVAL_MS: '200',
+  },
+  () => ({ database: setup.database, simulator: setup.simulator }),
+)
 let signer: SignerUser
-
 beforeAll(async () => {
-  setup = await startTestGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
-  gateway = await startTestGateway(
-    {
-      PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-      PRIVY_LATE_ANSWER_MS: String(LATE_ANSWER_MS),
-      RECONCILE_INTERVAL_MS: '200',
-    },
-    { database: setup.database, simulator: setup.simulator },
-  )
   signer = await verifiedUser(setup, 'unknown-outcome-signer')
-})
-afterAll(async () => {
-  await gateway?.close()
-  await setup?.close()
 })
 
 const gatewayNow = () => Date.now() + gateway.clock.offset()

@@ -1,48 +1,50 @@
+import type { GatewayClient } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { latestSimOtp, register, requestOtp } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
+import { upstreamCount as simCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
-import { fullRegistrationJson } from '../helpers/identity.js'
 
+const USER = 'user-otp'
 let token: string
+let user: GatewayClient
 
 const gateway = useGateway()
 beforeAll(async () => {
-  token = await gateway.userToken('user-otp')
+  token = await gateway.userToken(USER)
+  user = await clientFor(gateway, { token })
 })
 
 /** A registration waiting for its OTP, with the OTP already sent. */
 async function sentOtp(channel: 'sms' | 'email' = 'sms') {
-  const registration = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson(),
-  })
-  expect(registration.status, registration.text).toBe(201)
-  const otp = await gateway.call('POST', '/v1/otp', {
-    token,
-    body: { otp_type: 'registration', otp_channel: channel, registration_id: registration.json.id },
-  })
-  expect(otp.status, otp.text).toBe(201)
-  return { registration: registration.json, otp: otp.json }
+  const registration = await register(gateway, { token })
+  const otp = await requestOtp(gateway, { token }, registration.id, { otp_channel: channel })
+  return { registration, otp }
 }
 
-async function codeOf(referenceNumber: string): Promise<string> {
-  const listed = await gateway.sim('GET', `/__sim/otps?reference_number=${referenceNumber}`)
-  const otps = listed.json.otps ?? listed.json
-  return otps.at(-1).code
-}
+const codeOf = async (referenceNumber: string) =>
+  (await latestSimOtp(gateway, { reference_number: referenceNumber })).code
+const transactionOf = async (referenceNumber: string) =>
+  (await latestSimOtp(gateway, { reference_number: referenceNumber })).transaction_id
 
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0')
-const upstreamCount = async (path: string) =>
-  (await gateway.sim('GET', `/__sim/requests/count?path=${path}`)).json.count as number
+const upstreamCount = (path: string) => simCount(gateway, path)
+
+/** The OTP routes through the typed client's raw calls: each answer's status is asserted exactly. */
+const validate = (id: string, code: string, as = user) =>
+  as.raw.POST('/v1/otp/{id}/validate', { params: { path: { id } }, body: { otp_code: code } })
+const resend = (id: string, as = user) => as.raw.POST('/v1/otp/{id}/resend', { params: { path: { id } } })
+const otpFor = (registrationId: string, as = user) =>
+  as.raw.POST('/v1/otp', {
+    body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registrationId },
+  })
 
 describe('OTP edge cases', () => {
   it('a wrong code: 422 with attempts_left', async () => {
     const { registration, otp } = await sentOtp()
-    const response = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-      token,
-      body: { otp_code: wrong(await codeOf(registration.reference_number)) },
-    })
-    expect(response.status).toBe(422)
-    expect(response.json).toMatchObject({ code: 'OTP_INVALID', attempts_left: 2 })
+    const response = await validate(otp.id, wrong(await codeOf(registration.reference_number)))
+    expect(response.response.status).toBe(422)
+    expect(response.error).toMatchObject({ code: 'OTP_INVALID', attempts_left: 2 })
   })
 
   it('three wrong codes lock the transaction: 423, even for the right code, without asking Privy', async () => {
@@ -50,38 +52,26 @@ describe('OTP edge cases', () => {
     const code = await codeOf(registration.reference_number)
     const results: number[] = []
     for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-        token,
-        body: { otp_code: wrong(code) },
-      })
-      results.push(response.status)
+      results.push((await validate(otp.id, wrong(code))).response.status)
     }
     // The third wrong code locks the transaction at Privy, which answers 423 at once.
     expect(results).toEqual([422, 422, 423])
     const validations = await upstreamCount('/web/api/v2/register/otp-validation')
-    const right = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-      token,
-      body: { otp_code: code },
-    })
-    expect(right.status).toBe(423)
-    expect(right.json.code).toBe('OTP_LOCKED')
+    const right = await validate(otp.id, code)
+    expect(right.response.status).toBe(423)
+    expect(right.error?.code).toBe('OTP_LOCKED')
     expect(await upstreamCount('/web/api/v2/register/otp-validation')).toBe(validations)
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json.status).toBe('waiting_otp')
+    const shown = await user.registrations.get(registration.id)
+    expect(shown.status).toBe('waiting_otp')
   })
 
   it('an expired code: 410 OTP_EXPIRED', async () => {
     const { registration, otp } = await sentOtp()
     const code = await codeOf(registration.reference_number)
-    const listed = await gateway.sim('GET', `/__sim/otps?reference_number=${registration.reference_number}`)
-    const transactionId = (listed.json.otps ?? listed.json).at(-1).transaction_id
-    await gateway.sim('POST', `/__sim/otps/${transactionId}/expire`, {})
-    const response = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-      token,
-      body: { otp_code: code },
-    })
-    expect(response.status).toBe(410)
-    expect(response.json.code).toBe('OTP_EXPIRED')
+    await gateway.sim('POST', `/__sim/otps/${await transactionOf(registration.reference_number)}/expire`, {})
+    const response = await validate(otp.id, code)
+    expect(response.response.status).toBe(410)
+    expect(response.error?.code).toBe('OTP_EXPIRED')
   })
 
   it('a code past its expires_at is refused by the gateway itself', async () => {
@@ -90,11 +80,8 @@ describe('OTP edge cases', () => {
     gateway.clock.advance(16 * 60_000)
     try {
       const validations = await upstreamCount('/web/api/v2/register/otp-validation')
-      const response = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-        token,
-        body: { otp_code: code },
-      })
-      expect(response.status).toBe(410)
+      const response = await validate(otp.id, code)
+      expect(response.response.status).toBe(410)
       expect(await upstreamCount('/web/api/v2/register/otp-validation')).toBe(validations)
     } finally {
       gateway.clock.advance(-16 * 60_000)
@@ -104,10 +91,10 @@ describe('OTP edge cases', () => {
   it('a resend too early: 429 with Retry-After, no SMS spent', async () => {
     const { otp } = await sentOtp()
     const resends = await upstreamCount('/web/api/v2/register/otp-resend')
-    const response = await gateway.call('POST', `/v1/otp/${otp.id}/resend`, { token })
-    expect(response.status).toBe(429)
-    expect(response.json.code).toBe('OTP_RESEND_TOO_EARLY')
-    const retryAfter = Number(response.headers['retry-after'])
+    const response = await resend(otp.id)
+    expect(response.response.status).toBe(429)
+    expect(response.error?.code).toBe('OTP_RESEND_TOO_EARLY')
+    const retryAfter = Number(response.response.headers.get('retry-after'))
     expect(retryAfter).toBeGreaterThan(50)
     expect(retryAfter).toBeLessThanOrEqual(60)
     expect(await upstreamCount('/web/api/v2/register/otp-resend')).toBe(resends)
@@ -115,74 +102,52 @@ describe('OTP edge cases', () => {
 
   it('two resends are allowed; the fourth send is refused', async () => {
     const { registration, otp } = await sentOtp('email')
-    const listed = await gateway.sim('GET', `/__sim/otps?reference_number=${registration.reference_number}`)
-    const transactionId = (listed.json.otps ?? listed.json).at(-1).transaction_id
+    const transactionId = await transactionOf(registration.reference_number)
     let current = otp
     for (const left of [1, 0]) {
       gateway.clock.advance(61_000)
       await gateway.sim('POST', `/__sim/otps/${transactionId}/allow-resend`, {})
-      const resent = await gateway.call('POST', `/v1/otp/${otp.id}/resend`, { token })
-      expect(resent.status, resent.text).toBe(200)
-      expect(resent.json.requests_left).toBe(left)
-      expect(Date.parse(resent.json.resend_available_at)).toBeGreaterThan(
+      const resent = await resend(otp.id)
+      expect(resent.response.status, JSON.stringify(resent.error)).toBe(200)
+      if (!resent.data) throw new Error('a 200 without a body')
+      expect(resent.data.requests_left).toBe(left)
+      expect(Date.parse(resent.data.resend_available_at)).toBeGreaterThan(
         Date.parse(current.resend_available_at),
       )
-      current = resent.json
+      current = resent.data
     }
     gateway.clock.advance(61_000)
-    const fourth = await gateway.call('POST', `/v1/otp/${otp.id}/resend`, { token })
-    expect(fourth.status).toBe(429)
-    expect(fourth.json.code).toBe('OTP_SEND_LIMIT_REACHED')
+    const fourth = await resend(otp.id)
+    expect(fourth.response.status).toBe(429)
+    expect(fourth.error?.code).toBe('OTP_SEND_LIMIT_REACHED')
     // The newest code works; the older ones were replaced.
-    const code = await codeOf(registration.reference_number)
-    const validated = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-      token,
-      body: { otp_code: code },
-    })
-    expect(validated.status, validated.text).toBe(200)
+    const validated = await validate(otp.id, await codeOf(registration.reference_number))
+    expect(validated.response.status, JSON.stringify(validated.error)).toBe(200)
   })
 
   it("validating or resending another user's transaction: 404", async () => {
     const { registration, otp } = await sentOtp()
-    const stranger = await gateway.userToken('user-otp-stranger')
+    const stranger = await clientFor(gateway, 'user-otp-stranger')
     const code = await codeOf(registration.reference_number)
-    const validate = await gateway.call('POST', `/v1/otp/${otp.id}/validate`, {
-      token: stranger,
-      body: { otp_code: code },
-    })
-    expect(validate.status).toBe(404)
-    const resend = await gateway.call('POST', `/v1/otp/${otp.id}/resend`, { token: stranger })
-    expect(resend.status).toBe(404)
-    const request = await gateway.call('POST', '/v1/otp', {
-      token: stranger,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
-    })
-    expect(request.status).toBe(404)
+    expect((await validate(otp.id, code, stranger)).response.status).toBe(404)
+    expect((await resend(otp.id, stranger)).response.status).toBe(404)
+    expect((await otpFor(registration.id, stranger)).response.status).toBe(404)
   })
 
   it('a second OTP for the same registration is refused while the first can be resent', async () => {
     const { registration, otp } = await sentOtp()
     const sends = await upstreamCount('/web/api/v2/register/otp')
-    const again = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
-    })
-    expect(again.status).toBe(409)
-    expect(again.json).toMatchObject({ code: 'OTP_ALREADY_SENT', otp_id: otp.id })
+    const again = await otpFor(registration.id)
+    expect(again.response.status).toBe(409)
+    expect(again.error).toMatchObject({ code: 'OTP_ALREADY_SENT', otp_id: otp.id })
     expect(await upstreamCount('/web/api/v2/register/otp')).toBe(sends)
   })
 
   it('an OTP for a registration that does not need one: 409', async () => {
-    const registration = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: await fullRegistrationJson({ phone_verified: true }),
-    })
-    const response = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.json.id },
-    })
-    expect(response.status).toBe(409)
-    expect(response.json.registration_status).toBe('waiting_verification')
+    const registration = await register(gateway, { token }, { phone_verified: true })
+    const response = await otpFor(registration.id)
+    expect(response.response.status).toBe(409)
+    expect(response.error?.registration_status).toBe('waiting_verification')
   })
 
   it.each([

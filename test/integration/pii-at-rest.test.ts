@@ -5,9 +5,11 @@ import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
+import { getRegistration, register as registerAs } from '../helpers/api.js'
 import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
-import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+import { nikFor } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 
 const KEY_A = Buffer.alloc(32, 'key-a').toString('base64')
@@ -34,12 +36,12 @@ async function register(overrides: Record<string, unknown> = {}) {
   people += 1
   const dob = `19${60 + people}-0${1 + (people % 9)}-1${people % 10}`
   const nik = nikFor(dob)
-  const response = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ email: `pii.${people}@example.co.id`, nik, dob, ...overrides }),
-  })
-  expect(response.status, response.text).toBe(201)
-  return { id: response.json.id as string, nik, dob, reference: response.json.reference_number as string }
+  const created = await registerAs(
+    gateway,
+    { token },
+    { email: `pii.${people}@example.co.id`, nik, dob, ...overrides },
+  )
+  return { id: created.id, nik, dob, reference: created.reference_number }
 }
 
 const rowOf = (id: string) => gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
@@ -181,15 +183,10 @@ describe('key rotation', () => {
     await gateway.enableCallbacks()
     const pushed = await register({ phone_verified: true })
     await gateway.sim('POST', `/__sim/registrations/${pushed.reference}/verify`, { outcome: 'verified' })
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (
-        (await gateway.database.prisma.privyCallback.count({
-          where: { referenceNumber: pushed.reference },
-        })) > 0
-      )
-        break
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await eventually(
+      () => gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
+      (count) => count > 0,
+    )
     expect(
       await gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
     ).toBe(1)
@@ -293,14 +290,10 @@ describe('retention', () => {
     gateway.clock.advance(31 * 86_400_000)
     // Reading it again (a write of synced_at) does not restart its retention: it ended 31 days ago.
     await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
-    const erased = await (async () => {
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const row = await rowOf(verified.id)
-        if (row.piiErasedAt) return row
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      return rowOf(verified.id)
-    })()
+    const erased = await eventually(
+      () => rowOf(verified.id),
+      (row) => row.piiErasedAt !== null,
+    )
     expect(erased.piiErasedAt).not.toBeNull()
     expect(erased.nikSealed).toBeNull()
     expect(erased.dobSealed).toBeNull()
@@ -315,8 +308,8 @@ describe('retention', () => {
     expect(bodies.length).toBeGreaterThanOrEqual(1)
     for (const callback of bodies) expect(callback.sizeBytes).toBe(0)
     expect(erased.privyId).not.toBeNull()
-    const stillReadable = await gateway.call('GET', `/v1/registrations/${verified.id}`, { token })
-    expect(stillReadable.json).toMatchObject({ id: verified.id, status: 'verified' })
+    const stillReadable = await getRegistration(gateway, { token }, verified.id)
+    expect(stillReadable).toMatchObject({ id: verified.id, status: 'verified' })
     // A registration still in progress keeps what it needs...
     expect((await rowOf(ongoing.id)).nikSealed).not.toBeNull()
     // ...until, never ended, it is twice the retention old: abandoned.

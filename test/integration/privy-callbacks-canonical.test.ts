@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration, registerLanding } from '../helpers/api.js'
 import {
   callbackStoreBytes,
   inParallel,
@@ -24,21 +25,7 @@ beforeAll(async () => {
   token = await gateway.userToken('user-callbacks-canonical')
 })
 
-let serial = 0
-async function landingRegistration(): Promise<{ id: string; reference_number: string }> {
-  serial += 1
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Ayu Lestari',
-      email: `ayu.canonical${serial}@example.co.id`,
-      phone: `62815000${String(serial).padStart(5, '0')}`,
-    },
-  })
-  expect(created.status, created.text).toBe(201)
-  return created.json
-}
+const landingRegistration = () => registerLanding(gateway, { token })
 
 const rowsOf = (referenceNumber: string) =>
   gateway.database.prisma.privyCallback.findMany({
@@ -88,8 +75,8 @@ describe('callbacks are what their canonical form says', () => {
     const rows = await rowsOf(registration.reference_number)
     expect(rows.map((row) => [row.state, row.attempts, row.malformed])).toEqual([['applied', 1, false]])
     expect(await updatesTo(registration.id, 'verified')).toBe(1)
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'verified', privy_id: 'PRIVYPAD01' })
+    const shown = await getRegistration(gateway, { token }, registration.id)
+    expect(shown).toMatchObject({ status: 'verified', privy_id: 'PRIVYPAD01' })
     // 300 bodies of up to 60 KB each (about 4.5 MB sent): not a byte of them kept.
     const sent = variants.reduce((total, raw) => total + Buffer.byteLength(raw), 0)
     expect(sent).toBeGreaterThan(3_000_000)
@@ -112,8 +99,8 @@ describe('callbacks are what their canonical form says', () => {
         errors: [{ path: 'data.privy_id', message: expect.stringContaining('no whitespace') }],
       })
     }
-    const untouched = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(untouched.json).toMatchObject({ status: 'pending', privy_id: null })
+    const untouched = await getRegistration(gateway, { token }, registration.id)
+    expect(untouched).toMatchObject({ status: 'pending', privy_id: null })
     expect(await updatesTo(registration.id, 'verified')).toBe(0)
     // One canonical form: kept once, as refused, never applied.
     const refusedRows = await rowsOf(registration.reference_number)
@@ -124,8 +111,8 @@ describe('callbacks are what their canonical form says', () => {
     // Privy's genuine delivery of the same callback is not a duplicate of the refused copies.
     const genuine = await postCallbackBytes(gateway.url, compact, headers)
     expect(genuine.json).toEqual({ received: true, applied: true, duplicate: false })
-    const verified = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(verified.json).toMatchObject({ status: 'verified', privy_id: 'PRIVY01' })
+    const verified = await getRegistration(gateway, { token }, registration.id)
+    expect(verified).toMatchObject({ status: 'verified', privy_id: 'PRIVY01' })
     expect(await updatesTo(registration.id, 'verified')).toBe(1)
 
     // Once it is stored, the padded copies are replays of it: duplicates, nothing applied or kept.
@@ -168,8 +155,8 @@ describe('callbacks are what their canonical form says', () => {
       expect(refused.status, refused.text).toBe(422)
       expect(refused.json.errors.map((error: { path: string }) => error.path)).toEqual([path])
     }
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'pending', reject_reason: null })
+    const shown = await getRegistration(gateway, { token }, registration.id)
+    expect(shown).toMatchObject({ status: 'pending', reject_reason: null })
   })
 
   it("a forged callback's padded copies are kept once", async () => {

@@ -8,8 +8,9 @@ import { createCallbackRepository } from '../../src/modules/privy-callbacks/call
 import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.service.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { getRegistration, registerLanding } from '../helpers/api.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
 /**
  * Two gateway instances on one database (on PostgreSQL each with its own connection pool, as two
@@ -19,50 +20,33 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
  * registrations they moved.
  */
 
-let first: TestGateway
-let second: TestGateway
 let secondDatabase: Database | undefined
 let token: string
 
 const fast = { CALLBACK_APPLY_INTERVAL_MS: '5' }
 
+// Registered first, so it runs last: after the second instance, its only user, closed.
+afterAll(async () => {
+  await secondDatabase?.close()
+})
+const first = useGateway(fast)
 beforeAll(async () => {
-  first = await startTestGateway(fast)
   if (first.database.kind === 'postgres' && process.env.DATABASE_URL) {
     const [{ schema } = { schema: '' }] = await first.database.prisma.$queryRaw<
       Array<{ schema: string }>
     >`SELECT current_schema() AS schema`
     secondDatabase = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 5 })
   }
-  second = await startTestGateway(fast, {
-    database: secondDatabase ?? first.database,
-    simulator: first.simulator,
-  })
   token = await first.userToken('callbacks-instances')
 })
-afterAll(async () => {
-  await second?.close()
-  await secondDatabase?.close()
-  await first?.close()
-})
+const second = useGateway(fast, () => ({
+  database: secondDatabase ?? first.database,
+  simulator: first.simulator,
+}))
 
-let serial = 0
 async function landingRegistrations(count: number) {
   const created = []
-  for (let index = 0; index < count; index += 1) {
-    serial += 1
-    const answer = await first.call('POST', '/v1/registrations', {
-      token,
-      body: {
-        registration_type: 'landing_page',
-        name: 'Rina Wijaya',
-        email: `rina.multi${serial}@example.co.id`,
-        phone: `62813000${String(serial).padStart(5, '0')}`,
-      },
-    })
-    expect(answer.status, answer.text).toBe(201)
-    created.push(answer.json as { id: string; reference_number: string })
-  }
+  for (let index = 0; index < count; index += 1) created.push(await registerLanding(first, { token }))
   return created
 }
 
@@ -138,8 +122,8 @@ describe('two gateway instances on one database', () => {
     expect(rows.map((row) => processed.get(row.id))).toEqual(rows.map(() => 1))
     for (const [index, registration] of registrations.entries()) {
       expect(await updatesTo(registration.id, 'verified')).toBe(1)
-      const shown = await second.call('GET', `/v1/registrations/${registration.id}`, { token })
-      expect(shown.json).toMatchObject({ status: 'verified', privy_id: `PRIVYMULTI${index}` })
+      const shown = await getRegistration(second, { token }, registration.id)
+      expect(shown).toMatchObject({ status: 'verified', privy_id: `PRIVYMULTI${index}` })
     }
   })
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { getDocument } from '../helpers/api.js'
 import {
   a4Pdf,
   type SignerUser,
@@ -310,14 +311,14 @@ describe('POST /v1/privy/callbacks/{id}/reapply', () => {
       },
     })
     expect((await deliver(adopting)).status).toBe(200)
-    const before = await gateway.call('GET', `/v1/documents/${documentId}`, { token: officer })
-    expect(before.json.signers[0].status).toBe('waiting')
+    const before = await getDocument(gateway, { token: officer }, documentId)
+    expect(before.signers[0]?.status).toBe('waiting')
 
     const reapplied = await reapply(early)
     expect(reapplied.status, reapplied.text).toBe(200)
     expect(reapplied.json).toMatchObject({ id: early, state: 'applied', error: null, attempts: 2 })
-    const after = await gateway.call('GET', `/v1/documents/${documentId}`, { token: officer })
-    expect(after.json.signers[0]).toMatchObject({ privy_id: alice.privyId, status: 'signed' })
+    const after = await getDocument(gateway, { token: officer }, documentId)
+    expect(after.signers[0]).toMatchObject({ privy_id: alice.privyId, status: 'signed' })
     expect((await reapply(early)).status).toBe(409)
   })
 })

@@ -7,6 +7,8 @@ import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { getRegistration, register, registerLanding } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
@@ -79,31 +81,13 @@ async function registrationUpdates(registrationId: string, status: string): Prom
     .length
 }
 
-async function verifiedLater(overrides: Record<string, unknown> = {}) {
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ phone_verified: true, ...overrides }),
-  })
-  expect(created.status, created.text).toBe(201)
-  return created.json
-}
+const verifiedLater = (overrides: Record<string, unknown> = {}) =>
+  register(gateway, { token }, { phone_verified: true, ...overrides })
+/** The gateway's stored copy, without asking Privy. */
+const stored = (id: string) => getRegistration(gateway, { token }, id)
 
-let landingSerial = 0
 /** A landing-page registration (status pending): cheap, and any later status is a forward move. */
-async function landingRegistration() {
-  landingSerial += 1
-  const created = await gateway.call('POST', '/v1/registrations', {
-    token,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Budi Santoso',
-      email: `budi.cb${landingSerial}@example.co.id`,
-      phone: `62812000${String(landingSerial).padStart(5, '0')}`,
-    },
-  })
-  expect(created.status, created.text).toBe(201)
-  return created.json as { id: string; reference_number: string; status: string }
-}
+const landingRegistration = () => registerLanding(gateway, { token })
 
 describe('POST /v1/privy/callbacks', () => {
   it('refuses a forged, stale or unsigned callback with 401 and applies nothing, but keeps it', async () => {
@@ -125,8 +109,8 @@ describe('POST /v1/privy/callbacks', () => {
     expect(unsigned.status).toBe(401)
     const tampered = await postCallback({ ...body, data: { ...body.data, privy_id: 'OTHER' } }, signed(body))
     expect(tampered.status).toBe(401)
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'waiting_verification', privy_id: null })
+    const shown = await stored(registration.id)
+    expect(shown).toMatchObject({ status: 'waiting_verification', privy_id: null })
 
     // The forged, the stale and the unsigned copy are the same bytes: kept once, with the first reason.
     const kept = await storedFor(registration.reference_number)
@@ -171,7 +155,7 @@ describe('POST /v1/privy/callbacks', () => {
     const registration = await verifiedLater({ email, phone })
     await gateway.sim('POST', `/__sim/registrations/${registration.reference_number}/verify`, {})
     const verified = await eventually(
-      async () => (await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })).json,
+      () => stored(registration.id),
       (value) => value.status === 'verified',
     )
     expect(verified.status).toBe('verified')
@@ -245,8 +229,8 @@ describe('POST /v1/privy/callbacks', () => {
     const rows = await storedFor(registration.reference_number)
     expect(rows.map((row) => row.state)).toEqual(['applied', 'ignored'])
     expect(rows[1]?.error).toMatch(/^Not a forward move/)
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'verified', privy_id: 'PRIVYOOO1' })
+    const shown = await stored(registration.id)
+    expect(shown).toMatchObject({ status: 'verified', privy_id: 'PRIVYOOO1' })
     expect(await registrationUpdates(registration.id, 'waiting_verification')).toBe(0)
   })
 
@@ -270,8 +254,8 @@ describe('POST /v1/privy/callbacks', () => {
     expect(more).toEqual([])
     expect(failed).toMatchObject({ state: 'failed', signatureValid: true, malformed: true, attempts: 1 })
     expect(failed?.error).toContain('data.status')
-    const shown = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-    expect(shown.json.status).toBe('waiting_verification')
+    const shown = await stored(registration.id)
+    expect(shown.status).toBe('waiting_verification')
 
     const unknown = { event: 'register', data: { reference_number: 'REG-UNKNOWN', status: 'verified' } }
     expect((await postCallback(unknown, signed(unknown))).json).toEqual({
@@ -353,27 +337,17 @@ describe('POST /v1/privy/callbacks', () => {
   })
 
   it('a late copy of the rejection that preceded a resend does not bring the rejection back', async () => {
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: await fullRegistrationJson({
-        phone_verified: true,
-        nik: '3171014105900001',
-        dob: '1990-05-01',
-      }),
-    })
-    expect(created.status, created.text).toBe(201)
-    const { id, reference_number } = created.json
+    const { id, reference_number } = await verifiedLater({ nik: '3171014105900001', dob: '1990-05-01' })
     await gateway.sim('POST', `/__sim/registrations/${reference_number}/verify`, {})
     const rejected = await eventually(
-      async () => (await gateway.call('GET', `/v1/registrations/${id}`, { token })).json,
+      () => stored(id),
       (registration) => registration.status === 'rejected',
     )
     expect(rejected.can_resend).toBe(true)
-    const resent = await gateway.call('POST', `/v1/registrations/${id}/resend`, {
-      token,
-      body: { name: 'Siti Aminah' },
-    })
-    expect(resent.status, resent.text).toBe(200)
+    const resent = await (await clientFor(gateway, { token })).registrations
+      .resend(id, { name: 'Siti Aminah' })
+      .withResponse()
+    expect(resent.response.status).toBe(200)
 
     const stale = await gateway.sim('POST', '/__sim/callbacks/send', {
       reference_number,
@@ -387,12 +361,12 @@ describe('POST /v1/privy/callbacks', () => {
         callbacks.filter((callback) => callback.status === 'rejected' && callback.http_status === 200)
           .length >= 2,
     )
-    const after = await gateway.call('GET', `/v1/registrations/${id}`, { token })
-    expect(after.json.status).toBe('waiting_verification')
+    const after = await stored(id)
+    expect(after.status).toBe('waiting_verification')
 
     await gateway.sim('POST', `/__sim/registrations/${reference_number}/verify`, {})
     const verified = await eventually(
-      async () => (await gateway.call('GET', `/v1/registrations/${id}`, { token })).json,
+      () => stored(id),
       (registration) => registration.status === 'verified',
     )
     expect(verified.status).toBe('verified')
@@ -414,7 +388,7 @@ describe('POST /v1/privy/callbacks', () => {
     expect(row.submission).toBe('unknown')
     await gateway.sim('POST', `/__sim/registrations/${row.referenceNumber}/verify`, {})
     const settled = await eventually(
-      async () => (await gateway.call('GET', `/v1/registrations/${id}`, { token })).json,
+      () => stored(id),
       (registration) => registration.status === 'verified',
     )
     expect(settled).toMatchObject({ status: 'verified', next_action: 'none' })

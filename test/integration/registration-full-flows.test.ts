@@ -1,28 +1,31 @@
-import { FormData } from 'undici'
+import type { GatewayClient, RegistrationRequest, RegistrationResendRequest } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { register as registerAs } from '../helpers/api.js'
+import { latestSimOtp, register as registerAs, requestOtp } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
+import { upstreamCount } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 
 let token: string
+let user: GatewayClient
 
 const gateway = useGateway({ PRIVY_MERCHANT_RA_ENABLED: 'true' })
 beforeAll(async () => {
   token = await gateway.userToken('user-full-flows')
+  user = await clientFor(gateway, { token })
 })
 
 const register = (overrides: Record<string, unknown> = {}) => registerAs(gateway, { token }, overrides)
-
-async function refreshed(id: string) {
-  const response = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
-  expect(response.status, response.text).toBe(200)
-  return response.json
-}
+const refreshed = (id: string) => user.registrations.get(id, { refresh: true })
+const stored = (id: string) => user.registrations.get(id)
+const validate = (id: string, code: string) =>
+  user.raw.POST('/v1/otp/{id}/validate', { params: { path: { id } }, body: { otp_code: code } })
+const resend = (id: string, body: RegistrationResendRequest) =>
+  user.raw.POST('/v1/registrations/{id}/resend', { params: { path: { id } }, body })
 
 async function latestCode(referenceNumber: string): Promise<string> {
-  const otps = await gateway.sim('GET', `/__sim/otps?reference_number=${referenceNumber}`)
-  const live = otps.json.otps ?? otps.json
-  const code = live.at(-1)?.code
+  const { code } = await latestSimOtp(gateway, { reference_number: referenceNumber })
   expect(code).toMatch(/^\d{6}$/)
   return code
 }
@@ -36,12 +39,8 @@ describe('flow 1: register with OTP (Privy as RA)', () => {
       next_action: 'request_otp',
       registration_url: null,
     })
-    const otp = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.id },
-    })
-    expect(otp.status, otp.text).toBe(201)
-    expect(otp.json).toMatchObject({
+    const otp = await requestOtp(gateway, { token }, created.id)
+    expect(otp).toMatchObject({
       otp_type: 'registration',
       otp_channel: 'sms',
       status: 'active',
@@ -49,20 +48,17 @@ describe('flow 1: register with OTP (Privy as RA)', () => {
       requests_left: 2,
       attempts_left: 3,
     })
-    expect(Date.parse(otp.json.expires_at)).toBeGreaterThan(Date.now() + 14 * 60_000)
-    expect(Date.parse(otp.json.resend_available_at)).toBeGreaterThan(Date.now() + 50_000)
+    expect(Date.parse(otp.expires_at)).toBeGreaterThan(Date.now() + 14 * 60_000)
+    expect(Date.parse(otp.resend_available_at)).toBeGreaterThan(Date.now() + 50_000)
 
     const code = await latestCode(created.reference_number)
-    const validated = await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-      token,
-      body: { otp_code: code },
-    })
-    expect(validated.status, validated.text).toBe(200)
-    expect(validated.json.status).toBe('validated')
-    expect(validated.text).not.toContain(code)
+    const validated = await validate(otp.id, code)
+    expect(validated.response.status, JSON.stringify(validated.error)).toBe(200)
+    expect(validated.data?.status).toBe('validated')
+    expect(JSON.stringify(validated.data)).not.toContain(code)
 
-    const waiting = await gateway.call('GET', `/v1/registrations/${created.id}`, { token })
-    expect(waiting.json).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
+    const waiting = await stored(created.id)
+    expect(waiting).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
     const verified = await refreshed(created.id)
     expect(verified).toMatchObject({ status: 'verified', next_action: 'none' })
@@ -73,25 +69,27 @@ describe('flow 1: register with OTP (Privy as RA)', () => {
 describe('flow 2: register without OTP (the merchant verified the phone)', () => {
   it('goes straight to waiting_verification, as multipart with image files', async () => {
     const dob = '1985-12-01'
-    const form = new FormData()
-    form.set('registration_type', 'privy_ra')
-    form.set('name', 'Budi Santoso')
-    form.set('email', 'budi@example.co.id')
-    form.set('phone', '6285712345678')
-    form.set('nik', nikFor(dob))
-    form.set('dob', dob)
-    form.set('phone_verified', 'true')
-    form.set('ktp', new Blob([await photo('jpeg')], { type: 'image/jpeg' }), 'ktp.jpg')
-    form.set('selfie', new Blob([await photo('jpeg', 600, 800, 3)], { type: 'image/jpeg' }), 'selfie.jpg')
-    const otpSends = async () =>
-      (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/otp')).json.count
+    const otpSends = () => upstreamCount(gateway, '/web/api/v2/register/otp')
     const sendsBefore = await otpSends()
-    const response = await gateway.call('POST', '/v1/registrations', { token, form })
-    expect(response.status, response.text).toBe(201)
-    expect(response.json).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
+    const { data: created, response } = await user.registrations
+      .createWithFiles({
+        registration_type: 'privy_ra',
+        name: 'Budi Santoso',
+        email: 'budi@example.co.id',
+        phone: '6285712345678',
+        nik: nikFor(dob),
+        dob,
+        phone_verified: true,
+        ktp: await photo('jpeg'),
+        selfie: await photo('jpeg', 600, 800, 3),
+      })
+      .withResponse()
+    expect(response.status).toBe(201)
+    expect(response.headers.get('content-type')).toContain('application/json')
+    expect(created).toMatchObject({ status: 'waiting_verification', next_action: 'wait' })
     expect(await otpSends()).toBe(sendsBefore)
-    await gateway.sim('POST', `/__sim/registrations/${response.json.reference_number}/verify`, {})
-    expect((await refreshed(response.json.id)).status).toBe('verified')
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
+    expect((await refreshed(created.id)).status).toBe('verified')
   })
 })
 
@@ -109,12 +107,9 @@ describe('flow 3: user verification by Privy, soft and hard reject', () => {
     })
 
     const newKtp = (await photo('jpeg', 800, 600, 11)).toString('base64')
-    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
-      token,
-      body: { ktp: newKtp },
-    })
-    expect(resent.status, resent.text).toBe(200)
-    expect(resent.json).toMatchObject({
+    const resent = await resend(created.id, { ktp: newKtp })
+    expect(resent.response.status, JSON.stringify(resent.error)).toBe(200)
+    expect(resent.data).toMatchObject({
       status: 'waiting_verification',
       can_resend: false,
       reject_reason: null,
@@ -130,18 +125,12 @@ describe('flow 3: user verification by Privy, soft and hard reject', () => {
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
     const rejected = await refreshed(created.id)
     expect(rejected).toMatchObject({ status: 'rejected', can_resend: false, next_action: 'register_again' })
-    expect(rejected.reject_reason.code).toBe('RC09')
-    const before = (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/resend')).json
-      .count
-    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
-      token,
-      body: { name: 'Another Name' },
-    })
-    expect(resent.status).toBe(409)
-    expect(resent.json.code).toBe('REGISTRATION_NOT_RESENDABLE')
-    const after = (await gateway.sim('GET', '/__sim/requests/count?path=/web/api/v2/register/resend')).json
-      .count
-    expect(after).toBe(before)
+    expect(rejected.reject_reason?.code).toBe('RC09')
+    const before = await upstreamCount(gateway, '/web/api/v2/register/resend')
+    const resent = await resend(created.id, { name: 'Another Name' })
+    expect(resent.response.status).toBe(409)
+    expect(resent.error?.code).toBe('REGISTRATION_NOT_RESENDABLE')
+    expect(await upstreamCount(gateway, '/web/api/v2/register/resend')).toBe(before)
   })
 
   it("a resend whose answer is lost is settled from Privy's status, not reported as failed", async () => {
@@ -155,22 +144,16 @@ describe('flow 3: user verification by Privy, soft and hard reject', () => {
       delay_ms: 4000,
     })
     const selfie = (await photo('jpeg', 640, 640, 5)).toString('base64')
-    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
-      token,
-      body: { selfie },
-    })
-    expect(resent.status, resent.text).toBe(200)
-    expect(resent.json).toMatchObject({ status: 'waiting_verification', can_resend: false })
+    const resent = await resend(created.id, { selfie })
+    expect(resent.response.status, JSON.stringify(resent.error)).toBe(200)
+    expect(resent.data).toMatchObject({ status: 'waiting_verification', can_resend: false })
   })
 
   it('a registration that is not rejected cannot be resent', async () => {
     const created = await register({ phone_verified: true })
-    const resent = await gateway.call('POST', `/v1/registrations/${created.id}/resend`, {
-      token,
-      body: { name: 'Siti A' },
-    })
-    expect(resent.status).toBe(409)
-    expect(resent.json).toMatchObject({
+    const resent = await resend(created.id, { name: 'Siti A' })
+    expect(resent.response.status).toBe(409)
+    expect(resent.error).toMatchObject({
       code: 'REGISTRATION_NOT_RESENDABLE',
       registration_status: 'waiting_verification',
     })
@@ -192,16 +175,15 @@ describe('callbacks from Privy', () => {
   it('apply a verification without any status read', async () => {
     await gateway.enableCallbacks()
     const created = await register({ phone_verified: true })
-    const statusReads = '/__sim/requests/count?path=/web/api/v2/register/status'
-    const readsBefore = (await gateway.sim('GET', statusReads)).json.count
+    const statusReads = () => upstreamCount(gateway, '/web/api/v2/register/status')
+    const readsBefore = await statusReads()
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
-    let shown = created
-    for (let attempt = 0; attempt < 50 && shown.status !== 'verified'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      shown = (await gateway.call('GET', `/v1/registrations/${created.id}`, { token })).json
-    }
+    const shown = await eventually(
+      async () => await stored(created.id),
+      (read) => read.status === 'verified',
+    )
     expect(shown).toMatchObject({ status: 'verified', privy_id: expect.any(String) })
-    expect((await gateway.sim('GET', statusReads)).json.count).toBe(readsBefore)
+    expect(await statusReads()).toBe(readsBefore)
 
     // A late, correctly signed callback with an older status does not move it back.
     const stale = await gateway.sim('POST', '/__sim/callbacks/send', {
@@ -210,23 +192,19 @@ describe('callbacks from Privy', () => {
     })
     expect(stale.status).toBeLessThan(300)
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const after = await gateway.call('GET', `/v1/registrations/${created.id}`, { token })
-    expect(after.json.status).toBe('verified')
+    expect((await stored(created.id)).status).toBe('verified')
   })
 })
 
 describe('identity data stays out of logs and responses', () => {
   it('logs no NIK, date of birth, image bytes or OTP code', async () => {
     const body = await fullRegistrationJson({ nik: nikFor('1991-07-21'), dob: '1991-07-21' })
-    const created = await gateway.call('POST', '/v1/registrations', { token, body })
-    expect(created.status).toBe(201)
-    for (const secret of [body.nik, body.dob]) expect(created.text).not.toContain(secret)
-    const otp = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'email', registration_id: created.json.id },
-    })
-    const code = await latestCode(created.json.reference_number)
-    await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, { token, body: { otp_code: code } })
+    const created = await user.raw.POST('/v1/registrations', { body: body as RegistrationRequest })
+    expect(created.response.status).toBe(201)
+    for (const secret of [body.nik, body.dob]) expect(JSON.stringify(created.data)).not.toContain(secret)
+    const otp = await requestOtp(gateway, { token }, created.data?.id ?? '', { otp_channel: 'email' })
+    const code = await latestCode(created.data?.reference_number ?? '')
+    await validate(otp.id, code)
 
     const logs = gateway.logs.text()
     expect(logs).not.toContain(String(body.nik))

@@ -1,41 +1,31 @@
 import { FormData } from 'undici'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { upstreamCount } from '../helpers/documents.js'
+import { type CallResult, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.js'
 
-let gateway: TestGateway
+// merchant_ra stays disabled here: the default for a merchant Privy did not enable as RA.
+const gateway = useGateway()
 let token: string
-
 beforeAll(async () => {
-  // merchant_ra stays disabled here: the default for a merchant Privy did not enable as RA.
-  gateway = await startTestGateway()
   token = await gateway.userToken('user-identity-input')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
 let upstreamBefore = 0
 let rowsBefore = 0
 beforeEach(async () => {
-  upstreamBefore = (await gateway.sim('GET', `/__sim/requests/count?path=${REGISTER_PATH}`)).json.count
+  upstreamBefore = await upstreamCount(gateway, REGISTER_PATH)
   rowsBefore = await gateway.database.prisma.registration.count()
 })
 
-async function expectRefused(
-  response: Awaited<ReturnType<TestGateway['call']>>,
-  status: number,
-  path?: string,
-) {
+async function expectRefused(response: CallResult, status: number, path?: string) {
   expect(response.status, response.text).toBe(status)
   expect(response.headers['content-type']).toContain('application/problem+json')
   if (path) expect(response.json.errors.map((error: { path: string }) => error.path)).toContain(path)
   expect(await gateway.database.prisma.registration.count()).toBe(rowsBefore)
-  expect((await gateway.sim('GET', `/__sim/requests/count?path=${REGISTER_PATH}`)).json.count).toBe(
-    upstreamBefore,
-  )
+  expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(upstreamBefore)
 }
 
 async function multipartForm(files: Record<string, { bytes: Buffer; name: string; type: string }>) {

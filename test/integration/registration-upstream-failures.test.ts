@@ -1,19 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
+import { upstreamCount } from '../helpers/documents.js'
+import { useGateway } from '../helpers/gateway.js'
 
-let gateway: TestGateway
+// A short Privy deadline so "no answer" cases end quickly.
+const gateway = useGateway({ PRIVY_TIMEOUT_MS: '700' })
 let token: string
-
 beforeAll(async () => {
-  // A short Privy deadline so "no answer" cases end quickly.
-  gateway = await startTestGateway({ PRIVY_TIMEOUT_MS: '700' })
   token = await gateway.userToken('user-upstream')
 })
 afterEach(async () => {
   await gateway.sim('DELETE', '/__sim/faults')
-})
-afterAll(async () => {
-  await gateway?.close()
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
@@ -78,7 +75,7 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
   })
 
   it('500 from Privy: 502, row unknown (Privy may have done it), never failed', async () => {
-    const before = (await gateway.sim('GET', `/__sim/requests/count?path=${REGISTER_PATH}`)).json.count
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 500 })
     const response = await register()
     expect(response.status).toBe(502)
@@ -87,11 +84,11 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     expect(row.submission).toBe('unknown')
     expect(response.json.registration_id).toBe(row.id)
     // Never retried blindly: exactly one register call reached Privy.
-    const after = (await gateway.sim('GET', `/__sim/requests/count?path=${REGISTER_PATH}`)).json.count
+    const after = await upstreamCount(gateway, REGISTER_PATH)
     expect(after).toBe(before + 1)
     expectNoSecrets(response)
-    const shown = await gateway.call('GET', `/v1/registrations/${row.id}`, { token })
-    expect(shown.json).toMatchObject({ status: 'pending', next_action: 'wait' })
+    const shown = await getRegistration(gateway, { token }, row.id)
+    expect(shown).toMatchObject({ status: 'pending', next_action: 'wait' })
   })
 
   it('malformed JSON from Privy: 502, row unknown', async () => {

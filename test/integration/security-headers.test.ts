@@ -1,8 +1,8 @@
 import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/config.js'
 import { API_CSP, DOCS_CSP, parseDirectives } from '../../src/plugins/security.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
 
 /**
  * Security headers on every answer, Swagger UI's own CSP on /docs, HSTS only when the gateway
@@ -13,23 +13,13 @@ const APP_ORIGIN = 'https://app.example.co.id'
 const DEV_ORIGIN = 'http://localhost:5173'
 
 /** With CORS origins and an HTTPS public address. */
-let published: TestGateway
+const published = useGateway({
+  CORS_ORIGINS: `${APP_ORIGIN}, ${DEV_ORIGIN}`,
+  PUBLIC_BASE_URL: 'https://gateway.example.co.id',
+  BACKGROUND_JOBS_ENABLED: 'false',
+})
 /** The defaults: no CORS_ORIGINS, no PUBLIC_BASE_URL. */
-let plain: TestGateway
-
-beforeAll(async () => {
-  ;[published, plain] = await Promise.all([
-    startTestGateway({
-      CORS_ORIGINS: `${APP_ORIGIN}, ${DEV_ORIGIN}`,
-      PUBLIC_BASE_URL: 'https://gateway.example.co.id',
-      BACKGROUND_JOBS_ENABLED: 'false',
-    }),
-    startTestGateway({ BACKGROUND_JOBS_ENABLED: 'false' }),
-  ])
-})
-afterAll(async () => {
-  await Promise.all([published?.close(), plain?.close()])
-})
+const plain = useGateway({ BACKGROUND_JOBS_ENABLED: 'false' }, () => ({ simulator: published.simulator }))
 
 type Headers = Record<string, string | string[] | undefined>
 

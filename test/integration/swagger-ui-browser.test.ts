@@ -1,7 +1,8 @@
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
 import { ensureDebianPackage } from '../helpers/debian-package.js'
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { startTestGateway, useGateway } from '../helpers/gateway.js'
 import { photo } from '../helpers/identity.js'
 
 /**
@@ -19,18 +20,17 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ]
 
-let gateway: TestGateway
 let browser: Browser
 
 beforeAll(async () => {
   await ensureDebianPackage('chromium', CHROMIUM)
-  gateway = await startTestGateway()
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
 }, 600_000) // on a fresh machine this installs Chromium first
-
+const gateway = useGateway()
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
+})
 afterAll(async () => {
   await browser?.close()
-  await gateway?.close()
 })
 
 /** An operation's block, found as Swagger UI shows it: its method and path. */
@@ -112,9 +112,9 @@ describe('Swagger UI at /docs, in a headless browser', () => {
       expect(sent.body).toMatchObject({ otp_type: 'registration', registration_id: registration.id })
 
       // The same user, through the API: the registration and its OTP are really there.
-      const stored = await gateway.call('GET', `/v1/registrations/${registration.id}`, { token })
-      expect(stored.status).toBe(200)
-      expect(stored.json).toMatchObject({ id: registration.id, status: 'waiting_otp' })
+      // getRegistration asserts the 200.
+      const stored = await getRegistration(gateway, { token }, registration.id)
+      expect(stored).toMatchObject({ id: registration.id, status: 'waiting_otp' })
     } finally {
       await page.close()
     }

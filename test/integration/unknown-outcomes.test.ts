@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { getDocument, getRegistration } from '../helpers/api.js'
 import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
@@ -88,18 +89,18 @@ describe('a registration whose answer is lost for good', () => {
     })
     expect(garbled.status).toBeGreaterThanOrEqual(500)
     const id = garbled.json.registration_id as string
-    const read = await gateway.call('GET', `/v1/registrations/${id}`, { token: user })
-    expect(read.json).toMatchObject({ status: 'pending', submission: 'unknown' })
+    const read = await getRegistration(gateway, { token: user }, id)
+    expect(read).toMatchObject({ status: 'pending', submission: 'unknown' })
 
-    await gateway.sim('POST', `/__sim/registrations/${read.json.reference_number}/verify`, {
+    await gateway.sim('POST', `/__sim/registrations/${read.reference_number}/verify`, {
       outcome: 'verified',
     })
     const settled = await eventually(
-      async () => (await gateway.call('GET', `/v1/registrations/${id}`, { token: user })).json,
+      () => getRegistration(gateway, { token: user }, id),
       (registration) => registration.status === 'verified',
     )
     expect(settled).toMatchObject({ status: 'verified', submission: 'submitted', next_action: 'none' })
-    const upstream = await gateway.sim('GET', `/__sim/registrations/${read.json.reference_number}`)
+    const upstream = await gateway.sim('GET', `/__sim/registrations/${read.reference_number}`)
     expect(await registerTokenOf(gateway, id)).toBe(upstream.json.register_token)
     // With the token kept, status reads work.
     const refreshed = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token: user })
@@ -120,8 +121,8 @@ describe('a registration whose answer is lost for good', () => {
     expect(lost.status, lost.text).toBe(504)
     const id = lost.json.registration_id as string
 
-    const read = await gateway.call('GET', `/v1/registrations/${id}`, { token: user })
-    expect(read.json).toMatchObject({ status: 'pending', submission: 'unknown', next_action: 'wait' })
+    const read = await getRegistration(gateway, { token: user }, id)
+    expect(read).toMatchObject({ status: 'pending', submission: 'unknown', next_action: 'wait' })
     expectPending(
       await gateway.call('POST', `/v1/registrations/${id}/resend`, { token: user, body: { name: 'Siti' } }),
       'registration_id',
@@ -162,8 +163,8 @@ describe('a registration whose answer is lost for good', () => {
     })
     expect(event?.payload).toMatchObject({ data: { id, submission: 'unresolved' } })
 
-    const after = await gateway.call('GET', `/v1/registrations/${id}`, { token: user })
-    expect(after.json).toMatchObject({ submission: 'unresolved', next_action: 'register_again' })
+    const after = await getRegistration(gateway, { token: user }, id)
+    expect(after).toMatchObject({ submission: 'unresolved', next_action: 'register_again' })
     // The keyed retry still probes, and says plainly that an operator has it.
     const keyed = await gateway.call('POST', '/v1/registrations', {
       token: user,
@@ -234,8 +235,8 @@ describe('a document whose upload outcome is unknown', () => {
     expect(lost.status, lost.text).toBe(504)
     const id = lost.json.document_id as string
 
-    const read = await gateway.call('GET', `/v1/documents/${id}`, { token: signer.token })
-    expect(read.json).toMatchObject({ status: 'pending', submission: 'unknown', signing_url: null })
+    const read = await getDocument(gateway, { token: signer.token }, id)
+    expect(read).toMatchObject({ status: 'pending', submission: 'unknown', signing_url: null })
     const listed = await gateway.call('GET', '/v1/documents', { token: signer.token })
     expect(listed.json.data.find((document: { id: string }) => document.id === id)?.status).toBe('pending')
     const signing = await gateway.call('POST', '/v1/otp', {
@@ -297,7 +298,7 @@ describe('a document whose upload outcome is unknown', () => {
     expect(late.status, late.text).toBe(504)
     const id = late.json.document_id as string
     const settled = await eventually(
-      async () => (await gateway.call('GET', `/v1/documents/${id}`, { token: signer.token })).json,
+      () => getDocument(gateway, { token: signer.token }, id),
       (document) => document.submission === 'submitted',
     )
     expect(settled).toMatchObject({ status: 'uploaded', submission: 'submitted' })

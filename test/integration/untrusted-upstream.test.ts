@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CallResult, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { getRegistration } from '../helpers/api.js'
+import { type CallResult, startTestGateway, useGateway } from '../helpers/gateway.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 import {
   created,
@@ -34,7 +35,6 @@ const script: Record<string, Responder> = {}
 let privy: FakePrivy
 /** Where redirects point: it must never receive a request. */
 let elsewhere: { url: string; hits: string[]; close(): Promise<void> }
-let gateway: TestGateway
 let token: string
 
 beforeAll(async () => {
@@ -44,18 +44,20 @@ beforeAll(async () => {
     '/elsewhere': [(res) => res.end('followed')],
   })
   elsewhere = await startRecorder()
-  gateway = await startTestGateway({
-    PRIVY_BASE_URL: privy.baseUrl,
-    PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
-    PRIVY_LATE_ANSWER_MS: String(PRIVY_LATE_ANSWER_MS),
-    BACKGROUND_JOBS_ENABLED: 'false',
-  })
-  token = await gateway.userToken('upstream-user')
 })
+// Registered first, so it runs last: after the gateway that calls them closed.
 afterAll(async () => {
-  await gateway?.close()
   await privy?.close()
   await elsewhere?.close()
+})
+const gateway = useGateway(() => ({
+  PRIVY_BASE_URL: privy.baseUrl,
+  PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
+  PRIVY_LATE_ANSWER_MS: String(PRIVY_LATE_ANSWER_MS),
+  BACKGROUND_JOBS_ENABLED: 'false',
+}))
+beforeAll(async () => {
+  token = await gateway.userToken('upstream-user')
 })
 
 // --- the fake Privy's answers --------------------------------------------------------------------
@@ -236,8 +238,8 @@ describe('an oversized answer from Privy', () => {
     } finally {
       delete script[STATUS_PATH]
     }
-    const stored = await gateway.call('GET', `/v1/registrations/${id}`, { token })
-    expect(stored.json.status).toBe('pending')
+    const stored = await getRegistration(gateway, { token }, id)
+    expect(stored.status).toBe('pending')
   })
 })
 

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import type { CreateWebhookEndpointRequest } from '@privy-gateway/client'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { afterEach, describe, expect, it } from 'vitest'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
+import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import {
   type Answer,
   recordDocumentEvents,
@@ -16,7 +18,6 @@ const ENV = {
   WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE.join(','),
   WEBHOOK_TIMEOUT_MS: '1000',
 }
-const operator = { apiKey: TEST_API_KEY }
 
 const cleanup: Array<() => Promise<unknown>> = []
 const secrets: string[] = []
@@ -27,33 +28,45 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step()
 })
 
+/** The operator's typed client on `on` (this file's gateway, or a test's own). */
+const ops = (on: TestGateway = gateway) => clientFor(on, 'operator')
+
 async function endpointFor(
   receiver: WebhookReceiver,
-  body: Record<string, unknown> = {},
+  body: Partial<CreateWebhookEndpointRequest> = {},
   on: TestGateway = gateway,
 ): Promise<{ id: string; secret: string }> {
-  const created = await on.call('POST', '/v1/webhook-endpoints', {
-    ...operator,
-    body: { url: `${receiver.url}/hooks/privy`, ...body },
-  })
-  expect(created.status).toBe(201)
-  secrets.push(created.json.secret)
-  cleanup.push(() => on.call('DELETE', `/v1/webhook-endpoints/${created.json.id}`, operator))
+  const client = await ops(on)
+  const created = await client.webhookEndpoints
+    .create({ url: `${receiver.url}/hooks/privy`, ...body })
+    .withResponse()
+  expect(created.response.status).toBe(201)
+  secrets.push(created.data.secret)
+  cleanup.push(() =>
+    client.raw.DELETE('/v1/webhook-endpoints/{id}', { params: { path: { id: created.data.id } } }),
+  )
   cleanup.push(() => receiver.close())
-  return { id: created.json.id, secret: created.json.secret }
+  return { id: created.data.id, secret: created.data.secret }
 }
 
 async function deliveriesOf(endpointId: string, on: TestGateway = gateway) {
-  const result = await on.call('GET', `/v1/webhook-deliveries?endpoint_id=${endpointId}&limit=100`, operator)
-  expect(result.status).toBe(200)
-  return result.json.data as Array<{ id: string; event_id: string; state: string; attempt_count: number }>
+  const query = { endpoint_id: endpointId, limit: 100 }
+  const result = await (await ops(on)).raw.GET('/v1/webhook-deliveries', { params: { query } })
+  expect(result.response.status).toBe(200)
+  return result.data?.data ?? []
 }
 
 async function deliveryDetail(id: string, on: TestGateway = gateway) {
-  const result = await on.call('GET', `/v1/webhook-deliveries/${id}`, operator)
-  expect(result.status).toBe(200)
-  return result.json
+  const result = await (await ops(on)).webhookDeliveries.get(id).withResponse()
+  expect(result.response.status).toBe(200)
+  return result.data
 }
+
+/** `GET /v1/webhook-endpoints/{id}` as the operator, 200. */
+const endpointOf = async (id: string, on: TestGateway = gateway) => (await ops(on)).webhookEndpoints.get(id)
+/** `POST /v1/webhook-deliveries/{id}/replay`, answered as it comes (200, or a 409 to assert). */
+const replayOf = async (id: string | undefined, on: TestGateway = gateway) =>
+  (await ops(on)).raw.POST('/v1/webhook-deliveries/{id}/replay', { params: { path: { id: id ?? '' } } })
 
 /** Waits until every event has a delivery to the endpoint in one of `states`. */
 async function settled(endpointId: string, eventIds: string[], states = ['succeeded'], on = gateway) {
@@ -181,9 +194,7 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
           expect(Buffer.byteLength(attempt.response_excerpt)).toBeLessThanOrEqual(1024)
       }
     }
-    const errors = new Set(
-      details.flatMap((detail) => detail.attempts.map((attempt: { error: string }) => attempt.error)),
-    )
+    const errors = new Set(details.flatMap((detail) => detail.attempts.map((attempt) => attempt.error)))
     expect([...errors]).toEqual(
       expect.arrayContaining([
         'the endpoint answered 500',
@@ -211,23 +222,21 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     expect(detail).toMatchObject({ state: 'failed', next_attempt_at: null, last_status_code: 500 })
     const starts = detail.attempts.map((attempt: { started_at: string }) => Date.parse(attempt.started_at))
     for (let index = 1; index < starts.length; index++) {
-      expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(SCHEDULE[index] ?? 0)
+      expect((starts[index] ?? 0) - (starts[index - 1] ?? 0)).toBeGreaterThanOrEqual(SCHEDULE[index] ?? 0)
     }
     expect(receiver.byId(eventId)).toHaveLength(SCHEDULE.length)
-    const endpointRead = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-    expect(endpointRead.json.failing_since).toEqual(expect.any(String))
+    expect((await endpointOf(endpoint.id)).failing_since).toEqual(expect.any(String))
 
     healthy = true
-    const replayed = await gateway.call('POST', `/v1/webhook-deliveries/${failed?.id}/replay`, operator)
-    expect(replayed.status).toBe(200)
-    expect(replayed.json).toMatchObject({ state: 'succeeded', last_status_code: 200, attempt_count: 6 })
-    expect(replayed.json.attempts.at(-1)).toMatchObject({ number: 6, status_code: 200, manual: true })
+    const replayed = await replayOf(failed?.id)
+    expect(replayed.response.status).toBe(200)
+    expect(replayed.data).toMatchObject({ state: 'succeeded', last_status_code: 200, attempt_count: 6 })
+    expect(replayed.data?.attempts.at(-1)).toMatchObject({ number: 6, status_code: 200, manual: true })
     const last = receiver.byId(eventId).at(-1)
     expect(last?.headers['webhook-id']).toBe(eventId)
     expect(new Webhook(endpoint.secret).verify(last?.body ?? '', last?.headers ?? {})).toBeTruthy()
     // A success clears the endpoint's failure clock.
-    const cleared = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-    expect(cleared.json.failing_since).toBeNull()
+    expect((await endpointOf(endpoint.id)).failing_since).toBeNull()
   })
 
   it('replays a delivered event: same webhook-id and body, a fresh signature the verifier accepts', async () => {
@@ -236,13 +245,10 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
     const [delivery] = await settled(endpoint.id, [eventId])
 
-    const replayed = await gateway.call('POST', `/v1/webhook-deliveries/${delivery?.id}/replay`, operator)
-    expect(replayed.status).toBe(200)
-    expect(replayed.json).toMatchObject({ id: delivery?.id, state: 'succeeded', attempt_count: 2 })
-    expect(replayed.json.attempts.map((attempt: { manual: boolean }) => attempt.manual)).toEqual([
-      false,
-      true,
-    ])
+    const replayed = await replayOf(delivery?.id)
+    expect(replayed.response.status).toBe(200)
+    expect(replayed.data).toMatchObject({ id: delivery?.id, state: 'succeeded', attempt_count: 2 })
+    expect(replayed.data?.attempts.map((attempt) => attempt.manual)).toEqual([false, true])
 
     const [original, replay] = receiver.byId(eventId)
     expect(receiver.byId(eventId)).toHaveLength(2)
@@ -252,8 +258,10 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
       JSON.parse(original?.body ?? ''),
     )
     // Listing finds it by its event id.
-    const listed = await gateway.call('GET', `/v1/webhook-deliveries?event_id=${eventId}`, operator)
-    expect(listed.json.data.map((item: { id: string }) => item.id)).toEqual([delivery?.id])
+    const listed = await (await ops()).raw.GET('/v1/webhook-deliveries', {
+      params: { query: { event_id: eventId } },
+    })
+    expect(listed.data?.data.map((item) => item.id)).toEqual([delivery?.id])
   })
 
   it('an answer with a NUL byte is recorded like any other (the excerpt keeps a replacement)', async () => {
@@ -263,19 +271,18 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     const [delivery] = await settled(endpoint.id, [eventId])
     const detail = await deliveryDetail(delivery?.id ?? '')
     expect(detail.attempts).toHaveLength(1)
-    expect(detail.attempts[0].response_excerpt).toBe('ok\uFFFDbinary')
+    expect(detail.attempts[0]?.response_excerpt).toBe('ok\uFFFDbinary')
     expect(receiver.byId(eventId)).toHaveLength(1)
   })
 
   it('signs with both secrets while a rotation overlaps, and each verifies on its own', async () => {
     const receiver = await startWebhookReceiver(() => 200)
     const endpoint = await endpointFor(receiver)
-    const rotated = await gateway.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
-      ...operator,
-      body: { previous_secret_expires_in_seconds: 3600 },
-    })
-    expect(rotated.status).toBe(200)
-    const next: string = rotated.json.secret
+    const rotated = await (await ops()).webhookEndpoints
+      .rotateSecret(endpoint.id, { previous_secret_expires_in_seconds: 3600 })
+      .withResponse()
+    expect(rotated.response.status).toBe(200)
+    const next = rotated.data.secret
     secrets.push(next)
     const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
     await settled(endpoint.id, [eventId])
@@ -285,11 +292,10 @@ describe('delivery, checked by an independent verifier (standardwebhooks)', () =
     expect(new Webhook(next).verify(received?.body ?? '', received?.headers ?? {})).toBeTruthy()
 
     // Retiring the previous secret at once: only the newest signs.
-    const retired = await gateway.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
-      ...operator,
-      body: { previous_secret_expires_in_seconds: 0 },
+    const retired = await (await ops()).webhookEndpoints.rotateSecret(endpoint.id, {
+      previous_secret_expires_in_seconds: 0,
     })
-    const newest: string = retired.json.secret
+    const newest = retired.secret
     secrets.push(newest)
     const [laterId = ''] = await recordDocumentEvents(gateway.database, 1)
     await settled(endpoint.id, [laterId])
@@ -322,28 +328,28 @@ describe('a real flow produces an event', () => {
     const receiver = await startWebhookReceiver(() => 204)
     const endpoint = await endpointFor(receiver, { event_types: ['registration.updated'] })
     const token = await gateway.userToken('user-webhooks')
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: {
+    const answer = await (await clientFor(gateway, { token })).registrations
+      .create({
         registration_type: 'landing_page',
         name: 'Siti Aminah',
         email: 'siti.webhooks@example.co.id',
         phone: '6281234567890',
-      },
-    })
-    expect(created.status).toBe(201)
+      })
+      .withResponse()
+    expect(answer.response.status).toBe(201)
+    const created = answer.data
     const received = await eventually('a registration.updated webhook for the registration', () =>
       receiver.received.find((request) => {
         const body = JSON.parse(request.body)
-        return body.type === 'registration.updated' && body.data.id === created.json.id
+        return body.type === 'registration.updated' && body.data.id === created.id
       }),
     )
     const payload = new Webhook(endpoint.secret).verify(received.body, received.headers) as {
       data: Record<string, unknown>
     }
     expect(payload.data).toMatchObject({
-      id: created.json.id,
-      reference_number: created.json.reference_number,
+      id: created.id,
+      reference_number: created.reference_number,
       registration_type: 'landing_page',
     })
     // No PII: neither the email, the phone nor the name, not even masked.
@@ -352,8 +358,8 @@ describe('a real flow produces an event', () => {
       'example.co.id',
       '6281234567890',
       'Siti',
-      created.json.email,
-      created.json.phone,
+      created.email,
+      created.phone,
     ]) {
       expect(received.body).not.toContain(value)
     }
@@ -385,8 +391,10 @@ describe('sustained failure', () => {
       own.clock.advance(49 * 3600_000)
       const [afterQuiet = ''] = await recordDocumentEvents(own.database, 1)
       await failedAttempts(afterQuiet)
-      const stillEnabled = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-      expect(stillEnabled.json).toMatchObject({ enabled: true, failing_since: expect.any(String) })
+      expect(await endpointOf(endpoint.id, own)).toMatchObject({
+        enabled: true,
+        failing_since: expect.any(String),
+      })
 
       // Failing all along, every 13 h: past 48 h the next failure disables it.
       let secondEvent = ''
@@ -396,9 +404,9 @@ describe('sustained failure', () => {
         if (step < 3) await failedAttempts(secondEvent)
       }
       const [cancelled] = await settled(endpoint.id, [secondEvent], ['cancelled'], own)
-      const disabled = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-      expect(disabled.json).toMatchObject({ enabled: false, disabled_at: expect.any(String) })
-      expect(disabled.json.disabled_reason).toMatch(/^failing without a success since .* \(more than 48 h\)$/)
+      const disabled = await endpointOf(endpoint.id, own)
+      expect(disabled).toMatchObject({ enabled: false, disabled_at: expect.any(String) })
+      expect(disabled.disabled_reason).toMatch(/^failing without a success since .* \(more than 48 h\)$/)
       expect(own.logs.text()).toContain('webhook endpoint disabled')
 
       // While disabled: new events are not sent to it (their deliveries wait, cancelled, to be
@@ -412,36 +420,31 @@ describe('sustained failure', () => {
       expect(third?.state).toBe('cancelled')
       expect(third?.attempt_count).toBe(0)
       expect(receiver.byId(thirdEvent)).toHaveLength(0)
-      const refused = await own.call('POST', `/v1/webhook-deliveries/${cancelled?.id}/replay`, operator)
-      expect(refused.status).toBe(409)
-      expect(refused.json.code).toBe('WEBHOOK_ENDPOINT_DISABLED')
+      const refused = await replayOf(cancelled?.id, own)
+      expect(refused.response.status).toBe(409)
+      expect(refused.error?.code).toBe('WEBHOOK_ENDPOINT_DISABLED')
       const attemptsBefore = receiver.received.length
 
       // Re-enabled and fixed: the cancelled delivery is replayed and succeeds.
-      const enabled = await own.call('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, {
-        ...operator,
-        body: { enabled: true },
-      })
-      expect(enabled.json).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null })
+      const enabled = await (await ops(own)).webhookEndpoints.update(endpoint.id, { enabled: true })
+      expect(enabled).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null })
       healthy = true
       // An attempt of it may still be in flight (cancelled by the disable while it was being sent):
       // replay answers 409 until that attempt is recorded, so retry as a client would.
       const replay = (deliveryId: string | undefined) =>
         eventually(`a replay of ${deliveryId}`, async () => {
-          const answer = await own.call('POST', `/v1/webhook-deliveries/${deliveryId}/replay`, operator)
-          return answer.status === 409 && answer.json.code === 'WEBHOOK_DELIVERY_IN_FLIGHT'
-            ? undefined
-            : answer
+          const answer = await replayOf(deliveryId, own)
+          return answer.response.status === 409 && answer.error?.code === 'WEBHOOK_DELIVERY_IN_FLIGHT' ? undefined : answer
         })
       const replayed = await replay(cancelled?.id)
-      expect(replayed.status).toBe(200)
-      expect(replayed.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
-      expect(replayed.json.attempts.at(-1)).toMatchObject({ manual: true, status_code: 200 })
+      expect(replayed.response.status).toBe(200)
+      expect(replayed.data).toMatchObject({ state: 'succeeded', last_status_code: 200 })
+      expect(replayed.data?.attempts.at(-1)).toMatchObject({ manual: true, status_code: 200 })
       expect(receiver.received.length).toBe(attemptsBefore + 1)
       expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(secondEvent)
       // And the event that arrived while it was disabled is not lost: it replays too.
       const replayedThird = await replay(third?.id)
-      expect(replayedThird.json).toMatchObject({ state: 'succeeded', last_status_code: 200 })
+      expect(replayedThird.data).toMatchObject({ state: 'succeeded', last_status_code: 200 })
       expect(receiver.byId(thirdEvent)).toHaveLength(1)
     } finally {
       for (const step of cleanup.splice(0).reverse()) await step()
@@ -463,8 +466,11 @@ describe('sustained failure', () => {
       const [eventId = ''] = await recordDocumentEvents(own.database, 1)
       const [delivery] = await settled(endpoint.id, [eventId], ['failed', 'cancelled'], own)
       expect(delivery).toMatchObject({ state: 'failed', attempt_count: SCHEDULE.length })
-      const read = await own.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-      expect(read.json).toMatchObject({ enabled: true, disabled_at: null, failing_since: expect.any(String) })
+      expect(await endpointOf(endpoint.id, own)).toMatchObject({
+        enabled: true,
+        disabled_at: null,
+        failing_since: expect.any(String),
+      })
       expect(own.logs.text()).not.toContain('webhook endpoint disabled')
     } finally {
       for (const step of cleanup.splice(0).reverse()) await step()
@@ -477,8 +483,10 @@ describe('sustained failure', () => {
     const endpoint = await endpointFor(receiver)
     const [eventId = ''] = await recordDocumentEvents(gateway.database, 1)
     await settled(endpoint.id, [eventId], ['cancelled'])
-    const read = await gateway.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, operator)
-    expect(read.json).toMatchObject({ enabled: false, disabled_reason: 'the endpoint answered 410 Gone' })
+    expect(await endpointOf(endpoint.id)).toMatchObject({
+      enabled: false,
+      disabled_reason: 'the endpoint answered 410 Gone',
+    })
     expect(receiver.byId(eventId)).toHaveLength(1)
   })
 })

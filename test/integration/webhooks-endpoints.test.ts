@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import type { CreateWebhookEndpointRequest, GatewayClient } from '@privy-gateway/client'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { clientFor } from '../helpers/client.js'
 import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 
 /** Every signing secret the API handed out: none may show up anywhere but in the answer that made it. */
@@ -29,14 +31,27 @@ function expectProblem(
 }
 
 describe('webhook endpoints: register, read, change, rotate, delete', () => {
+  let ops: GatewayClient
+  beforeAll(async () => {
+    ops = await clientFor(gateway, 'operator')
+  })
+  /** Through the typed client; the secret it hands out joins those that must not leak. */
+  async function registered(body: Partial<CreateWebhookEndpointRequest> = {}) {
+    const created = await ops.webhookEndpoints
+      .create({ url: 'https://merchant.example.co.id/hooks/privy', ...body })
+      .withResponse()
+    handedOut.push(created.data.secret)
+    return created
+  }
+
   it('registers an endpoint and shows its secret once', async () => {
-    const created = await createEndpoint({
+    const { data: created, response } = await registered({
       description: 'Back office',
       event_types: ['registration.updated', 'registration.updated'],
     })
-    expect(created.status).toBe(201)
-    expect(created.headers.location).toBe(`/v1/webhook-endpoints/${created.json.id}`)
-    expect(created.json).toMatchObject({
+    expect(response.status).toBe(201)
+    expect(response.headers.get('location')).toBe(`/v1/webhook-endpoints/${created.id}`)
+    expect(created).toMatchObject({
       url: 'https://merchant.example.co.id/hooks/privy',
       description: 'Back office',
       event_types: ['registration.updated'],
@@ -44,107 +59,101 @@ describe('webhook endpoints: register, read, change, rotate, delete', () => {
       disabled_reason: null,
       failing_since: null,
     })
-    expect(created.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
-    expect(created.json.signing_secrets).toHaveLength(1)
-    expect(created.json.signing_secrets[0]).toEqual({ created_at: expect.any(String), expires_at: null })
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
+    expect(created.signing_secrets).toHaveLength(1)
+    expect(created.signing_secrets[0]).toEqual({ created_at: expect.any(String), expires_at: null })
 
-    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
-    expect(read.status).toBe(200)
-    expect(read.json.secret).toBeUndefined()
-    expect(read.text).not.toContain(created.json.secret)
-    expect(read.json).toMatchObject({ id: created.json.id, event_types: ['registration.updated'] })
+    const read = await ops.webhookEndpoints.get(created.id).withResponse()
+    expect(read.response.status).toBe(200)
+    expect((read.data as { secret?: string }).secret).toBeUndefined()
+    expect(JSON.stringify(read.data)).not.toContain(created.secret)
+    expect(read.data).toMatchObject({ id: created.id, event_types: ['registration.updated'] })
 
     // Kept encrypted: a database dump alone does not reveal it.
     const rows = await gateway.database.prisma.webhookSecret.findMany({
-      where: { endpointId: created.json.id },
+      where: { endpointId: created.id },
     })
     expect(rows).toHaveLength(1)
-    expect(rows[0]?.secret).not.toContain(created.json.secret.slice(6))
+    expect(rows[0]?.secret).not.toContain(created.secret.slice(6))
     expect(rows[0]?.secret).toMatch(/^sealed1:/)
   })
 
   it('lists endpoints newest first with a cursor', async () => {
     const ids: string[] = []
-    for (let index = 0; index < 3; index++) ids.push((await createEndpoint()).json.id)
-    const first = await gateway.call('GET', '/v1/webhook-endpoints?limit=2', operator)
-    expect(first.status).toBe(200)
-    expect(first.json.data.map((endpoint: { id: string }) => endpoint.id)).toEqual([ids[2], ids[1]])
-    expect(first.json.next_cursor).toEqual(expect.any(String))
-    const second = await gateway.call(
-      'GET',
-      `/v1/webhook-endpoints?limit=2&cursor=${encodeURIComponent(first.json.next_cursor)}`,
-      operator,
-    )
-    expect(second.json.data[0].id).toBe(ids[0])
+    for (let index = 0; index < 3; index++) ids.push((await registered()).data.id)
+    const page = (query: { limit: number; cursor?: string }) =>
+      ops.raw.GET('/v1/webhook-endpoints', { params: { query } })
+    const first = await page({ limit: 2 })
+    expect(first.response.status).toBe(200)
+    expect(first.data?.data.map((endpoint) => endpoint.id)).toEqual([ids[2], ids[1]])
+    expect(first.data?.next_cursor).toEqual(expect.any(String))
+    const second = await page({ limit: 2, cursor: first.data?.next_cursor ?? '' })
+    expect(second.data?.data[0]?.id).toBe(ids[0])
     for (const secret of handedOut) {
-      expect(first.text).not.toContain(secret)
-      expect(second.text).not.toContain(secret)
+      expect(JSON.stringify(first.data)).not.toContain(secret)
+      expect(JSON.stringify(second.data)).not.toContain(secret)
     }
   })
 
   it('changes url, description and event types, and disables and re-enables', async () => {
-    const created = await createEndpoint({ description: 'old' })
-    const path = `/v1/webhook-endpoints/${created.json.id}`
-    const changed = await gateway.call('PATCH', path, {
-      ...operator,
-      body: { url: 'https://other.example.co.id/h', description: null, event_types: ['document.updated'] },
-    })
-    expect(changed.status).toBe(200)
-    expect(changed.json).toMatchObject({
+    const { data: created } = await registered({ description: 'old' })
+    const changed = await ops.webhookEndpoints
+      .update(created.id, {
+        url: 'https://other.example.co.id/h',
+        description: null,
+        event_types: ['document.updated'],
+      })
+      .withResponse()
+    expect(changed.response.status).toBe(200)
+    expect(changed.data).toMatchObject({
       url: 'https://other.example.co.id/h',
       description: null,
       event_types: ['document.updated'],
       enabled: true,
     })
-    const disabled = await gateway.call('PATCH', path, { ...operator, body: { enabled: false } })
-    expect(disabled.json).toMatchObject({ enabled: false, disabled_reason: 'disabled by an operator' })
-    expect(disabled.json.disabled_at).toEqual(expect.any(String))
-    const enabled = await gateway.call('PATCH', path, { ...operator, body: { enabled: true } })
-    expect(enabled.json).toMatchObject({ enabled: true, disabled_reason: null, disabled_at: null })
-    expect(changed.text).not.toContain(created.json.secret)
+    const disabled = await ops.webhookEndpoints.update(created.id, { enabled: false })
+    expect(disabled).toMatchObject({ enabled: false, disabled_reason: 'disabled by an operator' })
+    expect(disabled.disabled_at).toEqual(expect.any(String))
+    const enabled = await ops.webhookEndpoints.update(created.id, { enabled: true })
+    expect(enabled).toMatchObject({ enabled: true, disabled_reason: null, disabled_at: null })
+    expect(JSON.stringify(changed.data)).not.toContain(created.secret)
   })
 
   it('rotates the secret: the new one shown once, the old one signing until it expires', async () => {
-    const created = await createEndpoint()
-    const rotated = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
-      ...operator,
-      body: { previous_secret_expires_in_seconds: 3600 },
-    })
-    expect(rotated.status).toBe(200)
-    handedOut.push(rotated.json.secret)
-    expect(rotated.json.secret).toMatch(/^whsec_/)
-    expect(rotated.json.secret).not.toBe(created.json.secret)
-    expect(rotated.text).not.toContain(created.json.secret)
-    expect(rotated.json.signing_secrets).toHaveLength(2)
-    expect(rotated.json.signing_secrets[0].expires_at).toBeNull()
-    const expiresIn = Date.parse(rotated.json.signing_secrets[1].expires_at) - Date.now()
+    const { data: created } = await registered()
+    const rotated = await ops.webhookEndpoints
+      .rotateSecret(created.id, { previous_secret_expires_in_seconds: 3600 })
+      .withResponse()
+    expect(rotated.response.status).toBe(200)
+    handedOut.push(rotated.data.secret)
+    expect(rotated.data.secret).toMatch(/^whsec_/)
+    expect(rotated.data.secret).not.toBe(created.secret)
+    expect(JSON.stringify(rotated.data)).not.toContain(created.secret)
+    expect(rotated.data.signing_secrets).toHaveLength(2)
+    expect(rotated.data.signing_secrets[0]?.expires_at).toBeNull()
+    const expiresIn = Date.parse(rotated.data.signing_secrets[1]?.expires_at ?? '') - Date.now()
     expect(expiresIn).toBeGreaterThan(3500_000)
     expect(expiresIn).toBeLessThanOrEqual(3600_000)
 
     // Without a body: the previous secret keeps signing for the default day.
-    const again = await gateway.call(
-      'POST',
-      `/v1/webhook-endpoints/${created.json.id}/rotate-secret`,
-      operator,
-    )
+    const again = await gateway.call('POST', `/v1/webhook-endpoints/${created.id}/rotate-secret`, operator)
     expect(again.status).toBe(200)
     handedOut.push(again.json.secret)
     expect(again.json.signing_secrets).toHaveLength(3)
     // 0 retires every previous secret at once.
-    const now = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
-      ...operator,
-      body: { previous_secret_expires_in_seconds: 0 },
-    })
-    handedOut.push(now.json.secret)
-    expect(now.json.signing_secrets).toHaveLength(1)
+    const now = await ops.webhookEndpoints.rotateSecret(created.id, { previous_secret_expires_in_seconds: 0 })
+    handedOut.push(now.secret)
+    expect(now.signing_secrets).toHaveLength(1)
   })
 
   it('deletes an endpoint', async () => {
-    const created = await createEndpoint()
-    const path = `/v1/webhook-endpoints/${created.json.id}`
-    const deleted = await gateway.call('DELETE', path, operator)
-    expect(deleted.status).toBe(204)
-    expect(deleted.text).toBe('')
+    const { data: created } = await registered()
+    const deleted = await ops.raw.DELETE('/v1/webhook-endpoints/{id}', {
+      params: { path: { id: created.id } },
+    })
+    expect(deleted.response.status).toBe(204)
+    expect(await deleted.response.text()).toBe('')
+    const path = `/v1/webhook-endpoints/${created.id}`
     expectProblem(await gateway.call('GET', path, operator), 404, 'NOT_FOUND')
     expectProblem(await gateway.call('DELETE', path, operator), 404, 'NOT_FOUND')
   })

@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.js'
+import { type TestGateway, useGateway } from '../helpers/gateway.js'
 import {
   recordDocumentEvents,
   startWebhookReceiver,
@@ -9,23 +10,16 @@ import {
 } from '../helpers/webhook-receiver.js'
 
 const ENV = { WEBHOOK_DISPATCH_INTERVAL_MS: '20', WEBHOOK_RETRY_SCHEDULE_MS: '0,50,100,200,400' }
-const operator = { apiKey: TEST_API_KEY }
 const EVENTS = 160
 
-let first: TestGateway
-let second: TestGateway
 const receivers: WebhookReceiver[] = []
-
-beforeAll(async () => {
-  first = await startTestGateway(ENV)
-  // The same database (and simulator): two gateway processes' worth of dispatchers racing for rows.
-  second = await startTestGateway(ENV, { database: first.database, simulator: first.simulator })
-})
+// Registered first, so it runs last: after both gateways closed.
 afterAll(async () => {
-  await second?.close()
-  await first?.close()
   for (const receiver of receivers) await receiver.close()
 })
+const first = useGateway(ENV)
+// The same database (and simulator): two gateway processes' worth of dispatchers racing for rows.
+const second = useGateway(ENV, () => ({ database: first.database, simulator: first.simulator }))
 
 /** The instance whose logs carry this attempt line. */
 function attemptsLoggedBy(gateway: TestGateway, endpointIds: string[]): number {
@@ -43,12 +37,11 @@ describe('two gateway instances on one database', () => {
         () => new Promise<number>((resolve) => setTimeout(() => resolve(200), 2 + index)),
       )
       receivers.push(receiver)
-      const created = await gateway.call('POST', '/v1/webhook-endpoints', {
-        ...operator,
-        body: { url: `${receiver.url}/hook` },
-      })
-      expect(created.status).toBe(201)
-      endpoints.push({ id: created.json.id, secret: created.json.secret, receiver })
+      const created = await (await clientFor(gateway, 'operator')).webhookEndpoints
+        .create({ url: `${receiver.url}/hook` })
+        .withResponse()
+      expect(created.response.status).toBe(201)
+      endpoints.push({ id: created.data.id, secret: created.data.secret, receiver })
     }
 
     // The load: events written from four writers at once while both dispatchers run.

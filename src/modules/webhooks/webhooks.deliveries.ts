@@ -107,7 +107,7 @@ export function webhookDeliveries(prisma: PrismaClient) {
       const rows = await prisma.webhookDelivery.findMany({
         where: { id: { in: ids }, lockedUntil: lease },
         include: {
-          event: { select: { type: true, payload: true } },
+          event: { select: { type: true, payload: true, traceparent: true } },
           endpoint: {
             include: {
               secrets: {
@@ -126,6 +126,7 @@ export function webhookDeliveries(prisma: PrismaClient) {
         eventId: row.eventId,
         eventType: row.event.type,
         payload: row.event.payload,
+        traceparent: row.event.traceparent,
         endpointId: row.endpointId,
         url: row.endpoint.url,
         endpointEnabled: row.endpoint.enabled,
@@ -239,7 +240,7 @@ export function webhookDeliveries(prisma: PrismaClient) {
       return prisma.webhookDelivery.findUnique({
         where: { id },
         include: {
-          event: { select: { type: true, payload: true } },
+          event: { select: { type: true, payload: true, traceparent: true } },
           attempts: { orderBy: [{ attemptNumber: 'asc' }, { startedAt: 'asc' }] },
         },
       })

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../config/config.js'
 import type { BackgroundLoopOptions } from '../../lib/background-loop.js'
+import { withStoredParent } from '../../observability/trace-context.js'
 import type { AttemptRecord, AttemptTarget, WebhookRepository } from './webhooks.repository.js'
 import type { SecretBox } from './webhooks.secret-box.js'
 import type { SendResult, WebhookSender } from './webhooks.sender.js'
@@ -77,7 +78,13 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
     // The same bytes on every attempt: the stored payload, serialised the same way each time.
     const body = JSON.stringify(target.payload)
     const startedAt = deps.now()
-    const result = await send(target, startedAt, body)
+    // In the trace of the request that caused the event, not the sweep's: the receiver gets its traceparent.
+    const result = await withStoredParent(
+      target.traceparent,
+      `webhook ${target.eventType}`,
+      { 'webhook.event_type': target.eventType, 'webhook.manual': options.manual },
+      () => send(target, startedAt, body),
+    )
     const finishedAt = deps.now()
     const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
     const record: AttemptRecord = {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Prisma } from '../../generated/prisma/client.js'
+import { activeTraceparent } from '../../observability/trace-context.js'
 
 /**
  * The outbox: every state change a merchant may care about is written here by the repository that
@@ -55,6 +56,8 @@ export async function recordWebhookEvent(
       resourceId: event.resourceId,
       payload: payload as unknown as Prisma.InputJsonValue,
       createdAt: occurredAt,
+      // The trace of the request (or sweep) that made the change: its deliveries continue it.
+      traceparent: activeTraceparent(),
     },
   })
   return id

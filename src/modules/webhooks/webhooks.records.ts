@@ -23,6 +23,8 @@ export interface AttemptTarget {
   eventId: string
   eventType: string
   payload: Prisma.JsonValue
+  /** The event's W3C traceparent: the attempt's span continues that trace. */
+  traceparent: string | null
   endpointId: string
   url: string
   endpointEnabled: boolean
