@@ -33,7 +33,7 @@ await build({
   outbase: SOURCE,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   sourcemap: true,
   logLevel: 'warning',
 })
