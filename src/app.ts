@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import sharp from 'sharp'
 import { type Config, inFlightBudgetMs as inFlightBudget } from './config/config.js'
 import { dataMigrations } from './db/data-migrations.js'
-import { type Database, openDatabase } from './db/database.js'
+import { type Database, openDatabaseInBackground } from './db/database.js'
 import { logMigrationProblem } from './db/migration-status.js'
 import { createClientErrorHandler, headersTimeoutOptions } from './errors/client-error.js'
 import { handleFrameworkError, installErrorHandling } from './errors/error-handler.js'
@@ -50,6 +50,7 @@ import { installGracefulClose } from './plugins/graceful-close.js'
 import { healthRoutes, migrationsCheck } from './plugins/health.js'
 import { installRequestBudget } from './plugins/request-budget.js'
 import { essentialSecurityHeaders, securityPlugin } from './plugins/security.js'
+import { installStartupGate } from './plugins/startup.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { createPrivyClient, type PrivyClient } from './privy/index.js'
 import { startSimulator } from './simulator/index.js'
@@ -66,11 +67,29 @@ export interface AppOverrides {
 // No run of 10 digits: a NIK or a phone number sent as a request id would be echoed and logged.
 const REQUEST_ID = /^(?!.*\d{10})[\w.:-]{8,128}$/
 
-/** Builds the gateway from a config object; nothing here reads process.env. */
+/** Builds the gateway from a config object, ready to serve; nothing here reads process.env. */
 export async function buildApp(
   config: Readonly<Config>,
   overrides: AppOverrides = {},
 ): Promise<FastifyInstance> {
+  const { app, started } = await startApp(config, overrides)
+  try {
+    await started
+  } catch (error) {
+    await app.close().catch(() => undefined)
+    throw error
+  }
+  return app
+}
+
+/**
+ * The gateway with every route, before its own database is open and migrated: `started` resolves
+ * once it is, and until then only /health answers (src/plugins/startup.ts). server.ts listens at once.
+ */
+export async function startApp(
+  config: Readonly<Config>,
+  overrides: AppOverrides = {},
+): Promise<{ app: FastifyInstance; started: Promise<void> }> {
   // Identity photos are checked once and forgotten: libvips keeps no cache of them.
   sharp.cache(false)
   const logger: FastifyBaseLogger = overrides.logger ?? createLogger(config.log.level)
@@ -120,8 +139,12 @@ export async function buildApp(
   })
 
   try {
-    const database = overrides.database ?? (await openOwnDatabase(config, closers))
-    await logMigrationProblem(() => database.migrationStatus(), app.log)
+    const own: OwnDatabase = overrides.database
+      ? { database: overrides.database, started: Promise.resolve() }
+      : openOwnDatabase(config, closers)
+    const { database } = own
+    const started = own.started.then(() => logMigrationProblem(() => database.migrationStatus(), app.log))
+    const startup = installStartupGate(app, started)
     // Privy's answers the database could not take. Closed after the Privy client (whose late answers
     // may still hand it some) and before the database (its last try writes there).
     const answers = createAnswerKeeper({ logger: app.log })
@@ -152,6 +175,7 @@ export async function buildApp(
     await app.register(healthRoutes, {
       isDraining: shutdown.isDraining,
       checks: {
+        startup,
         database: () => database.ping(),
         migrations: migrationsCheck(() => database.migrationStatus()),
         privy: config.privy.mode === 'remote' ? async () => void (await privy.getAccessToken()) : undefined,
@@ -338,11 +362,20 @@ export async function buildApp(
       logger: app.log,
     })
     if (config.jobs.enabled) {
-      const running = loops.map((loop) => startBackgroundLoop(loop))
+      // The loops sweep the database: they start once it is migrated, unless the app closed first.
+      let running: Array<ReturnType<typeof startBackgroundLoop>> = []
+      let closing = false
+      started.then(
+        () => {
+          if (!closing) running = loops.map((loop) => startBackgroundLoop(loop))
+        },
+        () => undefined,
+      )
       // Stopping starts with the close, so the sweeps in hand finish alongside the requests in
       // flight, within the same budget; the clients close only once both are done.
       let stopping: Promise<unknown> | undefined
       const stop = () => {
+        closing = true
         stopping ??= Promise.all(running.map((loop) => loop.stop()))
         return stopping
       }
@@ -350,7 +383,7 @@ export async function buildApp(
       closers.push(async () => void (await stop()))
     }
     await app.ready()
-    return app
+    return { app, started }
   } catch (error) {
     await app.close().catch(() => undefined)
     throw error
@@ -366,21 +399,27 @@ function trustProxyOption(
   return typeof trust === 'boolean' ? trust : [...trust]
 }
 
-async function openOwnDatabase(
-  config: Readonly<Config>,
-  closers: Array<() => Promise<void>>,
-): Promise<Database> {
-  const database = await openDatabase({
+interface OwnDatabase {
+  database: Database
+  /** Resolves once the database is open and, for PGlite, migrated. */
+  started: Promise<void>
+}
+
+function openOwnDatabase(config: Readonly<Config>, closers: Array<() => Promise<void>>): OwnDatabase {
+  const { database, opened } = openDatabaseInBackground({
     databaseUrl: config.database.url,
     pgliteDataDir: config.database.pgliteDataDir,
+    // A new data directory starts from a migrated template instead of initdb (pglite-template.ts).
+    pgliteStartMigrated: true,
     poolSize: config.database.poolSize,
   })
   closers.push(() => database.close())
   // PGlite is the embedded default: it migrates itself so `npm start` needs nothing else.
-  if (database.kind === 'pglite') {
-    await database.migrate({ hooks: dataMigrations(() => piiCipherOf(config.pii)) })
-  }
-  return database
+  const started = opened.then(async () => {
+    if (database.kind === 'pglite')
+      await database.migrate({ hooks: dataMigrations(() => piiCipherOf(config.pii)) })
+  })
+  return { database, started }
 }
 
 async function openOwnPrivyClient(
