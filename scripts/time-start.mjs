@@ -46,6 +46,16 @@ try {
   if (values.until === 'ready') result.readyMs = await answered('/health/ready')
 } finally {
   if (!exited) process.kill(-child.pid, 'SIGTERM')
-  await new Promise((resolve) => (exited ? resolve() : child.once('exit', resolve)))
+  // npm exits before the gateway it started has closed its port and data directory: wait for the group.
+  while (groupAlive(child.pid)) await new Promise((resolve) => setTimeout(resolve, 25))
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 process.stdout.write(`${JSON.stringify({ fresh: values.fresh, ...result })}\n`)
