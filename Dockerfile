@@ -5,9 +5,9 @@
 # docker-compose.yml wires them together; docker/README.md explains it.
 #
 # Dependency install scripts never run (--ignore-scripts): the project works without them (npm 11
-# skips them unless approved), and the image's npm 10 would otherwise run @prisma/engines' download.
+# skips them unless approved), and an npm before 11 would otherwise run @prisma/engines' download.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- base: shared settings for every stage --------------------------------------------------
 FROM ${NODE_IMAGE} AS base

@@ -16,16 +16,35 @@ import { createWebhooksModule } from './modules/webhooks/index.js'
 import { type AppOverrides, type Closers, openContext } from './open-context.js'
 import { authPlugin } from './plugins/auth.js'
 import { healthRoutes, migrationsCheck } from './plugins/health.js'
+import { installStartupGate } from './plugins/startup.js'
 import { registerSwagger } from './plugins/swagger.js'
 
 export type { AppOverrides } from './open-context.js'
 export { embeddedSimulatorUrl } from './open-context.js'
 
-/** Builds the gateway from a config object; nothing here reads process.env. */
+/** Builds the gateway from a config object, ready to serve; nothing here reads process.env. */
 export async function buildApp(
   config: Readonly<Config>,
   overrides: AppOverrides = {},
 ): Promise<FastifyInstance> {
+  const { app, started } = await startApp(config, overrides)
+  try {
+    await started
+  } catch (error) {
+    await app.close().catch(() => undefined)
+    throw error
+  }
+  return app
+}
+
+/**
+ * The gateway with every route, before its own database is open and migrated: `started` resolves
+ * once it is, and until then only /health answers (src/plugins/startup.ts). server.ts listens at once.
+ */
+export async function startApp(
+  config: Readonly<Config>,
+  overrides: AppOverrides = {},
+): Promise<{ app: FastifyInstance; started: Promise<void> }> {
   // Identity photos are checked once and forgotten: libvips keeps no cache of them.
   sharp.cache(false)
   const logger: FastifyBaseLogger = overrides.logger ?? createLogger(config.log.level)
@@ -38,7 +57,8 @@ export async function buildApp(
   })
 
   try {
-    const ctx = await openContext(config, app, { overrides, closers, metrics, tracing })
+    const { ctx, started } = await openContext(config, app, { overrides, closers, metrics, tracing })
+    const startup = installStartupGate(app, started)
     const { database, privy } = ctx
     // Each module is built over the shared context and what the modules before it offer.
     const idempotency = createIdempotencyModule(ctx)
@@ -63,12 +83,14 @@ export async function buildApp(
     const webhooks = createWebhooksModule(ctx)
     const modules = [idempotency, registrations, documents, limits, callbacks, otp, webhooks]
     for (const module of modules) closers.push(() => module.close())
-    closers.push(
-      await keepRecordCachesCurrent(database, {
+    // The caches stay off until the database is open and its change notifications are heard.
+    const listening = started.then(() =>
+      keepRecordCachesCurrent(database, {
         registrations: registrations.api.recordCache,
         documents: documents.api.recordCache,
       }),
     )
+    closers.push(async () => (await listening.catch(() => undefined))?.())
 
     await app.register(idempotency.routes)
     await registerSwagger(app, { ui: config.docs.enabled })
@@ -76,6 +98,7 @@ export async function buildApp(
     await app.register(healthRoutes, {
       isDraining: shutdown.isDraining,
       checks: {
+        startup,
         database: () => database.ping(),
         migrations: migrationsCheck(() => database.migrationStatus()),
         privy: config.privy.mode === 'remote' ? async () => void (await privy.getAccessToken()) : undefined,
@@ -107,11 +130,20 @@ export async function buildApp(
       ...callbacks.loops,
     ]
     if (config.jobs.enabled) {
-      const running = loops.map((loop) => startBackgroundLoop(loop))
+      // The loops sweep the database: they start once it is migrated, unless the app closed first.
+      let running: Array<ReturnType<typeof startBackgroundLoop>> = []
+      let closing = false
+      started.then(
+        () => {
+          if (!closing) running = loops.map((loop) => startBackgroundLoop(loop))
+        },
+        () => undefined,
+      )
       // Stopping starts with the close, so the sweeps in hand finish alongside the requests in
       // flight, within the same budget; the clients close only once both are done.
       let stopping: Promise<unknown> | undefined
       const stop = () => {
+        closing = true
         stopping ??= Promise.all(running.map((loop) => loop.stop()))
         return stopping
       }
@@ -119,7 +151,7 @@ export async function buildApp(
       closers.push(async () => void (await stop()))
     }
     await app.ready()
-    return app
+    return { app, started }
   } catch (error) {
     await app.close().catch(() => undefined)
     throw error

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { type Config, inFlightBudgetMs } from './config/config.js'
 import { dataMigrations } from './db/data-migrations.js'
-import { type Database, openDatabase } from './db/database.js'
+import { type Database, openDatabaseInBackground } from './db/database.js'
 import { logMigrationProblem } from './db/migration-status.js'
 import { createAnswerKeeper } from './lib/answer-keeper.js'
 import { piiCipherOf } from './lib/pii-crypto.js'
@@ -28,15 +28,19 @@ export type Closers = Array<() => Promise<void>>
 /**
  * Opens what every module shares: the database (migrated when it is the embedded PGlite), the
  * answer keeper, and the Privy client (the in-process simulator when PRIVY_BASE_URL is not set).
+ * `started` resolves once the database is open and migrated; until then only /health answers.
  */
 export async function openContext(
   config: Readonly<Config>,
   app: FastifyInstance,
   parts: { overrides: AppOverrides; closers: Closers; metrics: GatewayMetrics; tracing: boolean },
-): Promise<ModuleContext> {
+): Promise<{ ctx: ModuleContext; started: Promise<void> }> {
   const { overrides, closers, metrics } = parts
-  const database = overrides.database ?? (await openOwnDatabase(config, closers))
-  await logMigrationProblem(() => database.migrationStatus(), app.log)
+  const own: OwnDatabase = overrides.database
+    ? { database: overrides.database, started: Promise.resolve() }
+    : openOwnDatabase(config, closers)
+  const { database } = own
+  const started = own.started.then(() => logMigrationProblem(() => database.migrationStatus(), app.log))
   // Privy's answers the database could not take. Closed after the Privy client (whose late answers
   // may still hand it some) and before the database (its last try writes there).
   const answers = createAnswerKeeper({ logger: app.log })
@@ -45,7 +49,7 @@ export async function openContext(
   if (config.pii.usingDevKeys) {
     app.log.warn('PII_ENCRYPTION_KEY / PII_LOOKUP_KEY not set: using the published DEV keys')
   }
-  return {
+  const ctx: ModuleContext = {
     config,
     database,
     privy: parts.tracing ? tracePrivy(untracedPrivy) : untracedPrivy,
@@ -60,20 +64,33 @@ export async function openContext(
       uploadTimeoutMs: config.privy.uploadTimeoutMs,
     }),
   }
+  return { ctx, started }
 }
 
-async function openOwnDatabase(config: Readonly<Config>, closers: Closers): Promise<Database> {
-  const database = await openDatabase({
+interface OwnDatabase {
+  database: Database
+  /** Resolves once the database is open and, for PGlite, migrated. */
+  started: Promise<void>
+}
+
+/**
+ * The database at once, opening in the background (src/plugins/startup.ts): a new PGlite data
+ * directory starts from a migrated template instead of initdb (src/db/pglite-template.ts).
+ */
+function openOwnDatabase(config: Readonly<Config>, closers: Closers): OwnDatabase {
+  const { database, opened } = openDatabaseInBackground({
     databaseUrl: config.database.url,
     pgliteDataDir: config.database.pgliteDataDir,
+    pgliteStartMigrated: true,
     poolSize: config.database.poolSize,
   })
   closers.push(() => database.close())
   // PGlite is the embedded default: it migrates itself so `npm start` needs nothing else.
-  if (database.kind === 'pglite') {
-    await database.migrate({ hooks: dataMigrations(() => piiCipherOf(config.pii)) })
-  }
-  return database
+  const started = opened.then(async () => {
+    if (database.kind === 'pglite')
+      await database.migrate({ hooks: dataMigrations(() => piiCipherOf(config.pii)) })
+  })
+  return { database, started }
 }
 
 const embeddedSimulators = new WeakMap<FastifyInstance, string>()

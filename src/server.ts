@@ -1,6 +1,6 @@
 import { constants } from 'node:os'
 import type { FastifyInstance } from 'fastify'
-import { buildApp, embeddedSimulatorUrl } from './app.js'
+import { embeddedSimulatorUrl, startApp } from './app.js'
 import { ConfigError, loadConfig } from './config/config.js'
 import { loadOrCreateDevSecrets } from './config/dev-secrets.js'
 import { devCredentialsBanner } from './dev-credentials-banner.js'
@@ -31,12 +31,24 @@ async function main(): Promise<void> {
 
   const { endpoint, serviceName } = config.tracing
   const tracing = endpoint === undefined ? undefined : startTracing({ endpoint, serviceName })
-  const app = await buildApp(config)
+  const { app, started } = await startApp(config)
   exitOnSignals(app, config.server.shutdownGraceMs, () => tracing?.shutdown())
 
+  // Listening before the database is open: /health/live answers at once, /health/ready once started.
   await app.listen({ host: config.server.host, port: config.server.port })
   const address = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${config.server.port}`
   process.stdout.write(`\n${await devCredentialsBanner(config, address, embeddedSimulatorUrl(app))}\n\n`)
+  app.log.info({ sinceProcessStartMs: Math.round(performance.now()) }, 'listening; the database is opening')
+  started.then(
+    () => app.log.info({ sinceProcessStartMs: Math.round(performance.now()) }, 'ready: the database is open'),
+    async (error: unknown) => {
+      process.stderr.write(
+        `privy-gateway failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+      )
+      await app.close().catch(() => undefined)
+      process.exit(1)
+    },
+  )
 }
 
 /**

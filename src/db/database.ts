@@ -1,11 +1,13 @@
 import type { PGlite } from '@electric-sql/pglite'
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { type MigrationStatus, readMigrationStatus } from './migration-status.js'
 import { applyMigrations, type MigrationHook, type MigrationTarget } from './migrations.js'
 import { openPglite } from './pglite.js'
+import { isNewPgliteDataDir, migratedPgliteTemplate } from './pglite-template.js'
 import { postgresPoolConfig } from './postgres-config.js'
 import {
   listenOnPglite,
@@ -28,6 +30,11 @@ export interface DatabaseOptions {
   onPoolError?: (error: Error) => void
   /** PGlite only: start from a `dumpDataDir()` dump instead of an empty cluster, which skips initdb. */
   pgliteLoadDataDir?: Blob
+  /**
+   * PGlite only: a data directory that holds no cluster yet starts from a cached dump of a migrated
+   * one (see pglite-template.ts) instead of initdb and every migration.
+   */
+  pgliteStartMigrated?: boolean
   /** Where migrate() reads migrations from; default prisma/migrations. */
   migrationsDir?: string
 }
@@ -67,6 +74,19 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   }
 }
 
+/**
+ * Migrates only when the status says something is pending or failed: reading `_prisma_migrations` is
+ * one query, while loading the schema engine (WebAssembly) to find nothing to do costs a start a second.
+ */
+function migrateWhenBehind(
+  status: () => Promise<MigrationStatus>,
+  apply: () => Promise<{ applied: string[] }>,
+): Promise<{ applied: string[] }> {
+  return status().then(({ pending, failed }) =>
+    pending.length === 0 && failed.length === 0 ? { applied: [] } : apply(),
+  )
+}
+
 function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
   const schema = schemaOf(options, databaseUrl)
   // Prisma qualifies its own queries with the schema; raw SQL relies on the search path.
@@ -80,16 +100,19 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
   const adapter = new PrismaPg(pool, { schema })
   const prisma = new PrismaClient({ adapter })
   const target: MigrationTarget = { kind: 'postgres', connectionString: databaseUrl, schema }
+  const migrationStatus = () =>
+    readMigrationStatus(async (sql) => (await pool.query(sql)).rows, options.migrationsDir)
   return {
     prisma,
     kind: 'postgres',
     migrate: (migration) =>
-      applyMigrations(target, { migrationsDir: options.migrationsDir }, migration?.hooks),
+      migrateWhenBehind(migrationStatus, () =>
+        applyMigrations(target, { migrationsDir: options.migrationsDir }, migration?.hooks),
+      ),
     ping: async () => {
       await pool.query('SELECT 1')
     },
-    migrationStatus: () =>
-      readMigrationStatus(async (sql) => (await pool.query(sql)).rows, options.migrationsDir),
+    migrationStatus,
     poolStats: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,
@@ -104,34 +127,82 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
   }
 }
 
-function pgliteDatabase(pglite: PGlite, options: DatabaseOptions): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
+/**
+ * Prisma on a PGlite still opening: Prisma connects its adapter on the first query, which so waits
+ * for the open instead of the Database's creation. The stock factory only keeps its client, so one
+ * made on a placeholder lends its provider and name.
+ */
+function adapterWhenOpen(opening: Promise<PGlite>): SqlDriverAdapterFactory {
+  const stock = new PrismaPGlite(undefined as unknown as PGlite)
+  return {
+    provider: stock.provider,
+    adapterName: stock.adapterName,
+    connect: async () => new PrismaPGlite(await opening).connect(),
+  }
+}
+
+function pgliteDatabase(opening: Promise<PGlite>, options: DatabaseOptions): Database {
+  const prisma = new PrismaClient({ adapter: adapterWhenOpen(opening) })
+  const migrationStatus = async () => {
+    const pglite = await opening
+    return readMigrationStatus(
+      async (sql) => (await pglite.query<Record<string, unknown>>(sql)).rows,
+      options.migrationsDir,
+    )
+  }
   return {
     prisma,
     kind: 'pglite',
     migrate: (migration) =>
-      applyMigrations({ kind: 'pglite', pglite }, { migrationsDir: options.migrationsDir }, migration?.hooks),
-    ping: async () => {
-      await pglite.query('SELECT 1')
-    },
-    migrationStatus: () =>
-      readMigrationStatus(
-        async (sql) => (await pglite.query<Record<string, unknown>>(sql)).rows,
-        options.migrationsDir,
+      migrateWhenBehind(migrationStatus, async () =>
+        applyMigrations(
+          { kind: 'pglite', pglite: await opening },
+          { migrationsDir: options.migrationsDir },
+          migration?.hooks,
+        ),
       ),
-    listenForRecordChanges: (handlers) => listenOnPglite(pglite, handlers),
-    // PGlite keeps the event loop alive until closed.
+    listenForRecordChanges: async (handlers) => listenOnPglite(await opening, handlers),
+    ping: async () => {
+      await (await opening).query('SELECT 1')
+    },
+    migrationStatus,
+    // PGlite keeps the event loop alive until closed; one that failed to open has nothing to close.
     close: once(async () => {
       await prisma.$disconnect()
-      await pglite.close()
+      await (await opening.catch(() => undefined))?.close()
     }),
   }
 }
 
+async function openPgliteAt(dataDir: string, options: DatabaseOptions): Promise<PGlite> {
+  const template =
+    options.pgliteStartMigrated && isNewPgliteDataDir(dataDir)
+      ? await migratedPgliteTemplate(options.migrationsDir)
+      : undefined
+  return openPglite(dataDir, { loadDataDir: options.pgliteLoadDataDir ?? template })
+}
+
 /** Opens PostgreSQL when `databaseUrl` is set, else PGlite at `pgliteDataDir`. Does not migrate. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options, options.databaseUrl)
+  const { database, opened } = openDatabaseInBackground(options)
+  await opened
+  return database
+}
+
+/**
+ * The Database at once, while PGlite opens in the background (seconds; a new data directory more):
+ * its queries wait for `opened`, which rejects when the open fails. PostgreSQL opens lazily anyway.
+ */
+export function openDatabaseInBackground(options: DatabaseOptions): {
+  database: Database
+  opened: Promise<void>
+} {
+  if (options.databaseUrl) {
+    return { database: openPostgres(options, options.databaseUrl), opened: Promise.resolve() }
+  }
   if (!options.pgliteDataDir) throw new Error('openDatabase needs databaseUrl or pgliteDataDir')
-  const pglite = await openPglite(options.pgliteDataDir, { loadDataDir: options.pgliteLoadDataDir })
-  return pgliteDatabase(pglite, options)
+  const opening = openPgliteAt(options.pgliteDataDir, options)
+  // Whoever waits on `opened` hears a failure; the copies inside the Database must not also be unhandled.
+  opening.catch(() => undefined)
+  return { database: pgliteDatabase(opening, options), opened: opening.then(() => undefined) }
 }

@@ -19,11 +19,16 @@ function findProjectRoot(): string {
   }
 }
 
-let projectRoot: string | undefined
+let root: string | undefined
+
+/** The directory holding prisma/ (and node_modules/): the repository, or /app in the image. */
+export function projectRoot(): string {
+  root ??= findProjectRoot()
+  return root
+}
 
 export function prismaDir(): string {
-  projectRoot ??= findProjectRoot()
-  return join(projectRoot, 'prisma')
+  return join(projectRoot(), 'prisma')
 }
 
 export function defaultSchemaPath(): string {

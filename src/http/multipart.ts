@@ -103,23 +103,34 @@ export function refusePart(part: Multipart, message: string): AppError {
  * After a refusal the plugin stops parsing but leaves the rest of the body unread, and Node then keeps
  * the connection waiting for someone to read it: the next request on that connection is never
  * answered, and a graceful shutdown waits for it. Reading the rest into the void lets the request end;
- * `closeConnectionIfBodyUnread` spares the client sending it.
+ * `refusedUploadHook` decides whether the connection is then kept or closed.
  */
 function discardRestOfBody(request: FastifyRequest): void {
   request.raw.unpipe()
   request.raw.resume()
 }
 
+/** Room for boundaries, part headers and the text fields on top of a form's files. */
+export const FORM_HEADROOM_BYTES = 64 * 1024
+
 /**
- * `onError` hook for a multipart route: when the answer goes out before the body was read to the end
- * (a refusal while streaming), close the connection so the client stops uploading the rest. Fastify
- * does the same when a body parser fails; `request.parts()` streams after parsing, so it cannot.
+ * `onError` hook for a multipart route, for a refusal answered before the body was read to the end
+ * (see docs/decisions/upload-streaming.md). A body that declares at most `drainUpToBytes` (what an
+ * acceptable form can weigh) is read to its end into the void and the connection kept: the client
+ * finishes sending and reads the answer. Closing under a client still writing would reset the
+ * connection (Node 24 does at once), and a client such as undici's fetch then reports EPIPE instead of
+ * the 413. A larger body, or one of undeclared length, gets `Connection: close` so the client stops
+ * uploading what nobody will read. Memory is flat either way: drained chunks are dropped as they come.
  */
-export async function closeConnectionIfBodyUnread(
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
-  if (!request.raw.complete) reply.header('connection', 'close')
+export function refusedUploadHook(
+  drainUpToBytes: number,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (request, reply) => {
+    if (request.raw.complete) return
+    const declared = Number(request.headers['content-length'])
+    if (Number.isSafeInteger(declared) && declared <= drainUpToBytes) return
+    reply.header('connection', 'close')
+  }
 }
 
 /** @fastify/multipart's and busboy's failures; `{form}` is replaced by the form's name. */

@@ -38,6 +38,8 @@ export function migrationsCheck(status: () => Promise<MigrationStatus>): () => P
 }
 
 export interface ReadinessChecks {
+  /** Throws NotReady while the gateway is starting (src/plugins/startup.ts); the others wait until it passes. */
+  startup?: () => Promise<void>
   database: () => Promise<void>
   /** Throws NotReady naming what is missing when the database lacks this release's migrations. */
   migrations: () => Promise<void>
@@ -99,9 +101,24 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
   )
 }
 
-async function runChecks(app: FastifyInstance, checks: ReadinessChecks) {
+async function runChecks(app: FastifyInstance, { startup, ...checks }: ReadinessChecks) {
   const results: Record<string, 'ok' | 'failed' | 'skipped'> = {}
   const causes: Record<string, string> = {}
+  // While starting, the database may still be opening: a probe would wait on it instead of answering.
+  if (startup) {
+    const failed = await startup().then(
+      () => false,
+      (error: unknown) => {
+        causes.startup = error instanceof NotReady ? error.message : 'failed'
+        return true
+      },
+    )
+    results.startup = failed ? 'failed' : 'ok'
+    if (failed) {
+      for (const name of Object.keys(checks)) results[name] = 'skipped'
+      return { results, causes }
+    }
+  }
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       if (!check) {

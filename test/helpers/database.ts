@@ -1,14 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { readFile, rename, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { type Database, openDatabase } from '../../src/db/database.js'
-import { applyMigrations } from '../../src/db/migrations.js'
-import { readMigrationsList } from '../../src/db/migrations-dir.js'
-import { IN_MEMORY, openPglite } from '../../src/db/pglite.js'
-import { defaultMigrationsDir } from '../../src/db/project-paths.js'
+import { IN_MEMORY } from '../../src/db/pglite.js'
 import { quoteIdentifier } from '../../src/db/sql-identifier.js'
 
 /**
@@ -51,46 +44,9 @@ async function openPostgresTestDatabase(databaseUrl: string): Promise<Database> 
   return { ...database, close }
 }
 
-// Starting an empty PGlite runs initdb (seconds); loading a dump of an already migrated one does not.
-// The dump is cached in the temp directory under a key of PGlite's version and the migrations, so
-// every test process after the first starts from it.
-async function templateFile(): Promise<string> {
-  const require = createRequire(import.meta.url)
-  const packageJson = join(dirname(dirname(require.resolve('@electric-sql/pglite'))), 'package.json')
-  const hash = createHash('sha256').update(await readFile(packageJson))
-  const { migrationDirectories } = await readMigrationsList(defaultMigrationsDir())
-  for (const { path, migrationFile } of migrationDirectories)
-    hash.update(path).update(JSON.stringify(migrationFile))
-  return join(tmpdir(), `privy-gateway-pglite-${hash.digest('hex').slice(0, 16)}.tar`)
-}
-
-async function readTemplate(file: string): Promise<Blob | undefined> {
-  try {
-    return new Blob([await readFile(file)])
-  } catch {
-    return undefined
-  }
-}
-
-async function buildTemplate(file: string): Promise<Blob> {
-  const pglite = await openPglite(IN_MEMORY)
-  try {
-    await applyMigrations({ kind: 'pglite', pglite })
-    const dump = await pglite.dumpDataDir('none')
-    // Written aside and renamed, so a parallel process never reads half a file.
-    const partial = `${file}.${process.pid}.partial`
-    await writeFile(partial, Buffer.from(await dump.arrayBuffer()))
-    await rename(partial, file)
-    return dump
-  } finally {
-    await pglite.close()
-  }
-}
-
 async function openPgliteTestDatabase(): Promise<Database> {
-  const file = await templateFile()
-  const template = (await readTemplate(file)) ?? (await buildTemplate(file))
-  const database = await openDatabase({ pgliteDataDir: IN_MEMORY, pgliteLoadDataDir: template })
+  // From the cached dump of a migrated cluster (src/db/pglite-template.ts): no initdb per test file.
+  const database = await openDatabase({ pgliteDataDir: IN_MEMORY, pgliteStartMigrated: true })
   // A no-op on the template (milliseconds); keeps the helper right even if the cache were stale.
   await database.migrate()
   return database

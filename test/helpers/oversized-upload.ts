@@ -14,6 +14,8 @@ export interface OversizedPart {
   boundary: string
   total: number
   headers?: Record<string, string>
+  /** Send a Content-Length for the whole body instead of chunked encoding. */
+  declareLength?: boolean
 }
 
 /**
@@ -26,9 +28,17 @@ export function streamOversizedPart(url: string, part: OversizedPart): Promise<S
   return new Promise((resolve, reject) => {
     let sent = 0
     let answered = false
+    const tail = `\r\n--${part.boundary}--\r\n`
+    // The file is written in whole chunks, so it is `total` rounded up to one.
+    const fileBytes = Math.ceil(part.total / chunk.length) * chunk.length
+    const length = Buffer.byteLength(part.head) + fileBytes + Buffer.byteLength(tail)
     const req = httpRequest(url, {
       method: 'POST',
-      headers: { ...part.headers, 'content-type': `multipart/form-data; boundary=${part.boundary}` },
+      headers: {
+        ...part.headers,
+        'content-type': `multipart/form-data; boundary=${part.boundary}`,
+        ...(part.declareLength ? { 'content-length': String(length) } : {}),
+      },
     })
     req.on('error', (error) => {
       if (!answered) reject(error)
@@ -54,7 +64,7 @@ export function streamOversizedPart(url: string, part: OversizedPart): Promise<S
           return
         }
       }
-      if (!answered) req.end(`\r\n--${part.boundary}--\r\n`)
+      if (!answered) req.end(tail)
     }
     req.write(part.head)
     pump()

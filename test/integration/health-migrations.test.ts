@@ -54,7 +54,7 @@ describe('/health/ready and the migrations', () => {
     expect(answer.headers['retry-after']).toBe('5')
     expect(answer.json).toEqual({
       status: 'unavailable',
-      checks: { database: 'ok', migrations: 'failed', privy: 'ok' },
+      checks: { startup: 'ok', database: 'ok', migrations: 'failed', privy: 'ok' },
       causes: {
         migrations: `the database lacks ${shipped.length} migrations this release needs (the latest: ${shipped.at(-1)}): run \`npm run db:migrate\``,
       },
@@ -91,7 +91,7 @@ describe('/health/ready and the migrations', () => {
     expect(answer.status, answer.text).toBe(200)
     expect(answer.json).toEqual({
       status: 'ok',
-      checks: { database: 'ok', migrations: 'ok', privy: 'ok' },
+      checks: { startup: 'ok', database: 'ok', migrations: 'ok', privy: 'ok' },
     })
     expect(answer.text).not.toMatch(/relation|does not exist|42P01/)
   })

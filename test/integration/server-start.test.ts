@@ -31,6 +31,29 @@ describe('src/server.ts', () => {
     const token = /Bearer (\S+)/.exec(stdout)?.[1] ?? ''
     expect(token).not.toBe('')
 
+    // Listening comes first (liveness); readiness once the new data directory is open and migrated.
+    const live = await request(`http://127.0.0.1:${port}/health/live`)
+    expect(live.statusCode).toBe(200)
+    await live.body.dump()
+    let ready = false
+    const probing = (async () => {
+      while (!ready && server.child.exitCode === null) {
+        const answer = await request(`http://127.0.0.1:${port}/health/ready`)
+        const body = (await answer.body.json()) as { causes?: Record<string, string> }
+        ready = answer.statusCode === 200
+        // Before that, the only acceptable reason is the start itself.
+        if (ready) break
+        expect(body.causes).toEqual({ startup: 'starting: the database is opening' })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+    let probeFailed = false
+    probing.catch(() => {
+      probeFailed = true
+    })
+    await untilStarted(server.child, () => ready || probeFailed)
+    await probing
+
     const docs = await request(`http://127.0.0.1:${port}/docs/`)
     expect(docs.statusCode).toBe(200)
     expect(await docs.body.text()).toContain('swagger-ui')

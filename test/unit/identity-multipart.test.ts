@@ -5,12 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { Client, FormData, fetch, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installErrorHandling } from '../../src/errors/error-handler.js'
-import { closeConnectionIfBodyUnread } from '../../src/http/multipart.js'
+import { refusedUploadHook } from '../../src/http/multipart.js'
 import { createLogger } from '../../src/logging.js'
 import { inspectImage } from '../../src/modules/registration/identity/index.js'
 import {
   readRegistrationMultipart,
   registrationMultipartLimits,
+  registrationUploadBytes,
 } from '../../src/modules/registration/registration.multipart.js'
 import * as fixtures from '../fixtures/images/images.js'
 import { LogCapture } from '../helpers/log-capture.js'
@@ -46,7 +47,7 @@ beforeAll(async () => {
   // As the registration route registers it: on its own scope, with exactly these limits and the hook.
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: registrationMultipartLimits(LIMITS) })
-    scope.addHook('onError', closeConnectionIfBodyUnread)
+    scope.addHook('onError', refusedUploadHook(registrationUploadBytes(LIMITS)))
     scope.post('/registrations', handler)
   })
   // The same route without the hook, to show the reader alone never leaves a connection stuck.
@@ -252,7 +253,10 @@ describe('readRegistrationMultipart over a real socket', () => {
   })
 
   it.each([
-    ['with the hook (the connection is closed)', '/registrations'],
+    [
+      'with the hook (a body an acceptable form could weigh is drained, the connection kept)',
+      '/registrations',
+    ],
     ['without it (the rest of the body is read into the void)', '/without-hook/registrations'],
   ])('leaves no connection stuck after a refusal mid-body, %s', async (_case, path) => {
     const client = new Client(base, { pipelining: 1 })
@@ -265,17 +269,32 @@ describe('readRegistrationMultipart over a real socket', () => {
           signal: AbortSignal.timeout(5_000),
         })
         await response.body.dump()
-        return response.statusCode
+        return { status: response.statusCode, connection: response.headers.connection }
       }
-      // The refusal comes at `passport`; the 300 KB ktp behind it is never read by the parser.
+      // The refusal comes at `passport`; the 300 KB ktp behind it is never read by the parser, but the
+      // client reads the 400 once it has sent it (a close under a client still writing is an EPIPE).
       expect(
         await send(form({ passport: [Buffer.alloc(10), 'p.jpg'], ktp: [Buffer.alloc(300_000, 1), 'k.jpg'] })),
-      ).toBe(400)
+      ).toEqual({ status: 400, connection: 'keep-alive' })
       // The next request goes on the same client: a connection left waiting for that body would hang it.
-      expect(await send(form({ ktp: [await fixtures.validJpeg(), 'k.jpg'] }))).toBe(200)
+      expect((await send(form({ ktp: [await fixtures.validJpeg(), 'k.jpg'] }))).status).toBe(200)
     } finally {
       await client.close()
     }
+  })
+
+  it('closes the connection after a refusal when the declared body is larger than any acceptable form', async () => {
+    const boundary = 'identity-test-boundary'
+    const head = multipartHead(boundary, {}, { name: 'ktp', filename: 'ktp.jpg', contentType: 'image/jpeg' })
+    const total = registrationUploadBytes(LIMITS) + MB
+    const result = await streamOversizedPart(`${base}/registrations`, {
+      head,
+      boundary,
+      total,
+      declareLength: true,
+    })
+    expect(result.status).toBe(413)
+    expect(result.connection).toBe('close')
   })
 
   it('keeps serving after every refusal, and never logs image bytes or field values', async () => {

@@ -5,8 +5,12 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { Client, FormData, fetch, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installErrorHandling } from '../../src/errors/error-handler.js'
-import { closeConnectionIfBodyUnread } from '../../src/http/multipart.js'
-import { documentMultipartLimits, readDocumentUpload } from '../../src/modules/documents/documents.upload.js'
+import { refusedUploadHook } from '../../src/http/multipart.js'
+import {
+  documentMultipartLimits,
+  documentUploadBytes,
+  readDocumentUpload,
+} from '../../src/modules/documents/documents.upload.js'
 import * as pdfs from '../fixtures/pdf/pdfs.js'
 import {
   multipartBody,
@@ -38,7 +42,7 @@ beforeAll(async () => {
   // As the documents route should register it: its own scope, these limits, the onError hook.
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: documentMultipartLimits(LIMITS) })
-    scope.addHook('onError', closeConnectionIfBodyUnread)
+    scope.addHook('onError', refusedUploadHook(documentUploadBytes(LIMITS)))
     scope.post('/documents', async (req: FastifyRequest) => {
       const { file, ...rest } = await readDocumentUpload(req, LIMITS)
       return { ...rest, bytesMatch: sha256(file) === rest.sha256 && file.length === rest.size }

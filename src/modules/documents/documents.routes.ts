@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
-import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
+import { refusedUploadHook } from '../../http/multipart.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
@@ -18,7 +18,12 @@ import {
   ListDocumentsQuerySchema,
 } from './documents.schemas.js'
 import type { DocumentService } from './documents.service.js'
-import { type DocumentUploadLimits, documentMultipartLimits, readDocumentUpload } from './documents.upload.js'
+import {
+  type DocumentUploadLimits,
+  documentMultipartLimits,
+  documentUploadBytes,
+  readDocumentUpload,
+} from './documents.upload.js'
 
 const tags = ['Documents']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -29,7 +34,9 @@ export const documentRoutes: FastifyPluginAsyncZod<{
   limits: DocumentUploadLimits
 }> = async (app, { service, idempotency, limits }) => {
   await app.register(multipart, { limits: documentMultipartLimits(limits) })
-  app.addHook('onError', closeConnectionIfBodyUnread)
+  // A refusal mid-upload: an acceptable-sized body is drained so the client reads the answer; a larger
+  // one closes the connection.
+  app.addHook('onError', refusedUploadHook(documentUploadBytes(limits)))
   app.addHook('onRequest', app.authenticate)
 
   app.post(

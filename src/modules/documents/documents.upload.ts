@@ -5,6 +5,7 @@ import { AppError, type FieldError } from '../../errors/app-error.js'
 import { fieldTooLarge, invalidField } from '../../http/field-errors.js'
 import {
   busboyLimits,
+  FORM_HEADROOM_BYTES,
   type FormLimits,
   type FormReading,
   readCappedFile,
@@ -48,6 +49,11 @@ function documentForm(limits: DocumentUploadLimits): FormLimits {
     maxFileBytes: Math.max(limits.maxBytes, limits.maxMetadataBytes),
     maxFieldBytes: limits.maxMetadataBytes,
   }
+}
+
+/** The most an acceptable document upload weighs: the PDF and its metadata at their caps. */
+export function documentUploadBytes(limits: DocumentUploadLimits): number {
+  return limits.maxBytes + limits.maxMetadataBytes + FORM_HEADROOM_BYTES
 }
 
 /** busboy limits for the document route (see `busboyLimits`). */

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js'
 import { fieldTooLarge, invalidField } from '../../http/field-errors.js'
 import {
   busboyLimits,
+  FORM_HEADROOM_BYTES,
   type FormLimits,
   type FormReading,
   readCappedFile,
@@ -41,6 +42,13 @@ function registrationForm(limits: RegistrationUploadLimits): FormLimits {
 /** busboy limits for the registration route (see `busboyLimits`). */
 export function registrationMultipartLimits(limits: RegistrationUploadLimits) {
   return busboyLimits(registrationForm(limits))
+}
+
+/** The most an acceptable multipart registration weighs: both images at their caps and the fields. */
+export function registrationUploadBytes(
+  limits: Pick<RegistrationUploadLimits, 'ktpMaxBytes' | 'selfieMaxBytes'>,
+) {
+  return limits.ktpMaxBytes + limits.selfieMaxBytes + FORM_HEADROOM_BYTES
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
-import { closeConnectionIfBodyUnread } from '../../http/multipart.js'
+import { refusedUploadHook } from '../../http/multipart.js'
 import { operatorsOnly, principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import { OPERATOR_TAGS } from '../../plugins/swagger.js'
@@ -14,6 +14,7 @@ import {
   multipartToJsonBody,
   registrationJsonBodyLimit,
   registrationMultipartLimits,
+  registrationUploadBytes,
 } from './registration.multipart.js'
 import {
   CreateRegistrationBodySchema,
@@ -42,8 +43,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
   await app.register(multipart, {
     limits: registrationMultipartLimits({ ...imageLimits, maxFieldBytes: 1024 }),
   })
-  // A refusal mid-upload closes the connection: the client stops sending, and nothing waits on it.
-  app.addHook('onError', closeConnectionIfBodyUnread)
+  // A refusal mid-upload: an acceptable-sized body is drained so the client reads the answer; a larger
+  // one closes the connection, so the client stops sending and nothing waits on it.
+  app.addHook('onError', refusedUploadHook(registrationUploadBytes(imageLimits)))
   const bodyLimit = registrationJsonBodyLimit(imageLimits)
   const acceptMultipart = async (request: FastifyRequest) => multipartToJsonBody(request, imageLimits)
 
