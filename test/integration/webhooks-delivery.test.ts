@@ -434,7 +434,9 @@ describe('sustained failure', () => {
       const replay = (deliveryId: string | undefined) =>
         eventually(`a replay of ${deliveryId}`, async () => {
           const answer = await replayOf(deliveryId, own)
-          return answer.response.status === 409 && answer.error?.code === 'WEBHOOK_DELIVERY_IN_FLIGHT' ? undefined : answer
+          return answer.response.status === 409 && answer.error?.code === 'WEBHOOK_DELIVERY_IN_FLIGHT'
+            ? undefined
+            : answer
         })
       const replayed = await replay(cancelled?.id)
       expect(replayed.response.status).toBe(200)

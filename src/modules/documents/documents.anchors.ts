@@ -28,6 +28,7 @@ export const AnchorPlacementSchema = z
       // The text rule's line (src/lib/text.ts: no control characters, no lone surrogates), and no
       // space at either end: one pattern, so OpenAPI shows the whole rule.
       .regex(
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
         /^[^\s\u0000-\u001f\u007f-\u009f\ud800-\udfff](?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]*[^\s\u0000-\u001f\u007f-\u009f\ud800-\udfff])?$/u,
         'must be one line of text, without control characters or leading or trailing spaces',
       )

@@ -1,7 +1,11 @@
 import type { GatewayModule, ModuleContext } from '../context.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { createRegistrationApi } from './registration.api.js'
-import { type RegistrationCache, createRegistrationCache, withRegistrationCache } from './registration.cache.js'
+import {
+  createRegistrationCache,
+  type RegistrationCache,
+  withRegistrationCache,
+} from './registration.cache.js'
 import { createRegistrationRepository, type RegistrationRepository } from './registration.repository.js'
 import { registrationRoutes } from './registration.routes.js'
 import { createRegistrationService, type RegistrationService } from './registration.service.js'
