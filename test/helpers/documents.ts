@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
-import { expect } from 'vitest'
+import { beforeEach, expect } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import { register } from './api.js'
 import { clientFor } from './client.js'
@@ -108,6 +108,23 @@ export async function upstreamCount(gateway: TestGateway, path = DOC_SIGNING_PAT
   const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)
   expect(response.status, response.text).toBe(200)
   return response.json.count
+}
+
+/**
+ * For files of refused uploads: counts the stored documents and Privy's upload calls before each test,
+ * and the returned check asserts that neither moved (a refusal stores nothing and sends nothing).
+ */
+export function nothingStoredOrSent(gateway: TestGateway): () => Promise<void> {
+  let rows = 0
+  let upstream = 0
+  beforeEach(async () => {
+    rows = await gateway.database.prisma.document.count()
+    upstream = await upstreamCount(gateway)
+  })
+  return async () => {
+    expect(await gateway.database.prisma.document.count()).toBe(rows)
+    expect(await upstreamCount(gateway)).toBe(upstream)
+  }
 }
 
 /** The simulator's whole view of a document (`GET /__sim/documents/:reference_number`). */

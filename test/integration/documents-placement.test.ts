@@ -1,16 +1,16 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
 import {
   A4_PAGE,
   a4Pdf,
   distinctPdf,
   documentCast,
+  nothingStoredOrSent,
   type SignerUser,
   signedPdfStoreEnv,
   simDocumentOf,
   stampAt,
   uploadForm,
-  upstreamCount,
   verifiedUser,
 } from '../helpers/documents.js'
 import { type CallResult, useGateway } from '../helpers/gateway.js'
@@ -28,12 +28,7 @@ beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'placement', ['alice']))
 })
 
-let rowsBefore = 0
-let upstreamBefore = 0
-beforeEach(async () => {
-  rowsBefore = await gateway.database.prisma.document.count()
-  upstreamBefore = await upstreamCount(gateway)
-})
+const expectNothingSent = nothingStoredOrSent(gateway)
 
 type Placement = { page: number; x: number; y: number; width: number; height: number; unit: string }
 
@@ -84,8 +79,7 @@ async function expectRefused(response: CallResult, statuses: number[], path: str
   expect(response.headers['content-type']).toContain('application/problem+json')
   const paths = (response.json.errors ?? []).map((error: { path: string }) => error.path)
   expect(paths, response.text).toContain(path)
-  expect(await gateway.database.prisma.document.count()).toBe(rowsBefore)
-  expect(await upstreamCount(gateway)).toBe(upstreamBefore)
+  await expectNothingSent()
 }
 
 describe('units: pt and percent reach Privy as the same points', () => {

@@ -1,13 +1,13 @@
 import { deflateSync } from 'node:zlib'
 import { PDFDocument, PDFName, PDFString, StandardFonts } from 'pdf-lib'
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   A4_PAGE,
+  documentCast,
+  nothingStoredOrSent,
   type SignerUser,
   signedPdfStoreEnv,
   uploadForm,
-  upstreamCount,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
@@ -22,16 +22,10 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('tags-hostile-officer')
-  alice = await verifiedUser(gateway, 'tags-hostile-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'tags-hostile', ['alice']))
 })
 
-let rowsBefore = 0
-let upstreamBefore = 0
-beforeEach(async () => {
-  rowsBefore = await gateway.database.prisma.document.count()
-  upstreamBefore = await upstreamCount(gateway)
-})
+const expectNothingSent = nothingStoredOrSent(gateway)
 
 const TAG = '{{sign:borrower}}'
 
@@ -68,8 +62,7 @@ async function expectRefused(pdf: Buffer, status: number, code: string, message:
   expect(response.json.code).toBe(code)
   expect(response.json.errors[0].path).toBe('file')
   expect(response.json.errors[0].message).toMatch(message)
-  expect(await gateway.database.prisma.document.count()).toBe(rowsBefore)
-  expect(await upstreamCount(gateway)).toBe(upstreamBefore)
+  await expectNothingSent()
   // The gateway answers on: the refusal cost a worker, not the process.
   expect((await gateway.call('GET', '/health/live')).status).toBe(200)
 }

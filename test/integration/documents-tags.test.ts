@@ -1,15 +1,15 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   A4_PAGE,
   distinctPdf,
+  documentCast,
   downloadSignedPdf,
+  nothingStoredOrSent,
   type SignerUser,
   signedPdfStoreEnv,
   signWithOtp,
   simDocumentOf,
   uploadForm,
-  upstreamCount,
-  verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 import { markBox, pdfWithTags, taggedPdf } from '../helpers/tagged-pdfs.js'
@@ -24,16 +24,10 @@ let alice: SignerUser
 
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
-  officer = await gateway.userToken('tags-officer')
-  alice = await verifiedUser(gateway, 'tags-alice')
+  ;({ officer, alice } = await documentCast(gateway, 'tags', ['alice']))
 })
 
-let rowsBefore = 0
-let upstreamBefore = 0
-beforeEach(async () => {
-  rowsBefore = await gateway.database.prisma.document.count()
-  upstreamBefore = await upstreamCount(gateway)
-})
+const expectNothingSent = nothingStoredOrSent(gateway)
 
 const tagged = (anchor: string, extra: Record<string, unknown> = {}) => ({
   anchor,
@@ -51,11 +45,6 @@ async function post(pdf: Buffer, placements: unknown[]) {
       signers: [{ privy_id: alice.privyId, placements }],
     }),
   })
-}
-
-async function expectNothingSent() {
-  expect(await gateway.database.prisma.document.count()).toBe(rowsBefore)
-  expect(await upstreamCount(gateway)).toBe(upstreamBefore)
 }
 
 describe('a tagged PDF, end to end', () => {
