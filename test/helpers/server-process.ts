@@ -1,12 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 
-/** `npm start` as a user runs it: src/server.ts in its own process, configured only by its environment. */
-export function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/** A child process whose output is collected as it comes; `exited` resolves with its exit code. */
+export function spawnCollecting(command: string, args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => {
@@ -17,6 +14,14 @@ export function startServer(env: Record<string, string>) {
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   return { child, exited, output: () => ({ stdout, stderr }) }
+}
+
+/** `npm start` as a user runs it: src/server.ts in its own process, configured only by its environment. */
+export function startServer(env: Record<string, string>) {
+  return spawnCollecting(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    PATH: process.env.PATH ?? '',
+    ...env,
+  })
 }
 
 export type ServerProcess = ReturnType<typeof startServer>

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePorts } from '../../bench/processes.js'
-import { type ServerProcess, startAndWait } from '../helpers/server-process.js'
+import { type ServerProcess, spawnCollecting, startAndWait } from '../helpers/server-process.js'
 
 // The README's walk-through cannot drift: its blocks marked ```sh readme-test are run, in order, by
 // bash against a real start of the gateway on its embedded defaults, exactly as a reader pastes them.
@@ -20,22 +19,10 @@ function readmeTestBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```sh readme-test\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
 }
 
-function bash(script: string, env: Record<string, string>) {
-  const child = spawn('bash', ['-c', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8')
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8')
-  })
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })),
-  )
+async function bash(script: string, env: Record<string, string>) {
+  const run = spawnCollecting('bash', ['-c', script], { ...process.env, ...env })
+  const code = await run.exited
+  return { code, ...run.output() }
 }
 
 describe('README.md, walk through every flow', () => {
