@@ -47,11 +47,14 @@ const UNMEASURED_BOUND_MS = 300_000
  * start that keeps using CPU is progressing, however loaded the machine, and only one that uses none
  * for STALL_MS fails here.
  */
-export async function untilStarted(child: ChildProcess, ready: () => boolean): Promise<void> {
+export async function untilStarted(
+  child: ChildProcess,
+  ready: () => boolean | Promise<boolean>,
+): Promise<void> {
   const started = Date.now()
   let lastCpu = -1
   let lastProgress = Date.now()
-  while (!ready() && child.exitCode === null) {
+  while (!(await ready()) && child.exitCode === null) {
     const cpu = await cpuSeconds(child.pid)
     if (cpu !== undefined && cpu > lastCpu) {
       lastCpu = cpu
@@ -67,10 +70,19 @@ export async function untilStarted(child: ChildProcess, ready: () => boolean): P
   }
 }
 
-/** Starts the server and waits for its banner (the last thing a start prints). */
+/**
+ * Starts the server and waits until it is ready to serve: its banner (printed once it listens), then
+ * `/health/ready` answering 200 (the database opens after the server listens: src/plugins/startup.ts).
+ */
 export async function startAndWait(env: Record<string, string>): Promise<ServerProcess> {
   const server = startServer(env)
-  await untilStarted(server.child, () => server.output().stdout.includes('privy-gateway listening on'))
+  const listening = () => /privy-gateway listening on (\S+)/.exec(server.output().stdout)?.[1]
+  await untilStarted(server.child, () => listening() !== undefined)
+  await untilStarted(server.child, async () => {
+    const answer = await fetch(`${listening()}/health/ready`).catch(() => undefined)
+    await answer?.body?.cancel()
+    return answer?.status === 200
+  })
   if (server.child.exitCode !== null) {
     throw new Error(`the server exited (${server.child.exitCode}): ${server.output().stderr}`)
   }
