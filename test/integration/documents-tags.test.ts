@@ -196,7 +196,7 @@ describe('tags that cannot be placed', () => {
       [tagged('{{sign:a}}', { occurrence: 0 }), 'metadata.signers.0.placements.0.occurrence'],
       [tagged('{{sign:a}}', { unit: 'percent' }), 'metadata.signers.0.placements.0.unit'],
       [tagged('{{sign:a}}', { offset: { x: 'left' } }), 'metadata.signers.0.placements.0.offset.x'],
-      [{ ...tagged('{{sign:a}}'), page: 1 }, 'metadata.signers.0.placements.0'],
+      [{ ...tagged('{{sign:a}}'), page: 1 }, 'metadata.signers.0.placements.0.page'],
     ]
     for (const [placement, path] of cases) {
       const response = await post(pdf, [placement])

@@ -20,10 +20,17 @@ export function parseMetadata(metadata: unknown): DocumentMetadata {
   if (parsed.success) return parsed.data
   throw new AppError('VALIDATION_FAILED', {
     detail: 'The metadata is not valid',
-    errors: parsed.error.issues.flatMap(unionIssues).map((issue) => ({
-      path: ['metadata', ...issue.path].join('.'),
-      message: issue.message,
-    })),
+    errors: parsed.error.issues.flatMap(unionIssues).flatMap((issue): FieldError[] => {
+      const path = ['metadata', ...issue.path]
+      // A member the schema does not allow is named itself, as everywhere else (error-handler.ts).
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          path: [...path, key].join('.'),
+          message: 'is not a field of this request',
+        }))
+      }
+      return [{ path: path.join('.'), message: issue.message }]
+    }),
   })
 }
 
