@@ -87,7 +87,7 @@ describe('the PostgreSQL store', () => {
 
   it('keeps the bytes out of line, uncompressed, so a slice reads only its own chunks', async () => {
     const rows = await database.prisma.$queryRaw<{ storage: string }[]>`
-      SELECT attstorage AS "storage" FROM pg_attribute
+      SELECT attstorage::text AS "storage" FROM pg_attribute
       WHERE attrelid = '"signed_pdfs"'::regclass AND attname = 'bytes'`
     expect(rows[0]?.storage).toBe('e')
   })
