@@ -92,3 +92,24 @@ describe('the PostgreSQL store', () => {
     expect(rows[0]?.storage).toBe('e')
   })
 })
+
+describe('the S3 store', () => {
+  it('answers 503 with Retry-After, not 500, when the bucket does not answer', async () => {
+    const { store, close } = createS3Store({
+      bucket: 'signed-pdfs',
+      prefix: 'signed-pdfs/',
+      region: 'us-east-1',
+      // Nothing listens on port 9 (discard) here: every attempt is refused.
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    })
+    try {
+      const failure = { status: 503, code: 'SERVICE_UNAVAILABLE' }
+      await expect(store.open('a'.repeat(64))).rejects.toMatchObject(failure)
+      await expect(store.put(Buffer.from('%PDF-'))).rejects.toMatchObject(failure)
+    } finally {
+      close()
+    }
+  })
+})

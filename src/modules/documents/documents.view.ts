@@ -1,7 +1,7 @@
+import { SIGNATURE_BOX } from '../../pdf/index.js'
 import { submissionOf } from '../submission.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentRecord } from './documents.types.js'
-import { SIGNATURE_BOX } from '../../pdf/index.js'
 
 interface StoredEMeterai {
   placements?: Array<{ page: number; x: number; y: number; dimension: number }>

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { AppError } from '../../errors/app-error.js'
 import { type SignedPdfStore, sha256Checked } from './signed-pdf-store.js'
 
 export interface S3StoreConfig {
@@ -38,37 +39,51 @@ export function createS3Store(config: S3StoreConfig): { store: SignedPdfStore; c
         () => true,
         (error: unknown) => {
           if (notFound(error)) return false
-          throw error
+          throw unavailable(error)
         },
       )
       if (!exists) {
-        await client.send(
-          new PutObjectCommand({
-            Bucket: config.bucket,
-            Key,
-            Body: bytes,
-            ContentType: 'application/pdf',
-            ContentLength: bytes.length,
-            ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
-          }),
-        )
+        await client
+          .send(
+            new PutObjectCommand({
+              Bucket: config.bucket,
+              Key,
+              Body: bytes,
+              ContentType: 'application/pdf',
+              ContentLength: bytes.length,
+              ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+            }),
+          )
+          .catch((error: unknown) => {
+            throw unavailable(error)
+          })
       }
       return sha256
     },
     async open(sha256) {
+      const Key = keyOf(sha256)
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: keyOf(sha256) }))
+        const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key }))
         if (!(object.Body instanceof Readable) || object.ContentLength === undefined) {
           throw new Error('the S3 client returned no stream or no length')
         }
         return { stream: object.Body, size: object.ContentLength }
       } catch (error) {
         if (notFound(error)) return null
-        throw error
+        throw unavailable(error)
       }
     },
   }
   return { store, close: () => client.destroy() }
+}
+
+/** A bucket that does not answer (or refuses us) is this gateway's outage: 503, the cause in the log. */
+function unavailable(error: unknown): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', {
+    detail: 'The signed-PDF store did not answer; try again shortly',
+    retryAfterSeconds: 5,
+    cause: error,
+  })
 }
 
 function notFound(error: unknown): boolean {

@@ -9,7 +9,8 @@ export const SIGNED_PDF_SLICE_BYTES = 1024 * 1024
 /**
  * Signed PDFs in PostgreSQL (or PGlite), the default store: the database every instance already
  * shares (README "Signed PDFs"). One row per SHA-256, written once; a download streams the bytes in
- * slices of SIGNED_PDF_SLICE_BYTES, each read only when the client took the one before.
+ * slices of SIGNED_PDF_SLICE_BYTES, each read only when the client took the one before
+ * (see docs/decisions/signed-pdf-store.md).
  */
 export function createPostgresStore(
   prisma: PrismaClient,
