@@ -37,6 +37,9 @@ const SENSITIVE_KEYS = [
   'apiKey',
   'enterpriseToken',
   'enterprise_token',
+  // The S3 store's key pair (README "Signed PDFs"), should an object holding it ever be logged.
+  'secretAccessKey',
+  'sessionToken',
   'secret',
   'secrets',
   'password',

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import type { z } from 'zod'
 import { DEV_CREDENTIALS } from '../privy/index.js'
-import type { Config } from './config.types.js'
+import type { Config, SignedPdfStoreConfig } from './config.types.js'
 import { EnvSchema, REQUIRED_FOR_REMOTE_PRIVY, REQUIRED_IN_PRODUCTION } from './env-schema.js'
 
-export type { Config, PrivyCredentials } from './config.types.js'
+export type { Config, PrivyCredentials, SignedPdfStoreConfig } from './config.types.js'
 
 /**
  * Published on purpose, like the simulator's credentials: development data is not protected by
@@ -57,6 +58,10 @@ export function loadConfig(
       (key) => `${key}: required when PRIVY_BASE_URL is set`,
     )
     if (missing.length > 0) throw new ConfigError(missing)
+  }
+
+  if (env.SIGNED_PDF_STORE === 's3' && !env.S3_BUCKET) {
+    throw new ConfigError(['S3_BUCKET: required when SIGNED_PDF_STORE=s3'])
   }
 
   // The bound must leave room for everything that can still settle a create by itself.
@@ -172,7 +177,7 @@ export function loadConfig(
     },
     documents: {
       maxBytes: env.DOCUMENT_MAX_BYTES,
-      signedPdfStoreDir: env.SIGNED_PDF_STORE_DIR,
+      signedPdfStore: signedPdfStoreOf(env),
       maxPages: env.DOCUMENT_MAX_PAGES,
       maxObjects: env.DOCUMENT_MAX_OBJECTS,
     },
@@ -247,4 +252,23 @@ function deepFreeze<T extends object>(value: T): Readonly<T> {
     if (child && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child)
   }
   return Object.freeze(value)
+}
+
+function signedPdfStoreOf(env: z.output<typeof EnvSchema>): SignedPdfStoreConfig {
+  if (env.SIGNED_PDF_STORE === 'directory') return { kind: 'directory', directory: env.SIGNED_PDF_STORE_DIR }
+  if (env.SIGNED_PDF_STORE === 'postgres') return { kind: 'postgres' }
+  const pathStyle = env.S3_FORCE_PATH_STYLE
+  const keys =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : undefined
+  return {
+    kind: 's3',
+    bucket: env.S3_BUCKET ?? '',
+    prefix: env.S3_PREFIX,
+    region: env.S3_REGION,
+    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+    forcePathStyle: pathStyle ? pathStyle === 'true' || pathStyle === '1' : env.S3_ENDPOINT !== undefined,
+    ...(keys ? { credentials: keys } : {}),
+  }
 }

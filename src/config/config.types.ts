@@ -107,7 +107,7 @@ export interface Config {
     allowHttp: boolean
   }
   registration: { refreshAfterSeconds: number; ktpMaxBytes: number; selfieMaxBytes: number }
-  documents: { maxBytes: number; signedPdfStoreDir: string; maxPages: number; maxObjects: number }
+  documents: { maxBytes: number; signedPdfStore: SignedPdfStoreConfig; maxPages: number; maxObjects: number }
   /** The worker threads that read PDFs (src/pdf-worker/). */
   pdf: { workers: number; queueSize: number; jobTimeoutMs: number; maxHeapMb: number }
   /** Refused Privy callbacks: how many are kept as evidence, and for how long (README "Privy callbacks"). */
@@ -129,3 +129,17 @@ export interface Config {
     otpDailyBudget: number
   }
 }
+
+/** README "Signed PDFs": the database (default), an S3-compatible bucket, or one instance's directory. */
+export type SignedPdfStoreConfig =
+  | { kind: 'postgres' }
+  | { kind: 'directory'; directory: string }
+  | {
+      kind: 's3'
+      bucket: string
+      prefix: string
+      region: string
+      endpoint?: string
+      forcePathStyle: boolean
+      credentials?: { accessKeyId: string; secretAccessKey: string }
+    }

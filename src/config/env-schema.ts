@@ -138,7 +138,18 @@ export const EnvSchema = z.object({
   ),
   REGISTRATION_REFRESH_AFTER_SECONDS: positiveInt(30),
   DOCUMENT_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+  /** Where signed PDFs are kept (README "Signed PDFs"): the database by default, shared by every instance. */
+  SIGNED_PDF_STORE: z.enum(['postgres', 's3', 'directory']).default('postgres'),
   SIGNED_PDF_STORE_DIR: z.string().default('./data/signed-pdfs'),
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: optionalUrl,
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_PREFIX: z.string().default('signed-pdfs/'),
+  /** Path-style URLs; empty: on when S3_ENDPOINT is set (most S3-compatible servers want them). */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '1', '0', '']).optional(),
+  /** Read here so tests and one-file setups can pass them; unset, the AWS SDK's default chain. */
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
   /** PDF checks (README "Documents"): past a limit, 422 PDF_TOO_COMPLEX. */
   DOCUMENT_MAX_PAGES: positiveInt(2_000),
   DOCUMENT_MAX_OBJECTS: positiveInt(500_000),

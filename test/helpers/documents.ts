@@ -177,7 +177,10 @@ export async function pdfOfExactSize(size: number): Promise<Buffer> {
   throw new Error(`could not build a PDF of exactly ${size} bytes`)
 }
 
-/** A directory of its own for the signed-PDF store, so tests leave nothing in ./data. */
+/**
+ * A directory of its own for the directory store, so tests leave nothing in ./data. Read only with
+ * SIGNED_PDF_STORE=directory: by default signed PDFs live in the test's own database.
+ */
 export async function signedPdfStoreEnv(): Promise<Record<string, string>> {
   return { SIGNED_PDF_STORE_DIR: await mkdtemp(join(tmpdir(), 'privy-gateway-signed-')) }
 }

@@ -1,3 +1,5 @@
+import type { SignedPdfStoreConfig } from '../../config/config.js'
+import type { PrismaClient } from '../../generated/prisma/client.js'
 import { createPdfPool, type PdfPool } from '../../pdf-worker/pool.js'
 import type { GatewayModule, ModuleContext } from '../context.js'
 import type { IdempotencyService } from '../idempotency/index.js'
@@ -8,6 +10,8 @@ import { documentRoutes } from './documents.routes.js'
 import { createDocumentService } from './documents.service.js'
 import { createDocumentSigning, type DocumentSigning } from './documents.signing.js'
 import { createDocumentSync, type DocumentSync } from './documents.sync.js'
+import { createPostgresStore } from './signed-pdf.repository.js'
+import { createS3Store } from './signed-pdf-s3.js'
 import { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'
 
 /** What the app's background jobs (src/jobs) may do with documents: lease, settle, refresh. */
@@ -43,6 +47,9 @@ export function createDocumentsModule(
     limits: { maxPages: config.documents.maxPages, maxObjects: config.documents.maxObjects },
     logger: ctx.logger,
   })
+  const signed = deps.signedPdfStore
+    ? { store: deps.signedPdfStore, close: () => undefined }
+    : openSignedPdfStore(config.documents.signedPdfStore, ctx.database.prisma)
   const sync = createDocumentSync({
     documents,
     privy,
@@ -60,7 +67,7 @@ export function createDocumentsModule(
     lateAnswerMs,
     inFlightBudgetMs,
     answers,
-    store: deps.signedPdfStore ?? createDirectoryStore(config.documents.signedPdfStoreDir),
+    store: signed.store,
   })
   return {
     routes: async (app) => {
@@ -84,6 +91,20 @@ export function createDocumentsModule(
       },
     },
     loops: [],
-    close: () => pdf.close(),
+    close: async () => {
+      await pdf.close()
+      signed.close()
+    },
   }
+}
+
+/** The store config.documents.signedPdfStore names (README "Signed PDFs"). */
+function openSignedPdfStore(
+  config: SignedPdfStoreConfig,
+  prisma: PrismaClient,
+): { store: SignedPdfStore; close(): void } {
+  if (config.kind === 's3') return createS3Store(config)
+  const store =
+    config.kind === 'directory' ? createDirectoryStore(config.directory) : createPostgresStore(prisma)
+  return { store, close: () => undefined }
 }

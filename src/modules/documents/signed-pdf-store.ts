@@ -1,25 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream, type ReadStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 
 /**
  * Signed PDFs, kept by their SHA-256 so a document fetched from Privy once is served from here after,
- * and a file cannot be swapped without its name changing. A directory by default; the interface is
- * small enough for an object store.
+ * and a file cannot be swapped without its name changing. PostgreSQL by default
+ * (signed-pdf.repository.ts), an S3-compatible bucket when configured (signed-pdf-s3.ts), or one
+ * instance's directory (README "Signed PDFs").
  */
 export interface SignedPdfStore {
   put(bytes: Buffer): Promise<string>
-  open(sha256: string): Promise<{ stream: ReadStream; size: number } | null>
+  open(sha256: string): Promise<{ stream: Readable; size: number } | null>
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
+/** A key every store may use as a file name, object key or row id. */
+export function sha256Checked(sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new Error('not a SHA-256 hex digest')
+  return sha256
+}
+
+/** One instance's disk: only right for a single instance (the others would not find its files). */
 export function createDirectoryStore(directory: string): SignedPdfStore {
-  const pathOf = (sha256: string) => {
-    if (!SHA256_HEX.test(sha256)) throw new Error('not a SHA-256 hex digest')
-    return join(directory, `${sha256}.pdf`)
-  }
+  const pathOf = (sha256: string) => join(directory, `${sha256Checked(sha256)}.pdf`)
   return {
     async put(bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex')
