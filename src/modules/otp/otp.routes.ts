@@ -3,9 +3,9 @@ import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
-import type { OtpRequestAnswer } from './otp.schemas.js'
 import {
   OtpIdParamsSchema,
+  type OtpRequestAnswer,
   OtpRequestAnswerSchema,
   OtpTransactionSchema,
   RequestOtpBodySchema,
@@ -14,10 +14,10 @@ import {
 import type { OtpService } from './otp.service.js'
 
 const tags = ['OTP']
+const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
 
 /** 201 for a new code, 200 for the live one answered again: nothing was created then. */
 const answered = (body: OtpRequestAnswer) => ({ status: body.reused ? 200 : 201, body })
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
 
 export const otpRoutes: FastifyPluginAsyncZod<{
   service: OtpService
