@@ -236,7 +236,7 @@ export const EnvSchema = z.object({
    * address (carrier-grade NAT), so any per-address figure low enough to slow an attacker blocks real
    * users; the per-phone, per-block, per-user and budget limits stop SMS pumping without it
    * (test/integration/otp-limits-pumping.test.ts). A positive figure turns it on (e.g. behind a proxy
-   * that gives each client its own address); see README "Abuse limits".
+   * that gives each client its own address); see docs/decisions/otp-policy.md.
    */
   OTP_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(0),
   /** Email OTPs to one address, as for one phone: one person needs one code; mail-bombing is the threat. */

@@ -122,6 +122,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
    * or a person who pressed "send" twice, gets the code already on its way. Once the code has expired
    * but can still be resent, 409 OTP_ALREADY_SENT points at the resend. A send whose outcome is not
    * known is live too: asking again then answers OPERATION_PENDING, never a second SMS.
+   * See docs/decisions/otp-policy.md.
    */
   async function send(
     principal: Principal,
