@@ -75,6 +75,27 @@ describe('no new OTP while a valid code exists', () => {
     expect(third.data?.id).toBe(first.data?.id)
     expect(await sent()).toEqual(before)
   })
+
+  it('under a new Idempotency-Key the answer is the live one too, and replaying that key answers the same', async () => {
+    const registration = await waiting()
+    const first = await ask(registration.id)
+    expect(first.response.status).toBe(201)
+    const before = await sent()
+    const body = { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id }
+    const keyed = () =>
+      user.raw.POST('/v1/otp', {
+        body: body as OtpRequest,
+        headers: { 'idempotency-key': `policy-${process.pid}-${registration.id}` },
+      })
+    const again = await keyed()
+    expect(again.response.status, JSON.stringify(again.error)).toBe(200)
+    expect(again.data).toMatchObject({ id: first.data?.id, reused: true })
+    const replayed = await keyed()
+    expect(replayed.response.status).toBe(200)
+    expect(replayed.response.headers.get('idempotent-replayed')).toBe('true')
+    expect(replayed.data).toMatchObject({ id: first.data?.id, reused: true })
+    expect(await sent()).toEqual(before)
+  })
 })
 
 describe('switching channel on the same registration', () => {
