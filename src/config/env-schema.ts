@@ -242,7 +242,14 @@ export const EnvSchema = z.object({
   OTP_SENDS_PER_PHONE_PER_HOUR: positiveInt(3),
   OTP_SENDS_PER_PHONE_PER_DAY: positiveInt(10),
   OTP_SENDS_PER_PHONE_BLOCK_PER_HOUR: positiveInt(20),
-  OTP_SENDS_PER_IP_PER_HOUR: positiveInt(10),
+  /**
+   * Off (0) by default: Indonesian mobile carriers put thousands of subscribers behind one public IPv4
+   * address (carrier-grade NAT), so any per-address figure low enough to slow an attacker blocks real
+   * users; the per-phone, per-block, per-user and budget limits stop SMS pumping without it
+   * (test/integration/otp-limits-pumping.test.ts). A positive figure turns it on (e.g. behind a proxy
+   * that gives each client its own address); see docs/decisions/otp-policy.md.
+   */
+  OTP_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(0).default(0),
   /** Email OTPs to one address, as for one phone: one person needs one code; mail-bombing is the threat. */
   OTP_SENDS_PER_EMAIL_PER_HOUR: positiveInt(3),
   OTP_SENDS_PER_EMAIL_PER_DAY: positiveInt(10),

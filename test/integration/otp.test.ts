@@ -134,12 +134,12 @@ describe('OTP edge cases', () => {
     expect((await otpFor(registration.id, stranger)).response.status).toBe(404)
   })
 
-  it('a second OTP for the same registration is refused while the first can be resent', async () => {
+  it('a second OTP for the same registration answers the live one (200, reused) and sends nothing', async () => {
     const { registration, otp } = await sentOtp()
     const sends = await upstreamCount('/web/api/v2/register/otp')
     const again = await otpFor(registration.id)
-    expect(again.response.status).toBe(409)
-    expect(again.error).toMatchObject({ code: 'OTP_ALREADY_SENT', otp_id: otp.id })
+    expect(again.response.status, JSON.stringify(again.error)).toBe(200)
+    expect(again.data).toMatchObject({ id: otp.id, reused: true, expires_at: otp.expires_at })
     expect(await upstreamCount('/web/api/v2/register/otp')).toBe(sends)
   })
 

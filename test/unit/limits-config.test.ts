@@ -9,7 +9,8 @@ describe('abuse-limit settings', () => {
       otpSendsPerPhonePerHour: 3,
       otpSendsPerPhonePerDay: 10,
       otpSendsPerPhoneBlockPerHour: 20,
-      otpSendsPerIpPerHour: 10,
+      // Off: carrier-grade NAT puts thousands of mobile users behind one address.
+      otpSendsPerIpPerHour: 0,
       otpSendsPerEmailPerHour: 3,
       otpSendsPerEmailPerDay: 10,
       otpDailyBudget: 1000,
@@ -36,5 +37,12 @@ describe('abuse-limit settings', () => {
   it('refuses a limit that is not a positive whole number', () => {
     expect(() => loadConfig({ OTP_SENDS_PER_PHONE_PER_HOUR: '0' })).toThrow(/OTP_SENDS_PER_PHONE_PER_HOUR/)
     expect(() => loadConfig({ OTP_DAILY_BUDGET: 'lots' })).toThrow(/OTP_DAILY_BUDGET/)
+  })
+
+  it('the per-address limit is 0 (off) or a positive whole number', () => {
+    expect(loadConfig({ OTP_SENDS_PER_IP_PER_HOUR: '0' }).abuse.otpSendsPerIpPerHour).toBe(0)
+    expect(loadConfig({ OTP_SENDS_PER_IP_PER_HOUR: '200' }).abuse.otpSendsPerIpPerHour).toBe(200)
+    expect(() => loadConfig({ OTP_SENDS_PER_IP_PER_HOUR: '-1' })).toThrow(/OTP_SENDS_PER_IP_PER_HOUR/)
+    expect(() => loadConfig({ OTP_SENDS_PER_IP_PER_HOUR: '2.5' })).toThrow(/OTP_SENDS_PER_IP_PER_HOUR/)
   })
 })

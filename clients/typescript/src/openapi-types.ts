@@ -278,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Send an OTP
-         * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per email address, per client address, and the merchant's daily budget) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or per documents of a signer): another request answers 409 `OTP_ALREADY_SENT` with its `otp_id`. A registration that is not `waiting_otp` answers 409 `OTP_NOT_NEEDED`; documents that cannot be signed now answer 409 `DOCUMENT_NOT_SIGNABLE`, `DOCUMENT_ALREADY_SIGNED` or `NOT_YOUR_TURN` (serial signing, an earlier signer has not signed), before any SMS; Privy refusing to send answers 409 `OTP_SEND_REFUSED`. When Privy's answer is lost (504, or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, `retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can be requested from `retry_at`, when a code it may have sent has expired).
+         * @description Asks Privy to send a code by SMS or email: `registration` for a registration that is `waiting_otp`, `document_signing` for documents the caller signs. The answer says when the code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits (per user, per phone, per number block, per email address, the merchant's daily budget, and per client address when configured) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or per documents of a signer) and channel: while its code is valid, another request answers **200** with that transaction and `reused: true`, and sends nothing; once its code has expired but it can still be resent, 409 `OTP_ALREADY_SENT` with its `otp_id`. Another channel (SMS, then email) is a new OTP, counted against the limits of where it goes. A registration that is not `waiting_otp` answers 409 `OTP_NOT_NEEDED`; documents that cannot be signed now answer 409 `DOCUMENT_NOT_SIGNABLE`, `DOCUMENT_ALREADY_SIGNED` or `NOT_YOUR_TURN` (serial signing, an earlier signer has not signed), before any SMS; Privy refusing to send answers 409 `OTP_SEND_REFUSED`. When Privy's answer is lost (504, or 502 for an unreadable one) the send may still have gone, and no second SMS is sent for it: a retry, keyed or not, answers 409 `OPERATION_PENDING` with `otp_id`, `Retry-After`, `retry_at` and `next_action`: `validate_otp` (Privy may still answer: let the person type the code and validate it once this settles) or `wait` (the answer is lost for good: a new OTP can be requested from `retry_at`, when a code it may have sent has expired).
          */
         post: operations["otp.request"];
         delete?: never;
@@ -1248,6 +1248,49 @@ export interface components {
              * @example 2026-12-07T09:30:00.000Z
              */
             updated_at: string;
+        };
+        OtpRequestAnswer: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /** @enum {string} */
+            otp_type: "registration" | "document_signing";
+            /** @enum {string} */
+            otp_channel: "sms" | "email";
+            /** @enum {string} */
+            status: "active" | "validated" | "locked" | "expired";
+            registration_id: string | null;
+            document_ids: string[];
+            /**
+             * Format: date-time
+             * @description The code is refused after this instant
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description `POST /v1/otp/{id}/resend` is refused before this instant
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            resend_available_at: string;
+            /** @description Sends left on this transaction (the first send counts) */
+            requests_left: number;
+            /** @description Wrong codes allowed before the transaction locks */
+            attempts_left: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+            /** @description true (status 200): a code sent earlier for this registration (or these documents) and channel is still valid, and this is its transaction; no new code was sent. false (status 201): a new code was sent */
+            reused: boolean;
         };
         PrivyCallback: {
             /**
@@ -2706,13 +2749,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpRequestAnswer"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OtpTransaction"];
+                    "application/json": components["schemas"]["OtpRequestAnswer"];
                 };
             };
             /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */

@@ -21,6 +21,8 @@ export type RegistrationResendRequest = Schemas['RegistrationResendRequestInput'
 export type OtpRequest = Schemas['OtpRequestInput']
 export type OtpValidation = Schemas['OtpValidationInput']
 export type OtpTransaction = Schemas['OtpTransaction']
+/** `POST /v1/otp`'s answer: a transaction, `reused: true` (200) when its valid code was sent earlier. */
+export type OtpRequestAnswer = Schemas['OtpRequestAnswer']
 
 export type Document = Schemas['Document']
 export type DocumentList = Schemas['DocumentList']

@@ -12,6 +12,7 @@ export interface OtpSendLimits {
   sendsPerPhonePerDay: number
   /** Per number block (all but the last 4 digits): sequential numbers are the mark of SMS pumping. */
   sendsPerPhoneBlockPerHour: number
+  /** 0: not counted (carrier-grade NAT puts thousands of mobile users behind one address). */
   sendsPerIpPerHour: number
   /** Email OTPs to one address (normalised, see recipient.ts): mail-bombing one inbox. */
   sendsPerEmailPerHour: number
@@ -45,8 +46,8 @@ const DAY = 24 * HOUR
 /**
  * The rules against SMS pumping and OTP flooding. Every send (a new OTP or a resend) is counted
  * before Privy is called, per user, per phone (hour and day), per block of sequential numbers, per
- * email address (hour and day) and per client address over sliding windows, and against the
- * merchant's budget per UTC day. Operators act
+ * email address (hour and day) and, when configured, per client address over sliding windows, and
+ * against the merchant's budget per UTC day. Operators act
  * for many users: they are not counted per user, but the phone's limits hold for them too. A check
  * of a code is counted per transaction, so concurrent guesses cannot outrun the attempts Privy allows.
  */
@@ -123,7 +124,10 @@ export function createOtpLimits(
      * transaction that records the send, the count stands or falls with it.
      */
     async takeSend(sender: OtpSender, db?: LimitsDb): Promise<Taken> {
-      const charges: Charge[] = [merchantCharge, { rule: rules.ip, subject: clientAddressKey(sender.ip) }]
+      const charges: Charge[] = [merchantCharge]
+      if (settings.sendsPerIpPerHour > 0) {
+        charges.push({ rule: rules.ip, subject: clientAddressKey(sender.ip) })
+      }
       if (sender.principal.kind === 'user') {
         charges.push({ rule: rules.user, subject: ownerIdFor(sender.principal) })
       }

@@ -1,4 +1,10 @@
-import type { OtpStatus, OtpTransaction, Prisma, PrismaClient } from '../../generated/prisma/client.js'
+import type {
+  OtpChannel,
+  OtpStatus,
+  OtpTransaction,
+  Prisma,
+  PrismaClient,
+} from '../../generated/prisma/client.js'
 import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/index.js'
 
 export type OtpRecord = OtpTransaction
@@ -25,8 +31,14 @@ export interface OtpSend {
   maxRequests: number
 }
 
-/** Where a live OTP would already exist: one registration, or documents of one signer. */
-export type OtpTarget = { registrationId: string } | { ownerId: string; documentIds: string[] }
+/**
+ * Where a live OTP would already exist: one registration, or documents of one signer, on one channel.
+ * Each channel has its own: an SMS that never arrives must not stop the fallback to email.
+ */
+export type OtpTarget = { channel: OtpChannel } & (
+  | { registrationId: string }
+  | { ownerId: string; documentIds: string[] }
+)
 
 /** The only code that reads or writes OTP transactions. */
 export function createOtpRepository(prisma: PrismaClient) {
@@ -35,6 +47,7 @@ export function createOtpRepository(prisma: PrismaClient) {
       where: {
         status: { in: ['active', 'expired'] },
         submission: { not: 'failed' },
+        otpChannel: target.channel,
         ...('registrationId' in target
           ? { registrationId: target.registrationId }
           : {
@@ -75,11 +88,6 @@ export function createOtpRepository(prisma: PrismaClient) {
         await bindIdempotencyKey(tx, idempotencyKey, created.id)
         return { created, charged }
       })
-    },
-
-    /** The newest live transaction of the target: sends left, not locked, not a failed send. */
-    async findLive(target: OtpTarget): Promise<OtpRecord | null> {
-      return findLive(prisma, target)
     },
 
     async markSent(id: string, upstreamTransactionId: string, send: OtpSend): Promise<OtpRecord> {

@@ -5,6 +5,8 @@ import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
 import {
   OtpIdParamsSchema,
+  type OtpRequestAnswer,
+  OtpRequestAnswerSchema,
   OtpTransactionSchema,
   RequestOtpBodySchema,
   ValidateOtpBodySchema,
@@ -13,6 +15,9 @@ import type { OtpService } from './otp.service.js'
 
 const tags = ['OTP']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
+
+/** 201 for a new code, 200 for the live one answered again: nothing was created then. */
+const answered = (body: OtpRequestAnswer) => ({ status: body.reused ? 200 : 201, body })
 
 export const otpRoutes: FastifyPluginAsyncZod<{
   service: OtpService
@@ -32,10 +37,13 @@ export const otpRoutes: FastifyPluginAsyncZod<{
           'Asks Privy to send a code by SMS or email: `registration` for a registration that is ' +
           '`waiting_otp`, `document_signing` for documents the caller signs. The answer says when the ' +
           'code expires, when a resend is allowed and how many sends and attempts are left. Abuse limits ' +
-          "(per user, per phone, per email address, per client address, and the merchant's daily budget) " +
-          'answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with `Retry-After` and the `limit` ' +
-          'reached; nothing is sent then. One live OTP per registration (or per documents of a signer): ' +
-          'another request answers 409 `OTP_ALREADY_SENT` with its `otp_id`. A registration that is not ' +
+          "(per user, per phone, per number block, per email address, the merchant's daily budget, and per " +
+          'client address when configured) answer 429 `OTP_RATE_LIMITED` or `OTP_BUDGET_EXHAUSTED` with ' +
+          '`Retry-After` and the `limit` reached; nothing is sent then. One live OTP per registration (or ' +
+          'per documents of a signer) and channel: while its code is valid, another request answers **200** ' +
+          'with that transaction and `reused: true`, and sends nothing; once its code has expired but it ' +
+          'can still be resent, 409 `OTP_ALREADY_SENT` with its `otp_id`. Another channel (SMS, then ' +
+          'email) is a new OTP, counted against the limits of where it goes. A registration that is not ' +
           '`waiting_otp` answers 409 `OTP_NOT_NEEDED`; documents that cannot be signed now answer 409 ' +
           '`DOCUMENT_NOT_SIGNABLE`, `DOCUMENT_ALREADY_SIGNED` or `NOT_YOUR_TURN` (serial signing, an ' +
           'earlier signer has not signed), before any SMS; Privy refusing to send answers 409 ' +
@@ -48,7 +56,8 @@ export const otpRoutes: FastifyPluginAsyncZod<{
         headers: IdempotencyKeyHeaderSchema,
         body: RequestOtpBodySchema,
         response: {
-          201: OtpTransactionSchema,
+          200: OtpRequestAnswerSchema,
+          201: OtpRequestAnswerSchema,
           ...problemResponses(400, 401, 404, 409, 413, 415, 422, 429, 502, 503, 504),
         },
       },
@@ -57,14 +66,10 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       const principal = principalOf(request)
       return idempotency.handle(request, reply, {
         content: [request.body],
-        execute: async (claim) => ({
-          status: 201,
-          body: await service.request(principal, request.body, { ip: request.ip }, claim),
-        }),
-        resume: async (id, claim) => ({
-          status: 201,
-          body: await service.resumeRequest(principal, id, request.body, { ip: request.ip }, claim),
-        }),
+        execute: async (claim) =>
+          answered(await service.request(principal, request.body, { ip: request.ip }, claim)),
+        resume: async (id, claim) =>
+          answered(await service.resumeRequest(principal, id, request.body, { ip: request.ip }, claim)),
       })
     },
   )

@@ -57,3 +57,15 @@ export const OtpTransactionSchema = z
   .meta({ id: 'OtpTransaction' })
 
 export type OtpTransactionView = z.infer<typeof OtpTransactionSchema>
+
+/** The answer to `POST /v1/otp`: a transaction, and whether it is one whose code was already sent. */
+export const OtpRequestAnswerSchema = OtpTransactionSchema.extend({
+  reused: z
+    .boolean()
+    .describe(
+      'true (status 200): a code sent earlier for this registration (or these documents) and channel is ' +
+        'still valid, and this is its transaction; no new code was sent. false (status 201): a new code was sent',
+    ),
+}).meta({ id: 'OtpRequestAnswer' })
+
+export type OtpRequestAnswer = z.infer<typeof OtpRequestAnswerSchema>

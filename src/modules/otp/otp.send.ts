@@ -17,8 +17,8 @@ import {
 } from './otp.answers.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import type { NewOtp, OtpRecord, OtpTarget } from './otp.repository.js'
-import type { OtpTransactionView, RequestOtpBody } from './otp.schemas.js'
-import { toOtpView } from './otp.view.js'
+import type { OtpRequestAnswer, RequestOtpBody } from './otp.schemas.js'
+import { effectiveStatus, toOtpView } from './otp.view.js'
 
 /** What sending shares with the rest of the service: the clock's view of a row, and ownership. */
 export interface SendingHelpers {
@@ -47,7 +47,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     body: RequestOtpBody,
     origin: SendOrigin,
     claim?: IdempotencyClaim,
-  ): Promise<OtpTransactionView> {
+  ): Promise<OtpRequestAnswer> {
     if (body.otp_type === 'document_signing') return requestForDocuments(principal, body, origin, claim)
     const registration = await registrations.findVisible(body.registration_id, ownerScope(principal).ownerId)
     if (!registration) throw notFound('Registration')
@@ -66,7 +66,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
         registrationId: registration.id,
         documentIds: [],
       },
-      { registrationId: registration.id },
+      { registrationId: registration.id, channel: body.otp_channel },
       claim,
       (db) =>
         deps.limits.takeSend(
@@ -90,7 +90,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     body: Extract<RequestOtpBody, { otp_type: 'document_signing' }>,
     origin: SendOrigin,
     claim?: IdempotencyClaim,
-  ): Promise<OtpTransactionView> {
+  ): Promise<OtpRequestAnswer> {
     // Operators do not sign: only the person behind a signer's registration does.
     if (principal.kind !== 'user') throw notFound('Document')
     const seat = await deps.signing.signableBy(ownerIdFor(principal), body.document_ids, { refresh: true })
@@ -100,7 +100,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     return send(
       principal,
       { otpType: 'document_signing', otpChannel: body.otp_channel, registrationId: null, documentIds },
-      { ownerId: ownerIdFor(principal), documentIds: body.document_ids },
+      { ownerId: ownerIdFor(principal), documentIds: body.document_ids, channel: body.otp_channel },
       claim,
       (db) => deps.limits.takeSend({ principal, ip: origin.ip, channel: body.otp_channel, recipient }, db),
       (options) =>
@@ -116,9 +116,13 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
   }
 
   /**
-   * One live transaction per target: a second would be a new SMS and three fresh guesses each time,
-   * which is what SMS pumping and brute force are made of. A send whose outcome is not known is live
-   * too: asking again then answers OPERATION_PENDING, never a second SMS.
+   * One live transaction per target and channel: a second would be a new SMS and three fresh guesses
+   * each time, which is what SMS pumping and brute force are made of. While its code is valid, asking
+   * again answers that transaction (`reused`, no SMS, nothing counted): an app that lost the answer,
+   * or a person who pressed "send" twice, gets the code already on its way. Once the code has expired
+   * but can still be resent, 409 OTP_ALREADY_SENT points at the resend. A send whose outcome is not
+   * known is live too: asking again then answers OPERATION_PENDING, never a second SMS.
+   * See docs/decisions/otp-policy.md.
    */
   async function send(
     principal: Principal,
@@ -127,7 +131,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     claim: IdempotencyClaim | undefined,
     charge: Charge,
     call: (options: SideEffectOptions<UpstreamOtp>) => Promise<UpstreamOtp>,
-  ): Promise<OtpTransactionView> {
+  ): Promise<OtpRequestAnswer> {
     const newIntent = () => {
       const at = now()
       return otps.createIntent(
@@ -157,6 +161,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     if ('live' in intent) {
       const { live } = intent
       if (live.submission !== 'submitted' || isAwaiting(live)) throw pending(live)
+      if (isReusable(live, target)) return { ...toOtpView(live, now()), reused: true }
       throw new AppError('OTP_ALREADY_SENT', {
         detail: 'An OTP was already sent for this; use POST /v1/otp/{id}/resend for a new code',
         extensions: {
@@ -181,8 +186,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
       }
       const transactionId = readableTransactionId(error)
       // A garbled 201 that still names its transaction: the SMS went, and this is its OTP.
-      if (transactionId)
-        return toOtpView(await otps.markSent(id, transactionId, assumedSend(now(), 1)), now())
+      if (transactionId) return sent(await otps.markSent(id, transactionId, assumedSend(now(), 1)))
       const lateUntil = lateAnswerDeadline(error)
       const voidAt = new Date((lateUntil ?? now()).getTime() + OTP_VALID_MS)
       await otps.markUnknown(id, lateUntil, voidAt)
@@ -193,7 +197,20 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     }
     // Outside the try: Privy sent it, whatever happens to this write (a failing database leaves the
     // row in flight for the reconciler, never failed and never uncounted).
-    return toOtpView(await otps.markSent(id, upstream.transaction_id, sendOf(upstream)), now())
+    return sent(await otps.markSent(id, upstream.transaction_id, sendOf(upstream)))
+  }
+
+  const sent = (record: OtpRecord): OtpRequestAnswer => ({ ...toOtpView(record, now()), reused: false })
+
+  /**
+   * The live transaction answers the request in its place while its code is valid and it is for
+   * exactly what was asked: a signing OTP for other documents as well would leave some unsigned.
+   */
+  function isReusable(live: OtpRecord, target: OtpTarget): boolean {
+    if (effectiveStatus(live, now()) !== 'active') return false
+    if ('registrationId' in target) return true
+    const asked = new Set(target.documentIds)
+    return live.documentIds.length === asked.size && live.documentIds.every((id) => asked.has(id))
   }
 
   /** Privy answered after the caller was told "unknown": the answer settles the send. */
@@ -228,10 +245,10 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
     body: RequestOtpBody,
     origin: SendOrigin,
     claim: IdempotencyClaim,
-  ): Promise<OtpTransactionView> {
+  ): Promise<OtpRequestAnswer> {
     const record = await otps.findVisible(id, ownerScope(principal).ownerId)
     if (!record) return request(principal, body, origin, claim)
-    if (record.submission === 'submitted') return toOtpView(record, now())
+    if (record.submission === 'submitted') return sent(record)
     if (!isVoid(record)) throw pending(record)
     // Whatever the first send did has expired: this retry is a request like any other.
     await otps.markFailed(id)

@@ -5,7 +5,10 @@ import type { ResourceContext } from './context.js'
 export class Otp {
   constructor(private readonly context: ResourceContext) {}
 
-  /** `POST /v1/otp`: a registration OTP, or a signing OTP for documents of one signer. */
+  /**
+   * `POST /v1/otp`: a registration OTP, or a signing OTP for documents of one signer. While a code
+   * sent earlier on the same channel is valid, its transaction comes back with `reused: true`.
+   */
   request(body: OtpRequest, options?: RequestOptions) {
     const { http, defaults } = this.context
     return execute(defaults, 'keyed', (init) => http.POST('/v1/otp', { body, ...init }), options)
