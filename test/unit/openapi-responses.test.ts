@@ -83,7 +83,11 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
     module: 'documents',
     codes: ['DOCUMENT_NOT_REVOCABLE', 'OPERATION_PENDING', ...REFRESH],
   },
-  'documents.signedPdf': { module: 'documents', codes: ['SIGNED_PDF_NOT_READY', ...REFRESH] },
+  // SERVICE_UNAVAILABLE: the S3 signed-PDF store did not answer (signed-pdf-s3.ts).
+  'documents.signedPdf': {
+    module: 'documents',
+    codes: ['SIGNED_PDF_NOT_READY', 'SERVICE_UNAVAILABLE', ...REFRESH],
+  },
   // Privy's own call: no JSON body validation (raw bytes), any content type; 503 when storing fails.
   'privyCallbacks.receive': {
     module: 'privy-callbacks',

@@ -212,7 +212,7 @@ export interface paths {
         };
         /**
          * Download the signed PDF
-         * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 `SIGNED_PDF_NOT_READY` before.
+         * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 `SIGNED_PDF_NOT_READY` before; 503 `SERVICE_UNAVAILABLE` when the S3 store does not answer.
          */
         get: operations["documents.signedPdf"];
         put?: never;

@@ -173,7 +173,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         summary: 'Download the signed PDF',
         description:
           'Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 ' +
-          '`SIGNED_PDF_NOT_READY` before.',
+          '`SIGNED_PDF_NOT_READY` before; 503 `SERVICE_UNAVAILABLE` when the S3 store does not answer.',
         params: DocumentIdParamsSchema,
         produces: ['application/pdf'],
         response: {
