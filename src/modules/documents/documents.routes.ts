@@ -154,6 +154,10 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         body: RevokeDocumentBodySchema.optional(),
         response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
       },
+      // No body at all (the call as it was before `reason`) reads as an empty one, not as `null`.
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request)
