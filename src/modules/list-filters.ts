@@ -1,15 +1,23 @@
 import { z } from 'zod'
 import { AppError } from '../errors/app-error.js'
 import { ownerIdFor, type Principal } from '../lib/principal.js'
-import { text } from '../lib/text.js'
+import { TEXT_RULES, text } from '../lib/text.js'
+
+/** `user:<sub>` or `operator:<key id>`, the rest one line of text (lib/text.ts): one OpenAPI pattern. */
+const OWNER_PATTERN = new RegExp(
+  `^(?:user|operator):${TEXT_RULES.line.pattern.source.slice(1).replace(/\*\$$/u, '+$')}`,
+  'u',
+)
 
 /**
  * The filters every operator list shares (registrations and documents): who owns it, when it was
  * created, its reference number. Shared by both modules: the same names, the same rules.
  */
 export const ListFilterFields = {
-  owner: text({ min: 1, max: 200 })
-    .regex(/^(user|operator):./u, 'must be an owner as lists show it: `user:<sub>` or `operator:<key id>`')
+  owner: z
+    .string()
+    .max(200)
+    .regex(OWNER_PATTERN, 'must be an owner as lists show it: `user:<sub>` or `operator:<key id>`')
     .optional()
     .describe('Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`)')
     .meta({ example: 'user:alice' }),

@@ -1680,7 +1680,7 @@ export interface operations {
                 /** @description Only registrations of this type */
                 registration_type?: "landing_page" | "privy_ra" | "merchant_ra";
                 /** @description Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`) */
-                owner?: string & (unknown & unknown);
+                owner?: string;
                 /** @description Only rows created at or after this instant */
                 created_after?: string;
                 /** @description Only rows created before this instant */
@@ -2121,7 +2121,7 @@ export interface operations {
                 /** @description Only documents that read with this status (`pending`: Privy has not confirmed the upload) */
                 status?: "pending" | "uploaded" | "processing" | "processing_emeterai" | "completed" | "revoked" | "expired" | "error";
                 /** @description Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`) */
-                owner?: string & (unknown & unknown);
+                owner?: string;
                 /** @description Only rows created at or after this instant */
                 created_after?: string;
                 /** @description Only rows created before this instant */
@@ -2484,6 +2484,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -152,7 +152,10 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
         body: RevokeDocumentBodySchema.optional(),
-        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
+        response: {
+          200: DocumentSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
+        },
       },
       // No body at all (the call as it was before `reason`) reads as an empty one, not as `null`.
       preValidation: async (request) => {
