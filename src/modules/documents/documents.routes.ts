@@ -167,7 +167,8 @@ export const documentRoutes: FastifyPluginAsyncZod<{
       const { id } = request.params
       const reason = request.body?.reason
       return idempotency.handle(request, reply, {
-        content: [id, reason ?? null],
+        // Without a reason, the content is what it was before `reason` existed: a key used then still fits.
+        content: reason === undefined ? [id] : [id, reason],
         execute: async (claim) => ({
           status: 200,
           body: await service.revoke(principal, id, reason, claim),
