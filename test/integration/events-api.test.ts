@@ -74,11 +74,14 @@ describe('GET /v1/events', () => {
     const documents = await eventsOf('operator', { type: 'document.updated' })
     expect(registrations.length + documents.length).toBe(newest.length)
 
-    // Catching up: strictly after the event last handled.
+    // Catching up: from the instant of the event last handled, that one included (skipped by id).
     const middle = oldest[Math.floor(oldest.length / 2)]
     const after = await eventsOf('operator', { order: 'oldest_first', created_after: middle?.created_at })
-    expect(after.length).toBeGreaterThan(0)
-    expect(after.every((e) => e.created_at > (middle?.created_at ?? ''))).toBe(true)
+    expect(after.map((e) => e.id)).toContain(middle?.id)
+    expect(after.every((e) => e.created_at >= (middle?.created_at ?? ''))).toBe(true)
+    expect(after.map((e) => e.id)).toEqual(
+      oldest.filter((e) => e.created_at >= (middle?.created_at ?? '')).map((e) => e.id),
+    )
   })
 
   it("a webhook delivery's webhook-id is the event's id in the feed", async () => {

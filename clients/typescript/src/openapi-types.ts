@@ -3740,7 +3740,7 @@ export interface operations {
                 order?: "newest_first" | "oldest_first";
                 /** @description Only events of this type */
                 type?: "registration.updated" | "document.updated";
-                /** @description Only events that happened after this instant (e.g. the last one your system handled) */
+                /** @description Only events at or after this instant, like the lists: from the `created_at` of the last event you handled, that one comes again (skip it by `id`) and none of the same instant is missed */
                 created_after?: string;
             };
             header?: never;

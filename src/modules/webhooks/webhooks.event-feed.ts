@@ -35,7 +35,7 @@ export function webhookEventFeed(prisma: PrismaClient) {
           AND: [
             page.reader ? { audience: { has: page.reader } } : {},
             page.type ? { type: page.type } : {},
-            page.createdAfter ? { createdAt: { gt: page.createdAfter } } : {},
+            page.createdAfter ? { createdAt: { gte: page.createdAfter } } : {},
             after
               ? {
                   OR: [

@@ -189,7 +189,10 @@ export const ListEventsQuerySchema = z.strictObject({
   created_after: z.iso
     .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' })
     .optional()
-    .describe('Only events that happened after this instant (e.g. the last one your system handled)'),
+    .describe(
+      'Only events at or after this instant, like the lists: from the `created_at` of the last event ' +
+        'you handled, that one comes again (skip it by `id`) and none of the same instant is missed',
+    ),
 })
 export type ListEventsQuery = z.infer<typeof ListEventsQuerySchema>
 
