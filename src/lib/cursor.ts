@@ -14,13 +14,13 @@ export function encodeCursor(last: CursorPosition): string {
 }
 
 /** Refuses anything this API did not issue, before it reaches a query (a bad uuid or date is a 500 there). */
-export function decodeCursor(cursor: string): CursorPosition {
+export function decodeCursor(cursor: string, idSchema: z.ZodType<string> = CURSOR_ID): CursorPosition {
   const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
   const date = new Date(createdAt ?? '')
   const year = date.getUTCFullYear()
   if (
     rest.length > 0 ||
-    !CURSOR_ID.safeParse(id).success ||
+    !idSchema.safeParse(id).success ||
     Number.isNaN(year) ||
     year < 2000 ||
     year > 9999

@@ -1,6 +1,6 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
-import type { ZodType } from 'zod'
+import { type ZodType, z } from 'zod'
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -11,6 +11,12 @@ declare module 'fastify' {
     multipartBody?: ZodType
   }
 }
+
+/**
+ * Operations whose body may be left out (a zod `.optional()` body): @fastify/swagger marks every
+ * requestBody required, so the document is corrected after it is built (swagger.ts `polish`).
+ */
+export const OPTIONAL_BODY_OPERATIONS = new Set<string>()
 
 type RouteTransform = NonNullable<FastifyDynamicSwaggerOptions['transform']>
 type TransformInput = Parameters<RouteTransform>[0]
@@ -28,6 +34,7 @@ export const routeTransform: RouteTransform = (input) => {
   if (typeof schema.operationId !== 'string' || !schema.tags?.length) {
     throw new Error(`${input.route.method} ${input.url}: a documented route needs an operationId and a tag`)
   }
+  if (schema.body instanceof z.ZodOptional) OPTIONAL_BODY_OPERATIONS.add(schema.operationId)
   if (multipartBody) {
     const multipart = jsonSchemaTransform({ ...input, schema: { body: multipartBody } } as TransformInput)
     const { consumes: _consumes, ...rest } = documented

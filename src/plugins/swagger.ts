@@ -5,7 +5,7 @@ import { jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem.js'
 import { addFormatExamples } from '../openapi/format-examples.js'
-import { routeTransform } from '../openapi/route-transform.js'
+import { OPTIONAL_BODY_OPERATIONS, routeTransform } from '../openapi/route-transform.js'
 
 export const OPENAPI_INFO = {
   title: 'privy-gateway',
@@ -48,6 +48,10 @@ export async function registerSwagger(app: FastifyInstance, { ui }: { ui: boolea
           description: 'PDFs sent for signing: signers, placement, e-Meterai, signed PDF',
         },
         { name: 'OTP', description: 'One-time codes for registration and document signing' },
+        {
+          name: 'Events',
+          description: 'What the webhooks carried, read back: catch up after an outage',
+        },
         { name: 'Privy callbacks', description: 'Status pushes from Privy, verified by signature' },
         { name: 'Health', description: 'Liveness and readiness' },
         {
@@ -105,6 +109,8 @@ function polish(generated: GeneratedDocument): GeneratedDocument {
   for (const pathItem of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(pathItem ?? {}) as OpenAPIV3_1.OperationObject[]) {
       addFormatExamples([operation.requestBody, operation.responses])
+      const body = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined
+      if (body && OPTIONAL_BODY_OPERATIONS.has(operation.operationId ?? '')) body.required = false
     }
   }
   const { components: _components, ...rest } = document

@@ -95,7 +95,12 @@ export async function recordDocumentEvents(database: Database, count: number): P
     }
     ids.push(
       await database.prisma.$transaction(
-        (tx) => recordWebhookEvent(tx, { type: 'document.updated', resourceId: id, data }, new Date()),
+        (tx) =>
+          recordWebhookEvent(
+            tx,
+            { type: 'document.updated', resourceId: id, audience: [], data },
+            new Date(),
+          ),
         // Four writers share the test's small pool with two dispatchers: wait for a connection as
         // the gateway's own background writes do, rather than fail on a busy machine.
         BACKGROUND_TRANSACTION,

@@ -273,6 +273,10 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /v1/registrations': {
     access: 'user',
     call: () => ({ path: '/v1/registrations?limit=100' }),
+    moreAsB: () => [
+      { path: `/v1/registrations?reference_number=${a.referenceNumber}` },
+      { path: '/v1/registrations?status=verified&registration_type=privy_ra' },
+    ],
     asB: [200],
     asA: [200],
   },
@@ -314,6 +318,24 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /v1/documents': {
     access: 'user',
     call: () => ({ path: '/v1/documents?limit=100' }),
+    // The filters and the signer's view: B still sees nothing of A's.
+    moreAsB: () => [
+      { path: `/v1/documents?reference_number=${a.documentReference}` },
+      { path: '/v1/documents?awaiting=me' },
+      { path: '/v1/documents?status=uploaded&limit=100' },
+    ],
+    asB: [200],
+    asA: [200],
+  },
+  'GET /v1/events': {
+    access: 'user',
+    // A's registrations and documents made events: B reads none of them, in either order or by type.
+    call: () => ({ path: '/v1/events?limit=100' }),
+    moreAsB: () => [
+      { path: '/v1/events?order=oldest_first&limit=100' },
+      { path: '/v1/events?type=registration.updated&limit=100' },
+      { path: '/v1/events?type=document.updated&limit=100' },
+    ],
     asB: [200],
     asA: [200],
   },

@@ -63,6 +63,13 @@ describe('README.md, walk through every flow', () => {
     expect(lines).toContain('%PDF-')
     expect(lines).toContain('revoked')
     expect(lines).toContain('DOCUMENT_NOT_REVOCABLE')
+    // Operator filters, the signer's view, a revoke with its reason and actor.
+    expect(lines).toContain('{"owner":"user:alice","status":"verified"}')
+    expect(lines.some((line) => /^[0-9a-f-]{36} Later$/.test(line))).toBe(true)
+    expect(lines).toContain('registration.updated')
+    expect(result.stdout).toMatch(
+      /\{"description":"Revoked: The borrower withdrew the application","actor":"operator:[0-9a-f]{12}"\}/,
+    )
 
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)

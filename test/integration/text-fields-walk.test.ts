@@ -79,7 +79,7 @@ beforeAll(async () => {
     'GET /v1/documents': { access: 'user' },
     'GET /v1/documents/{id}': { access: 'user' },
     'GET /v1/documents/{id}/history': { access: 'user' },
-    'POST /v1/documents/{id}/revoke': { access: 'user' },
+    'POST /v1/documents/{id}/revoke': { access: 'user', json: [{ reason: 'Withdrawn by the borrower' }] },
     'GET /v1/documents/{id}/signed.pdf': { access: 'user' },
     'POST /v1/privy/callbacks': {
       access: 'signature',
@@ -102,6 +102,7 @@ beforeAll(async () => {
     'PATCH /v1/webhook-endpoints/{id}': { access: 'operator', json: [webhook] },
     'DELETE /v1/webhook-endpoints/{id}': { access: 'operator' },
     'POST /v1/webhook-endpoints/{id}/rotate-secret': { access: 'operator', json: [{}] },
+    'GET /v1/events': { access: 'user' },
     'GET /v1/webhook-deliveries': { access: 'operator' },
     'GET /v1/webhook-deliveries/{id}': { access: 'operator' },
     'POST /v1/webhook-deliveries/{id}/replay': { access: 'operator' },

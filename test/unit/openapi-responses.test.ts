@@ -102,6 +102,7 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
   'webhooks.deleteEndpoint': { module: 'webhooks', codes: [] },
   'webhooks.rotateSecret': { module: 'webhooks', codes: [] },
   'webhooks.listDeliveries': { module: 'webhooks', codes: [] },
+  'events.list': { module: 'webhooks', codes: [] },
   'webhooks.getDelivery': { module: 'webhooks', codes: [] },
   'webhooks.replay': {
     module: 'webhooks',

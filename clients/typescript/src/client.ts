@@ -2,6 +2,7 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch'
 import { type CallDefaults, transportFetch } from './call.js'
 import type { paths } from './openapi-types.js'
 import { Documents } from './resources/documents.js'
+import { Events } from './resources/events.js'
 import { PrivyCallbacks, WebhookDeliveries, WebhookEndpoints } from './resources/operators.js'
 import { Otp } from './resources/otp.js'
 import { Registrations } from './resources/registrations.js'
@@ -41,6 +42,7 @@ export class GatewayClient {
   readonly registrations: Registrations
   readonly otp: Otp
   readonly documents: Documents
+  readonly events: Events
   readonly webhookEndpoints: WebhookEndpoints
   readonly webhookDeliveries: WebhookDeliveries
   readonly privyCallbacks: PrivyCallbacks
@@ -68,6 +70,7 @@ export class GatewayClient {
     this.registrations = new Registrations(context)
     this.otp = new Otp(context)
     this.documents = new Documents(context)
+    this.events = new Events(context)
     this.webhookEndpoints = new WebhookEndpoints(context)
     this.webhookDeliveries = new WebhookDeliveries(context)
     this.privyCallbacks = new PrivyCallbacks(context)

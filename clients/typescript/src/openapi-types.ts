@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * List your registrations
-         * @description Newest first. Users see their own; operators see all.
+         * @description Newest first. Users see their own; operators see all, each with its `owner`, and may filter by `owner`. Filters combine (AND); the cursor of a filtered list pages that same list. `owner` from a user is refused (400).
          */
         get: operations["registrations.list"];
         put?: never;
@@ -131,7 +131,7 @@ export interface paths {
         };
         /**
          * List documents
-         * @description Newest first: the documents you uploaded and those you sign. Operators see all.
+         * @description Newest first: the documents you uploaded and those you sign; `awaiting=me`: those waiting for your signature now. Operators see all, each with its `owner`, and may filter by `owner`. Filters combine (AND); the cursor of a filtered list pages that same list.
          */
         get: operations["documents.list"];
         put?: never;
@@ -194,7 +194,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a document
-         * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409 `DOCUMENT_NOT_REVOCABLE`).
+         * @description Only by its uploader (or an operator), and only while not every signer has signed (else 409 `DOCUMENT_NOT_REVOCABLE`). An optional JSON body `{"reason": "..."}` (one line, at most 500 characters) is kept in the history with the actor (`operator:<key id>` or `user:<sub>`).
          */
         post: operations["documents.revoke"];
         delete?: never;
@@ -453,6 +453,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events (catch up on webhooks)
+         * @description The same events the webhooks carry (`id` is their `webhook-id`), newest first or `order=oldest_first`, kept at least 30 days (no job deletes them). Operators see every event; a user sees the events of their own registrations and documents and of documents they sign. To catch up after an outage: `order=oldest_first&created_after=<the last event you handled>`, then follow `next_cursor`.
+         */
+        get: operations["events.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -503,6 +523,13 @@ export interface components {
              * @example {"title":"Perjanjian Kerja Sama Distribusi 2026","sign_process":"parallel","visibility":true,"signers":[{"privy_id":"SIAM4201","role":"signer","placements":[{"page":1,"x":400,"y":700,"width":150,"height":75,"unit":"pt"}]}]}
              */
             metadata: string;
+        };
+        DocumentRevokeInput: {
+            /**
+             * @description Why it is revoked: kept in the document's history with who revoked it
+             * @example The borrower withdrew the application
+             */
+            reason?: string;
         };
         OtpRequestInput: {
             /** @constant */
@@ -962,6 +989,29 @@ export interface components {
             data: components["schemas"]["WebhookDelivery"][];
             next_cursor: string | null;
         };
+        Event: {
+            /**
+             * @description The `webhook-id` of its deliveries
+             * @example msg_2f1c0d8e9b7a4c3d8e1f0a9b8c7d6e5f
+             */
+            id: string;
+            /** @enum {string} */
+            type: "registration.updated" | "document.updated";
+            /**
+             * Format: date-time
+             * @description The payload's `timestamp`: when the change happened
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /** @description The webhook's `data`, as delivered: ids and statuses of the resource, never personal data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        EventList: {
+            data: components["schemas"]["Event"][];
+            next_cursor: string | null;
+        };
         /**
          * @description A box placed by text found in the PDF instead of coordinates: every page is searched, invisible (white or tiny) text included. Not found, or found more often than `occurrence` allows: 422.
          * @example {
@@ -1077,6 +1127,13 @@ export interface components {
              */
             metadata: string;
         };
+        DocumentRevoke: {
+            /**
+             * @description Why it is revoked: kept in the document's history with who revoked it
+             * @example The borrower withdrew the application
+             */
+            reason?: string;
+        };
         /**
          * @example {
          *       "page": 1,
@@ -1147,6 +1204,11 @@ export interface components {
             /** @description GET /v1/documents/{id}/signed.pdf answers */
             signed_pdf_available: boolean;
             /**
+             * @description Operators only: who uploaded it (`user:<sub>` or `operator:<key id>`)
+             * @example user:loan-officer
+             */
+            owner?: string;
+            /**
              * Format: date-time
              * @example 2026-12-07T09:30:00.000Z
              */
@@ -1179,6 +1241,11 @@ export interface components {
                 privy_id: string | null;
                 /** @example SIAM4201 signed the document */
                 description: string;
+                /**
+                 * @description Who took the action (`operator:<key id>` or `user:<sub>`), for gateway events a caller caused
+                 * @example operator:backoffice
+                 */
+                actor: string | null;
             }[];
         };
         OtpRequest: {
@@ -1549,6 +1616,11 @@ export interface components {
              */
             phone: string;
             /**
+             * @description Operators only: who created it (`user:<sub>` or `operator:<key id>`)
+             * @example user:alice
+             */
+            owner?: string;
+            /**
              * Format: date-time
              * @example 2026-12-07T09:30:00.000Z
              */
@@ -1646,6 +1718,18 @@ export interface operations {
                 cursor?: string;
                 /** @description Only registrations in this submission state; operators list `unresolved` ones to check with Privy */
                 submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
+                /** @description Only registrations in this status */
+                status?: "pending" | "waiting_otp" | "waiting_verification" | "verified" | "rejected";
+                /** @description Only registrations of this type */
+                registration_type?: "landing_page" | "privy_ra" | "merchant_ra";
+                /** @description Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`) */
+                owner?: string;
+                /** @description Only rows created at or after this instant */
+                created_after?: string;
+                /** @description Only rows created before this instant */
+                created_before?: string;
+                /** @description Only the row with this reference number */
+                reference_number?: string;
             };
             header?: never;
             path?: never;
@@ -2077,6 +2161,18 @@ export interface operations {
                 cursor?: string;
                 /** @description Only documents in this submission state; operators list `unresolved` ones to check with Privy */
                 submission?: "in_flight" | "submitted" | "unknown" | "unresolved";
+                /** @description Only documents that read with this status (`pending`: Privy has not confirmed the upload) */
+                status?: "pending" | "uploaded" | "processing" | "processing_emeterai" | "completed" | "revoked" | "expired" | "error";
+                /** @description Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`) */
+                owner?: string;
+                /** @description Only rows created at or after this instant */
+                created_after?: string;
+                /** @description Only rows created before this instant */
+                created_before?: string;
+                /** @description Only the row with this reference number */
+                reference_number?: string;
+                /** @description Users only: documents where it is the caller's turn to sign (open, their signature still waiting, and for serial signing every earlier signer has signed). Not with `status`, `submission` or `owner` */
+                awaiting?: "me";
             };
             header?: never;
             path?: never;
@@ -2387,7 +2483,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DocumentRevokeInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -2427,6 +2527,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3656,6 +3774,53 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "events.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description `oldest_first` to catch up from a point in time, in the order things happened */
+                order?: "newest_first" | "oldest_first";
+                /** @description Only events of this type */
+                type?: "registration.updated" | "document.updated";
+                /** @description Only events at or after this instant, like the lists: from the `created_at` of the last event you handled, that one comes again (skip it by `id`) and none of the same instant is missed */
+                created_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

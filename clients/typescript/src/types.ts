@@ -28,6 +28,11 @@ export type Document = Schemas['Document']
 export type DocumentList = Schemas['DocumentList']
 export type DocumentStatus = Document['status']
 export type DocumentHistory = Schemas['DocumentHistory']
+export type DocumentRevokeRequest = Schemas['DocumentRevokeInput']
+
+/** One event of GET /v1/events: what a webhook delivery carried, its `id` the `webhook-id`. */
+export type GatewayEvent = Schemas['Event']
+export type EventList = Schemas['EventList']
 
 type Defaulted<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
 type MetadataAsAnswered = Schemas['DocumentMetadata']

@@ -7,6 +7,10 @@ export function documentUpdated(record: DocumentRecord): WebhookEventInput {
   return {
     type: 'document.updated',
     resourceId: record.id,
+    audience: [
+      record.ownerId,
+      ...record.signers.flatMap((signer) => (signer.userOwnerId ? [signer.userOwnerId] : [])),
+    ],
     data: {
       id: record.id,
       reference_number: record.referenceNumber,

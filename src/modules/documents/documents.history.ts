@@ -27,6 +27,7 @@ export function createDocumentHistory(deps: { documents: DocumentRepository; pri
         source: 'gateway' as const,
         privy_id: null,
         description: event.detail,
+        actor: event.actor,
       })),
       ...upstream.document.signers.flatMap((signer) =>
         signer.histories
@@ -36,6 +37,7 @@ export function createDocumentHistory(deps: { documents: DocumentRepository; pri
             source: 'privy' as const,
             privy_id: signer.privy_id,
             description: entry.description,
+            actor: null,
           })),
       ),
     ].sort((a, b) => a.at.localeCompare(b.at) || a.source.localeCompare(b.source))

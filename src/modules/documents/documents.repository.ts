@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
-import {
-  type DocumentStatus,
-  Prisma,
-  type PrismaClient,
-  type SubmissionState,
-} from '../../generated/prisma/client.js'
+import { type DocumentStatus, Prisma, type PrismaClient } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken } from '../../lib/privy-tokens.js'
+import { documentLists, visibleTo } from './documents.lists.js'
 import { documentOutcomes } from './documents.outcomes.js'
 import { documentRecords, withSigners } from './documents.records.js'
 
 import type { DocumentEventRecord, DocumentRecord } from './documents.types.js'
 
 export type { DocumentEventRecord, DocumentRecord, NewDocument } from './documents.types.js'
-
-/** Who may read a document: its uploader, a signer the gateway knows, or (no filter) an operator. */
-function visibleTo(ownerId?: string): Prisma.DocumentWhereInput {
-  return ownerId ? { OR: [{ ownerId }, { signers: { some: { userOwnerId: ownerId } } }] } : {}
-}
 
 /**
  * The only code that reads or writes documents, their signers and their events. Every change a
@@ -30,6 +21,7 @@ export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
 
   return {
     ...documentOutcomes(prisma, records),
+    ...documentLists(prisma, records),
 
     async findVisible(id: string, ownerId?: string): Promise<DocumentRecord | null> {
       return orNull(
@@ -52,36 +44,6 @@ export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
 
     async findByReference(referenceNumber: string): Promise<DocumentRecord | null> {
       return orNull(await prisma.document.findUnique({ where: { referenceNumber }, include: withSigners }))
-    },
-
-    async listVisible(page: {
-      ownerId?: string
-      /** Only rows in this submission state (operators look for `unresolved` ones). */
-      submission?: Exclude<SubmissionState, 'failed'>
-      limit: number
-      after?: { createdAt: Date; id: string }
-    }) {
-      const { after } = page
-      const rows = await prisma.document.findMany({
-        where: {
-          AND: [
-            visibleTo(page.ownerId),
-            { submission: page.submission ?? { not: 'failed' } },
-            after
-              ? {
-                  OR: [
-                    { createdAt: { lt: after.createdAt } },
-                    { createdAt: after.createdAt, id: { lt: after.id } },
-                  ],
-                }
-              : {},
-          ],
-        },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: page.limit,
-        include: withSigners,
-      })
-      return toRecords(rows)
     },
 
     /** Applies a status read guarded by the status it was read with; null when someone else moved it. */
@@ -153,8 +115,10 @@ export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
       })
     },
 
-    async addEvent(documentId: string, type: string, detail: string): Promise<void> {
-      await prisma.documentEvent.create({ data: { id: randomUUID(), documentId, type, detail } })
+    async addEvent(documentId: string, type: string, detail: string, actor?: string): Promise<void> {
+      await prisma.documentEvent.create({
+        data: { id: randomUUID(), documentId, type, detail, actor: actor ?? null },
+      })
     },
 
     async events(documentId: string): Promise<DocumentEventRecord[]> {

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js'
 import { asAppError, operationPending, outcomeUnknown } from '../../errors/upstream-failure.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
-import { ownerScope, type Principal } from '../../lib/principal.js'
+import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import { PrivyApiError, type PrivyClient, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
@@ -43,7 +43,12 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
   const confirmed = (record: DocumentRecord | null) =>
     confirmedDocument(record, deps.now(), deps.inFlightBudgetMs)
 
-  async function revoke(principal: Principal, id: string, claim?: IdempotencyClaim): Promise<DocumentView> {
+  async function revoke(
+    principal: Principal,
+    id: string,
+    reason: string | undefined,
+    claim?: IdempotencyClaim,
+  ): Promise<DocumentView> {
     const owned = confirmed(await documents.findOwned(id, ownerScope(principal).ownerId))
     if (isAwaitingAnswer(owned)) throw revokePending(id)
     const record = await sync.refreshIfDue(owned, true).catch(() => owned)
@@ -59,7 +64,9 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
     await claim?.bind(id)
     const markRevoked = async () => {
       const revoked = await sync.apply(record, { status: 'revoked' })
-      await documents.addEvent(record.id, 'revoked', "Revoked at the merchant's request")
+      // The reason and who gave it stay in the history (an operator's key id or the user's sub).
+      const detail = reason ? `Revoked: ${reason}` : "Revoked at the merchant's request"
+      await documents.addEvent(record.id, 'revoked', detail, ownerIdFor(principal))
       return revoked
     }
     try {
@@ -91,13 +98,14 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
   async function resumeRevoke(
     principal: Principal,
     id: string,
+    reason: string | undefined,
     claim: IdempotencyClaim,
   ): Promise<DocumentView> {
     const owned = confirmed(await documents.findOwned(id, ownerScope(principal).ownerId))
     if (isAwaitingAnswer(owned)) throw revokePending(id)
     const record = await sync.refreshIfDue(owned, true)
     if (record.status === 'revoked') return toDocumentView(record)
-    return revoke(principal, id, claim)
+    return revoke(principal, id, reason, claim)
   }
 
   // A revoke is on a submitted row: only its late-answer window counts (no in-flight budget).

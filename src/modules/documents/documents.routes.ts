@@ -16,6 +16,7 @@ import {
   type DocumentView,
   GetDocumentQuerySchema,
   ListDocumentsQuerySchema,
+  RevokeDocumentBodySchema,
 } from './documents.schemas.js'
 import type { DocumentService } from './documents.service.js'
 import {
@@ -90,7 +91,10 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         security,
         operationId: 'documents.list',
         summary: 'List documents',
-        description: 'Newest first: the documents you uploaded and those you sign. Operators see all.',
+        description:
+          'Newest first: the documents you uploaded and those you sign; `awaiting=me`: those waiting for ' +
+          'your signature now. Operators see all, each with its `owner`, and may filter by `owner`. ' +
+          'Filters combine (AND); the cursor of a filtered list pages that same list.',
         querystring: ListDocumentsQuerySchema,
         response: { 200: DocumentListSchema, ...problemResponses(400, 401) },
       },
@@ -143,21 +147,35 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         summary: 'Revoke a document',
         description:
           'Only by its uploader (or an operator), and only while not every signer has signed (else 409 ' +
-          '`DOCUMENT_NOT_REVOCABLE`).',
+          '`DOCUMENT_NOT_REVOCABLE`). An optional JSON body `{"reason": "..."}` (one line, at most 500 ' +
+          'characters) is kept in the history with the actor (`operator:<key id>` or `user:<sub>`).',
         headers: IdempotencyKeyHeaderSchema,
         params: DocumentIdParamsSchema,
-        response: { 200: DocumentSchema, ...problemResponses(400, 401, 404, 409, 422, 502, 503, 504) },
+        body: RevokeDocumentBodySchema.optional(),
+        response: {
+          200: DocumentSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
+        },
+      },
+      // No body at all (the call as it was before `reason`) reads as an empty one, not as `null`.
+      preValidation: async (request) => {
+        request.body ??= {}
       },
     },
     async (request, reply) => {
       const principal = principalOf(request)
       const { id } = request.params
+      const reason = request.body?.reason
       return idempotency.handle(request, reply, {
-        content: [id],
-        execute: async (claim) => ({ status: 200, body: await service.revoke(principal, id, claim) }),
+        // Without a reason, the content is what it was before `reason` existed: a key used then still fits.
+        content: reason === undefined ? [id] : [id, reason],
+        execute: async (claim) => ({
+          status: 200,
+          body: await service.revoke(principal, id, reason, claim),
+        }),
         resume: async (_, claim) => ({
           status: 200,
-          body: await service.resumeRevoke(principal, id, claim),
+          body: await service.resumeRevoke(principal, id, reason, claim),
         }),
       })
     },

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { text } from '../../lib/text.js'
 import { PlacementSchema } from '../../pdf/index.js'
 import { DOCUMENT_STATUSES } from '../../privy/index.js'
+import { ListFilterFields } from '../list-filters.js'
 import { SubmissionSchema } from '../submission.js'
 import { AnchorPlacementSchema } from './documents.anchors.js'
 
@@ -118,8 +119,31 @@ export const ListDocumentsQuerySchema = z.strictObject({
   submission: SubmissionSchema.optional().describe(
     'Only documents in this submission state; operators list `unresolved` ones to check with Privy',
   ),
+  status: z
+    .enum(['pending', ...DOCUMENT_STATUSES])
+    .optional()
+    .describe('Only documents that read with this status (`pending`: Privy has not confirmed the upload)'),
+  ...ListFilterFields,
+  awaiting: z
+    .enum(['me'])
+    .optional()
+    .describe(
+      "Users only: documents where it is the caller's turn to sign (open, their signature still " +
+        'waiting, and for serial signing every earlier signer has signed). Not with `status`, ' +
+        '`submission` or `owner`',
+    ),
 })
 export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>
+
+export const RevokeDocumentBodySchema = z
+  .strictObject({
+    reason: text({ min: 1, max: 500, trim: true })
+      .optional()
+      .describe("Why it is revoked: kept in the document's history with who revoked it")
+      .meta({ example: 'The borrower withdrew the application' }),
+  })
+  .meta({ id: 'DocumentRevoke' })
+export type RevokeDocumentBody = z.infer<typeof RevokeDocumentBodySchema>
 
 export const GetDocumentQuerySchema = z.strictObject({
   refresh: z
@@ -182,6 +206,11 @@ export const DocumentSchema = z
     size_bytes: z.number().int().meta({ example: 184_320 }),
     page_count: z.number().int().meta({ example: 3 }),
     signed_pdf_available: z.boolean().describe('GET /v1/documents/{id}/signed.pdf answers'),
+    owner: z
+      .string()
+      .optional()
+      .describe('Operators only: who uploaded it (`user:<sub>` or `operator:<key id>`)')
+      .meta({ example: 'user:loan-officer' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -202,6 +231,13 @@ export const DocumentHistorySchema = z
         source: z.enum(['gateway', 'privy']),
         privy_id: z.string().nullable().describe('The signer concerned, for Privy events'),
         description: z.string().meta({ example: 'SIAM4201 signed the document' }),
+        actor: z
+          .string()
+          .nullable()
+          .describe(
+            'Who took the action (`operator:<key id>` or `user:<sub>`), for gateway events a caller caused',
+          )
+          .meta({ example: 'operator:backoffice' }),
       }),
     ),
   })

@@ -6,6 +6,7 @@ export function registrationUpdated(record: RegistrationRecord): WebhookEventInp
   return {
     type: 'registration.updated',
     resourceId: record.id,
+    audience: [record.ownerId],
     data: {
       id: record.id,
       reference_number: record.referenceNumber,

@@ -1,6 +1,7 @@
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
+import { createdWithin } from '../list-filters.js'
 import { registrationOutcomes } from './registration.outcomes.js'
 import type { SealedIdentity } from './registration.pii.js'
 import { registrationProtection } from './registration.protection.js'
@@ -47,7 +48,11 @@ export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCiphe
       const { after } = page
       const rows = await prisma.registration.findMany({
         where: {
-          ...(page.ownerId ? { ownerId: page.ownerId } : {}),
+          // A user's own rows; an operator's `owner` filter: for registrations both are the creator.
+          ...(page.viewer ? { ownerId: page.viewer } : page.owner ? { ownerId: page.owner } : {}),
+          ...createdWithin(page),
+          ...(page.status ? { status: page.status } : {}),
+          ...(page.registrationType ? { registrationType: page.registrationType } : {}),
           submission: page.submission ?? { not: 'failed' },
           ...(after
             ? {

@@ -169,7 +169,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       },
       onRequest: operatorsOnly,
     },
-    async (request) => service.lookupByNik(request.body.nik),
+    async (request) => service.lookupByNik(principalOf(request), request.body.nik),
   )
 
   app.get(
@@ -180,7 +180,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
         security,
         operationId: 'registrations.list',
         summary: 'List your registrations',
-        description: 'Newest first. Users see their own; operators see all.',
+        description:
+          'Newest first. Users see their own; operators see all, each with its `owner`, and may filter ' +
+          'by `owner`. Filters combine (AND); the cursor of a filtered list pages that same list. ' +
+          '`owner` from a user is refused (400).',
         querystring: ListRegistrationsQuerySchema,
         response: { 200: RegistrationListSchema, ...problemResponses(400, 401) },
       },

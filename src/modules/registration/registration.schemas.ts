@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { checkedText, text } from '../../lib/text.js'
 import { REGISTRATION_STATUSES } from '../../privy/index.js'
+import { ListFilterFields } from '../list-filters.js'
 import { SubmissionSchema } from '../submission.js'
 import { DobSchema, NikSchema } from './identity/index.js'
 
@@ -149,6 +150,9 @@ export const ListRegistrationsQuerySchema = z.strictObject({
   submission: SubmissionSchema.optional().describe(
     'Only registrations in this submission state; operators list `unresolved` ones to check with Privy',
   ),
+  status: z.enum(REGISTRATION_STATUSES).optional().describe('Only registrations in this status'),
+  registration_type: z.enum(REGISTRATION_TYPES).optional().describe('Only registrations of this type'),
+  ...ListFilterFields,
 })
 export type ListRegistrationsQuery = z.infer<typeof ListRegistrationsQuerySchema>
 
@@ -178,6 +182,11 @@ export const RegistrationSchema = z
     submission: SubmissionSchema,
     email: z.string().describe('Masked').meta({ example: 's***@example.co.id' }),
     phone: z.string().describe('Masked').meta({ example: '6281******890' }),
+    owner: z
+      .string()
+      .optional()
+      .describe('Operators only: who created it (`user:<sub>` or `operator:<key id>`)')
+      .meta({ example: 'user:alice' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

@@ -8,6 +8,7 @@ import {
 } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import { PrivyError } from '../../privy/index.js'
+import { listFiltersOf, ownerFor } from '../list-filters.js'
 import { createRegistrationCreation } from './registration.create.js'
 import type { RegistrationServiceDeps } from './registration.deps.js'
 import { nikLookupOf } from './registration.pii.js'
@@ -34,9 +35,10 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
     outcomeNotSettled('registration', record, now(), deps.inFlightBudgetMs)
 
   /** The view, with whether an OTP is live when that decides `next_action` (waiting_otp only). */
-  async function view(record: RegistrationRecord): Promise<RegistrationView> {
+  async function view(record: RegistrationRecord, principal?: Principal): Promise<RegistrationView> {
     const liveOtp = record.status === 'waiting_otp' && (await repository.hasLiveOtp(record.id, now()))
-    return toRegistrationView(record, liveOtp)
+    const shown = toRegistrationView(record, liveOtp)
+    return principal ? { ...shown, ...ownerFor(principal, record.ownerId) } : shown
   }
 
   async function get(
@@ -46,32 +48,37 @@ export function createRegistrationService(deps: RegistrationServiceDeps) {
   ): Promise<RegistrationView> {
     const record = await repository.findVisible(id, ownerScope(principal).ownerId)
     if (!record) throw notFound('Registration')
-    if (!shouldRefresh(record, options.refresh)) return view(record)
+    if (!shouldRefresh(record, options.refresh)) return view(record, principal)
     try {
-      return await view(await refresh(record))
+      return await view(await refresh(record), principal)
     } catch (error) {
       // A background-style refresh must not turn a readable record into an error.
-      if (!options.refresh && error instanceof PrivyError) return view(record)
+      if (!options.refresh && error instanceof PrivyError) return view(record, principal)
       throw asAppError(error)
     }
   }
 
   /** Every registration of the person, found through the NIK's lookup hash (an operator route). */
-  async function lookupByNik(nik: string): Promise<{ data: RegistrationView[] }> {
+  async function lookupByNik(principal: Principal, nik: string): Promise<{ data: RegistrationView[] }> {
     const records = await repository.findByNikLookup(nikLookupOf(deps.pii, nik))
-    return { data: await Promise.all(records.map(view)) }
+    return { data: await Promise.all(records.map((record) => view(record, principal))) }
   }
 
   async function list(principal: Principal, query: ListRegistrationsQuery) {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined
     const records = await repository.listVisible({
-      ownerId: ownerScope(principal).ownerId,
+      ...listFiltersOf(principal, query),
       ...(query.submission ? { submission: query.submission } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.registration_type ? { registrationType: query.registration_type } : {}),
       limit: query.limit + 1,
       after,
     })
     const { page, nextCursor } = cursorPage(records, query.limit)
-    return { data: await Promise.all(page.map(view)), next_cursor: nextCursor }
+    return {
+      data: await Promise.all(page.map((record) => view(record, principal))),
+      next_cursor: nextCursor,
+    }
   }
 
   const timing = { isAwaitingAnswer, lateAnswerDeadline, notSettled }

@@ -4,6 +4,7 @@ import type {
   RegistrationType,
   SubmissionState,
 } from '../../generated/prisma/client.js'
+import type { ListFilters } from '../list-filters.js'
 import type { SealedIdentity } from './registration.pii.js'
 
 /**
@@ -42,10 +43,11 @@ export interface UpstreamStatus {
   upstreamUpdatedAt: Date | null
 }
 
-export interface PageRequest {
-  ownerId?: string
+export interface PageRequest extends ListFilters {
   /** Only rows in this submission state (operators look for `unresolved` ones). */
   submission?: Exclude<SubmissionState, 'failed'>
+  status?: RegistrationStatus
+  registrationType?: RegistrationType
   limit: number
   after?: { createdAt: Date; id: string }
 }

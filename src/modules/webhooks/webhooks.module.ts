@@ -1,5 +1,6 @@
 import type { GatewayModule, ModuleContext } from '../context.js'
 import { createWebhookDispatcher } from './webhooks.dispatcher.js'
+import { createEventFeed, eventFeedRoutes } from './webhooks.event-feed.routes.js'
 import { createWebhookRepository } from './webhooks.repository.js'
 import { webhookRoutes } from './webhooks.routes.js'
 import { createSecretBox } from './webhooks.secret-box.js'
@@ -28,6 +29,7 @@ export function createWebhooksModule(ctx: ModuleContext): GatewayModule<undefine
   return {
     routes: async (app) => {
       await app.register(webhookRoutes, { service })
+      await app.register(eventFeedRoutes, { feed: createEventFeed(repository) })
     },
     api: undefined,
     loops: dispatcher.loops(deps.logger),

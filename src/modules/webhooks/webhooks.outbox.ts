@@ -34,9 +34,13 @@ export interface DocumentEventData {
   updated_at: string
 }
 
+/**
+ * `audience`: the owner ids (`user:<sub>`) who may read the event in GET /v1/events, decided when it is
+ * written (the resource's owner; a document's known signers too). Operators read every event.
+ */
 export type WebhookEventInput =
-  | { type: 'registration.updated'; resourceId: string; data: RegistrationEventData }
-  | { type: 'document.updated'; resourceId: string; data: DocumentEventData }
+  | { type: 'registration.updated'; resourceId: string; audience: string[]; data: RegistrationEventData }
+  | { type: 'document.updated'; resourceId: string; audience: string[]; data: DocumentEventData }
 
 /**
  * Standard Webhooks payload: `{type, timestamp, data}`; the event id is the `webhook-id`. Returns that
@@ -54,6 +58,7 @@ export async function recordWebhookEvent(
       id,
       type: event.type,
       resourceId: event.resourceId,
+      audience: [...new Set(event.audience)],
       payload: payload as unknown as Prisma.InputJsonValue,
       createdAt: occurredAt,
       // The trace of the request (or sweep) that made the change: its deliveries continue it.

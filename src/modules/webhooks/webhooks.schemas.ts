@@ -172,3 +172,44 @@ export type WebhookDeliveryDetailView = z.infer<typeof WebhookDeliveryDetailSche
 export const WebhookDeliveryListSchema = z
   .object({ data: z.array(WebhookDeliverySchema), next_cursor: z.string().nullable() })
   .meta({ id: 'WebhookDeliveryList' })
+
+const EVENT_ID = /^msg_[0-9a-f]{32}$/
+
+/** An outbox event id: the `webhook-id` header of every delivery of that event. */
+export const EventIdSchema = z.string().regex(EVENT_ID, 'must be an event id (msg_…)')
+
+export const ListEventsQuerySchema = z.strictObject({
+  limit: LimitSchema,
+  cursor: CursorSchema,
+  order: z
+    .enum(['newest_first', 'oldest_first'])
+    .default('newest_first')
+    .describe('`oldest_first` to catch up from a point in time, in the order things happened'),
+  type: z.enum(WEBHOOK_EVENT_TYPES).optional().describe('Only events of this type'),
+  created_after: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' })
+    .optional()
+    .describe(
+      'Only events at or after this instant, like the lists: from the `created_at` of the last event ' +
+        'you handled, that one comes again (skip it by `id`) and none of the same instant is missed',
+    ),
+})
+export type ListEventsQuery = z.infer<typeof ListEventsQuerySchema>
+
+export const EventSchema = z
+  .object({
+    id: z
+      .string()
+      .describe('The `webhook-id` of its deliveries')
+      .meta({ example: 'msg_2f1c0d8e9b7a4c3d8e1f0a9b8c7d6e5f' }),
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    created_at: z.iso.datetime().describe("The payload's `timestamp`: when the change happened"),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe("The webhook's `data`, as delivered: ids and statuses of the resource, never personal data"),
+  })
+  .meta({ id: 'Event' })
+
+export const EventListSchema = z
+  .object({ data: z.array(EventSchema), next_cursor: z.string().nullable() })
+  .meta({ id: 'EventList' })

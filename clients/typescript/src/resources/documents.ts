@@ -1,7 +1,7 @@
 import { execute, type RequestOptions } from '../call.js'
 import { type DocumentUpload, documentForm } from '../multipart.js'
 import { Paginator } from '../pagination.js'
-import type { Document, ListQuery } from '../types.js'
+import type { Document, DocumentRevokeRequest, ListQuery } from '../types.js'
 import { formBody, type ResourceContext } from './context.js'
 
 export class Documents {
@@ -35,7 +35,10 @@ export class Documents {
     )
   }
 
-  /** The documents the caller uploaded or signs, across pages. */
+  /**
+   * The documents the caller uploaded or signs, across pages; `{awaiting: 'me'}`: those waiting for
+   * the caller's signature now; operators filter by `owner`, `status`, dates, `reference_number`.
+   */
   list(query: ListQuery<'/v1/documents'> = {}, options?: RequestOptions): Paginator<Document> {
     const { http, defaults } = this.context
     return new Paginator((cursor) =>
@@ -59,13 +62,21 @@ export class Documents {
     )
   }
 
-  /** `POST /v1/documents/{id}/revoke`, while not every signer has signed (ConflictError after). */
-  revoke(id: string, options?: RequestOptions) {
+  /**
+   * `POST /v1/documents/{id}/revoke`, while not every signer has signed (ConflictError after); a
+   * `reason` is kept in the history with who revoked.
+   */
+  revoke(id: string, body: DocumentRevokeRequest = {}, options?: RequestOptions) {
     const { http, defaults } = this.context
     return execute(
       defaults,
       'keyed',
-      (init) => http.POST('/v1/documents/{id}/revoke', { params: { path: { id } }, ...init }),
+      (init) =>
+        http.POST('/v1/documents/{id}/revoke', {
+          params: { path: { id } },
+          ...(body.reason === undefined ? {} : { body }),
+          ...init,
+        }),
       options,
     )
   }
