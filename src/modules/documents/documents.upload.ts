@@ -115,7 +115,8 @@ async function readFilePart(
   maxBytes: number,
 ): Promise<Omit<DocumentUpload, 'metadata'>> {
   const hash = createHash('sha256')
-  const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk))
+  // Shared memory: the PDF pool's workers read these very bytes, no copy per worker job.
+  const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk), { shared: true })
   if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
   return {
     file: bytes,
