@@ -66,14 +66,11 @@ export async function readForm(
 /**
  * A file part, accumulated chunk by chunk and abandoned as soon as it passes `maxBytes`, so no more
  * than the cap plus one chunk is ever held. `onChunk` sees each chunk as it arrives (to hash it).
- * With `shared`, the bytes are joined into shared memory, so handing them to a worker thread (the PDF
- * pool) shares them instead of copying them (docs/decisions/upload-streaming.md, "Memory").
  */
 export async function readCappedFile(
   part: MultipartFile,
   maxBytes: number,
   onChunk?: (chunk: Buffer) => void,
-  { shared = false }: { shared?: boolean } = {},
 ): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
@@ -85,14 +82,7 @@ export async function readCappedFile(
     chunks.push(chunk)
   }
   if (part.file.truncated) throw fieldTooLarge(part.fieldname, maxBytes)
-  return shared ? concatShared(chunks, size) : Buffer.concat(chunks, size)
-}
-
-function concatShared(chunks: Buffer[], size: number): Buffer {
-  const joined = Buffer.from(new SharedArrayBuffer(size))
-  let offset = 0
-  for (const chunk of chunks) offset += chunk.copy(joined, offset)
-  return joined
+  return Buffer.concat(chunks, size)
 }
 
 /** A text field's value as the plugin gives it (a string, or parsed JSON for a part declared so). */

@@ -72,9 +72,8 @@ async function search(job: TextJob): Promise<TagHit[]> {
   checkDecodedSize(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength))
   const { getDocument } = await pdfjs()
   const task = getDocument({
-    // pdf.js may take over the buffer it is given: it gets the worker's own copy, never the
-    // upload's shared memory (documents.upload.ts), which the request still sends to Privy.
-    data: job.bytes.buffer instanceof SharedArrayBuffer ? new Uint8Array(job.bytes) : job.bytes,
+    // pdf.js may take over the buffer it is given; this one is the worker's own copy.
+    data: job.bytes,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,

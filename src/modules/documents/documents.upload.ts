@@ -115,8 +115,7 @@ async function readFilePart(
   maxBytes: number,
 ): Promise<Omit<DocumentUpload, 'metadata'>> {
   const hash = createHash('sha256')
-  // Shared memory: the PDF pool's workers read these very bytes, no copy per worker job.
-  const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk), { shared: true })
+  const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk))
   if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
   return {
     file: bytes,
