@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
 import {
@@ -31,8 +32,8 @@ export interface AttemptSpec<T> {
   /** 1-based attempt number within one call. */
   attempt: number
   headers: Record<string, string>
-  /** JSON text, or its UTF-8 bytes when the caller built them (the upload). */
-  body: string | Buffer
+  /** JSON text, or a stream of its bytes (the upload, with a content-length header). */
+  body: string | Readable
   data: z.ZodType<T>
   maxResponseBytes?: number
   timeoutMs?: number

@@ -4,6 +4,7 @@ import { PrivyAuthenticationError } from './errors.js'
 import type { LateAnswerHandler, SideEffectOptions } from './late-answers.js'
 import { privyTimestamp, signatureFor } from './signing.js'
 import type { TokenManager } from './token.js'
+import type { StreamedBody } from './upload-body.js'
 
 /**
  * One Privy API operation, declared once per resource method. Adding an endpoint means adding one of
@@ -34,11 +35,12 @@ export interface PrivyOperation<T> {
 
 export interface RequestExtras<T> {
   /**
-   * Sent instead of `JSON.stringify(body)`, and `body` only feeds the Signature: the upload writes
-   * its PDF straight into prebuilt JSON bytes (documents.ts), and its `body` has the same JSON apart
-   * from `document`, which the Signature leaves out (docs/privy-contract.md §2.3).
+   * Sent instead of `JSON.stringify(body)`, and `body` only feeds the Signature: the upload streams
+   * its PDF as base64 inside the JSON (upload-body.ts), and its `body` has the same JSON apart from
+   * `document`, which the Signature leaves out (docs/privy-contract.md §2.3), so nothing streamed
+   * needs hashing.
    */
-  wire?: Buffer | undefined
+  wire?: StreamedBody | undefined
   /** Late-answer capture (late-answers.ts); honoured for `retry: 'never'` operations only. */
   onLateAnswer?: LateAnswerHandler<T> | undefined
 }
@@ -70,13 +72,16 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
     let attempt = 0
     let reauthenticated = false
 
-    // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID. A prebuilt `wire`
-    // is reused as is, so a re-send after a 401 does not encode the PDF again.
+    // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID. A streamed `wire`
+    // is opened anew for each attempt (a re-send after a 401 encodes the PDF again, chunk by chunk).
     const send = async (token: string): Promise<T> => {
       attempt++
       const requestId = options.uuid()
       const timestamp = privyTimestamp(options.now())
-      const payload = wire ?? JSON.stringify(body)
+      const payload = wire === undefined ? JSON.stringify(body) : wire.open()
+      // A stream has no length of its own: without this undici would send it chunked.
+      const length: Record<string, string> =
+        wire === undefined ? {} : { 'content-length': String(wire.byteLength) }
       return performAttempt(core, {
         operation: operation.name,
         path: operation.path,
@@ -89,6 +94,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
           'request-id': requestId,
           'content-type': 'application/json',
           accept: 'application/json',
+          ...length,
         },
         body: payload,
         data: operation.data,

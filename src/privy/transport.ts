@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import {
   PrivyConnectionError,
@@ -18,8 +19,8 @@ export interface HttpAttempt {
   origin: string
   path: string
   headers: Record<string, string>
-  /** A Buffer is sent as is; undici copies a string into a new Buffer first. */
-  body: string | Buffer
+  /** A stream is sent as it is read (the upload, see upload-body.ts); a string is copied into a Buffer. */
+  body: string | Readable
   /** Deadline for the whole attempt, headers and body included, so a slow drip also ends. */
   timeoutMs: number
   /** Ends the attempt early (late-answer capture: the client's `close()`). */

@@ -9,8 +9,9 @@ export interface ImageLimits {
 export interface IdentityInput {
   nik?: string
   dob?: string
-  ktp?: string
-  selfie?: string
+  /** Base64 text from a JSON body, or the bytes of a multipart file part. */
+  ktp?: string | Buffer
+  selfie?: string | Buffer
 }
 
 /** The identity fields under Privy's names; the images stay bytes (the Privy client encodes them). */
@@ -58,8 +59,13 @@ export async function prepareIdentity(
   }
 }
 
-async function checkedImage(value: string, field: 'ktp' | 'selfie', maxBytes: number): Promise<Buffer> {
-  const bytes = decodeBase64Image(value, field, maxBytes)
+async function checkedImage(
+  value: string | Buffer,
+  field: 'ktp' | 'selfie',
+  maxBytes: number,
+): Promise<Buffer> {
+  // Text is decoded here, once; a file part is already bytes, capped while it was read.
+  const bytes = typeof value === 'string' ? decodeBase64Image(value, field, maxBytes) : value
   await inspectImage(bytes, field, { maxBytes })
   return bytes
 }

@@ -90,11 +90,12 @@ export async function readRegistrationMultipart(
 }
 
 /**
- * Mobile apps send the identity images as files. This turns a multipart registration into the same
- * shape as the JSON one (images as base64, `phone_verified` as a boolean), so one zod schema
- * validates both and the service never knows which arrived. Files are capped while streaming.
+ * Mobile apps send the identity images as files. This turns a multipart registration into the body
+ * the JSON one validates as (`phone_verified` as a boolean), with the images kept as the bytes they
+ * arrived as: the body schema takes bytes or base64 text, and the Privy client encodes them once.
+ * Files are capped while streaming.
  */
-export async function multipartToJsonBody(request: FastifyRequest, limits: ImageLimits): Promise<void> {
+export async function multipartToBody(request: FastifyRequest, limits: ImageLimits): Promise<void> {
   if (!request.isMultipart()) return
   const { fields, files } = await readRegistrationMultipart(request, {
     ktpMaxBytes: limits.ktpMaxBytes,
@@ -103,8 +104,8 @@ export async function multipartToJsonBody(request: FastifyRequest, limits: Image
   })
   const body: Record<string, unknown> = { ...fields }
   if ('phone_verified' in fields) body.phone_verified = parseBooleanField(fields.phone_verified)
-  if (files.ktp) body.ktp = files.ktp.toString('base64')
-  if (files.selfie) body.selfie = files.selfie.toString('base64')
+  if (files.ktp) body.ktp = files.ktp
+  if (files.selfie) body.selfie = files.selfie
   request.body = body
 }
 

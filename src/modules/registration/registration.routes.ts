@@ -11,7 +11,7 @@ import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
 import type { ImageLimits } from './registration.identity.js'
 import {
-  multipartToJsonBody,
+  multipartToBody,
   registrationJsonBodyLimit,
   registrationMultipartLimits,
   registrationUploadBytes,
@@ -47,7 +47,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
   // one closes the connection, so the client stops sending and nothing waits on it.
   app.addHook('onError', refusedUploadHook(registrationUploadBytes(imageLimits)))
   const bodyLimit = registrationJsonBodyLimit(imageLimits)
-  const acceptMultipart = async (request: FastifyRequest) => multipartToJsonBody(request, imageLimits)
+  const acceptMultipart = async (request: FastifyRequest) => multipartToBody(request, imageLimits)
 
   // Before parsing and validation: a stranger learns nothing about the body schema.
   app.addHook('onRequest', app.authenticate)

@@ -47,14 +47,34 @@ export const LandingPageRegistrationBodySchema = z
 
 // Line breaks allowed: wrapped base64 is still exact (see decodeBase64Image). No `max` here: the cap
 // is configured (REGISTRATION_*_MAX_BYTES) and checked on the text before anything is decoded.
+const ImageText = checkedText(z.string().min(1, 'must not be empty'), 'lines')
+
+// What OpenAPI shows for an image (type, minLength, pattern): the base64 text's own JSON Schema.
+const { $schema: _dialect, ...IMAGE_TEXT_JSON_SCHEMA } = z.toJSONSchema(ImageText, { io: 'input' })
+
+/**
+ * An identity image: base64 text in JSON (checked as text here, decoded once by prepareIdentity), or
+ * the bytes a multipart file part arrived as (`multipartToBody`), so a file is never turned into
+ * base64 only to be decoded again (docs/decisions/upload-streaming.md). One schema for both: a
+ * z.union would render as a one-branch `anyOf` and word its failures "Invalid input", so anything
+ * but bytes is judged by the text schema, with its own messages, and OpenAPI shows that schema.
+ */
 const ImageSchema = (what: string) =>
-  checkedText(z.string().min(1, 'must not be empty'), 'lines')
+  z
+    .custom<string | Buffer>()
+    .superRefine((value, ctx) => {
+      // An empty file part fails as empty text did, with the same message.
+      if (Buffer.isBuffer(value) && value.length > 0) return
+      const checked = ImageText.safeParse(Buffer.isBuffer(value) ? '' : value)
+      if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ ...issue })
+    })
     .describe(
       `${what}, JPEG or PNG: base64 (optionally as a data:image/jpeg|png;base64, URL) in JSON, ` +
         'or a file part in multipart/form-data. Checked by content; forwarded to Privy, never stored.',
     )
     // The start of a real JPEG: shows the encoding; a whole photo does not fit an example.
     .meta({
+      ...IMAGE_TEXT_JSON_SCHEMA,
       example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U',
     })
 

@@ -9,6 +9,7 @@ import {
   SignerTypeSchema,
   wireBody,
 } from '../schemas.js'
+import { base64IntoJson } from '../upload-body.js'
 import { createDocumentOtpResource, type DocumentOtpResource } from './document-otp.js'
 import type {
   DocumentHistoryResult,
@@ -174,7 +175,13 @@ export function createDocumentsResource(
         )
       }
       const body = uploadBody(head(input), input, enterprise)
-      const wire = uploadJson(JSON.stringify(body), input.document.file)
+      // The PDF's data URL is encoded as it is sent (upload-body.ts); the Signature leaves it out.
+      const wire = base64IntoJson(
+        JSON.stringify(body),
+        EMPTY_DOCUMENT_FILE,
+        PDF_DATA_URL_PREFIX,
+        input.document.file,
+      )
       return request(upload, body, { ...lateAnswerOnly(options), wire })
     },
     status: (input) => request(status, wireBody(head(input), input, ['document_token'])),
@@ -186,7 +193,7 @@ export function createDocumentsResource(
 }
 
 /**
- * The docs/privy-contract.md §5.1 body in wire order, with `document_file` left empty: uploadJson writes the PDF into the
+ * The docs/privy-contract.md §5.1 body in wire order, with `document_file` left empty: base64IntoJson writes the PDF into the
  * JSON, and the Signature leaves the whole `document` out (docs/privy-contract.md §2.3), so this object signs the upload.
  */
 function uploadBody(
@@ -239,32 +246,3 @@ function uploadBody(
 // Inside JSON text a `"` within a string value is always escaped, so this can only be the real key
 // with its still-empty value, and `document_file` is a key of ours that occurs once.
 const EMPTY_DOCUMENT_FILE = '"document_file":""'
-// Whole 3-byte groups encode without padding, so the base64 of consecutive chunks concatenates into
-// the base64 of the whole PDF.
-const BASE64_CHUNK_BYTES = 3 * 64 * 1024
-
-/**
- * The upload's JSON bytes: `json` with the PDF's data URL written into its empty `document_file`.
- * Memory: base64 is 4/3 of the PDF (13.3 MB for 10 MB), and this Buffer is the only full copy of it:
- * the PDF is encoded chunk by chunk straight into the Buffer, which undici sends as is (a string body
- * is copied into a new Buffer first) and which a re-send after a 401 reuses. Measured for a 10 MB PDF,
- * peak RSS over idle: building the body 14 MB, the whole upload about 25 MB (median of 10 runs);
- * JSON.stringify of an object holding the data URL took 71 MB and 66 MB.
- */
-function uploadJson(json: string, pdf: Buffer): Buffer {
-  const slot = json.indexOf(EMPTY_DOCUMENT_FILE)
-  if (slot < 0) throw new Error('upload body has no document_file')
-  const at = slot + EMPTY_DOCUMENT_FILE.length - 1
-  const before = json.slice(0, at) + PDF_DATA_URL_PREFIX
-  const after = json.slice(at)
-  const size = Buffer.byteLength(before) + 4 * Math.ceil(pdf.length / 3) + Buffer.byteLength(after)
-  const wire = Buffer.allocUnsafe(size)
-  let offset = wire.write(before)
-  for (let start = 0; start < pdf.length; start += BASE64_CHUNK_BYTES) {
-    offset += wire.write(pdf.toString('base64', start, start + BASE64_CHUNK_BYTES), offset, 'latin1')
-  }
-  offset += wire.write(after, offset)
-  // allocUnsafe leaves old memory in place: never send a byte that was not written here.
-  if (offset !== size) throw new Error('upload body size mismatch')
-  return wire
-}
