@@ -64,8 +64,25 @@ export async function distinctPdf(bytes: Uint8Array): Promise<Buffer> {
   return Buffer.from(await pdf.save({ useObjectStreams: false }))
 }
 
+/** A `POST /v1/documents` body as is (metadata may be any text), for `gateway.call` (undici). */
 export function uploadForm(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): FormData {
-  const form = new FormData()
+  return fillUpload(new FormData(), pdf, metadata, filename)
+}
+
+/**
+ * The same body as Node's own FormData, for the typed client's
+ * `raw.POST('/v1/documents', { body: form as never })` (undici's FormData is another class).
+ */
+export function uploadBody(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): globalThis.FormData {
+  return fillUpload(new globalThis.FormData(), pdf, metadata, filename)
+}
+
+function fillUpload<F extends FormData | globalThis.FormData>(
+  form: F,
+  pdf: Buffer,
+  metadata: unknown,
+  filename: string,
+): F {
   form.set('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata))
   form.set('file', new Blob([pdf], { type: 'application/pdf' }), filename)
   return form
