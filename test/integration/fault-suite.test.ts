@@ -34,19 +34,19 @@ afterEach(async () => {
 })
 
 /** What the storm reads of an answer (`answered`): status, headers, exact text, typed body or problem. */
-interface Answer {
+interface Answer<T> {
   status: number
   headers: Headers
   text: string
-  data?: { id: string; status?: string }
+  data?: T
   error?: Problem
 }
 
-interface Storm {
-  first: Answer
-  keyed: Answer[]
-  fresh: Answer[]
-  settled: Answer
+interface Storm<T> {
+  first: Answer<T>
+  keyed: Answer<T>[]
+  fresh: Answer<T>[]
+  settled: Answer<T>
 }
 
 const keyed = (key: string) => ({ 'idempotency-key': key })
@@ -56,7 +56,7 @@ const keyed = (key: string) => ({ 'idempotency-key': key })
  * the same key (at once) and twice with new keys; then it retries with its key until it gets a final
  * answer, which a further retry must replay byte for byte.
  */
-async function storm(path: string, send: (key: string) => Promise<Answer>): Promise<Storm> {
+async function storm<T>(path: string, send: (key: string) => Promise<Answer<T>>): Promise<Storm<T>> {
   await gateway.sim('POST', '/__sim/faults', {
     path,
     kind: 'commit_then_timeout',
@@ -109,7 +109,12 @@ async function sideEffects(path: string): Promise<number> {
 }
 
 /** Every answer of the storm names the one resource and says something true about it. */
-function expectConsistent(result: Storm, idField: string, id: string, allowed: Record<string, number>) {
+function expectConsistent<T extends { id: string }>(
+  result: Storm<T>,
+  idField: string,
+  id: string,
+  allowed: Record<string, number>,
+) {
   // The first answer is "not known yet" naming the resource, or, when the gateway could already tell
   // from Privy's status that it had acted, the success itself.
   if (result.first.status < 300) expect(result.first.data?.id).toBe(id)
