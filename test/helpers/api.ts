@@ -134,3 +134,9 @@ export async function registerLanding(gateway: TestGateway, caller: TestCaller):
 export async function uploadRaw(client: GatewayClient, form: FormData, headers: Record<string, string> = {}) {
   return answered(await client.raw.POST('/v1/documents', { body: form as never, headers }))
 }
+
+/** `POST /v1/documents/{id}/revoke` as `caller` without a key, answered as is (a refusal is read, not thrown). */
+export async function revokeDocument(gateway: TestGateway, caller: TestCaller, id: string) {
+  const client = await clientFor(gateway, caller)
+  return answered(await client.raw.POST('/v1/documents/{id}/revoke', { params: { path: { id } } }))
+}
