@@ -6,7 +6,7 @@ import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
 import { expect } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
-import { register } from './api.js'
+import { register, upload } from './api.js'
 import { clientFor } from './client.js'
 import type { TestGateway } from './gateway.js'
 import { nikFor } from './identity.js'
@@ -96,6 +96,28 @@ export const signatureAt = (page: number, x: number, y: number) => ({
   height: 75,
   unit: 'pt' as const,
 })
+
+/**
+ * `POST /v1/documents` as `signer` of a fresh `pages`-page PDF that `signer` alone signs (by
+ * registration id, in parallel) at `placement`, 201.
+ */
+export async function documentFor(
+  gateway: TestGateway,
+  signer: SignerUser,
+  title: string,
+  placement = signatureAt(1, 50, 50),
+  pages = 1,
+) {
+  const signers = [
+    { registration_id: signer.registrationId, role: 'signer' as const, placements: [placement] },
+  ]
+  return upload(
+    gateway,
+    { token: signer.token },
+    { title, sign_process: 'parallel', signers },
+    await a4Pdf(pages),
+  )
+}
 
 /** The plainest valid upload: a loan agreement `signer` signs on page 1. */
 export const loanAgreement = (signer: SignerUser) => ({

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { GatewayClient, Problem } from '@privy-gateway/client'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getDocument, getRegistration, register, requestOtp, upload, uploadRaw } from '../helpers/api.js'
+import { getDocument, getRegistration, register, requestOtp, uploadRaw } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
-import { a4Pdf, type SignerUser, signatureAt, uploadBody, verifiedUser } from '../helpers/documents.js'
+import {
+  a4Pdf,
+  documentFor,
+  type SignerUser,
+  signatureAt,
+  uploadBody,
+  verifiedUser,
+} from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
@@ -311,18 +318,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     })
 
     it('POST /v1/otp (document signing) and POST /v1/otp/{id}/validate', async () => {
-      const uploaded = await upload(
-        gateway,
-        { token: signer.token },
-        {
-          title: 'Storm signing',
-          sign_process: 'parallel',
-          signers: [
-            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 80, 80)] },
-          ],
-        },
-        await a4Pdf(),
-      )
+      const uploaded = await documentFor(gateway, signer, 'Storm signing', signatureAt(1, 80, 80))
       const requestPath = '/web/api/v2/doc-signing/otp/request'
       const before = await sideEffects(requestPath)
       const requested = await storm(requestPath, (key) =>
@@ -361,18 +357,7 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
     it('POST /v1/documents/{id}/revoke', async () => {
       const path = '/web/api/v2/doc-signing/delete'
-      const uploaded = await upload(
-        gateway,
-        { token: signer.token },
-        {
-          title: 'Storm revoke',
-          sign_process: 'parallel',
-          signers: [
-            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(2, 60, 60)] },
-          ],
-        },
-        await a4Pdf(2),
-      )
+      const uploaded = await documentFor(gateway, signer, 'Storm revoke', signatureAt(2, 60, 60), 2)
       const before = await sideEffects(path)
       const result = await storm(path, (key) =>
         client.raw

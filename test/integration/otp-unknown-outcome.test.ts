@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { GatewayClient, OtpRequest, OtpTransaction, Problem } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { register, upload } from '../helpers/api.js'
+import { register } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
-import { a4Pdf, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
+import { documentFor, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type TestGateway, useGateway } from '../helpers/gateway.js'
 import { nikFor } from '../helpers/identity.js'
@@ -117,19 +117,7 @@ async function waitingOtpRegistration() {
 }
 
 async function uploadedDocument(): Promise<string> {
-  const uploaded = await upload(
-    setup,
-    { token: signer.token },
-    {
-      title: 'Unknown outcome',
-      sign_process: 'parallel',
-      signers: [
-        { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 60, 60)] },
-      ],
-    },
-    await a4Pdf(),
-  )
-  return uploaded.id
+  return (await documentFor(setup, signer, 'Unknown outcome', signatureAt(1, 60, 60))).id
 }
 
 const withKey = (key: string | undefined): Record<string, string> =>
