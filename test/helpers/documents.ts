@@ -6,8 +6,8 @@ import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
 import { expect } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
-import { register, upload } from './api.js'
-import { clientFor } from './client.js'
+import { latestSimOtp, register, upload } from './api.js'
+import { answered, clientFor, type TestCaller } from './client.js'
 import type { TestGateway } from './gateway.js'
 import { nikFor } from './identity.js'
 
@@ -125,18 +125,30 @@ export const loanAgreement = (signer: SignerUser) => ({
   signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 50)] }],
 })
 
-export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {
-  const otp = await gateway.call('POST', '/v1/otp', {
-    token: signer.token,
-    body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
-  })
-  if (otp.status !== 201) return otp
-  const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
-  const code = (listed.json.otps ?? listed.json).at(-1).code
-  return gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-    token: signer.token,
-    body: { otp_code: code },
-  })
+/**
+ * Requests a signing OTP for `documentIds` as `caller` (the signer by default), reads the code the
+ * simulator sent `signer`, and validates it: the last answer, as is (a refusal is read, not thrown).
+ */
+export async function signWithOtp(
+  gateway: TestGateway,
+  signer: SignerUser,
+  documentIds: string[],
+  caller: TestCaller = { token: signer.token },
+) {
+  const client = await clientFor(gateway, caller)
+  const otp = await answered(
+    await client.raw.POST('/v1/otp', {
+      body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
+    }),
+  )
+  if (otp.status !== 201 || otp.data === undefined) return otp
+  const { code } = await latestSimOtp(gateway, { signer_privy_id: signer.privyId })
+  return answered(
+    await client.raw.POST('/v1/otp/{id}/validate', {
+      params: { path: { id: otp.data.id } },
+      body: { otp_code: code },
+    }),
+  )
 }
 
 /** The simulator's §5.1 upload path; a refused upload must not reach it. */

@@ -117,11 +117,11 @@ describe('e-Meterai, then sign (order: before_signing)', () => {
 
     const early = await signWithOtp(gateway, alice, [uploaded.id])
     expect(early.status, early.text).toBe(409)
-    expect(early.headers['content-type']).toContain('application/problem+json')
+    expect(early.headers.get('content-type')).toContain('application/problem+json')
     expect((await downloadSignedPdf(gateway, uploaded.id, officer)).status).toBe(409)
     expect((await simDocumentOf(gateway, uploaded.reference_number)).signers[0].status).toBe('waiting')
     // The refusal is about a document: its detail must say so, not only speak of a registration.
-    expect(early.json.detail).toMatch(/document/i)
+    expect(early.error?.detail).toMatch(/document/i)
   })
 })
 
