@@ -1,12 +1,13 @@
 import type {
   Document,
   DocumentMetadataInput,
+  GatewayClient,
   OtpRequest,
   OtpTransaction,
   Registration,
 } from '@privy-gateway/client'
 import { expect } from 'vitest'
-import { clientFor, type TestCaller } from './client.js'
+import { answered, clientFor, type TestCaller } from './client.js'
 import { a4Pdf } from './documents.js'
 import type { TestGateway } from './gateway.js'
 import { fullRegistrationJson } from './identity.js'
@@ -124,4 +125,18 @@ export async function registerLanding(gateway: TestGateway, caller: TestCaller):
     .withResponse()
   expect(created.response.status).toBe(201)
   return created.data
+}
+
+/**
+ * `POST /v1/documents` of a form as is (`uploadBody`, any metadata text), answered as is: no
+ * Idempotency-Key unless `headers` has one (the client's `documents.upload` always sends one).
+ */
+export async function uploadRaw(client: GatewayClient, form: FormData, headers: Record<string, string> = {}) {
+  return answered(await client.raw.POST('/v1/documents', { body: form as never, headers }))
+}
+
+/** `POST /v1/documents/{id}/revoke` as `caller` without a key, answered as is (a refusal is read, not thrown). */
+export async function revokeDocument(gateway: TestGateway, caller: TestCaller, id: string) {
+  const client = await clientFor(gateway, caller)
+  return answered(await client.raw.POST('/v1/documents/{id}/revoke', { params: { path: { id } } }))
 }

@@ -25,5 +25,35 @@ export async function clientFor(
       : caller === 'anonymous'
         ? {}
         : { token: typeof caller === 'string' ? await gateway.userToken(caller) : caller.token }
-  return createGatewayClient({ baseUrl: gateway.url, maxRetries: 0, ...auth, ...options })
+  const send = options.fetch ?? ((request: Request) => fetch(request))
+  const keepText = async (request: Request) => {
+    const response = await send(request)
+    // Read lazily: a test that never asks costs a tee, not a wait.
+    const text = response.clone().text()
+    text.catch(() => undefined)
+    texts.set(response, text)
+    return response
+  }
+  return createGatewayClient({ baseUrl: gateway.url, maxRetries: 0, ...auth, ...options, fetch: keepText })
+}
+
+const texts = new WeakMap<Response, Promise<string>>()
+
+/**
+ * The body of a response from a `clientFor` client exactly as the gateway sent it: the client parses
+ * bodies, and a replay test compares bytes (`Idempotent-Replayed` answers are the first answer, byte for byte).
+ */
+export async function textOf(response: Response): Promise<string> {
+  const text = texts.get(response)
+  if (!text) throw new Error('textOf: not a response of a clientFor client')
+  return text
+}
+
+/**
+ * A `client.raw` answer (`{data, error, response}`) with its status, headers and exact text at hand:
+ * `answered(await client.raw.POST(...))`. `data` and `error` keep their types from the OpenAPI document.
+ */
+export async function answered<T extends { response: Response }>(answer: T) {
+  const { response } = answer
+  return { ...answer, status: response.status, headers: response.headers, text: await textOf(response) }
 }

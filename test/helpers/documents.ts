@@ -6,8 +6,8 @@ import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
 import { beforeEach, expect } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
-import { register } from './api.js'
-import { clientFor } from './client.js'
+import { latestSimOtp, register, upload } from './api.js'
+import { answered, clientFor, type TestCaller } from './client.js'
 import type { TestGateway } from './gateway.js'
 import { nikFor } from './identity.js'
 
@@ -64,8 +64,25 @@ export async function distinctPdf(bytes: Uint8Array): Promise<Buffer> {
   return Buffer.from(await pdf.save({ useObjectStreams: false }))
 }
 
+/** A `POST /v1/documents` body as is (metadata may be any text), for `gateway.call` (undici). */
 export function uploadForm(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): FormData {
-  const form = new FormData()
+  return fillUpload(new FormData(), pdf, metadata, filename)
+}
+
+/**
+ * The same body as Node's own FormData, for the typed client's
+ * `raw.POST('/v1/documents', { body: form as never })` (undici's FormData is another class).
+ */
+export function uploadBody(pdf: Buffer, metadata: unknown, filename = 'agreement.pdf'): globalThis.FormData {
+  return fillUpload(new globalThis.FormData(), pdf, metadata, filename)
+}
+
+function fillUpload<F extends FormData | globalThis.FormData>(
+  form: F,
+  pdf: Buffer,
+  metadata: unknown,
+  filename: string,
+): F {
   form.set('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata))
   form.set('file', new Blob([pdf], { type: 'application/pdf' }), filename)
   return form
@@ -80,24 +97,58 @@ export const signatureAt = (page: number, x: number, y: number) => ({
   unit: 'pt' as const,
 })
 
+/**
+ * `POST /v1/documents` as `signer` of a fresh `pages`-page PDF that `signer` alone signs (by
+ * registration id, in parallel) at `placement`, 201.
+ */
+export async function documentFor(
+  gateway: TestGateway,
+  signer: SignerUser,
+  title: string,
+  placement = signatureAt(1, 50, 50),
+  pages = 1,
+) {
+  const signers = [
+    { registration_id: signer.registrationId, role: 'signer' as const, placements: [placement] },
+  ]
+  return upload(
+    gateway,
+    { token: signer.token },
+    { title, sign_process: 'parallel', signers },
+    await a4Pdf(pages),
+  )
+}
+
 /** The plainest valid upload: a loan agreement `signer` signs on page 1. */
 export const loanAgreement = (signer: SignerUser) => ({
   title: 'Loan agreement',
   signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 50)] }],
 })
 
-export async function signWithOtp(gateway: TestGateway, signer: SignerUser, documentIds: string[]) {
-  const otp = await gateway.call('POST', '/v1/otp', {
-    token: signer.token,
-    body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
-  })
-  if (otp.status !== 201) return otp
-  const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
-  const code = (listed.json.otps ?? listed.json).at(-1).code
-  return gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-    token: signer.token,
-    body: { otp_code: code },
-  })
+/**
+ * Requests a signing OTP for `documentIds` as `caller` (the signer by default), reads the code the
+ * simulator sent `signer`, and validates it: the last answer, as is (a refusal is read, not thrown).
+ */
+export async function signWithOtp(
+  gateway: TestGateway,
+  signer: SignerUser,
+  documentIds: string[],
+  caller: TestCaller = { token: signer.token },
+) {
+  const client = await clientFor(gateway, caller)
+  const otp = await answered(
+    await client.raw.POST('/v1/otp', {
+      body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
+    }),
+  )
+  if (otp.status !== 201 || otp.data === undefined) return otp
+  const { code } = await latestSimOtp(gateway, { signer_privy_id: signer.privyId })
+  return answered(
+    await client.raw.POST('/v1/otp/{id}/validate', {
+      params: { path: { id: otp.data.id } },
+      body: { otp_code: code },
+    }),
+  )
 }
 
 /** The simulator's §5.1 upload path; a refused upload must not reach it. */

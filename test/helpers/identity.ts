@@ -1,3 +1,4 @@
+import type { FullRegistrationRequest } from '@privy-gateway/client'
 import sharp from 'sharp'
 
 /** A photo-sized JPEG or PNG with some structure, as a phone camera would not send but a decoder accepts. */
@@ -23,7 +24,10 @@ export function nikFor(dob: string, options: { female?: boolean; ending?: string
   return `317101${dd}${month}${year.slice(2)}${ending}`
 }
 
-export async function fullRegistrationJson(overrides: Record<string, unknown> = {}) {
+/** A full registration as JSON, typed as the client sends it (overrides may break it on purpose). */
+export async function fullRegistrationJson(
+  overrides: Record<string, unknown> = {},
+): Promise<FullRegistrationRequest> {
   const dob = '1990-05-17'
   const [ktp, selfie] = await Promise.all([photo('jpeg'), photo('png', 480, 640, 7)])
   return {
@@ -37,5 +41,5 @@ export async function fullRegistrationJson(overrides: Record<string, unknown> = 
     selfie: `data:image/png;base64,${selfie.toString('base64')}`,
     phone_verified: false,
     ...overrides,
-  }
+  } as FullRegistrationRequest
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { register } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
@@ -103,27 +104,25 @@ describe('the reconciler', () => {
     expect(created.status).toBe('waiting_otp')
     // The connection drops after the request left: Privy may or may not have sent the SMS.
     await gateway.sim('POST', '/__sim/faults', { path: '/web/api/v2/register/otp', kind: 'drop', times: 1 })
-    const request = () =>
-      gateway.call('POST', '/v1/otp', {
-        token,
-        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.id },
-      })
+    const client = await clientFor(gateway, { token })
+    const body = { otp_type: 'registration', otp_channel: 'sms', registration_id: created.id } as const
+    const request = async () => answered(await client.raw.POST('/v1/otp', { body }))
     const lost = await request()
     expect(lost.status).toBeGreaterThanOrEqual(500)
-    expect(lost.json).toMatchObject({ otp_id: expect.any(String), next_action: 'wait' })
-    const voidAt = Date.parse(lost.json.retry_at)
+    expect(lost.error).toMatchObject({ otp_id: expect.any(String), next_action: 'wait' })
+    const lostId = lost.error?.otp_id as string
+    const voidAt = Date.parse(String(lost.error?.retry_at))
     // Contract §4: a code lives 15 minutes; until then a second SMS is not sent, whoever asks.
     expect(voidAt - (Date.now() + gateway.clock.offset())).toBeGreaterThan(14 * 60_000)
     const blocked = await request()
     expect(blocked.status, blocked.text).toBe(409)
-    expect(blocked.json).toMatchObject({
+    expect(blocked.error).toMatchObject({
       code: 'OPERATION_PENDING',
-      otp_id: lost.json.otp_id,
+      otp_id: lostId,
       next_action: 'wait',
     })
-    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(14 * 60)
-    const row = () =>
-      gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: lost.json.otp_id } })
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(14 * 60)
+    const row = () => gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: lostId } })
     expect((await row()).submission).toBe('unknown')
     // Past its void time the reconciler frees it without being asked.
     gateway.clock.advance(voidAt - (Date.now() + gateway.clock.offset()) + 1_000)
@@ -131,7 +130,7 @@ describe('the reconciler', () => {
       expect((await eventually(row, (record) => record.submission === 'failed')).submission).toBe('failed')
       const next = await request()
       expect(next.status, next.text).toBe(201)
-      expect(next.json.id).not.toBe(lost.json.otp_id)
+      expect(next.data?.id).not.toBe(lostId)
     } finally {
       gateway.clock.advance(-gateway.clock.offset())
     }
@@ -152,14 +151,17 @@ describe('the reconciler', () => {
       delay_ms: 6000,
       times: 1,
     })
-    const lost = await gateway.call('POST', '/v1/registrations', { token, body })
+    const client = await clientFor(gateway, { token })
+    const create = async () => answered(await client.raw.POST('/v1/registrations', { body }))
+    const lost = await create()
     expect(lost.status).toBe(504)
+    const lostId = lost.error?.registration_id as string
     // A retry probes with the same reference: Privy holds it, so the row stays unknown and blocks.
     gateway.clock.advance(10_000)
-    const blocked = await gateway.call('POST', '/v1/registrations', { token, body })
-    expect(blocked.json).toMatchObject({
+    const blocked = await create()
+    expect(blocked.error).toMatchObject({
       code: 'OPERATION_PENDING',
-      registration_id: lost.json.registration_id,
+      registration_id: lostId,
     })
 
     // Not yet at the bound: still blocked, still unknown. A younger row left in flight is the witness
@@ -186,26 +188,24 @@ describe('the reconciler', () => {
     expect(
       (
         await gateway.database.prisma.registration.findUniqueOrThrow({
-          where: { id: lost.json.registration_id },
+          where: { id: lostId },
         })
       ).submission,
     ).toBe('unknown')
-    expect(
-      await gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
-    ).toBe(1)
+    expect(await gateway.database.prisma.naturalKey.count({ where: { resourceId: lostId } })).toBe(1)
     gateway.clock.advance(3 * 60_000)
     const released = await eventually(
-      () => gateway.database.prisma.naturalKey.count({ where: { resourceId: lost.json.registration_id } }),
+      () => gateway.database.prisma.naturalKey.count({ where: { resourceId: lostId } }),
       (count) => count === 0,
     )
     expect(released).toBe(0)
     const row = await gateway.database.prisma.registration.findUniqueOrThrow({
-      where: { id: lost.json.registration_id },
+      where: { id: lostId },
     })
     expect(row.submission).toBe('unresolved')
-    const again = await gateway.call('POST', '/v1/registrations', { token, body })
+    const again = await create()
     expect(again.status, again.text).toBe(201)
-    expect(again.json.id).not.toBe(lost.json.registration_id)
+    expect(again.data?.id).not.toBe(lostId)
     expect(gateway.logs.text()).toContain('registration outcome unresolved')
   })
 })

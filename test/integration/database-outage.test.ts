@@ -5,8 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/db/database.js'
 import { simulatorPrivyEnv } from '../../src/simulator/dev-credentials.js'
 import { startSimulator } from '../../src/simulator/index.js'
+import { getDocument, getRegistration, upload as uploadAs, uploadRaw } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
 import { openTestDatabase } from '../helpers/database.js'
-import { a4Pdf, signatureAt, simDocumentOf, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { a4Pdf, signatureAt, simDocumentOf, uploadBody, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson } from '../helpers/identity.js'
@@ -67,30 +69,30 @@ async function uploadThroughOutage({ gateway, privy }: Setup, fail: () => Promis
   const officer = await gateway.userToken('loan-officer')
   const title = `Outage ${Date.now()}`
   privy.hold()
-  const pending = gateway.call('POST', '/v1/documents', {
-    token: officer,
-    form: uploadForm(await a4Pdf(2), {
+  const pending = uploadRaw(
+    await clientFor(gateway, { token: officer }),
+    uploadBody(await a4Pdf(2), {
       title,
       signers: [
         { privy_id: alice.privyId, placements: [signatureAt(1, 50, 700)] },
         { privy_id: bob.privyId, placements: [signatureAt(2, 300, 700)] },
       ],
     }),
-  })
+  )
   await eventually('the upload reaches Privy', () => privy.held().includes(UPLOAD_AT_PRIVY))
   await fail()
 
-  const ready = await gateway.call('GET', '/health/ready')
-  expect(ready.status).toBe(503)
-  expect(ready.json).toMatchObject({ status: 'unavailable', checks: { database: 'failed' } })
+  const ready = await (await clientFor(gateway, 'anonymous')).raw.GET('/health/ready')
+  expect(ready.response.status).toBe(503)
+  expect(ready.error).toMatchObject({ status: 'unavailable', checks: { database: 'failed' } })
 
   privy.release()
   const response = await pending
   expect(response.status, response.text).toBe(503)
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
-  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0)
-  expect(response.json).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' })
-  expect(response.json.request_id).toEqual(expect.any(String))
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+  expect(response.error).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' })
+  expect(response.error?.request_id).toEqual(expect.any(String))
   expect(response.text).not.toMatch(INTERNALS)
   return { title, signers: 2 }
 }
@@ -146,18 +148,17 @@ describe('the database goes away mid-request', () => {
       )
 
       // A request while the database is still away: the same clean 503.
-      const listed = await setup.gateway.call('GET', '/v1/documents', {
-        token: await setup.gateway.userToken('loan-officer'),
-      })
+      const officerClient = await clientFor(setup.gateway, 'loan-officer')
+      const listed = await officerClient.raw.GET('/v1/documents').then(answered)
       expect(listed.status).toBe(503)
-      expect(listed.headers['retry-after']).toBeDefined()
+      expect(listed.headers.get('retry-after')).not.toBeNull()
       expect(listed.text).not.toMatch(INTERNALS)
 
       // The database comes back: the pool reconnects by itself.
       await link.restore()
       await eventually(
         'the gateway is ready again',
-        async () => (await setup.gateway.call('GET', '/health/ready')).status === 200,
+        async () => (await officerClient.raw.GET('/health/ready')).response.status === 200,
       )
       // Privy's answer, kept in memory while the database was away, is written now that it is back:
       // the document is the one Privy holds, token and all, and it can be acted on.
@@ -170,13 +171,11 @@ describe('the database goes away mid-request', () => {
       )
       const token = await documentTokenOf({ database: direct, pii: setup.gateway.pii }, written.id)
       expect(token).toBe((await simDocumentOf(setup.gateway, reference)).document_token)
-      const read = await setup.gateway.call('GET', `/v1/documents/${written.id}`, { token: officer })
-      expect(read.json).toMatchObject({ status: 'uploaded', submission: 'submitted' })
-      const revoked = await setup.gateway.call('POST', `/v1/documents/${written.id}/revoke`, {
-        token: officer,
-      })
-      expect(revoked.status, revoked.text).toBe(200)
-      expect(revoked.json.status).toBe('revoked')
+      const read = await getDocument(setup.gateway, { token: officer }, written.id)
+      expect(read).toMatchObject({ status: 'uploaded', submission: 'submitted' })
+      const revoked = await officerClient.documents.revoke(written.id).withResponse()
+      expect(revoked.response.status).toBe(200)
+      expect(revoked.data.status).toBe('revoked')
       // The answer was kept and retried without its token ever reaching a log line.
       const logs = setup.gateway.logs.text()
       expect(logs).toContain("Privy's answer could not be written: kept in memory")
@@ -184,15 +183,16 @@ describe('the database goes away mid-request', () => {
       expect(setup.gateway.logs.leaked([token ?? 'no token'])).toEqual([])
 
       const signer = await verifiedUser(setup.gateway, `carol-${Date.now()}`)
-      const next = await setup.gateway.call('POST', '/v1/documents', {
-        token: officer,
-        form: uploadForm(await a4Pdf(1), {
+      const next = await uploadAs(
+        setup.gateway,
+        { token: officer },
+        {
           title: 'After the outage',
           signers: [{ privy_id: signer.privyId, placements: [signatureAt(1, 50, 700)] }],
-        }),
-      })
-      expect(next.status, next.text).toBe(201)
-      expect(next.json.signers).toHaveLength(1)
+        },
+        await a4Pdf(1),
+      )
+      expect(next.signers).toHaveLength(1)
     },
   )
 
@@ -236,26 +236,27 @@ describe('the database goes away mid-request', () => {
       const setup = await gatewayOn(database, { PRIVY_TIMEOUT_MS: '1000', PRIVY_LATE_ANSWER_MS: '60000' })
       const { gateway, privy } = setup
       const user = await gateway.userToken(`late-${Date.now()}`)
+      const client = await clientFor(gateway, { token: user })
       // A first call fetches the Privy token, which the held network would otherwise hold too.
-      const warm = await gateway.call('POST', '/v1/registrations', {
-        token: user,
-        body: {
+      const warm = await client.registrations
+        .create({
           registration_type: 'landing_page',
           name: 'Warm Up',
           email: `warm.${Date.now()}@example.co.id`,
           phone: '6281234567890',
-        },
-      })
-      expect(warm.status, warm.text).toBe(201)
+        })
+        .withResponse()
+      expect(warm.response.status).toBe(201)
       privy.hold()
-      const pending = gateway.call('POST', '/v1/registrations', {
-        token: user,
-        body: await fullRegistrationJson({ email: `late.${Date.now()}@example.co.id`, phone_verified: true }),
+      const body = await fullRegistrationJson({
+        email: `late.${Date.now()}@example.co.id`,
+        phone_verified: true,
       })
+      const pending = client.raw.POST('/v1/registrations', { body }).then(answered)
       await eventually('the registration reaches Privy', () => privy.held().includes(REGISTER_AT_PRIVY))
       const timedOut = await pending
       expect(timedOut.status, timedOut.text).toBe(504)
-      const id = timedOut.json.registration_id as string
+      const id = timedOut.error?.registration_id as string
       expect((await direct.prisma.registration.findUniqueOrThrow({ where: { id } })).submission).toBe(
         'unknown',
       )
@@ -280,8 +281,8 @@ describe('the database goes away mid-request', () => {
       const token = await registerTokenOf({ database: direct, pii: gateway.pii }, id)
       expect(token).toBe(upstream.json.register_token)
       expect(gateway.logs.leaked([token ?? 'no token'])).toEqual([])
-      const read = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token: user })
-      expect(read.json).toMatchObject({ status: 'waiting_verification', submission: 'submitted' })
+      const read = await getRegistration(gateway, { token: user }, id, { refresh: true })
+      expect(read).toMatchObject({ status: 'waiting_verification', submission: 'submitted' })
     },
   )
 })

@@ -3,7 +3,8 @@ import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { getDocument, upload as uploadDocument } from '../helpers/api.js'
+import { getDocument, upload as uploadDocument, uploadRaw } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import {
   a4Pdf,
   documentCast,
@@ -12,7 +13,7 @@ import {
   signedPdfStoreEnv,
   simDocumentOf,
   stampAt,
-  uploadForm,
+  uploadBody,
   upstreamCount,
 } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
@@ -206,15 +207,15 @@ describe('document callbacks', () => {
     // Privy does the work, then its answer cannot be read: the gateway says "follow document <id>".
     const fault = { path: '/web/api/v2/doc-signing', kind: 'malformed_json', times: 1 }
     expect((await gateway.sim('POST', '/__sim/faults', fault)).status).toBe(201)
-    const lost = await gateway.call('POST', '/v1/documents', {
-      token: officer,
-      form: uploadForm(await a4Pdf(), {
+    const lost = await uploadRaw(
+      await clientFor(gateway, { token: officer }),
+      uploadBody(await a4Pdf(), {
         title: 'Lost answer',
         signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       }),
-    })
+    )
     expect(lost.status, lost.text).toBe(502)
-    const id = lost.json.document_id
+    const id = lost.error?.document_id as string
     expect(id).toEqual(expect.any(String))
     const row = await gateway.database.prisma.document.findUniqueOrThrow({ where: { id } })
     expect(row.submission).toBe('unknown')

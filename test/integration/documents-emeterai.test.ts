@@ -2,7 +2,7 @@ import type { DocumentMetadataInput } from '@privy-gateway/client'
 import { PDFDocument } from 'pdf-lib'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pageContentTexts } from '../../src/simulator/testing/pdfs.js'
-import { getDocument, upload as uploadDocument } from '../helpers/api.js'
+import { getDocument, revokeDocument, upload as uploadDocument } from '../helpers/api.js'
 import {
   a4Pdf,
   documentCast,
@@ -117,11 +117,11 @@ describe('e-Meterai, then sign (order: before_signing)', () => {
 
     const early = await signWithOtp(gateway, alice, [uploaded.id])
     expect(early.status, early.text).toBe(409)
-    expect(early.headers['content-type']).toContain('application/problem+json')
+    expect(early.headers.get('content-type')).toContain('application/problem+json')
     expect((await downloadSignedPdf(gateway, uploaded.id, officer)).status).toBe(409)
     expect((await simDocumentOf(gateway, uploaded.reference_number)).signers[0].status).toBe('waiting')
     // The refusal is about a document: its detail must say so, not only speak of a registration.
-    expect(early.json.detail).toMatch(/document/i)
+    expect(early.error?.detail).toMatch(/document/i)
   })
 })
 
@@ -143,7 +143,7 @@ describe('e-Meterai only (no signers)', () => {
   it('cannot be revoked once completed: 409', async () => {
     const uploaded = await upload({ e_meterai: stamp() })
     expect((await refreshed(uploaded.id)).status).toBe('completed')
-    const revoke = await gateway.call('POST', `/v1/documents/${uploaded.id}/revoke`, { token: officer })
+    const revoke = await revokeDocument(gateway, { token: officer }, uploaded.id)
     expect(revoke.status, revoke.text).toBe(409)
     expect((await refreshed(uploaded.id)).status).toBe('completed')
   })
@@ -159,9 +159,9 @@ describe('revoke and download around the last signature', () => {
     expect((await signWithOtp(gateway, alice, [uploaded.id])).status).toBe(200)
     expect((await refreshed(uploaded.id)).status).toBe('processing')
 
-    const revoke = await gateway.call('POST', `/v1/documents/${uploaded.id}/revoke`, { token: officer })
+    const revoke = await revokeDocument(gateway, { token: officer }, uploaded.id)
     expect(revoke.status, revoke.text).toBe(409)
-    expect(revoke.headers['content-type']).toContain('application/problem+json')
+    expect(revoke.headers.get('content-type')).toContain('application/problem+json')
     expect((await simDocumentOf(gateway, uploaded.reference_number)).status).toBe('processing')
 
     // Download before completion: 409.
@@ -184,7 +184,7 @@ describe('revoke and download around the last signature', () => {
       e_meterai: stamp('after_signing'),
     })
     expect((await signWithOtp(gateway, alice, [uploaded.id])).status).toBe(200)
-    const revoke = await gateway.call('POST', `/v1/documents/${uploaded.id}/revoke`, { token: officer })
+    const revoke = await revokeDocument(gateway, { token: officer }, uploaded.id)
     expect(revoke.status, revoke.text).toBe(409)
     expect((await refreshed(uploaded.id)).status).toBe('completed')
   })
@@ -197,8 +197,8 @@ describe('revoke and download around the last signature', () => {
     const early = await downloadSignedPdf(gateway, uploaded.id, officer)
     expect(early.status).toBe(409)
     expect(JSON.parse(early.bytes.toString('utf8')).code).toBe('SIGNED_PDF_NOT_READY')
-    const revoke = await gateway.call('POST', `/v1/documents/${uploaded.id}/revoke`, { token: officer })
+    const revoke = await revokeDocument(gateway, { token: officer }, uploaded.id)
     expect(revoke.status, revoke.text).toBe(200)
-    expect(revoke.json.status).toBe('revoked')
+    expect(revoke.data?.status).toBe('revoked')
   })
 })

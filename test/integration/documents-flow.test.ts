@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { pageContentTexts } from '../../src/simulator/testing/pdfs.js'
 import { upload as uploadAs } from '../helpers/api.js'
 import { clientFor } from '../helpers/client.js'
-import { a4Pdf, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
+import { a4Pdf, type SignerUser, signatureAt, signWithOtp, verifiedUser } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
 let officer: GatewayClient
@@ -34,20 +34,6 @@ async function document(id: string, client = officer) {
   return client.documents.get(id, { refresh: true })
 }
 
-/** Requests a signing OTP as `signer`, reads the code the simulator sent, validates it: the last answer. */
-async function signWithOtp(client: GatewayClient, signer: SignerUser, documentIds: string[]) {
-  const otp = await client.raw.POST('/v1/otp', {
-    body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: documentIds },
-  })
-  if (otp.response.status !== 201 || otp.data === undefined) return otp
-  const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
-  const code = (listed.json.otps ?? listed.json).at(-1).code
-  return client.raw.POST('/v1/otp/{id}/validate', {
-    params: { path: { id: otp.data.id } },
-    body: { otp_code: code },
-  })
-}
-
 describe('document signing, end to end', () => {
   it('serial signing with two signers: order enforced, then completed and the signed PDF carries the marks', async () => {
     const uploaded = await upload({
@@ -70,21 +56,20 @@ describe('document signing, end to end', () => {
 
     // The signer sees the document too; a stranger does not.
     const aliceClient = await as(alice)
-    const bobClient = await as(bob)
     const seen = await aliceClient.raw.GET('/v1/documents/{id}', { params: { path: { id: uploaded.id } } })
     expect(seen.response.status).toBe(200)
 
-    const early = await signWithOtp(bobClient, bob, [uploaded.id])
+    const early = await signWithOtp(gateway, bob, [uploaded.id])
     expect(early.response.status).toBe(409)
     expect(early.error?.code).toBe('NOT_YOUR_TURN')
     expect(early.error?.detail).toMatch(/turn/)
 
-    expect((await signWithOtp(aliceClient, alice, [uploaded.id])).response.status).toBe(200)
+    expect((await signWithOtp(gateway, alice, [uploaded.id])).response.status).toBe(200)
     const half = await document(uploaded.id)
     expect(half.signers[0]).toMatchObject({ status: 'signed', signed_at: expect.any(String) })
     expect(half.signers[1]?.status).toBe('waiting')
 
-    expect((await signWithOtp(bobClient, bob, [uploaded.id])).response.status).toBe(200)
+    expect((await signWithOtp(gateway, bob, [uploaded.id])).response.status).toBe(200)
     const done = await document(uploaded.id)
     expect(done).toMatchObject({ status: 'completed', signed_pdf_available: true })
 
@@ -118,13 +103,13 @@ describe('document signing, end to end', () => {
         { privy_id: bob.privyId, placements: [signatureAt(1, 300, 50)] },
       ],
     })
-    expect((await signWithOtp(await as(bob), bob, [uploaded.id])).response.status).toBe(200)
+    expect((await signWithOtp(gateway, bob, [uploaded.id])).response.status).toBe(200)
     const revoked = await officer.raw.POST('/v1/documents/{id}/revoke', {
       params: { path: { id: uploaded.id } },
     })
     expect(revoked.response.status, JSON.stringify(revoked.error)).toBe(200)
     expect(revoked.data?.status).toBe('revoked')
-    const late = await signWithOtp(await as(alice), alice, [uploaded.id])
+    const late = await signWithOtp(gateway, alice, [uploaded.id])
     expect(late.response.status).toBe(409)
     expect(late.error?.code).toBe('DOCUMENT_NOT_SIGNABLE')
     const signed = await officer.raw.GET('/v1/documents/{id}/signed.pdf', {
@@ -153,7 +138,7 @@ describe('document signing, end to end', () => {
     }
     const list = await stranger.raw.GET('/v1/documents')
     expect(list.data?.data).toEqual([])
-    const otp = await signWithOtp(stranger, alice, [uploaded.id])
+    const otp = await signWithOtp(gateway, alice, [uploaded.id], 'stranger')
     expect(otp.response.status).toBe(404)
     // A signer may read but not revoke what someone else uploaded.
     const aliceClient = await as(alice)

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makePdf } from '../../src/simulator/testing/pdfs.js'
-import { getDocument } from '../helpers/api.js'
+import { getDocument, revokeDocument, uploadRaw } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import {
   A4_PAGE,
   a4Pdf,
@@ -11,7 +12,7 @@ import {
   signedPdfStoreEnv,
   signWithOtp,
   stampAt,
-  uploadForm,
+  uploadBody,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 import { allDocumentTokens } from '../helpers/privy-tokens.js'
@@ -37,11 +38,15 @@ beforeAll(async () => {
 })
 
 async function upload(metadata: Record<string, unknown>, pdf?: Buffer | Uint8Array) {
-  return gateway.call('POST', '/v1/documents', {
-    token: officer,
-    form: uploadForm(Buffer.from(pdf ?? (await a4Pdf(2))), { title: 'Log check', ...metadata }),
-  })
+  const client = await clientFor(gateway, { token: officer })
+  return uploadRaw(
+    client,
+    uploadBody(Buffer.from(pdf ?? (await a4Pdf(2))), { title: 'Log check', ...metadata }),
+  )
 }
+
+/** The id of a created document (empty when it was refused: the status check before says why). */
+const idOf = (created: Awaited<ReturnType<typeof upload>>) => created.data?.id ?? ''
 
 const codesSeen = new Set<string>()
 
@@ -54,25 +59,22 @@ async function rememberCodes() {
 
 /** Signs with a wrong code first (a code too, which must not be logged), then the right one. */
 async function signAfterOneWrongCode(signer: SignerUser, documentId: string) {
-  const otp = await gateway.call('POST', '/v1/otp', {
-    token: signer.token,
-    body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [documentId] },
-  })
-  expect(otp.status, otp.text).toBe(201)
+  const client = await clientFor(gateway, { token: signer.token })
+  const otp = await client.otp
+    .request({ otp_type: 'document_signing', otp_channel: 'sms', document_ids: [documentId] })
+    .withResponse()
+  expect(otp.response.status).toBe(201)
   const listed = await gateway.sim('GET', `/__sim/otps?signer_privy_id=${signer.privyId}`)
   const code: string = listed.json.otps.at(-1).code
   const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
   codesSeen.add(wrong)
-  const refused = await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-    token: signer.token,
+  const refused = await client.raw.POST('/v1/otp/{id}/validate', {
+    params: { path: { id: otp.data.id } },
     body: { otp_code: wrong },
   })
-  expect(refused.status, refused.text).toBeGreaterThanOrEqual(400)
-  const validated = await gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-    token: signer.token,
-    body: { otp_code: code },
-  })
-  expect(validated.status, validated.text).toBe(200)
+  expect(refused.response.status, JSON.stringify(refused.error)).toBeGreaterThanOrEqual(400)
+  const validated = await client.otp.validate(otp.data.id, code).withResponse()
+  expect(validated.response.status).toBe(200)
 }
 
 describe('logs after document work', () => {
@@ -87,13 +89,14 @@ describe('logs after document work', () => {
       e_meterai: { category: 'surat_perjanjian', placements: [stampAt(2, 450, 700)] },
     })
     expect(serial.status, serial.text).toBe(201)
-    await signAfterOneWrongCode(alice, serial.json.id)
-    expect((await signWithOtp(gateway, bob, [serial.json.id])).status).toBe(200)
-    const done = await getDocument(gateway, { token: officer }, serial.json.id, { refresh: true })
+    await signAfterOneWrongCode(alice, idOf(serial))
+    expect((await signWithOtp(gateway, bob, [idOf(serial)])).status).toBe(200)
+    const done = await getDocument(gateway, { token: officer }, idOf(serial), { refresh: true })
     expect(done.status).toBe('completed')
-    expect((await downloadSignedPdf(gateway, serial.json.id, officer)).status).toBe(200)
+    expect((await downloadSignedPdf(gateway, idOf(serial), officer)).status).toBe(200)
     expect(
-      (await gateway.call('GET', `/v1/documents/${serial.json.id}/history`, { token: officer })).status,
+      (await (await clientFor(gateway, { token: officer })).documents.history(idOf(serial)).withResponse())
+        .response.status,
     ).toBe(200)
 
     // e-Meterai only, downloaded twice (the second from the store).
@@ -101,17 +104,15 @@ describe('logs after document work', () => {
       e_meterai: { category: 'dokumen_lain_lain', placements: [stampAt(1, 450, 700)] },
     })
     expect(stampOnly.status, stampOnly.text).toBe(201)
-    expect((await downloadSignedPdf(gateway, stampOnly.json.id, officer)).status).toBe(200)
-    expect((await downloadSignedPdf(gateway, stampOnly.json.id, officer)).status).toBe(200)
+    expect((await downloadSignedPdf(gateway, idOf(stampOnly), officer)).status).toBe(200)
+    expect((await downloadSignedPdf(gateway, idOf(stampOnly), officer)).status).toBe(200)
 
     // Parallel, revoked.
     const revoked = await upload({
       signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 300, 300)] }],
     })
     expect(revoked.status, revoked.text).toBe(201)
-    expect(
-      (await gateway.call('POST', `/v1/documents/${revoked.json.id}/revoke`, { token: officer })).status,
-    ).toBe(200)
+    expect((await revokeDocument(gateway, { token: officer }, idOf(revoked))).status).toBe(200)
 
     // Refusals by content, one of them carrying a phrase only its bytes hold.
     const garbage = Buffer.from(`%PDF-1.7\n1 0 obj << /Title (${PDF_ONLY_PHRASE}) >> stream\n%%EOF\n`)
@@ -151,7 +152,7 @@ describe('logs after document work', () => {
 
     const logs = gateway.logs.text()
     // The logs did record this work: an empty log would pass every check below.
-    expect(logs).toContain(serial.json.reference_number)
+    expect(logs).toContain(serial.data?.reference_number)
     expect(logs).toContain('privy callback received')
 
     const tokens = await allDocumentTokens(gateway)

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { getDocument } from '../helpers/api.js'
 import {
   A4_PAGE,
   distinctPdf,
@@ -104,8 +105,8 @@ describe('a tagged PDF, end to end', () => {
       { page: 1, x: 300, y: 429.89, width: 120, height: 60 },
     ]
     expect(response.json.signers[0].placements).toEqual(spots)
-    const read = await gateway.call('GET', `/v1/documents/${response.json.id}`, { token: officer })
-    expect(read.json.signers[0].placements).toEqual(spots)
+    const read = await getDocument(gateway, { token: officer }, response.json.id)
+    expect(read.signers[0]?.placements).toEqual(spots)
   })
 
   it('places an e-Meterai stamp by its tag, square, and shows it', async () => {

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto'
+import type { GatewayClient, Problem } from '@privy-gateway/client'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getDocument, getRegistration, register } from '../helpers/api.js'
-import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { getDocument, getRegistration, register, requestOtp, uploadRaw } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
+import {
+  a4Pdf,
+  documentFor,
+  type SignerUser,
+  signatureAt,
+  uploadBody,
+  verifiedUser,
+} from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { type CallResult, useGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -17,7 +26,7 @@ import { registerTokenOf } from '../helpers/privy-tokens.js'
 const PRIVY_TIMEOUT_MS = 600
 const COMMIT_DELAY_MS = 1500
 
-let user: string
+let user: GatewayClient
 
 const gateway = useGateway({
   PRIVY_TIMEOUT_MS: String(PRIVY_TIMEOUT_MS),
@@ -25,25 +34,36 @@ const gateway = useGateway({
   PRIVY_LATE_ANSWER_MS: '20000',
 })
 beforeAll(async () => {
-  user = await gateway.userToken('fault-suite-user')
+  user = await clientFor(gateway, 'fault-suite-user')
 })
 afterEach(async () => {
   await gateway.sim('DELETE', '/__sim/faults')
 })
 
-interface Storm {
-  first: CallResult
-  keyed: CallResult[]
-  fresh: CallResult[]
-  settled: CallResult
+/** What the storm reads of an answer (`answered`): status, headers, exact text, typed body or problem. */
+interface Answer<T> {
+  status: number
+  headers: Headers
+  text: string
+  data?: T
+  error?: Problem
 }
+
+interface Storm<T> {
+  first: Answer<T>
+  keyed: Answer<T>[]
+  fresh: Answer<T>[]
+  settled: Answer<T>
+}
+
+const keyed = (key: string) => ({ 'idempotency-key': key })
 
 /**
  * The first call meets the fault; while Privy still holds its answer the client retries 5 times with
  * the same key (at once) and twice with new keys; then it retries with its key until it gets a final
  * answer, which a further retry must replay byte for byte.
  */
-async function storm(path: string, send: (key: string) => Promise<CallResult>): Promise<Storm> {
+async function storm<T>(path: string, send: (key: string) => Promise<Answer<T>>): Promise<Storm<T>> {
   await gateway.sim('POST', '/__sim/faults', {
     path,
     kind: 'commit_then_timeout',
@@ -70,7 +90,7 @@ async function storm(path: string, send: (key: string) => Promise<CallResult>): 
   expect(settled.status, settled.text).toBeLessThan(300)
   const replay = await send(key)
   expect(replay.status).toBe(settled.status)
-  expect(replay.headers['idempotent-replayed']).toBe('true')
+  expect(replay.headers.get('idempotent-replayed')).toBe('true')
   expect(replay.text).toBe(settled.text)
   return { first, keyed, fresh, settled }
 }
@@ -96,25 +116,31 @@ async function sideEffects(path: string): Promise<number> {
 }
 
 /** Every answer of the storm names the one resource and says something true about it. */
-function expectConsistent(result: Storm, idField: string, id: string, allowed: Record<string, number>) {
+function expectConsistent<T extends { id: string }>(
+  result: Storm<T>,
+  idField: string,
+  id: string,
+  allowed: Record<string, number>,
+) {
   // The first answer is "not known yet" naming the resource, or, when the gateway could already tell
   // from Privy's status that it had acted, the success itself.
-  if (result.first.status < 300) expect(result.first.json.id).toBe(id)
+  if (result.first.status < 300) expect(result.first.data?.id).toBe(id)
   else {
     expect(result.first.status, result.first.text).toBe(504)
-    expect(result.first.json[idField]).toBe(id)
+    expect(result.first.error?.[idField]).toBe(id)
   }
   for (const response of [...result.keyed, ...result.fresh]) {
     if (response.status < 300) {
-      expect(response.json.id).toBe(id)
+      expect(response.data?.id).toBe(id)
       continue
     }
-    expect(response.headers['content-type']).toContain('application/problem+json')
-    expect(Object.keys(allowed), response.text).toContain(response.json.code)
-    expect(response.status).toBe(allowed[response.json.code])
-    if (response.json[idField] !== undefined) expect(response.json[idField]).toBe(id)
+    expect(response.headers.get('content-type')).toContain('application/problem+json')
+    const code = response.error?.code ?? ''
+    expect(Object.keys(allowed), response.text).toContain(code)
+    expect(response.status).toBe(allowed[code])
+    if (response.error?.[idField] !== undefined) expect(response.error[idField]).toBe(id)
   }
-  expect(result.settled.json.id).toBe(id)
+  expect(result.settled.data?.id).toBe(id)
 }
 
 /** A NIK and the date of birth it encodes. */
@@ -130,7 +156,7 @@ async function waitingOtpRegistration(sub: string) {
     { email: `${sub}@example.co.id`, ...person('1991-02-03') },
   )
   expect(registration.status).toBe('waiting_otp')
-  return { token, registration }
+  return { token, registration, client: await clientFor(gateway, { token }) }
 }
 
 describe('commit then time out, with keyed and unkeyed retries: one side effect, all settled', () => {
@@ -142,13 +168,13 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
       ...person('1988-08-08'),
     })
     const result = await storm(path, (key) =>
-      gateway.call('POST', '/v1/registrations', { token: user, body, headers: { 'idempotency-key': key } }),
+      user.raw.POST('/v1/registrations', { body, headers: keyed(key) }).then(answered),
     )
-    const id = result.settled.json.id
+    const id = result.settled.data?.id ?? ''
     expect(result.settled.status).toBe(201)
-    expect(result.settled.json.status).toBe('waiting_otp')
+    expect(result.settled.data?.status).toBe('waiting_otp')
     expectConsistent(result, 'registration_id', id, { ...KEYED_WAIT, REGISTRATION_EXISTS: 409 })
-    expect(result.fresh.map((response) => response.json.code)).toEqual([
+    expect(result.fresh.map((response) => response.error?.code)).toEqual([
       'REGISTRATION_EXISTS',
       'REGISTRATION_EXISTS',
     ])
@@ -162,33 +188,31 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
   it('POST /v1/registrations/{id}/resend', async () => {
     const path = '/web/api/v2/register/resend'
-    const token = await gateway.userToken('storm-resend')
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: await fullRegistrationJson({
-        email: 'storm.resend@example.co.id',
-        ...person('1979-03-04'),
-        phone_verified: true,
-      }),
+    const client = await clientFor(gateway, 'storm-resend')
+    const created = await register(gateway, 'storm-resend', {
+      email: 'storm.resend@example.co.id',
+      ...person('1979-03-04'),
+      phone_verified: true,
     })
-    expect(created.status, created.text).toBe(201)
-    await gateway.sim('POST', `/__sim/registrations/${created.json.reference_number}/verify`, {
+    await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {
       outcome: { reject: 'RC01' },
     })
-    const rejected = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(rejected.json.can_resend).toBe(true)
+    const rejected = await getRegistration(gateway, 'storm-resend', created.id, { refresh: true })
+    expect(rejected.can_resend).toBe(true)
     const before = await sideEffects(path)
     const { selfie } = await fullRegistrationJson()
     const result = await storm(path, (key) =>
-      gateway.call('POST', `/v1/registrations/${created.json.id}/resend`, {
-        token,
-        body: { selfie },
-        headers: { 'idempotency-key': key },
-      }),
+      client.raw
+        .POST('/v1/registrations/{id}/resend', {
+          params: { path: { id: created.id } },
+          body: { selfie },
+          headers: keyed(key),
+        })
+        .then(answered),
     )
     expect(result.settled.status).toBe(200)
-    expect(result.settled.json.status).toBe('waiting_verification')
-    expectConsistent(result, 'registration_id', created.json.id, {
+    expect(result.settled.data?.status).toBe('waiting_verification')
+    expectConsistent(result, 'registration_id', created.id, {
       ...KEYED_WAIT,
       REGISTRATION_NOT_RESENDABLE: 409,
     })
@@ -197,16 +221,13 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
   it('POST /v1/otp', async () => {
     const path = '/web/api/v2/register/otp'
-    const { token, registration } = await waitingOtpRegistration('storm-otp')
+    const { client, registration } = await waitingOtpRegistration('storm-otp')
     const before = await sideEffects(path)
+    const body = { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id } as const
     const result = await storm(path, (key) =>
-      gateway.call('POST', '/v1/otp', {
-        token,
-        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
-        headers: { 'idempotency-key': key },
-      }),
+      client.raw.POST('/v1/otp', { body, headers: keyed(key) }).then(answered),
     )
-    const otpId = result.settled.json.id
+    const otpId = result.settled.data?.id ?? ''
     expect(result.settled.status).toBe(201)
     expectConsistent(result, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
     const messages = await gateway.sim(
@@ -222,50 +243,47 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
   it('POST /v1/otp/{id}/resend', async () => {
     const path = '/web/api/v2/register/otp-resend'
-    const { token, registration } = await waitingOtpRegistration('storm-otp-resend')
-    const otp = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
-    })
-    expect(otp.status, otp.text).toBe(201)
-    const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.json.id } })
+    const { token, registration, client } = await waitingOtpRegistration('storm-otp-resend')
+    const otp = await requestOtp(gateway, { token }, registration.id)
+    const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.id } })
     await gateway.sim('POST', `/__sim/otps/${row.upstreamTransactionId}/allow-resend`)
     gateway.clock.advance(61_000)
     const before = await sideEffects(path)
     const result = await storm(path, (key) =>
-      gateway.call('POST', `/v1/otp/${otp.json.id}/resend`, { token, headers: { 'idempotency-key': key } }),
+      client.raw
+        .POST('/v1/otp/{id}/resend', { params: { path: { id: otp.id } }, headers: keyed(key) })
+        .then(answered),
     )
     expect(result.settled.status).toBe(200)
-    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, OTP_RESEND_TOO_EARLY: 429 })
+    expectConsistent(result, 'otp_id', otp.id, { ...KEYED_WAIT, OTP_RESEND_TOO_EARLY: 429 })
     const messages = await gateway.sim(
       'GET',
       `/__sim/messages?reference_number=${registration.reference_number}`,
     )
     expect(messages.json.messages).toHaveLength(2)
     expect(await sideEffects(path)).toBe(before + 1)
-    expect(result.settled.json.requests_left).toBe(1)
+    expect(result.settled.data?.requests_left).toBe(1)
   })
 
   it('POST /v1/otp/{id}/validate', async () => {
     const path = '/web/api/v2/register/otp-validation'
-    const { token, registration } = await waitingOtpRegistration('storm-otp-validate')
-    const otp = await gateway.call('POST', '/v1/otp', {
-      token,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id },
-    })
+    const { token, registration, client } = await waitingOtpRegistration('storm-otp-validate')
+    const otp = await requestOtp(gateway, { token }, registration.id)
     const codes = await gateway.sim('GET', `/__sim/otps?reference_number=${registration.reference_number}`)
     const code = (codes.json.otps ?? codes.json).at(-1).code
     const before = await sideEffects(path)
     const result = await storm(path, (key) =>
-      gateway.call('POST', `/v1/otp/${otp.json.id}/validate`, {
-        token,
-        body: { otp_code: code },
-        headers: { 'idempotency-key': key },
-      }),
+      client.raw
+        .POST('/v1/otp/{id}/validate', {
+          params: { path: { id: otp.id } },
+          body: { otp_code: code },
+          headers: keyed(key),
+        })
+        .then(answered),
     )
     expect(result.settled.status).toBe(200)
-    expect(result.settled.json.status).toBe('validated')
-    expectConsistent(result, 'otp_id', otp.json.id, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
+    expect(result.settled.data?.status).toBe('validated')
+    expectConsistent(result, 'otp_id', otp.id, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
     expect(await sideEffects(path)).toBe(before + 1)
     const after = await getRegistration(gateway, { token }, registration.id)
     expect(after.status).toBe('waiting_verification')
@@ -273,8 +291,10 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
   describe('documents', () => {
     let signer: SignerUser
+    let client: GatewayClient
     beforeAll(async () => {
       signer = await verifiedUser(gateway, 'storm-signer')
+      client = await clientFor(gateway, { token: signer.token })
     })
 
     it('POST /v1/documents', async () => {
@@ -288,14 +308,8 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
         ],
       }
       const before = await sideEffects(path)
-      const result = await storm(path, (key) =>
-        gateway.call('POST', '/v1/documents', {
-          token: signer.token,
-          form: uploadForm(pdf, metadata),
-          headers: { 'idempotency-key': key },
-        }),
-      )
-      const id = result.settled.json.id
+      const result = await storm(path, (key) => uploadRaw(client, uploadBody(pdf, metadata), keyed(key)))
+      const id = result.settled.data?.id ?? ''
       expect(result.settled.status).toBe(201)
       expectConsistent(result, 'document_id', id, { ...KEYED_WAIT, DOCUMENT_EXISTS: 409 })
       expect(await sideEffects(path)).toBe(before + 1)
@@ -304,27 +318,18 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
     })
 
     it('POST /v1/otp (document signing) and POST /v1/otp/{id}/validate', async () => {
-      const uploaded = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(await a4Pdf(), {
-          title: 'Storm signing',
-          sign_process: 'parallel',
-          signers: [
-            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 80, 80)] },
-          ],
-        }),
-      })
-      expect(uploaded.status, uploaded.text).toBe(201)
+      const uploaded = await documentFor(gateway, signer, 'Storm signing', signatureAt(1, 80, 80))
       const requestPath = '/web/api/v2/doc-signing/otp/request'
       const before = await sideEffects(requestPath)
       const requested = await storm(requestPath, (key) =>
-        gateway.call('POST', '/v1/otp', {
-          token: signer.token,
-          body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [uploaded.json.id] },
-          headers: { 'idempotency-key': key },
-        }),
+        client.raw
+          .POST('/v1/otp', {
+            body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [uploaded.id] },
+            headers: keyed(key),
+          })
+          .then(answered),
       )
-      const otpId = requested.settled.json.id
+      const otpId = requested.settled.data?.id ?? ''
       expectConsistent(requested, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
       expect(await sideEffects(requestPath)).toBe(before + 1)
 
@@ -333,16 +338,18 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
       const code = (codes.json.otps ?? codes.json).at(-1).code
       const validatedBefore = await sideEffects(validatePath)
       const validated = await storm(validatePath, (key) =>
-        gateway.call('POST', `/v1/otp/${otpId}/validate`, {
-          token: signer.token,
-          body: { otp_code: code },
-          headers: { 'idempotency-key': key },
-        }),
+        client.raw
+          .POST('/v1/otp/{id}/validate', {
+            params: { path: { id: otpId } },
+            body: { otp_code: code },
+            headers: keyed(key),
+          })
+          .then(answered),
       )
-      expect(validated.settled.json.status).toBe('validated')
+      expect(validated.settled.data?.status).toBe('validated')
       expectConsistent(validated, 'otp_id', otpId, { ...KEYED_WAIT, OTP_ALREADY_SENT: 409 })
       expect(await sideEffects(validatePath)).toBe(validatedBefore + 1)
-      const document = await getDocument(gateway, { token: signer.token }, uploaded.json.id, {
+      const document = await getDocument(gateway, { token: signer.token }, uploaded.id, {
         refresh: true,
       })
       expect(document.signers[0]?.status).toBe('signed')
@@ -350,27 +357,16 @@ describe('commit then time out, with keyed and unkeyed retries: one side effect,
 
     it('POST /v1/documents/{id}/revoke', async () => {
       const path = '/web/api/v2/doc-signing/delete'
-      const uploaded = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(await a4Pdf(2), {
-          title: 'Storm revoke',
-          sign_process: 'parallel',
-          signers: [
-            { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(2, 60, 60)] },
-          ],
-        }),
-      })
-      expect(uploaded.status, uploaded.text).toBe(201)
+      const uploaded = await documentFor(gateway, signer, 'Storm revoke', signatureAt(2, 60, 60), 2)
       const before = await sideEffects(path)
       const result = await storm(path, (key) =>
-        gateway.call('POST', `/v1/documents/${uploaded.json.id}/revoke`, {
-          token: signer.token,
-          headers: { 'idempotency-key': key },
-        }),
+        client.raw
+          .POST('/v1/documents/{id}/revoke', { params: { path: { id: uploaded.id } }, headers: keyed(key) })
+          .then(answered),
       )
       expect(result.settled.status).toBe(200)
-      expect(result.settled.json.status).toBe('revoked')
-      expectConsistent(result, 'document_id', uploaded.json.id, {
+      expect(result.settled.data?.status).toBe('revoked')
+      expectConsistent(result, 'document_id', uploaded.id, {
         ...KEYED_WAIT,
         DOCUMENT_NOT_REVOCABLE: 409,
       })

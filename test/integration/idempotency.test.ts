@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto'
-import { FormData } from 'undici'
+import type {
+  GatewayClient,
+  LandingPageRegistrationRequest,
+  RegistrationRequest,
+} from '@privy-gateway/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { getRegistration, register, requestOtp } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
+import { a4Pdf, type SignerUser, signatureAt, uploadBody, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
+import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
-let token: string
+let client: GatewayClient
 
 const gateway = useGateway()
 beforeAll(async () => {
-  token = await gateway.userToken('idempotency-user')
+  client = await clientFor(gateway, 'idempotency-user')
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
 let people = 0
 
 /** A landing-page registration of a new person each time. */
-function landingPage() {
+function landingPage(): LandingPageRegistrationRequest {
   people += 1
   return {
     registration_type: 'landing_page',
@@ -35,55 +41,65 @@ async function upstreamCalls(path = REGISTER_PATH): Promise<number> {
 
 const withKey = (key: string) => ({ 'idempotency-key': key })
 
+/** `POST /v1/registrations` as `caller` (with `key` when given), answered as is, with its exact text. */
+async function createAs(caller: GatewayClient, body: RegistrationRequest, key?: string) {
+  const answer = await caller.raw.POST('/v1/registrations', {
+    body,
+    headers: key === undefined ? {} : withKey(key),
+  })
+  return answered(answer)
+}
+
+const create = (body: RegistrationRequest, key?: string) => createAs(client, body, key)
+
+/** `POST /v1/documents` of a form as is (`uploadBody`), answered as is. */
+async function uploadAs(caller: GatewayClient, form: FormData, key?: string) {
+  const headers = key === undefined ? {} : withKey(key)
+  // The client's own upload helper always sends a key; these tests choose theirs.
+  return answered(await caller.raw.POST('/v1/documents', { body: form as never, headers }))
+}
+
 describe('Idempotency-Key', () => {
   it('replays the first answer byte for byte, marked, without calling Privy again', async () => {
     const key = randomUUID()
     const body = landingPage()
     const before = await upstreamCalls()
-    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    const first = await create(body, key)
     expect(first.status, first.text).toBe(201)
-    expect(first.headers['idempotent-replayed']).toBeUndefined()
-    const again = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    expect(first.headers.get('idempotent-replayed')).toBeNull()
+    const again = await create(body, key)
     expect(again.status).toBe(201)
     expect(again.text).toBe(first.text)
-    expect(again.headers['idempotent-replayed']).toBe('true')
-    expect(again.headers['content-type']).toBe(first.headers['content-type'])
-    expect(again.headers.location).toBe(first.headers.location)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'))
+    expect(again.headers.get('location')).toBe(first.headers.get('location'))
     expect(await upstreamCalls()).toBe(before + 1)
   })
 
   it('the same key with a different body is 422, and changes nothing', async () => {
     const key = randomUUID()
     const body = landingPage()
-    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
+    const first = await create(body, key)
     expect(first.status).toBe(201)
     const before = await upstreamCalls()
-    const other = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
+    const other = await create(landingPage(), key)
     expect(other.status).toBe(422)
-    expect(other.headers['content-type']).toContain('application/problem+json')
-    expect(other.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    expect(other.headers.get('content-type')).toContain('application/problem+json')
+    expect(other.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
     expect(await upstreamCalls()).toBe(before)
     // The original answer is still the one kept.
-    const replay = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
-    expect(replay.headers['idempotent-replayed']).toBe('true')
+    const replay = await create(body, key)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
     expect(replay.text).toBe(first.text)
   })
 
   it('key order in the JSON does not make a different request', async () => {
     const key = randomUUID()
     const body = landingPage()
-    const first = await gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) })
-    const reordered = Object.fromEntries(Object.entries(body).reverse())
-    const again = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: reordered,
-      headers: withKey(key),
-    })
-    expect(again.headers['idempotent-replayed']).toBe('true')
+    const first = await create(body, key)
+    const reordered = Object.fromEntries(Object.entries(body).reverse()) as typeof body
+    const again = await create(reordered, key)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.text).toBe(first.text)
   })
 
@@ -97,101 +113,61 @@ describe('Idempotency-Key', () => {
       times: 1,
     })
     const before = await upstreamCalls()
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        gateway.call('POST', '/v1/registrations', { token, body, headers: withKey(key) }),
-      ),
-    )
+    const answers = await Promise.all(Array.from({ length: 8 }, () => create(body, key)))
     expect(await upstreamCalls()).toBe(before + 1)
     const created = answers.filter((answer) => answer.status === 201)
     const busy = answers.filter((answer) => answer.status === 409)
     expect(created.length + busy.length).toBe(8)
     expect(created.length).toBeGreaterThanOrEqual(1)
     for (const answer of busy) {
-      expect(answer.json.code).toBe('IDEMPOTENCY_KEY_IN_USE')
-      expect(answer.headers['retry-after']).toBe('1')
+      expect(answer.error?.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+      expect(answer.headers.get('retry-after')).toBe('1')
     }
-    const ids = new Set(created.map((answer) => answer.json.id))
+    const ids = new Set(created.map((answer) => answer.data?.id))
     expect(ids.size).toBe(1)
   })
 
   it('keys belong to their caller: another user with the same key runs their own request', async () => {
     const key = randomUUID()
-    const mine = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
-    const other = await gateway.call('POST', '/v1/registrations', {
-      token: await gateway.userToken('idempotency-other'),
-      body: landingPage(),
-      headers: withKey(key),
-    })
+    const mine = await create(landingPage(), key)
+    const other = await createAs(await clientFor(gateway, 'idempotency-other'), landingPage(), key)
     expect(mine.status).toBe(201)
     expect(other.status).toBe(201)
-    expect(other.json.id).not.toBe(mine.json.id)
-    expect(other.headers['idempotent-replayed']).toBeUndefined()
+    expect(other.data?.id).not.toBe(mine.data?.id)
+    expect(other.headers.get('idempotent-replayed')).toBeNull()
   })
 
   it('a final refusal is kept too; a refusal before anything happened frees the key', async () => {
     const key = randomUUID()
     const invalid = { ...landingPage(), email: 'not-an-email' }
-    const refused = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: invalid,
-      headers: withKey(key),
-    })
+    const refused = await create(invalid, key)
     expect(refused.status).toBe(400)
     // 400 from validation happens before the key is read: the key is still free.
-    const valid = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
+    const valid = await create(landingPage(), key)
     expect(valid.status).toBe(201)
 
     const rejectedKey = randomUUID()
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
     const body = landingPage()
-    const upstreamRefusal = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body,
-      headers: withKey(rejectedKey),
-    })
+    const upstreamRefusal = await create(body, rejectedKey)
     expect(upstreamRefusal.status).toBe(422)
-    const replayed = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body,
-      headers: withKey(rejectedKey),
-    })
+    const replayed = await create(body, rejectedKey)
     expect(replayed.status).toBe(422)
-    expect(replayed.headers['idempotent-replayed']).toBe('true')
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true')
     expect(replayed.text).toBe(upstreamRefusal.text)
   })
 
   it('keys are kept 72 hours, then the same key is a new request', async () => {
     const key = randomUUID()
-    const first = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
+    const first = await create(landingPage(), key)
     expect(first.status).toBe(201)
     gateway.clock.advance(71 * 3600_000)
-    const kept = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
-    expect(kept.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    const kept = await create(landingPage(), key)
+    expect(kept.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
     gateway.clock.advance(2 * 3600_000)
-    const fresh = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: withKey(key),
-    })
+    const fresh = await create(landingPage(), key)
     expect(fresh.status).toBe(201)
-    expect(fresh.json.id).not.toBe(first.json.id)
+    expect(fresh.data?.id).not.toBe(first.data?.id)
     gateway.clock.advance(-73 * 3600_000)
   })
 
@@ -199,34 +175,30 @@ describe('Idempotency-Key', () => {
     const key = randomUUID()
     const [ktp, selfie] = await Promise.all([photo('jpeg'), photo('png', 480, 640, 7)])
     const dob = '1993-04-05'
-    const form = () => {
-      const data = new FormData()
-      for (const [name, value] of Object.entries({
-        registration_type: 'privy_ra',
-        name: 'Rina Wati',
-        email: 'rina.multipart@example.co.id',
-        phone: '6281311112222',
-        nik: nikFor(dob, { ending: '7771' }),
-        dob,
-        phone_verified: 'true',
-      }))
-        data.set(name, value)
-      data.set('ktp', new Blob([ktp], { type: 'image/jpeg' }), 'ktp.jpg')
-      data.set('selfie', new Blob([selfie], { type: 'image/png' }), 'selfie.png')
-      return data
-    }
-    const first = await gateway.call('POST', '/v1/registrations', {
-      token,
-      form: form(),
-      headers: withKey(key),
-    })
+    // Each call builds a new FormData, so a new boundary.
+    const createForm = async () =>
+      answered(
+        await client.registrations
+          .createWithFiles(
+            {
+              registration_type: 'privy_ra',
+              name: 'Rina Wati',
+              email: 'rina.multipart@example.co.id',
+              phone: '6281311112222',
+              nik: nikFor(dob, { ending: '7771' }),
+              dob,
+              phone_verified: true,
+              ktp: { data: ktp, filename: 'ktp.jpg', contentType: 'image/jpeg' },
+              selfie: { data: selfie, filename: 'selfie.png', contentType: 'image/png' },
+            },
+            { idempotencyKey: key },
+          )
+          .withResponse(),
+      )
+    const first = await createForm()
     expect(first.status, first.text).toBe(201)
-    const again = await gateway.call('POST', '/v1/registrations', {
-      token,
-      form: form(),
-      headers: withKey(key),
-    })
-    expect(again.headers['idempotent-replayed']).toBe('true')
+    const again = await createForm()
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.text).toBe(first.text)
   })
 
@@ -236,13 +208,9 @@ describe('Idempotency-Key', () => {
     ['with a space', 'two words'],
     ['non-ASCII', 'kunci-é'],
   ])('an Idempotency-Key that is %s is refused with 400', async (_, key) => {
-    const response = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: landingPage(),
-      headers: { 'idempotency-key': key },
-    })
+    const response = await create(landingPage(), key)
     expect(response.status).toBe(400)
-    expect(response.headers['content-type']).toContain('application/problem+json')
+    expect(response.headers.get('content-type')).toContain('application/problem+json')
     expect(response.text).not.toContain(key.length > 3 ? key : '\u0000')
   })
 })
@@ -255,19 +223,16 @@ describe('natural keys, without an Idempotency-Key', () => {
       nik: nikFor(dob, { ending: '4401' }),
       dob,
     })
-    const first = await gateway.call('POST', '/v1/registrations', { token, body })
+    const first = await create(body)
     expect(first.status, first.text).toBe(201)
     const before = await upstreamCalls()
-    const second = await gateway.call('POST', '/v1/registrations', { token, body })
+    const second = await create(body)
     expect(second.status).toBe(409)
-    expect(second.json).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: first.json.id })
+    expect(second.error).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: first.data?.id })
     expect(second.text).not.toContain(body.nik)
     expect(await upstreamCalls()).toBe(before)
     // The same person under another caller is that caller's own registration.
-    const elsewhere = await gateway.call('POST', '/v1/registrations', {
-      token: await gateway.userToken('natural-other'),
-      body,
-    })
+    const elsewhere = await createAs(await clientFor(gateway, 'natural-other'), body)
     expect(elsewhere.status).toBe(201)
   })
 
@@ -279,31 +244,32 @@ describe('natural keys, without an Idempotency-Key', () => {
       dob,
       phone_verified: true,
     })
-    const first = await gateway.call('POST', '/v1/registrations', { token, body })
-    expect(first.status).toBe(201)
-    await gateway.sim('POST', `/__sim/registrations/${first.json.reference_number}/verify`, {
+    const first = await register(gateway, 'idempotency-user', body)
+    await gateway.sim('POST', `/__sim/registrations/${first.reference_number}/verify`, {
       outcome: { reject: 'RC04', resend: false },
     })
-    const rejected = await gateway.call('GET', `/v1/registrations/${first.json.id}?refresh=true`, { token })
-    expect(rejected.json).toMatchObject({ status: 'rejected', can_resend: false })
-    const again = await gateway.call('POST', '/v1/registrations', { token, body })
+    const rejected = await getRegistration(gateway, 'idempotency-user', first.id, { refresh: true })
+    expect(rejected).toMatchObject({ status: 'rejected', can_resend: false })
+    const again = await create(body)
     expect(again.status, again.text).toBe(201)
-    expect(again.json.id).not.toBe(first.json.id)
+    expect(again.data?.id).not.toBe(first.id)
   })
 
   it('a failed attempt does not block the next one', async () => {
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
     const body = landingPage()
-    const failed = await gateway.call('POST', '/v1/registrations', { token, body })
+    const failed = await create(body)
     expect(failed.status).toBe(422)
-    const retried = await gateway.call('POST', '/v1/registrations', { token, body })
+    const retried = await create(body)
     expect(retried.status).toBe(201)
   })
 
   describe('documents', () => {
     let signer: SignerUser
+    let signerClient: GatewayClient
     beforeAll(async () => {
       signer = await verifiedUser(gateway, 'natural-doc-signer')
+      signerClient = await clientFor(gateway, { token: signer.token })
     })
 
     it('one document per PDF and signers: a second upload is 409 naming the first; other signers are fine', async () => {
@@ -315,31 +281,17 @@ describe('natural keys, without an Idempotency-Key', () => {
           { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, x, 50)] },
         ],
       })
-      const first = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata(50)),
-      })
+      const first = await uploadAs(signerClient, uploadBody(pdf, metadata(50)))
       expect(first.status, first.text).toBe(201)
-      const second = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata(50)),
-      })
+      const second = await uploadAs(signerClient, uploadBody(pdf, metadata(50)))
       expect(second.status).toBe(409)
-      expect(second.json).toMatchObject({ code: 'DOCUMENT_EXISTS', document_id: first.json.id })
-      const moved = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata(200)),
-      })
+      expect(second.error).toMatchObject({ code: 'DOCUMENT_EXISTS', document_id: first.data?.id })
+      const moved = await uploadAs(signerClient, uploadBody(pdf, metadata(200)))
       expect(moved.status).toBe(201)
       // Once revoked, the same PDF may go to the same signers again.
-      const revoked = await gateway.call('POST', `/v1/documents/${first.json.id}/revoke`, {
-        token: signer.token,
-      })
-      expect(revoked.status, revoked.text).toBe(200)
-      const again = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata(50)),
-      })
+      const revoked = await signerClient.documents.revoke(first.data?.id ?? '').withResponse()
+      expect(revoked.response.status).toBe(200)
+      const again = await uploadAs(signerClient, uploadBody(pdf, metadata(50)))
       expect(again.status).toBe(201)
     })
 
@@ -353,48 +305,40 @@ describe('natural keys, without an Idempotency-Key', () => {
         ],
       }
       const key = randomUUID()
-      const first = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata),
-        headers: withKey(key),
-      })
+      const first = await uploadAs(signerClient, uploadBody(pdf, metadata), key)
       expect(first.status, first.text).toBe(201)
-      const again = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, metadata, 'renamed.pdf'),
-        headers: withKey(key),
-      })
-      expect(again.headers['idempotent-replayed']).toBe('true')
+      const again = await uploadAs(signerClient, uploadBody(pdf, metadata, 'renamed.pdf'), key)
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
       expect(again.text).toBe(first.text)
-      const changed = await gateway.call('POST', '/v1/documents', {
-        token: signer.token,
-        form: uploadForm(pdf, { ...metadata, title: 'Another title' }),
-        headers: withKey(key),
-      })
-      expect(changed.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
-      const operator = await gateway.call('POST', '/v1/documents', {
-        apiKey: TEST_API_KEY,
-        form: uploadForm(pdf, {
+      const changed = await uploadAs(
+        signerClient,
+        uploadBody(pdf, { ...metadata, title: 'Another title' }),
+        key,
+      )
+      expect(changed.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
+      const operator = await uploadAs(
+        await clientFor(gateway, 'operator'),
+        uploadBody(pdf, {
           ...metadata,
           signers: [{ ...metadata.signers[0], registration_id: undefined, privy_id: signer.privyId }],
         }),
-        headers: withKey(key),
-      })
-      expect(operator.headers['idempotent-replayed']).toBeUndefined()
+        key,
+      )
+      expect(operator.headers.get('idempotent-replayed')).toBeNull()
     })
   })
 })
 
 describe('edges found in review', () => {
   let edge: TestGateway
-  let user: string
+  let user: GatewayClient
   beforeAll(async () => {
     edge = await startTestGateway({
       REQUEST_TIMEOUT_MS: '1000',
       PRIVY_TIMEOUT_MS: '3000',
       PRIVY_LATE_ANSWER_MS: '6000',
     })
-    user = await edge.userToken('idempotency-edges')
+    user = await clientFor(edge, 'idempotency-edges')
   })
   afterAll(async () => {
     await edge?.close()
@@ -413,17 +357,17 @@ describe('edges found in review', () => {
     const key = randomUUID()
     const body = landingPage()
     const before = await registerAnswers()
-    const cut = await edge.call('POST', '/v1/registrations', { token: user, body, headers: withKey(key) })
+    const cut = await createAs(user, body, key)
     expect(cut.status).toBe(503)
-    expect(cut.json.code).toBe('REQUEST_TIMEOUT')
+    expect(cut.error?.code).toBe('REQUEST_TIMEOUT')
     const settled = await eventually(
-      () => edge.call('POST', '/v1/registrations', { token: user, body, headers: withKey(key) }),
+      () => createAs(user, body, key),
       (response) => response.status === 201,
       { timeoutMs: 8000 },
     )
     expect(settled.status, settled.text).toBe(201)
     expect(await registerAnswers()).toBe(before + 1)
-    const rows = await edge.database.prisma.registration.count({ where: { id: settled.json.id } })
+    const rows = await edge.database.prisma.registration.count({ where: { id: settled.data?.id } })
     expect(rows).toBe(1)
   })
 
@@ -442,7 +386,7 @@ describe('edges found in review', () => {
     })
     const before = await registerAnswers()
     // The request deadline (1 s) answers first; Privy's deadline (3 s) then leaves the row unknown.
-    const lost = await edge.call('POST', '/v1/registrations', { token: user, body })
+    const lost = await createAs(user, body)
     expect(lost.status).toBe(503)
     const unknown = await eventually(
       () =>
@@ -460,9 +404,9 @@ describe('edges found in review', () => {
     const id = unknown.id
     // Past the late-answer window by the gateway's clock, before Privy's late answer really comes (5 s).
     edge.clock.advance(10_000)
-    const probed = await edge.call('POST', '/v1/registrations', { token: user, body })
+    const probed = await createAs(user, body)
     expect(probed.status, probed.text).toBe(409)
-    expect(probed.json).toMatchObject({ code: 'OPERATION_PENDING', registration_id: id })
+    expect(probed.error).toMatchObject({ code: 'OPERATION_PENDING', registration_id: id })
     const row = await edge.database.prisma.registration.findUniqueOrThrow({ where: { id } })
     expect(row.submission).toBe('unknown')
     const settled = await eventually(
@@ -472,34 +416,27 @@ describe('edges found in review', () => {
     )
     expect(settled.submission).toBe('submitted')
     expect(await registerTokenOf(edge, id)).not.toBeNull()
-    const again = await edge.call('POST', '/v1/registrations', { token: user, body })
-    expect(again.json).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: id })
+    const again = await createAs(user, body)
+    expect(again.error).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: id })
     expect(await registerAnswers()).toBe(before + 1)
     edge.clock.advance(-10_000)
   })
 
   it('a resend Privy refused is not kept as done: the retry with its key sends', async () => {
     const dob = '1986-06-06'
-    const created = await edge.call('POST', '/v1/registrations', {
-      token: user,
-      body: await fullRegistrationJson({
-        email: 'edge.otp@example.co.id',
-        nik: nikFor(dob, { ending: '5502' }),
-        dob,
-      }),
+    const created = await register(edge, 'idempotency-edges', {
+      email: 'edge.otp@example.co.id',
+      nik: nikFor(dob, { ending: '5502' }),
+      dob,
     })
-    expect(created.json.status).toBe('waiting_otp')
-    const otp = await edge.call('POST', '/v1/otp', {
-      token: user,
-      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: created.json.id },
-    })
-    expect(otp.status, otp.text).toBe(201)
-    const row = await edge.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.json.id } })
+    expect(created.status).toBe('waiting_otp')
+    const otp = await requestOtp(edge, 'idempotency-edges', created.id)
+    const row = await edge.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otp.id } })
     await edge.sim('POST', `/__sim/otps/${row.upstreamTransactionId}/allow-resend`)
     edge.clock.advance(61_000)
     const messages = async () =>
-      (await edge.sim('GET', `/__sim/messages?reference_number=${created.json.reference_number}`)).json
-        .messages.length
+      (await edge.sim('GET', `/__sim/messages?reference_number=${created.reference_number}`)).json.messages
+        .length
     const sent = await messages()
     await edge.sim('POST', '/__sim/faults', {
       path: '/web/api/v2/register/otp-resend',
@@ -508,18 +445,19 @@ describe('edges found in review', () => {
       times: 1,
     })
     const key = randomUUID()
-    const refused = await edge.call('POST', `/v1/otp/${otp.json.id}/resend`, {
-      token: user,
-      headers: withKey(key),
-    })
+    const resend = async () =>
+      answered(
+        await user.raw.POST('/v1/otp/{id}/resend', {
+          params: { path: { id: otp.id } },
+          headers: withKey(key),
+        }),
+      )
+    const refused = await resend()
     expect(refused.status).toBe(409)
     expect(await messages()).toBe(sent)
-    const retried = await edge.call('POST', `/v1/otp/${otp.json.id}/resend`, {
-      token: user,
-      headers: withKey(key),
-    })
+    const retried = await resend()
     expect(retried.status, retried.text).toBe(200)
-    expect(retried.headers['idempotent-replayed']).toBeUndefined()
+    expect(retried.headers.get('idempotent-replayed')).toBeNull()
     expect(await messages()).toBe(sent + 1)
     edge.clock.advance(-61_000)
   })

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { getRegistration } from '../helpers/api.js'
 import { clientFor } from '../helpers/client.js'
 import { useGateway } from '../helpers/gateway.js'
 import { scrape } from '../helpers/prometheus.js'
@@ -38,10 +39,8 @@ describe('Prometheus metrics on METRICS_PORT', () => {
       'siti.metrics@example.co.id',
       '6281234567890',
     )
-    const read = await gateway.call('GET', `/v1/registrations/${created.id}`, {
-      token: await gateway.userToken('user-metrics'),
-    })
-    expect(read.status).toBe(200)
+    const read = await getRegistration(gateway, 'user-metrics', created.id)
+    expect(read.id).toBe(created.id)
     const after = await scrape(metricsUrl)
 
     const post = { method: 'POST', route: '/v1/registrations', status_code: '201' }

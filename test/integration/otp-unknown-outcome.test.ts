@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import type { GatewayClient, OtpRequest, OtpTransaction, Problem } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { register } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
+import { documentFor, type SignerUser, signatureAt, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { type CallResult, type TestGateway, useGateway } from '../helpers/gateway.js'
-import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+import { type TestGateway, useGateway } from '../helpers/gateway.js'
+import { nikFor } from '../helpers/identity.js'
 
 /**
  * One user action, one SMS, even when Privy's answer to an OTP send is lost or garbled (issue 10,
@@ -75,10 +78,28 @@ interface Operation {
   prepare(): Promise<Target>
 }
 
+/** An answer of an OTP send (`answered`): status, headers, exact text, the OTP or the problem. */
+interface OtpAnswer {
+  status: number
+  headers: Headers
+  text: string
+  data?: OtpTransaction
+  error?: Problem
+}
+
+/** One OTP send through `via` as the holder of `token`, answered as is. */
+async function sendAs(
+  via: TestGateway,
+  token: string,
+  send: (client: GatewayClient) => Promise<{ data?: OtpTransaction; error?: Problem; response: Response }>,
+): Promise<OtpAnswer> {
+  return answered(await send(await clientFor(via, { token })))
+}
+
 interface Target {
   token: string
   /** Through the storm gateway, or `via` another. */
-  send(key: string | undefined, via?: TestGateway): Promise<CallResult>
+  send(key: string | undefined, via?: TestGateway): Promise<OtpAnswer>
   messages(): Promise<number>
   /** The code Privy sent last for the OTP transaction `otpId`. */
   code(otpId: string): Promise<string>
@@ -90,32 +111,20 @@ async function waitingOtpRegistration() {
   const sub = `unknown-outcome-${people}`
   const token = await gateway.userToken(sub)
   const dob = `19${60 + people}-0${1 + (people % 9)}-1${people % 10}`
-  const created = await setup.call('POST', '/v1/registrations', {
-    token,
-    body: await fullRegistrationJson({ email: `${sub}@example.co.id`, nik: nikFor(dob), dob }),
-  })
-  expect(created.status, created.text).toBe(201)
-  expect(created.json.status).toBe('waiting_otp')
-  return { token, id: created.json.id as string, reference: created.json.reference_number as string }
+  const created = await register(setup, { token }, { email: `${sub}@example.co.id`, nik: nikFor(dob), dob })
+  expect(created.status).toBe('waiting_otp')
+  return { token, id: created.id, reference: created.reference_number }
 }
 
 async function uploadedDocument(): Promise<string> {
-  const uploaded = await setup.call('POST', '/v1/documents', {
-    token: signer.token,
-    form: uploadForm(await a4Pdf(), {
-      title: 'Unknown outcome',
-      sign_process: 'parallel',
-      signers: [
-        { registration_id: signer.registrationId, role: 'signer', placements: [signatureAt(1, 60, 60)] },
-      ],
-    }),
-  })
-  expect(uploaded.status, uploaded.text).toBe(201)
-  return uploaded.json.id
+  return (await documentFor(setup, signer, 'Unknown outcome', signatureAt(1, 60, 60))).id
 }
 
 const withKey = (key: string | undefined): Record<string, string> =>
   key === undefined ? {} : { 'idempotency-key': key }
+
+const resend = (client: GatewayClient, id: string, key: string | undefined) =>
+  client.raw.POST('/v1/otp/{id}/resend', { params: { path: { id } }, headers: withKey(key) })
 
 async function upstreamTransaction(otpId: string): Promise<string> {
   const row = await gateway.database.prisma.otpTransaction.findUniqueOrThrow({ where: { id: otpId } })
@@ -149,12 +158,12 @@ function registrationTarget(registration: Awaited<ReturnType<typeof waitingOtpRe
 }
 
 /** A sent OTP whose resend is due (the simulator's 60 s lifted, the gateway's clock a minute on). */
-async function resendable(token: string, body: Record<string, unknown>): Promise<string> {
-  const otp = await setup.call('POST', '/v1/otp', { token, body })
-  expect(otp.status, otp.text).toBe(201)
-  await gateway.sim('POST', `/__sim/otps/${await upstreamTransaction(otp.json.id)}/allow-resend`)
+async function resendable(token: string, body: OtpRequest): Promise<string> {
+  const otp = await (await clientFor(setup, { token })).otp.request(body).withResponse()
+  expect(otp.response.status).toBe(201)
+  await gateway.sim('POST', `/__sim/otps/${await upstreamTransaction(otp.data.id)}/allow-resend`)
   gateway.clock.advance(61_000)
-  return otp.json.id
+  return otp.data.id
 }
 
 const OPERATIONS: Operation[] = [
@@ -164,11 +173,17 @@ const OPERATIONS: Operation[] = [
     kind: 'request',
     async prepare() {
       const registration = await waitingOtpRegistration()
-      const body = { otp_type: 'registration', otp_channel: 'sms', registration_id: registration.id }
+      const body: OtpRequest = {
+        otp_type: 'registration',
+        otp_channel: 'sms',
+        registration_id: registration.id,
+      }
       return {
         ...registrationTarget(registration),
         send: (key, via = gateway) =>
-          via.call('POST', '/v1/otp', { token: registration.token, body, headers: withKey(key) }),
+          sendAs(via, registration.token, (client) =>
+            client.raw.POST('/v1/otp', { body, headers: withKey(key) }),
+          ),
       }
     },
   },
@@ -177,7 +192,7 @@ const OPERATIONS: Operation[] = [
     path: '/web/api/v2/doc-signing/otp/request',
     kind: 'request',
     async prepare() {
-      const body = {
+      const body: OtpRequest = {
         otp_type: 'document_signing',
         otp_channel: 'sms',
         document_ids: [await uploadedDocument()],
@@ -185,7 +200,7 @@ const OPERATIONS: Operation[] = [
       return {
         token: signer.token,
         send: (key, via = gateway) =>
-          via.call('POST', '/v1/otp', { token: signer.token, body, headers: withKey(key) }),
+          sendAs(via, signer.token, (client) => client.raw.POST('/v1/otp', { body, headers: withKey(key) })),
         messages: signerMessages,
         code: (otpId) => simCode(`signer_privy_id=${signer.privyId}`, otpId),
       }
@@ -204,11 +219,7 @@ const OPERATIONS: Operation[] = [
       })
       return {
         ...registrationTarget(registration),
-        send: (key, via = gateway) =>
-          via.call('POST', `/v1/otp/${otpId}/resend`, {
-            token: registration.token,
-            headers: withKey(key),
-          }),
+        send: (key, via = gateway) => sendAs(via, registration.token, (client) => resend(client, otpId, key)),
       }
     },
   },
@@ -224,8 +235,7 @@ const OPERATIONS: Operation[] = [
       })
       return {
         token: signer.token,
-        send: (key, via = gateway) =>
-          via.call('POST', `/v1/otp/${otpId}/resend`, { token: signer.token, headers: withKey(key) }),
+        send: (key, via = gateway) => sendAs(via, signer.token, (client) => resend(client, otpId, key)),
         messages: signerMessages,
         code: (otpId) => simCode(`signer_privy_id=${signer.privyId}`, otpId),
       }
@@ -249,20 +259,20 @@ const WAITING: Record<string, number> = {
 }
 
 /** Every answer names the one OTP, and a refusal is one of the waits, saying what to do next. */
-function expectAbout(answer: CallResult, otpId: string): void {
+function expectAbout(answer: OtpAnswer, otpId: string): void {
   if (answer.status < 300) {
-    expect(answer.json.id).toBe(otpId)
+    expect(answer.data?.id).toBe(otpId)
     return
   }
-  expect(answer.headers['content-type']).toContain('application/problem+json')
-  expect(Object.keys(WAITING), answer.text).toContain(answer.json.code)
-  expect(answer.status).toBe(WAITING[answer.json.code])
-  if (answer.json.code !== 'OTP_ALREADY_SENT')
-    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
-  if (answer.json.otp_id !== undefined) expect(answer.json.otp_id).toBe(otpId)
-  if (answer.json.code === 'OPERATION_PENDING') {
-    expect(['validate_otp', 'wait']).toContain(answer.json.next_action)
-    expect(Date.parse(answer.json.retry_at)).toBeGreaterThan(gatewayNow() - 5_000)
+  expect(answer.headers.get('content-type')).toContain('application/problem+json')
+  const code = answer.error?.code ?? ''
+  expect(Object.keys(WAITING), answer.text).toContain(code)
+  expect(answer.status).toBe(WAITING[code])
+  if (code !== 'OTP_ALREADY_SENT') expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0)
+  if (answer.error?.otp_id !== undefined) expect(answer.error.otp_id).toBe(otpId)
+  if (code === 'OPERATION_PENDING') {
+    expect(['validate_otp', 'wait']).toContain(answer.error?.next_action)
+    expect(Date.parse(String(answer.error?.retry_at))).toBeGreaterThan(gatewayNow() - 5_000)
   }
 }
 
@@ -287,7 +297,7 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
     ])
     const first = await firstCall
     const after = await Promise.all([target.send(key), target.send(undefined)])
-    const otpId: string = first.status < 300 ? first.json.id : first.json.otp_id
+    const otpId = (first.status < 300 ? first.data?.id : first.error?.otp_id) as string
     expect(otpId, first.text).toEqual(expect.any(String))
 
     // The first answer: the OTP itself when the answer was readable enough, else "not known yet"
@@ -297,7 +307,7 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
       expect(first.status, first.text).toBeLessThan(300)
     } else {
       expect(first.status, first.text).toBe(garbled ? 502 : 504)
-      expect(first.json.next_action).toBe(garbled && operation.kind === 'request' ? 'wait' : 'validate_otp')
+      expect(first.error?.next_action).toBe(garbled && operation.kind === 'request' ? 'wait' : 'validate_otp')
     }
     for (const answer of [...storm, ...after]) expectAbout(answer, otpId)
 
@@ -305,7 +315,7 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
     const usable = fault.idKnown || operation.kind === 'resend'
     const settled = await eventually(
       () => target.send(key),
-      (answer) => (usable ? answer.status < 300 : answer.json?.next_action === 'wait'),
+      (answer) => (usable ? answer.status < 300 : answer.error?.next_action === 'wait'),
       { timeoutMs: LATE_ANSWER_MS + 6_000 },
     )
     expectAbout(settled, otpId)
@@ -315,23 +325,26 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
     if (usable) {
       expect(settled.status, settled.text).toBeLessThan(300)
       const replay = await target.send(key)
-      expect(replay.headers['idempotent-replayed']).toBe('true')
+      expect(replay.headers.get('idempotent-replayed')).toBe('true')
       expect(replay.text).toBe(settled.text)
       await expectValidates(target, otpId)
       return
     }
     // No id: nothing can check the code, and nothing sends another until it would have expired.
     const unkeyed = await target.send(undefined)
-    expect(unkeyed.json).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
+    expect(unkeyed.error).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
     // A code typed meanwhile cannot be checked (no transaction id): told to wait, nothing spent.
-    const typed = await gateway.call('POST', `/v1/otp/${otpId}/validate`, {
-      token: target.token,
-      body: { otp_code: '123456' },
-    })
-    expect(typed.json).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
-    const voidAt = Date.parse(settled.json.retry_at)
+    const typed = await (await clientFor(gateway, { token: target.token })).raw.POST(
+      '/v1/otp/{id}/validate',
+      {
+        params: { path: { id: otpId } },
+        body: { otp_code: '123456' },
+      },
+    )
+    expect(typed.error).toMatchObject({ code: 'OPERATION_PENDING', otp_id: otpId, next_action: 'wait' })
+    const voidAt = Date.parse(String(settled.error?.retry_at))
     expect(voidAt - gatewayNow()).toBeGreaterThan(14 * 60_000)
-    expect(Number(settled.headers['retry-after'])).toBeGreaterThan(14 * 60)
+    expect(Number(settled.headers.get('retry-after'))).toBeGreaterThan(14 * 60)
     expect(await target.messages()).toBe(messagesBefore + 1)
     // Past it, the reconciler frees the row, and one new request sends exactly one new SMS.
     gateway.clock.advance(voidAt - gatewayNow() + 1_000)
@@ -339,10 +352,10 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
     expect((await eventually(row, (record) => record.submission === 'failed')).submission).toBe('failed')
     const fresh = await target.send(undefined, setup)
     expect(fresh.status, fresh.text).toBe(201)
-    expect(fresh.json.id).not.toBe(otpId)
+    expect(fresh.data?.id).not.toBe(otpId)
     expect(await target.messages()).toBe(messagesBefore + 2)
     gateway.clock.advance(clockBefore - gateway.clock.offset())
-    await expectValidates(target, fresh.json.id)
+    await expectValidates(target, fresh.data?.id ?? '')
   } finally {
     await gateway.sim('DELETE', '/__sim/faults')
     gateway.clock.advance(-gateway.clock.offset())
@@ -353,12 +366,10 @@ async function run(operation: Operation, fault: Fault): Promise<void> {
 async function expectValidates(target: Target, otpId: string): Promise<void> {
   // One clock for both instances: the times the storm gateway wrote are read by this one.
   setup.clock.advance(gateway.clock.offset() - setup.clock.offset())
-  const validated = await setup.call('POST', `/v1/otp/${otpId}/validate`, {
-    token: target.token,
-    body: { otp_code: await target.code(otpId) },
-  })
-  expect(validated.status, validated.text).toBe(200)
-  expect(validated.json.status).toBe('validated')
+  const client = await clientFor(setup, { token: target.token })
+  const validated = await client.otp.validate(otpId, await target.code(otpId)).withResponse()
+  expect(validated.response.status).toBe(200)
+  expect(validated.data.status).toBe('validated')
 }
 
 describe.each(OPERATIONS)(

@@ -5,11 +5,11 @@ import { allResealers, rotatePiiKeys } from '../../src/jobs/pii-rotation.js'
 import { piiCipherOf } from '../../src/lib/pii-crypto.js'
 import { openPrivyToken } from '../../src/lib/privy-tokens.js'
 import { identityContext } from '../../src/modules/registration/registration.pii.js'
-import { getRegistration, register as registerAs } from '../helpers/api.js'
-import { clientFor } from '../helpers/client.js'
-import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { getRegistration, register as registerAs, upload } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
+import { a4Pdf, signatureAt, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
+import { startTestGateway, useGateway } from '../helpers/gateway.js'
 import { nikFor } from '../helpers/identity.js'
 import { documentTokenOf, registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -86,22 +86,16 @@ describe('NIK and date of birth at rest', () => {
 
   it('operators find registrations by NIK (in the body), users cannot', async () => {
     const person = await register()
-    const found = await gateway.call('POST', '/v1/registrations/lookup', {
-      apiKey: TEST_API_KEY,
-      body: { nik: person.nik },
-    })
+    const operator = await clientFor(gateway, 'operator')
+    const lookup = (client: typeof operator, nik: string) =>
+      client.raw.POST('/v1/registrations/lookup', { body: { nik } }).then(answered)
+    const found = await lookup(operator, person.nik)
     expect(found.status, found.text).toBe(200)
-    expect(found.json.data.map((registration: { id: string }) => registration.id)).toEqual([person.id])
+    expect(found.data?.data.map((registration) => registration.id)).toEqual([person.id])
     expect(found.text).not.toContain(person.nik)
-    const asUser = await gateway.call('POST', '/v1/registrations/lookup', {
-      token,
-      body: { nik: person.nik },
-    })
+    const asUser = await lookup(await clientFor(gateway, { token }), person.nik)
     expect(asUser.status).toBe(404)
-    const malformed = await gateway.call('POST', '/v1/registrations/lookup', {
-      apiKey: TEST_API_KEY,
-      body: { nik: '12345' },
-    })
+    const malformed = await lookup(operator, '12345')
     expect(malformed.status).toBe(400)
     expect(malformed.text).not.toContain('12345')
   })
@@ -112,14 +106,15 @@ describe("Privy's tokens at rest", () => {
     await gateway.enableCallbacks()
     const signer = await verifiedUser(gateway, `token-signer-${people}`)
     const pending = await register()
-    const uploaded = await gateway.call('POST', '/v1/documents', {
-      token: signer.token,
-      form: uploadForm(await a4Pdf(), {
+    const uploaded = await upload(
+      gateway,
+      { token: signer.token },
+      {
         title: 'Tokens at rest',
         signers: [{ registration_id: signer.registrationId, placements: [signatureAt(1, 50, 60)] }],
-      }),
-    })
-    expect(uploaded.status, uploaded.text).toBe(201)
+      },
+      await a4Pdf(),
+    )
     const cipher = piiCipherOf(keysA)
 
     // Every token Privy handed out, as Privy knows them.
@@ -140,7 +135,7 @@ describe("Privy's tokens at rest", () => {
       }),
     ).toThrow()
     const document = await gateway.database.prisma.document.findUniqueOrThrow({
-      where: { id: uploaded.json.id },
+      where: { id: uploaded.id },
     })
     expect(document.tokenKeyId).toBe(cipher.activeKeyId)
     expect(await documentTokenOf(gateway, document.id)).toBe(
@@ -191,11 +186,10 @@ describe('key rotation', () => {
     expect(
       await gateway.database.prisma.privyCallback.count({ where: { referenceNumber: pushed.reference } }),
     ).toBe(1)
-    const endpoint = await gateway.call('POST', '/v1/webhook-endpoints', {
-      apiKey: TEST_API_KEY,
-      body: { url: 'http://127.0.0.1:9/hooks' },
-    })
-    expect(endpoint.status, endpoint.text).toBe(201)
+    const endpoint = await (await clientFor(gateway, 'operator')).webhookEndpoints
+      .create({ url: 'http://127.0.0.1:9/hooks' })
+      .withResponse()
+    expect(endpoint.response.status).toBe(201)
 
     // The new key is active, the old one still opens: a second instance serves during the rotation.
     const during = await startTestGateway(
@@ -203,19 +197,13 @@ describe('key rotation', () => {
       { database: gateway.database, simulator: gateway.simulator },
     )
     try {
+      const operator = await clientFor(during, 'operator')
       const cipherBA = piiCipherOf(keysBA)
       const [totals, served] = await Promise.all([
         rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA)),
-        Promise.all(
-          people.map((person) =>
-            during.call('POST', '/v1/registrations/lookup', {
-              apiKey: TEST_API_KEY,
-              body: { nik: person.nik },
-            }),
-          ),
-        ),
+        Promise.all(people.map((person) => operator.registrations.lookup(person.nik))),
       ])
-      for (const response of served) expect(response.json.data).toHaveLength(1)
+      for (const response of served) expect(response.data).toHaveLength(1)
       expect(totals['registrations (NIK, date of birth)']).toBeGreaterThanOrEqual(people.length)
       expect(totals['webhook signing secrets']).toBeGreaterThanOrEqual(1)
       expect(totals['stored Privy callbacks']).toBeGreaterThanOrEqual(1)
@@ -245,14 +233,11 @@ describe('key rotation', () => {
       const again = await rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA))
       expect(Object.values(again)).toEqual([0, 0, 0, 0, 0])
       // A gateway with the new key alone reads a registration's status with its re-sealed token.
-      const refreshed = await during.call('GET', `/v1/registrations/${people[0]?.id}?refresh=true`, { token })
-      expect(refreshed.status, refreshed.text).toBe(200)
+      const refreshed = await getRegistration(during, { token }, people[0]?.id ?? '', { refresh: true })
+      expect(refreshed.id).toBe(people[0]?.id)
       // A gateway with only the new key rotates a webhook secret it can read.
-      const rotated = await during.call('POST', `/v1/webhook-endpoints/${endpoint.json.id}/rotate-secret`, {
-        apiKey: TEST_API_KEY,
-        body: {},
-      })
-      expect(rotated.status, rotated.text).toBe(200)
+      const rotated = await operator.webhookEndpoints.rotateSecret(endpoint.data.id).withResponse()
+      expect(rotated.response.status).toBe(200)
     } finally {
       await during.close()
     }
@@ -284,13 +269,13 @@ describe('retention', () => {
   it('erases the NIK and date of birth of registrations that ended, keeping ids and statuses', async () => {
     const verified = await register({ phone_verified: true })
     await gateway.sim('POST', `/__sim/registrations/${verified.reference}/verify`, { outcome: 'verified' })
-    const read = await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
-    expect(read.json.status).toBe('verified')
+    const read = await getRegistration(gateway, { token }, verified.id, { refresh: true })
+    expect(read.status).toBe('verified')
     const ongoing = await register()
 
     gateway.clock.advance(31 * 86_400_000)
     // Reading it again (a write of synced_at) does not restart its retention: it ended 31 days ago.
-    await gateway.call('GET', `/v1/registrations/${verified.id}?refresh=true`, { token })
+    await getRegistration(gateway, { token }, verified.id, { refresh: true })
     const erased = await eventually(
       () => rowOf(verified.id),
       (row) => row.piiErasedAt !== null,

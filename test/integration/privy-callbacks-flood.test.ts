@@ -5,6 +5,7 @@ import { clientAddressKey } from '../../src/modules/limits/client-address.js'
 import { createLimitsRepository } from '../../src/modules/limits/limits.repository.js'
 import { createLimitsService } from '../../src/modules/limits/limits.service.js'
 import { REJECTED_CALLBACK_COUNTERS } from '../../src/modules/privy-callbacks/callback.refusals.js'
+import { registerLanding } from '../helpers/api.js'
 import { callbackStoreBytes, inParallel, postCallbackBytes, signedHeaders } from '../helpers/callbacks.js'
 import { useGateway } from '../helpers/gateway.js'
 
@@ -106,19 +107,10 @@ describe('refused callbacks are kept within limits, and counted past them', () =
 
     // Nor is Privy, if it shares the flooding address: the limit is on keeping refusals.
     const token = await gateway.userToken('user-callbacks-flood')
-    const created = await gateway.call('POST', '/v1/registrations', {
-      token,
-      body: {
-        registration_type: 'landing_page',
-        name: 'Rudi Hartono',
-        email: 'rudi.flood@example.co.id',
-        phone: '6281600000001',
-      },
-    })
-    expect(created.status, created.text).toBe(201)
+    const created = await registerLanding(gateway, { token })
     const body = {
       event: 'register',
-      data: { reference_number: created.json.reference_number, status: 'verified', privy_id: 'PRIVYFLOOD' },
+      data: { reference_number: created.reference_number, status: 'verified', privy_id: 'PRIVYFLOOD' },
     }
     const genuine = await postCallbackBytes(
       gateway.url,

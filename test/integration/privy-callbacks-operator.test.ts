@@ -4,13 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.signature.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { getDocument } from '../helpers/api.js'
+import { getDocument, uploadRaw } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import {
   a4Pdf,
   type SignerUser,
   signatureAt,
   simDocumentOf,
-  uploadForm,
+  uploadBody,
   verifiedUser,
 } from '../helpers/documents.js'
 import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
@@ -61,24 +62,20 @@ async function idOf(where: {
 const gateway = useGateway({ BACKGROUND_JOBS_ENABLED: 'false' })
 beforeAll(async () => {
   userToken = await gateway.userToken('callbacks-operator-user')
-  const landing = await gateway.call('POST', '/v1/registrations', {
-    token: userToken,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Dewi Lestari',
-      email: 'dewi.ops@example.co.id',
-      phone: '6281299988877',
-    },
+  const landing = await (await clientFor(gateway, { token: userToken })).registrations.create({
+    registration_type: 'landing_page',
+    name: 'Dewi Lestari',
+    email: 'dewi.ops@example.co.id',
+    phone: '6281299988877',
   })
-  expect(landing.status, landing.text).toBe(201)
   const verified = JSON.stringify({
     event: 'register',
-    data: { reference_number: landing.json.reference_number, status: 'verified', privy_id: 'PRIVYOPS1' },
+    data: { reference_number: landing.reference_number, status: 'verified', privy_id: 'PRIVYOPS1' },
   })
   expect((await deliver(verified)).json.applied).toBe(true)
-  ids.applied = await idOf({ referenceNumber: landing.json.reference_number, state: 'applied' })
+  ids.applied = await idOf({ referenceNumber: landing.reference_number, state: 'applied' })
   expect((await deliver(verified, 'wrong-secret')).status).toBe(401)
-  ids.rejected = await idOf({ referenceNumber: landing.json.reference_number, state: 'rejected' })
+  ids.rejected = await idOf({ referenceNumber: landing.reference_number, state: 'rejected' })
   await deliver(`this is not json ${randomUUID()}`)
   ids.failed = await idOf({ state: 'failed' })
   await deliver(
@@ -272,15 +269,15 @@ describe('POST /v1/privy/callbacks/{id}/reapply', () => {
     // Privy takes the upload, but its answer cannot be read: the gateway does not know the token yet.
     const fault = { path: '/web/api/v2/doc-signing', kind: 'malformed_json', times: 1 }
     expect((await gateway.sim('POST', '/__sim/faults', fault)).status).toBe(201)
-    const lost = await gateway.call('POST', '/v1/documents', {
-      token: officer,
-      form: uploadForm(await a4Pdf(2), {
+    const lost = await uploadRaw(
+      await clientFor(gateway, { token: officer }),
+      uploadBody(await a4Pdf(2), {
         title: 'Reapplied callback',
         signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
       }),
-    })
+    )
     expect(lost.status, lost.text).toBe(502)
-    const documentId = lost.json.document_id
+    const documentId = lost.error?.document_id as string
     const { referenceNumber } = await gateway.database.prisma.document.findUniqueOrThrow({
       where: { id: documentId },
     })

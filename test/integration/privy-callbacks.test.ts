@@ -378,12 +378,12 @@ describe('POST /v1/privy/callbacks', () => {
       kind: 'commit_then_timeout',
       delay_ms: 4000,
     })
-    const lost = await gateway.call('POST', '/v1/registrations', {
-      token,
+    const client = await clientFor(gateway, { token })
+    const lost = await client.raw.POST('/v1/registrations', {
       body: await fullRegistrationJson({ phone_verified: true }),
     })
-    expect(lost.status).toBe(504)
-    const id = lost.json.registration_id
+    expect(lost.response.status).toBe(504)
+    const id = lost.error?.registration_id as string
     const row = await gateway.database.prisma.registration.findUniqueOrThrow({ where: { id } })
     expect(row.submission).toBe('unknown')
     await gateway.sim('POST', `/__sim/registrations/${row.referenceNumber}/verify`, {})

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/db/database.js'
 import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
+import { getRegistration } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 
@@ -43,17 +45,13 @@ afterAll(async () => {
 let serial = 0
 async function landingRegistration(): Promise<{ id: string; reference_number: string }> {
   serial += 1
-  const answer = await first.call('POST', '/v1/registrations', {
-    token,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Rina Wijaya',
-      email: `rina.cache${serial}@example.co.id`,
-      phone: `62813100${String(serial).padStart(5, '0')}`,
-    },
+  const client = await clientFor(first, { token })
+  return client.registrations.create({
+    registration_type: 'landing_page',
+    name: 'Rina Wijaya',
+    email: `rina.cache${serial}@example.co.id`,
+    phone: `62813100${String(serial).padStart(5, '0')}`,
   })
-  expect(answer.status, answer.text).toBe(201)
-  return answer.json
 }
 
 async function callback(gateway: TestGateway, body: Record<string, unknown>) {
@@ -71,11 +69,8 @@ async function callback(gateway: TestGateway, body: Record<string, unknown>) {
   await response.body.dump()
 }
 
-const statusVia = async (gateway: TestGateway, id: string, query = '') => {
-  const answer = await gateway.call('GET', `/v1/registrations/${id}${query}`, { token })
-  expect(answer.status, answer.text).toBe(200)
-  return answer.json as { status: string; privy_id: string | null }
-}
+const statusVia = (gateway: TestGateway, id: string, query: { refresh?: boolean } = {}) =>
+  getRegistration(gateway, { token }, id, query)
 
 describe('the record cache with two instances on one database', () => {
   it('a callback applied through one instance is seen by a plain read through the other', async () => {
@@ -114,7 +109,7 @@ describe('the record cache with two instances on one database', () => {
     )
     expect(finished.status, finished.text).toBe(200)
     expect((await statusVia(second, registration.id)).status).toBe('pending')
-    expect((await statusVia(second, registration.id, '?refresh=true')).status).toBe('waiting_verification')
+    expect((await statusVia(second, registration.id, { refresh: true })).status).toBe('waiting_verification')
     // Written by the second instance: the first, which kept the row too, sees it.
     await eventually(
       () => statusVia(first, registration.id),

@@ -1,5 +1,7 @@
+import type { GatewayClient } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { register as registerAs } from '../helpers/api.js'
+import { getRegistration, register as registerAs, requestOtp } from '../helpers/api.js'
+import { clientFor } from '../helpers/client.js'
 import { useGateway } from '../helpers/gateway.js'
 import { nikFor } from '../helpers/identity.js'
 
@@ -10,29 +12,25 @@ import { nikFor } from '../helpers/identity.js'
 
 const gateway = useGateway()
 let token: string
+let client: GatewayClient
 beforeAll(async () => {
   token = await gateway.userToken('user-next-action')
+  client = await clientFor(gateway, { token })
 })
 
 const register = (overrides: Record<string, unknown> = {}) => registerAs(gateway, { token }, overrides)
 
 async function nextAction(id: string): Promise<{ status: string; next_action: string }> {
-  const read = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
-  expect(read.status, read.text).toBe(200)
-  const listed = await gateway.call('GET', '/v1/registrations?limit=100', { token })
-  const inList = listed.json.data.find((item: { id: string }) => item.id === id)
+  const read = await getRegistration(gateway, { token }, id, { refresh: true })
+  const listed = await client.raw.GET('/v1/registrations', { params: { query: { limit: 100 } } })
+  const inList = listed.data?.data.find((item) => item.id === id)
   // The list says the same as the registration itself.
-  expect(inList.next_action).toBe(read.json.next_action)
-  return { status: read.json.status, next_action: read.json.next_action }
+  expect(inList?.next_action).toBe(read.next_action)
+  return { status: read.status, next_action: read.next_action }
 }
 
 async function sendOtp(registrationId: string) {
-  const otp = await gateway.call('POST', '/v1/otp', {
-    token,
-    body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registrationId },
-  })
-  expect(otp.status, otp.text).toBe(201)
-  return otp.json.id as string
+  return (await requestOtp(gateway, { token }, registrationId)).id
 }
 
 async function codeOf(referenceNumber: string): Promise<string> {
@@ -74,21 +72,18 @@ describe('next_action walks the registration state machine', () => {
     const right = await codeOf(created.reference_number)
     const wrong = right === '111111' ? '222222' : '111111'
     for (let attempt = 0; attempt < 3; attempt++) {
-      const answer = await gateway.call('POST', `/v1/otp/${first}/validate`, {
-        token,
+      const answer = await client.raw.POST('/v1/otp/{id}/validate', {
+        params: { path: { id: first } },
         body: { otp_code: wrong },
       })
-      expect([422, 423]).toContain(answer.status)
+      expect([422, 423]).toContain(answer.response.status)
     }
     expect(await nextAction(created.id)).toEqual({ status: 'waiting_otp', next_action: 'request_otp' })
 
     const second = await sendOtp(created.id)
     expect(await nextAction(created.id)).toEqual({ status: 'waiting_otp', next_action: 'validate_otp' })
-    const validated = await gateway.call('POST', `/v1/otp/${second}/validate`, {
-      token,
-      body: { otp_code: await codeOf(created.reference_number) },
-    })
-    expect(validated.status, validated.text).toBe(200)
+    const validated = await client.otp.validate(second, await codeOf(created.reference_number)).withResponse()
+    expect(validated.response.status).toBe(200)
     expect(await nextAction(created.id)).toEqual({ status: 'waiting_verification', next_action: 'wait' })
     await gateway.sim('POST', `/__sim/registrations/${created.reference_number}/verify`, {})
     expect(await nextAction(created.id)).toEqual({ status: 'verified', next_action: 'none' })

@@ -1,13 +1,17 @@
+import type { GatewayClient, LandingPageRegistrationRequest } from '@privy-gateway/client'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { getRegistration } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
 import { upstreamCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
 // A short Privy deadline so "no answer" cases end quickly.
 const gateway = useGateway({ PRIVY_TIMEOUT_MS: '700' })
 let token: string
+let client: GatewayClient
 beforeAll(async () => {
   token = await gateway.userToken('user-upstream')
+  client = await clientFor(gateway, { token })
 })
 afterEach(async () => {
   await gateway.sim('DELETE', '/__sim/faults')
@@ -15,7 +19,7 @@ afterEach(async () => {
 
 const REGISTER_PATH = '/web/api/v2/register'
 let counter = 0
-const body = () => ({
+const body = (): LandingPageRegistrationRequest => ({
   registration_type: 'landing_page',
   name: 'Budi Santoso',
   email: `budi.${++counter}@example.co.id`,
@@ -23,7 +27,7 @@ const body = () => ({
 })
 
 async function register() {
-  return gateway.call('POST', '/v1/registrations', { token, body: body() })
+  return answered(await client.raw.POST('/v1/registrations', { body: body() }))
 }
 
 async function rowOf(response: Awaited<ReturnType<typeof register>>) {
@@ -33,7 +37,7 @@ async function rowOf(response: Awaited<ReturnType<typeof register>>) {
   })
   const row = rows[0]
   if (!row) throw new Error('no registration row was written')
-  if (response.json.registration_id) expect(response.json.registration_id).toBe(row.id)
+  if (response.error?.registration_id) expect(response.error.registration_id).toBe(row.id)
   return row
 }
 
@@ -47,16 +51,20 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 401, times: 2 })
     const response = await register()
     expect(response.status).toBe(502)
-    expect(response.headers['content-type']).toContain('application/problem+json')
-    expect(response.json).toMatchObject({ code: 'UPSTREAM_AUTHENTICATION_FAILED', upstream: { status: 401 } })
-    expect(response.json.upstream.request_id).toEqual(expect.any(String))
+    expect(response.headers.get('content-type')).toContain('application/problem+json')
+    expect(response.error).toMatchObject({
+      code: 'UPSTREAM_AUTHENTICATION_FAILED',
+      upstream: { status: 401 },
+    })
+    expect(response.error?.upstream?.request_id).toEqual(expect.any(String))
     const row = await rowOf(response)
     expect(row.submission).toBe('failed')
     expect(row.registerTokenSealed).toBeNull()
     expectNoSecrets(response)
     // A failed attempt is not a registration the user has.
-    const list = await gateway.call('GET', '/v1/registrations', { token })
-    expect(list.json.data.map((r: { id: string }) => r.id)).not.toContain(row.id)
+    const list = await client.raw.GET('/v1/registrations')
+    expect(list.response.status).toBe(200)
+    expect(list.data?.data.map((r) => r.id)).not.toContain(row.id)
   })
 
   it('one 401 is healed by a fresh token and a single retry', async () => {
@@ -69,7 +77,7 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422 })
     const response = await register()
     expect(response.status).toBe(422)
-    expect(response.json).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: { status: 422 } })
+    expect(response.error).toMatchObject({ code: 'UPSTREAM_REJECTED', upstream: { status: 422 } })
     expect((await rowOf(response)).submission).toBe('failed')
     expectNoSecrets(response)
   })
@@ -79,10 +87,10 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 500 })
     const response = await register()
     expect(response.status).toBe(502)
-    expect(response.json).toMatchObject({ code: 'UPSTREAM_ERROR', upstream: { status: 500 } })
+    expect(response.error).toMatchObject({ code: 'UPSTREAM_ERROR', upstream: { status: 500 } })
     const row = await rowOf(response)
     expect(row.submission).toBe('unknown')
-    expect(response.json.registration_id).toBe(row.id)
+    expect(response.error?.registration_id).toBe(row.id)
     // Never retried blindly: exactly one register call reached Privy.
     const after = await upstreamCount(gateway, REGISTER_PATH)
     expect(after).toBe(before + 1)
@@ -95,7 +103,7 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'malformed_json' })
     const response = await register()
     expect(response.status).toBe(502)
-    expect(response.json.code).toBe('UPSTREAM_ERROR')
+    expect(response.error?.code).toBe('UPSTREAM_ERROR')
     expect((await rowOf(response)).submission).toBe('unknown')
     expectNoSecrets(response)
   })
@@ -104,8 +112,8 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'drop' })
     const response = await register()
     expect(response.status).toBe(503)
-    expect(response.json.code).toBe('UPSTREAM_UNAVAILABLE')
-    expect(response.headers['retry-after']).toBeDefined()
+    expect(response.error?.code).toBe('UPSTREAM_UNAVAILABLE')
+    expect(response.headers.get('retry-after')).not.toBeNull()
     expect((await rowOf(response)).submission).toBe('unknown')
     expectNoSecrets(response)
   })
@@ -118,7 +126,7 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
     })
     const response = await register()
     expect(response.status).toBe(504)
-    expect(response.json.code).toBe('UPSTREAM_TIMEOUT')
+    expect(response.error?.code).toBe('UPSTREAM_TIMEOUT')
     const row = await rowOf(response)
     expect(row.submission).toBe('unknown')
     // Privy did the work: the simulator holds the registration the gateway could not confirm.
@@ -136,11 +144,14 @@ describe('when Privy fails, the caller gets a clear upstream error and the row s
       status: 503,
       sticky: true,
     })
-    const explicit = await gateway.call('GET', `/v1/registrations/${created.json.id}?refresh=true`, { token })
-    expect(explicit.status).toBe(503)
-    expect(explicit.json.code).toBe('UPSTREAM_UNAVAILABLE')
+    const id = created.data?.id ?? ''
+    const explicit = await client.raw.GET('/v1/registrations/{id}', {
+      params: { path: { id }, query: { refresh: 'true' } },
+    })
+    expect(explicit.response.status).toBe(503)
+    expect(explicit.error?.code).toBe('UPSTREAM_UNAVAILABLE')
     const row = await gateway.database.prisma.registration.findUniqueOrThrow({
-      where: { id: created.json.id },
+      where: { id: id },
     })
     expect(row.status).toBe('pending')
     expect(row.submission).toBe('submitted')

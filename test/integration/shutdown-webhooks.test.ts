@@ -1,7 +1,8 @@
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
+import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
-import { startTestGateway, TEST_API_KEY } from '../helpers/gateway.js'
+import { startTestGateway } from '../helpers/gateway.js'
 import { recordDocumentEvents, startWebhookReceiver } from '../helpers/webhook-receiver.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
@@ -36,11 +37,11 @@ describe('graceful close and the background sweeps', () => {
       return 204
     })
     cleanups.push(() => receiver.close())
-    const endpoint = await gateway.call('POST', '/v1/webhook-endpoints', {
-      apiKey: TEST_API_KEY,
-      body: { url: `${receiver.url}/hooks/privy` },
-    })
-    expect(endpoint.status, endpoint.text).toBe(201)
+    const operator = await clientFor(gateway, 'operator')
+    const endpoint = await operator.webhookEndpoints
+      .create({ url: `${receiver.url}/hooks/privy` })
+      .withResponse()
+    expect(endpoint.response.status).toBe(201)
 
     const [eventId] = await recordDocumentEvents(gateway.database, 1)
     await eventually('the delivery reaches the endpoint', () => receiver.received.length === 1)
@@ -57,7 +58,7 @@ describe('graceful close and the background sweeps', () => {
     await closing
     // close() waited for the sweep in hand: its outcome is recorded, not left to a lease running out.
     const delivery = await gateway.database.prisma.webhookDelivery.findFirst({
-      where: { eventId, endpointId: endpoint.json.id },
+      where: { eventId, endpointId: endpoint.data.id },
       include: { attempts: true },
     })
     expect(delivery).toMatchObject({ state: 'succeeded', lastStatusCode: 204 })

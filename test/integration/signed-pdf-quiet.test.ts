@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { upload } from '../helpers/api.js'
 import {
   a4Pdf,
   type SignerUser,
   signatureAt,
   signedPdfStoreEnv,
   signWithOtp,
-  uploadForm,
   verifiedUser,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -23,15 +23,13 @@ let documentId: string
 const gateway = useGateway(signedPdfStoreEnv)
 beforeAll(async () => {
   alice = await verifiedUser(gateway, 'quiet-alice')
-  const uploaded = await gateway.call('POST', '/v1/documents', {
-    token: alice.token,
-    form: uploadForm(await a4Pdf(3), {
-      title: 'Quiet download',
-      signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }],
-    }),
-  })
-  expect(uploaded.status, uploaded.text).toBe(201)
-  documentId = uploaded.json.id
+  const uploaded = await upload(
+    gateway,
+    { token: alice.token },
+    { title: 'Quiet download', signers: [{ privy_id: alice.privyId, placements: [signatureAt(1, 50, 50)] }] },
+    await a4Pdf(3),
+  )
+  documentId = uploaded.id
   expect((await signWithOtp(gateway, alice, [documentId])).status).toBe(200)
 })
 

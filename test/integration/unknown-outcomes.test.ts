@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import type { GatewayClient } from '@privy-gateway/client'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { getDocument, getRegistration } from '../helpers/api.js'
-import { a4Pdf, type SignerUser, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { getDocument, getRegistration, uploadRaw } from '../helpers/api.js'
+import { answered, clientFor } from '../helpers/client.js'
+import { a4Pdf, type SignerUser, signatureAt, uploadBody, verifiedUser } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
-import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
+import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 import { registerTokenOf } from '../helpers/privy-tokens.js'
 
@@ -59,10 +61,16 @@ async function fault(path: string, kind: string, delayMs?: number) {
 /** Registrations Privy (the simulator) holds: what it really did, answered or not. */
 const heldAtPrivy = () => gateway.simulator.state.registrations.size
 
-function expectPending(response: CallResult, field: string, id: string) {
-  expect(response.status, JSON.stringify(response.json)).toBe(409)
-  expect(response.json).toMatchObject({ code: 'OPERATION_PENDING', [field]: id, submission: 'unknown' })
-  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0)
+function expectPending(answer: { error?: unknown; response: Response }, field: string, id: string) {
+  expect(answer.response.status, JSON.stringify(answer.error)).toBe(409)
+  expect(answer.error).toMatchObject({ code: 'OPERATION_PENDING', [field]: id, submission: 'unknown' })
+  expect(Number(answer.response.headers.get('retry-after'))).toBeGreaterThan(0)
+}
+
+/** `POST /v1/registrations` as `client` (keyed when `key` is given), answered as is. */
+async function create(client: GatewayClient, body: Awaited<ReturnType<typeof person>>, key?: string) {
+  const headers = key === undefined ? {} : { 'idempotency-key': key }
+  return answered(await client.raw.POST('/v1/registrations', { body, headers }))
 }
 
 /** Error lines (level 50) of the gateway's log that name `reference`. */
@@ -82,13 +90,11 @@ describe('a registration whose answer is lost for good', () => {
   it("a malformed answer is settled by Privy's callback naming the reference, token and all", async () => {
     await gateway.enableCallbacks()
     const user = await gateway.userToken(`garbled-${randomUUID()}`)
+    const client = await clientFor(gateway, { token: user })
     await fault(REGISTER, 'malformed_json')
-    const garbled = await gateway.call('POST', '/v1/registrations', {
-      token: user,
-      body: await person({ phone_verified: true }),
-    })
+    const garbled = await create(client, await person({ phone_verified: true }))
     expect(garbled.status).toBeGreaterThanOrEqual(500)
-    const id = garbled.json.registration_id as string
+    const id = garbled.error?.registration_id as string
     const read = await getRegistration(gateway, { token: user }, id)
     expect(read).toMatchObject({ status: 'pending', submission: 'unknown' })
 
@@ -103,28 +109,29 @@ describe('a registration whose answer is lost for good', () => {
     const upstream = await gateway.sim('GET', `/__sim/registrations/${read.reference_number}`)
     expect(await registerTokenOf(gateway, id)).toBe(upstream.json.register_token)
     // With the token kept, status reads work.
-    const refreshed = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token: user })
-    expect(refreshed.status, refreshed.text).toBe(200)
+    const refreshed = await getRegistration(gateway, { token: user }, id, { refresh: true })
+    expect(refreshed.id).toBe(id)
   })
 
   it('reads pending, answers "pending", then at the bound is handed to an operator and frees the person', async () => {
     const user = await gateway.userToken(`lost-${randomUUID()}`)
+    const client = await clientFor(gateway, { token: user })
+    const operator = await clientFor(gateway, 'operator')
     const body = await person()
     const key = randomUUID()
     const before = heldAtPrivy()
     await fault(REGISTER, 'commit_then_timeout', LOST_FOR_GOOD_MS)
-    const lost = await gateway.call('POST', '/v1/registrations', {
-      token: user,
-      body,
-      headers: { 'idempotency-key': key },
-    })
+    const lost = await create(client, body, key)
     expect(lost.status, lost.text).toBe(504)
-    const id = lost.json.registration_id as string
+    const id = lost.error?.registration_id as string
 
     const read = await getRegistration(gateway, { token: user }, id)
     expect(read).toMatchObject({ status: 'pending', submission: 'unknown', next_action: 'wait' })
     expectPending(
-      await gateway.call('POST', `/v1/registrations/${id}/resend`, { token: user, body: { name: 'Siti' } }),
+      await client.raw.POST('/v1/registrations/{id}/resend', {
+        params: { path: { id } },
+        body: { name: 'Siti' },
+      }),
       'registration_id',
       id,
     )
@@ -132,12 +139,8 @@ describe('a registration whose answer is lost for good', () => {
     // Privy refuses the repeat (409), and nothing is created twice.
     expect(heldAtPrivy()).toBe(before + 1)
     gateway.clock.advance(LATE_ANSWER_MS + 1000)
-    const probed = await gateway.call('POST', '/v1/registrations', {
-      token: user,
-      body,
-      headers: { 'idempotency-key': key },
-    })
-    expect(probed.json).toMatchObject({ code: 'OPERATION_PENDING', registration_id: id })
+    const probed = await create(client, body, key)
+    expect(probed.error).toMatchObject({ code: 'OPERATION_PENDING', registration_id: id })
     expect(heldAtPrivy()).toBe(before + 1)
 
     await pastTheBound()
@@ -148,15 +151,17 @@ describe('a registration whose answer is lost for good', () => {
     expect(row.submission).toBe('unresolved')
     // Loud, and naming the reference an operator checks with Privy.
     expect(errorsNaming(row.referenceNumber)).toHaveLength(1)
-    const listed = await gateway.call('GET', '/v1/registrations?submission=unresolved', {
-      apiKey: TEST_API_KEY,
+    const listed = await operator.raw.GET('/v1/registrations', {
+      params: { query: { submission: 'unresolved' } },
     })
-    expect(listed.status, listed.text).toBe(200)
-    expect(listed.json.data.map((registration: { id: string }) => registration.id)).toContain(id)
-    for (const registration of listed.json.data) expect(registration.submission).toBe('unresolved')
-    const bad = await gateway.call('GET', '/v1/registrations?submission=lost', { apiKey: TEST_API_KEY })
-    expect(bad.status).toBe(400)
-    expect(bad.json.errors[0].path).toContain('submission')
+    expect(listed.response.status, JSON.stringify(listed.error)).toBe(200)
+    expect(listed.data?.data.map((registration) => registration.id)).toContain(id)
+    for (const registration of listed.data?.data ?? []) expect(registration.submission).toBe('unresolved')
+    const bad = await operator.raw.GET('/v1/registrations', {
+      params: { query: { submission: 'lost' as never } },
+    })
+    expect(bad.response.status).toBe(400)
+    expect(bad.error?.errors?.[0]?.path).toContain('submission')
     const event = await gateway.database.prisma.webhookEvent.findFirst({
       where: { resourceId: id },
       orderBy: { createdAt: 'desc' },
@@ -166,17 +171,13 @@ describe('a registration whose answer is lost for good', () => {
     const after = await getRegistration(gateway, { token: user }, id)
     expect(after).toMatchObject({ submission: 'unresolved', next_action: 'register_again' })
     // The keyed retry still probes, and says plainly that an operator has it.
-    const keyed = await gateway.call('POST', '/v1/registrations', {
-      token: user,
-      body,
-      headers: { 'idempotency-key': key },
-    })
+    const keyed = await create(client, body, key)
     expect(keyed.status).toBe(409)
-    expect(keyed.json).toMatchObject({ code: 'OUTCOME_UNRESOLVED', registration_id: id })
+    expect(keyed.error).toMatchObject({ code: 'OUTCOME_UNRESOLVED', registration_id: id })
     // The person is free: a new registration goes through.
-    const again = await gateway.call('POST', '/v1/registrations', { token: user, body })
+    const again = await create(client, body)
     expect(again.status, again.text).toBe(201)
-    expect(again.json.id).not.toBe(id)
+    expect(again.data?.id).not.toBe(id)
   })
 
   it('a create left in flight by a killed instance becomes unknown, then unresolved at the bound', async () => {
@@ -216,8 +217,10 @@ describe('a registration whose answer is lost for good', () => {
 
 describe('a document whose upload outcome is unknown', () => {
   let signer: SignerUser
+  let client: GatewayClient
   beforeAll(async () => {
     signer = await verifiedUser(gateway, `unknown-signer-${randomUUID()}`)
+    client = await clientFor(gateway, { token: signer.token })
   })
 
   const metadata = (title: string, x = 50) => ({
@@ -228,43 +231,36 @@ describe('a document whose upload outcome is unknown', () => {
   it('reads pending, and signing, revoking and the signed PDF answer "pending" (never 404); at the bound it is handed over', async () => {
     const pdf = await a4Pdf()
     await fault(UPLOAD, 'commit_then_timeout', LOST_FOR_GOOD_MS)
-    const lost = await gateway.call('POST', '/v1/documents', {
-      token: signer.token,
-      form: uploadForm(pdf, metadata('Lost answer')),
-    })
+    const lost = await uploadRaw(client, uploadBody(pdf, metadata('Lost answer')))
     expect(lost.status, lost.text).toBe(504)
-    const id = lost.json.document_id as string
+    const id = lost.error?.document_id as string
 
     const read = await getDocument(gateway, { token: signer.token }, id)
     expect(read).toMatchObject({ status: 'pending', submission: 'unknown', signing_url: null })
-    const listed = await gateway.call('GET', '/v1/documents', { token: signer.token })
-    expect(listed.json.data.find((document: { id: string }) => document.id === id)?.status).toBe('pending')
-    const signing = await gateway.call('POST', '/v1/otp', {
-      token: signer.token,
+    const listed = await client.raw.GET('/v1/documents')
+    expect(listed.data?.data.find((document) => document.id === id)?.status).toBe('pending')
+    const signing = await client.raw.POST('/v1/otp', {
       body: { otp_type: 'document_signing', otp_channel: 'sms', document_ids: [id] },
     })
     expectPending(signing, 'document_id', id)
     expectPending(
-      await gateway.call('POST', `/v1/documents/${id}/revoke`, { token: signer.token }),
+      await client.raw.POST('/v1/documents/{id}/revoke', { params: { path: { id } } }),
       'document_id',
       id,
     )
     expectPending(
-      await gateway.call('GET', `/v1/documents/${id}/signed.pdf`, { token: signer.token }),
+      await client.raw.GET('/v1/documents/{id}/signed.pdf', { params: { path: { id } } }),
       'document_id',
       id,
     )
     // Its history is the gateway's own until Privy confirms it.
-    const history = await gateway.call('GET', `/v1/documents/${id}/history`, { token: signer.token })
-    expect(history.status, history.text).toBe(200)
-    expect(history.json.events.map((event: { source: string }) => event.source)).toEqual(['gateway'])
+    const history = await client.documents.history(id).withResponse()
+    expect(history.response.status).toBe(200)
+    expect(history.data.events.map((event) => event.source)).toEqual(['gateway'])
     // The same PDF to the same signer waits for it meanwhile.
-    const twin = await gateway.call('POST', '/v1/documents', {
-      token: signer.token,
-      form: uploadForm(pdf, metadata('Lost answer')),
-    })
+    const twin = await uploadRaw(client, uploadBody(pdf, metadata('Lost answer')))
     expect(twin.status).toBe(409)
-    expect(twin.json.document_id).toBe(id)
+    expect(twin.error?.document_id).toBe(id)
 
     await pastTheBound()
     const row = await eventually(
@@ -273,37 +269,32 @@ describe('a document whose upload outcome is unknown', () => {
     )
     expect(row.submission).toBe('unresolved')
     expect(errorsNaming(row.referenceNumber)).toHaveLength(1)
-    const operators = await gateway.call('GET', '/v1/documents?submission=unresolved', {
-      apiKey: TEST_API_KEY,
+    const operator = await clientFor(gateway, 'operator')
+    const operators = await operator.raw.GET('/v1/documents', {
+      params: { query: { submission: 'unresolved' } },
     })
-    expect(operators.json.data.map((document: { id: string }) => document.id)).toContain(id)
-    const revoke = await gateway.call('POST', `/v1/documents/${id}/revoke`, { token: signer.token })
-    expect(revoke.status).toBe(409)
-    expect(revoke.json).toMatchObject({ code: 'OUTCOME_UNRESOLVED', document_id: id })
+    expect(operators.data?.data.map((document) => document.id)).toContain(id)
+    const revoke = await client.raw.POST('/v1/documents/{id}/revoke', { params: { path: { id } } })
+    expect(revoke.response.status).toBe(409)
+    expect(revoke.error).toMatchObject({ code: 'OUTCOME_UNRESOLVED', document_id: id })
     // The PDF is free to go again.
-    const again = await gateway.call('POST', '/v1/documents', {
-      token: signer.token,
-      form: uploadForm(pdf, metadata('Lost answer')),
-    })
+    const again = await uploadRaw(client, uploadBody(pdf, metadata('Lost answer')))
     expect(again.status, again.text).toBe(201)
-    expect(again.json.id).not.toBe(id)
+    expect(again.data?.id).not.toBe(id)
   })
 
   it('once its late answer lands it reads uploaded, and what reads uploaded can be revoked', async () => {
     await fault(UPLOAD, 'commit_then_timeout', PRIVY_TIMEOUT_MS + 300)
-    const late = await gateway.call('POST', '/v1/documents', {
-      token: signer.token,
-      form: uploadForm(await a4Pdf(), metadata('Late answer', 70)),
-    })
+    const late = await uploadRaw(client, uploadBody(await a4Pdf(), metadata('Late answer', 70)))
     expect(late.status, late.text).toBe(504)
-    const id = late.json.document_id as string
+    const id = late.error?.document_id as string
     const settled = await eventually(
       () => getDocument(gateway, { token: signer.token }, id),
       (document) => document.submission === 'submitted',
     )
     expect(settled).toMatchObject({ status: 'uploaded', submission: 'submitted' })
-    const revoked = await gateway.call('POST', `/v1/documents/${id}/revoke`, { token: signer.token })
-    expect(revoked.status, revoked.text).toBe(200)
-    expect(revoked.json.status).toBe('revoked')
+    const revoked = await client.documents.revoke(id).withResponse()
+    expect(revoked.response.status).toBe(200)
+    expect(revoked.data.status).toBe('revoked')
   })
 })

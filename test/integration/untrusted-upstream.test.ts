@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { LandingPageRegistrationRequest } from '@privy-gateway/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getRegistration } from '../helpers/api.js'
-import { type CallResult, startTestGateway, useGateway } from '../helpers/gateway.js'
+import { answered, clientFor } from '../helpers/client.js'
+import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { internalLeaks } from '../helpers/response-hygiene.js'
 import {
   created,
@@ -144,17 +146,30 @@ const redirectTo =
 // --- helpers --------------------------------------------------------------------------------------
 
 let people = 0
-function register(): Promise<CallResult> {
+/** `POST /v1/registrations` of a landing page on `via` as `sub` (this file's user by default), answered as is. */
+async function registerOn(via: TestGateway, body: LandingPageRegistrationRequest, sub = 'upstream-user') {
+  return answered(await (await clientFor(via, sub)).raw.POST('/v1/registrations', { body }))
+}
+
+/** What the checks read of an answer. */
+type Answer = Awaited<ReturnType<typeof registerOn>>
+
+function register(): Promise<Answer> {
   people += 1
-  return gateway.call('POST', '/v1/registrations', {
-    token,
-    body: {
-      registration_type: 'landing_page',
-      name: 'Rina Wijaya',
-      email: `rina.${people}.${randomUUID().slice(0, 8)}@example.co.id`,
-      phone: `62812${String(10_000_000 + people).slice(-8)}`,
-    },
+  return registerOn(gateway, {
+    registration_type: 'landing_page',
+    name: 'Rina Wijaya',
+    email: `rina.${people}.${randomUUID().slice(0, 8)}@example.co.id`,
+    phone: `62812${String(10_000_000 + people).slice(-8)}`,
   })
+}
+
+/** `GET /v1/registrations/{id}?refresh=true` as this file's user, answered as is. */
+async function refresh(id: string) {
+  const client = await clientFor(gateway, { token })
+  return answered(
+    await client.raw.GET('/v1/registrations/{id}', { params: { path: { id }, query: { refresh: 'true' } } }),
+  )
 }
 
 /** A registration that Privy accepted, so its status can be refreshed. */
@@ -162,20 +177,23 @@ async function submittedRegistration(): Promise<string> {
   delete script[REGISTER_PATH]
   const answer = await register()
   expect(answer.status, answer.text).toBe(201)
-  return answer.json.id
+  return answer.data?.id ?? ''
 }
 
-function expectProblem(answer: CallResult, status: number, code: string) {
+/** The parts of an answer these checks read: a registration's create or its refresh. */
+type Checked = Pick<Answer, 'status' | 'headers' | 'text'> & { error?: Answer['error'] }
+
+function expectProblem(answer: Checked, status: number, code: string) {
   expect(answer.status, answer.text).toBe(status)
-  expect(answer.headers['content-type']).toContain('application/problem+json')
-  expect(answer.json).toMatchObject({ status, code, request_id: expect.any(String) })
+  expect(answer.headers.get('content-type')).toContain('application/problem+json')
+  expect(answer.error).toMatchObject({ status, code, request_id: expect.any(String) })
   expectNothingOfUpstream(answer)
 }
 
-function expectNothingOfUpstream(answer: CallResult, ...also: string[]) {
+function expectNothingOfUpstream(answer: Checked, ...also: string[]) {
   for (const value of [MARKER, '/opt/privy', 'Internal proxy error', ...also]) {
     expect(answer.text).not.toContain(value)
-    expect(JSON.stringify(answer.headers)).not.toContain(value)
+    expect(JSON.stringify([...answer.headers])).not.toContain(value)
   }
   expect(internalLeaks(answer.text)).toEqual([])
   for (const secret of gateway.secrets) expect(answer.text).not.toContain(secret)
@@ -209,7 +227,7 @@ describe('an oversized answer from Privy', () => {
       script[REGISTER_PATH] = endless(201, record, declareLength)
       const answer = await register()
       expectProblem(answer, 502, 'UPSTREAM_ERROR')
-      expect(answer.json.detail).toMatch(/^Privy answered with a response the gateway could not read/)
+      expect(answer.error?.detail).toMatch(/^Privy answered with a response the gateway could not read/)
       await expect.poll(() => record.closed, { timeout: 5_000 }).toBe(true)
       // The gateway stopped reading near its 1 MiB cap: the rest of the 50 MiB was never downloaded.
       expect(record.sent).toBeLessThan(16 * 1024 * 1024)
@@ -221,7 +239,7 @@ describe('an oversized answer from Privy', () => {
     script[REGISTER_PATH] = endless(500, record)
     const answer = await register()
     expectProblem(answer, 502, 'UPSTREAM_ERROR')
-    expect(answer.json.upstream.status).toBe(500)
+    expect(answer.error?.upstream?.status).toBe(500)
     await expect.poll(() => record.closed, { timeout: 5_000 }).toBe(true)
     expect(record.sent).toBeLessThan(16 * 1024 * 1024)
   })
@@ -231,10 +249,10 @@ describe('an oversized answer from Privy', () => {
     const record = { sent: 0, closed: false }
     script[STATUS_PATH] = endless(201, record)
     try {
-      const answer = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
+      const answer = await refresh(id)
       // A read changes nothing at Privy: no outcome to settle, only an answer that could not be read.
       expectProblem(answer, 502, 'UPSTREAM_UNREADABLE')
-      expect(answer.json.upstream.request_id).toEqual(expect.any(String))
+      expect(answer.error?.upstream?.request_id).toEqual(expect.any(String))
     } finally {
       delete script[STATUS_PATH]
     }
@@ -250,7 +268,7 @@ describe('malformed JSON from Privy', () => {
       const answer = await register()
       expectProblem(answer, 502, 'UPSTREAM_ERROR')
       // Privy may have registered the person before its answer broke: the outcome is unknown, not failed.
-      expect(answer.json.registration_id).toEqual(expect.any(String))
+      expect(answer.error?.registration_id).toEqual(expect.any(String))
     }
   })
 
@@ -266,17 +284,18 @@ describe('malformed JSON from Privy', () => {
         kind: 'malformed_json',
       })
       expect(fault.status, fault.text).toBe(201)
-      const answer = await simulated.call('POST', '/v1/registrations', {
-        token: await simulated.userToken('sim-user'),
-        body: {
+      const answer = await registerOn(
+        simulated,
+        {
           registration_type: 'landing_page',
           name: 'Sari',
           email: 'sari.sim@example.co.id',
           phone: '6281311112222',
         },
-      })
+        'sim-user',
+      )
       expect(answer.status, answer.text).toBe(502)
-      expect(answer.json.code).toBe('UPSTREAM_ERROR')
+      expect(answer.error?.code).toBe('UPSTREAM_ERROR')
       expect(internalLeaks(answer.text)).toEqual([])
     } finally {
       await simulated.close()
@@ -296,8 +315,8 @@ describe('a redirect from Privy', () => {
       script[REGISTER_PATH] = redirectTo(status, location)
       const answer = await register()
       expectProblem(answer, 502, 'UPSTREAM_ERROR')
-      expect(answer.json.upstream.status).toBe(status)
-      expect(answer.headers.location).toBeUndefined()
+      expect(answer.error?.upstream?.status).toBe(status)
+      expect(answer.headers.get('location')).toBeNull()
       expectNothingOfUpstream(answer, location, elsewhere.url)
     }
     expect(elsewhere.hits).toEqual([])
@@ -308,7 +327,7 @@ describe('a redirect from Privy', () => {
     const id = await submittedRegistration()
     script[STATUS_PATH] = redirectTo(307, `${elsewhere.url}/status`)
     try {
-      const answer = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
+      const answer = await refresh(id)
       expectProblem(answer, 502, 'UPSTREAM_ERROR')
     } finally {
       delete script[STATUS_PATH]
@@ -338,7 +357,7 @@ describe('a slow drip from Privy', () => {
     script[STATUS_PATH] = drip(record)
     const started = Date.now()
     try {
-      const answer = await gateway.call('GET', `/v1/registrations/${id}?refresh=true`, { token })
+      const answer = await refresh(id)
       expectProblem(answer, 504, 'UPSTREAM_TIMEOUT')
     } finally {
       delete script[STATUS_PATH]
@@ -358,17 +377,18 @@ describe('a slow drip from Privy', () => {
     try {
       await simulated.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'delay', delay_ms: 4_000 })
       const started = Date.now()
-      const answer = await simulated.call('POST', '/v1/registrations', {
-        token: await simulated.userToken('sim-user'),
-        body: {
+      const answer = await registerOn(
+        simulated,
+        {
           registration_type: 'landing_page',
           name: 'Sari',
           email: 'sari.delay@example.co.id',
           phone: '6281311113333',
         },
-      })
+        'sim-user',
+      )
       expect(answer.status, answer.text).toBe(504)
-      expect(answer.json.code).toBe('UPSTREAM_TIMEOUT')
+      expect(answer.error?.code).toBe('UPSTREAM_TIMEOUT')
       // Had the deadline not held, the simulator's answer (after 4 s) would have made it a 201.
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
       expect(internalLeaks(answer.text)).toEqual([])
@@ -388,37 +408,29 @@ describe('the request budget (REQUEST_TIMEOUT_MS)', () => {
     })
     try {
       await budgeted.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'delay', delay_ms: 2_000 })
+      const client = await clientFor(budgeted, 'budget-user')
+      const body = {
+        registration_type: 'landing_page',
+        name: 'Sari',
+        email: 'sari.budget@example.co.id',
+        phone: '6281311114444',
+      } as const
       const started = Date.now()
-      const answer = await budgeted.call('POST', '/v1/registrations', {
-        token: await budgeted.userToken('budget-user'),
-        body: {
-          registration_type: 'landing_page',
-          name: 'Sari',
-          email: 'sari.budget@example.co.id',
-          phone: '6281311114444',
-        },
-      })
+      const raw = await client.raw.POST('/v1/registrations', { body })
       const elapsed = Date.now() - started
+      const answer = await answered(raw)
       expect(answer.status, answer.text).toBe(503)
-      expect(answer.headers['content-type']).toContain('application/problem+json')
-      expect(answer.json).toMatchObject({ status: 503, code: 'REQUEST_TIMEOUT' })
-      expect(answer.headers['retry-after']).toEqual(expect.any(String))
+      expect(answer.headers.get('content-type')).toContain('application/problem+json')
+      expect(answer.error).toMatchObject({ status: 503, code: 'REQUEST_TIMEOUT' })
+      expect(answer.headers.get('retry-after')).toEqual(expect.any(String))
       expect(elapsed).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50)
       expect(elapsed).toBeLessThan(REQUEST_TIMEOUT_MS + 1_000)
       expect(internalLeaks(answer.text)).toEqual([])
       // The handler was not interrupted: what it did lands, and the caller finds it; the gateway is fine.
       await expect
-        .poll(
-          async () =>
-            (
-              await budgeted.call('GET', '/v1/registrations', {
-                token: await budgeted.userToken('budget-user'),
-              })
-            ).json.data,
-          { timeout: 5_000 },
-        )
+        .poll(async () => (await client.raw.GET('/v1/registrations')).data?.data, { timeout: 5_000 })
         .toHaveLength(1)
-      expect((await budgeted.call('GET', '/health/live')).status).toBe(200)
+      expect((await client.raw.GET('/health/live')).response.status).toBe(200)
     } finally {
       await budgeted.close()
     }

@@ -20,15 +20,24 @@ async function createEndpoint(body: Record<string, unknown> = {}) {
   return created
 }
 
-function expectProblem(
-  result: { status: number; headers: Record<string, unknown>; json: { code?: string } },
-  status: number,
-  code: string,
-) {
-  expect(result.status).toBe(status)
-  expect(String(result.headers['content-type'])).toContain('application/problem+json')
-  expect(result.json.code).toBe(code)
+/** A raw `gateway.call` result, or a typed client's `raw` answer. */
+type Answer =
+  | { status: number; headers: Record<string, unknown>; json: { code?: string } }
+  | { response: Response; error?: { code?: string } }
+
+function expectProblem(result: Answer, status: number, code: string) {
+  const [actual, contentType, problem] =
+    'response' in result
+      ? [result.response.status, result.response.headers.get('content-type'), result.error]
+      : [result.status, result.headers['content-type'], result.json]
+  expect(actual).toBe(status)
+  expect(String(contentType)).toContain('application/problem+json')
+  expect(problem?.code).toBe(code)
 }
+
+/** The operator's typed client, for the calls whose input is well formed. */
+const operatorClient = () => clientFor(gateway, 'operator')
+const endpoint = (id: string) => ({ params: { path: { id } } })
 
 describe('webhook endpoints: register, read, change, rotate, delete', () => {
   let ops: GatewayClient
@@ -136,6 +145,7 @@ describe('webhook endpoints: register, read, change, rotate, delete', () => {
     expect(expiresIn).toBeLessThanOrEqual(3600_000)
 
     // Without a body: the previous secret keeps signing for the default day.
+    // Raw: the typed client always sends a body.
     const again = await gateway.call('POST', `/v1/webhook-endpoints/${created.id}/rotate-secret`, operator)
     expect(again.status).toBe(200)
     handedOut.push(again.json.secret)
@@ -153,9 +163,8 @@ describe('webhook endpoints: register, read, change, rotate, delete', () => {
     })
     expect(deleted.response.status).toBe(204)
     expect(await deleted.response.text()).toBe('')
-    const path = `/v1/webhook-endpoints/${created.id}`
-    expectProblem(await gateway.call('GET', path, operator), 404, 'NOT_FOUND')
-    expectProblem(await gateway.call('DELETE', path, operator), 404, 'NOT_FOUND')
+    expectProblem(await ops.raw.GET('/v1/webhook-endpoints/{id}', endpoint(created.id)), 404, 'NOT_FOUND')
+    expectProblem(await ops.raw.DELETE('/v1/webhook-endpoints/{id}', endpoint(created.id)), 404, 'NOT_FOUND')
   })
 })
 
@@ -192,13 +201,14 @@ describe('webhook routes: bad input answers a clear problem', () => {
 
   it('refuses a hostile URL on PATCH too', async () => {
     const created = await createEndpoint()
-    const result = await gateway.call('PATCH', `/v1/webhook-endpoints/${created.json.id}`, {
-      ...operator,
+    const client = await operatorClient()
+    const result = await client.raw.PATCH('/v1/webhook-endpoints/{id}', {
+      ...endpoint(created.json.id),
       body: { url: 'http://169.254.169.254/' },
     })
     expectProblem(result, 422, 'WEBHOOK_URL_NOT_ALLOWED')
-    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
-    expect(read.json.url).toBe('https://merchant.example.co.id/hooks/privy')
+    const read = await client.webhookEndpoints.get(created.json.id)
+    expect(read.url).toBe('https://merchant.example.co.id/hooks/privy')
   })
 
   it('refuses missing, unknown and mistyped fields', async () => {
@@ -221,13 +231,14 @@ describe('webhook routes: bad input answers a clear problem', () => {
     expectProblem(withNul, 400, 'VALIDATION_FAILED')
 
     const created = await createEndpoint()
-    const empty = await gateway.call('PATCH', `/v1/webhook-endpoints/${created.json.id}`, {
-      ...operator,
+    const client = await operatorClient()
+    const empty = await client.raw.PATCH('/v1/webhook-endpoints/{id}', {
+      ...endpoint(created.json.id),
       body: {},
     })
     expectProblem(empty, 400, 'VALIDATION_FAILED')
-    const badExpiry = await gateway.call('POST', `/v1/webhook-endpoints/${created.json.id}/rotate-secret`, {
-      ...operator,
+    const badExpiry = await client.raw.POST('/v1/webhook-endpoints/{id}/rotate-secret', {
+      ...endpoint(created.json.id),
       body: { previous_secret_expires_in_seconds: -1 },
     })
     expectProblem(badExpiry, 400, 'VALIDATION_FAILED')
@@ -259,34 +270,16 @@ describe('webhook routes: bad input answers a clear problem', () => {
       400,
       'VALIDATION_FAILED',
     )
-    expectProblem(
-      await gateway.call('GET', `/v1/webhook-endpoints/${randomUUID()}`, operator),
-      404,
-      'NOT_FOUND',
-    )
-    expectProblem(
-      await gateway.call('PATCH', `/v1/webhook-endpoints/${randomUUID()}`, {
-        ...operator,
-        body: { enabled: true },
-      }),
-      404,
-      'NOT_FOUND',
-    )
-    expectProblem(
-      await gateway.call('POST', `/v1/webhook-endpoints/${randomUUID()}/rotate-secret`, operator),
-      404,
-      'NOT_FOUND',
-    )
-    expectProblem(
-      await gateway.call('GET', `/v1/webhook-deliveries/${randomUUID()}`, operator),
-      404,
-      'NOT_FOUND',
-    )
-    expectProblem(
-      await gateway.call('POST', `/v1/webhook-deliveries/${randomUUID()}/replay`, operator),
-      404,
-      'NOT_FOUND',
-    )
+    const client = await operatorClient()
+    const unknown = () => endpoint(randomUUID())
+    for (const answer of [
+      await client.raw.GET('/v1/webhook-endpoints/{id}', unknown()),
+      await client.raw.PATCH('/v1/webhook-endpoints/{id}', { ...unknown(), body: { enabled: true } }),
+      await client.raw.POST('/v1/webhook-endpoints/{id}/rotate-secret', { ...unknown(), body: {} }),
+      await client.raw.GET('/v1/webhook-deliveries/{id}', unknown()),
+      await client.raw.POST('/v1/webhook-deliveries/{id}/replay', unknown()),
+    ])
+      expectProblem(answer, 404, 'NOT_FOUND')
     for (const query of [
       'state=delivered',
       'event_type=payment.captured',
@@ -336,8 +329,8 @@ describe('webhook routes: who may call them', () => {
       expect(garbage.status).toBe(404)
     }
     // Nothing was changed by any of them.
-    const read = await gateway.call('GET', `/v1/webhook-endpoints/${created.json.id}`, operator)
-    expect(read.json).toMatchObject({ enabled: true, signing_secrets: [expect.any(Object)] })
+    const read = await (await operatorClient()).webhookEndpoints.get(created.json.id)
+    expect(read).toMatchObject({ enabled: true, signing_secrets: [expect.any(Object)] })
   })
 
   it('never writes a signing secret to the logs', () => {
