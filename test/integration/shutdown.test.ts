@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { SignJWT } from 'jose'
 import pg from 'pg'
-import { request } from 'undici'
+import { Response, request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, withSchema } from '../../bench/processes.js'
 import { type Database, openDatabase } from '../../src/db/database.js'
@@ -240,6 +240,8 @@ async function call(
  * gateway has the request (and is reading its body) in between.
  */
 async function startUpload(url: string, token: string, pdf: Buffer, requestId: string) {
+  // undici's own Response: Node's global one (a different undici) does not know this FormData and
+  // would encode it as text/plain on Node 24.
   const encoded = new Response(uploadForm(pdf, { title: 'Shutdown upload', e_meterai: eMeterai() }))
   const contentType = encoded.headers.get('content-type') ?? ''
   const body = Buffer.from(await encoded.arrayBuffer())
