@@ -134,12 +134,18 @@ export interface Config {
 export type SignedPdfStoreConfig =
   | { kind: 'postgres' }
   | { kind: 'directory'; directory: string }
-  | {
-      kind: 's3'
-      bucket: string
-      prefix: string
-      region: string
-      endpoint?: string
-      forcePathStyle: boolean
-      credentials?: { accessKeyId: string; secretAccessKey: string }
-    }
+  | ({ kind: 's3' } & S3StoreConfig)
+
+/** An S3-compatible bucket for signed PDFs (src/modules/documents/signed-pdf-s3.ts). */
+export interface S3StoreConfig {
+  bucket: string
+  /** A key prefix, e.g. `signed-pdfs/`, so the bucket can hold other things. */
+  prefix: string
+  region: string
+  /** An S3-compatible server (MinIO, Ceph, R2...); AWS itself when absent. */
+  endpoint?: string
+  /** Path-style URLs (`<endpoint>/<bucket>/<key>`), which most S3-compatible servers want. */
+  forcePathStyle: boolean
+  /** Given explicitly, else the SDK's default chain (AWS_* variables, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+}

@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
 import { AppError } from '../errors/app-error.js'
 import { inspectPdf } from '../pdf/inspect.js'
-import type { InspectJob, InspectOutcome, JobStarted } from './jobs.js'
+import { type InspectJob, type InspectOutcome, type JobStarted, unreadableFile } from './jobs.js'
 
 /**
  * Runs in a PDF worker thread (loaded through worker.mjs): inspects one PDF. Refusals come back as
@@ -25,16 +25,7 @@ export default async function inspect(job: InspectJob): Promise<InspectOutcome> 
       }
       return { ok: false, refusal, retire: error.code === 'PDF_TOO_COMPLEX', heapUsed: heapUsed() }
     }
-    // Only the class name leaves the thread: pdf-lib's messages quote the file's bytes.
-    const failure = error instanceof Error ? error.name : typeof error
-    const message = 'could not be read as a PDF'
-    return {
-      ok: false,
-      refusal: { code: 'UNPROCESSABLE', detail: `file ${message}`, errors: [{ path: 'file', message }] },
-      retire: true,
-      heapUsed: heapUsed(),
-      failure,
-    }
+    return unreadableFile(error, 'could not be read as a PDF', heapUsed())
   }
 }
 

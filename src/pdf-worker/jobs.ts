@@ -54,3 +54,21 @@ export interface TagHit {
 export type TextOutcome =
   | { ok: true; hits: TagHit[]; heapUsed: number }
   | { ok: false; refusal: Refusal; retire: boolean; heapUsed: number; failure?: string }
+
+/**
+ * A file the PDF library could not read: retired worker, a refusal that names `file`, and only the
+ * error's class name as the failure, since library messages may quote the file's bytes.
+ */
+export function unreadableFile(
+  error: unknown,
+  message: string,
+  heapUsed: number,
+): { ok: false; refusal: Refusal; retire: true; heapUsed: number; failure: string } {
+  return {
+    ok: false,
+    refusal: { code: 'UNPROCESSABLE', detail: `file ${message}`, errors: [{ path: 'file', message }] },
+    retire: true,
+    heapUsed,
+    failure: error instanceof Error ? error.name : typeof error,
+  }
+}

@@ -1,6 +1,13 @@
 import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
-import type { JobStarted, Refusal, TagHit, TextJob, TextOutcome } from './jobs.js'
+import {
+  type JobStarted,
+  type Refusal,
+  type TagHit,
+  type TextJob,
+  type TextOutcome,
+  unreadableFile,
+} from './jobs.js'
 import { checkDecodedSize, TextBudgetError } from './text-budget.js'
 import { findTags, type TextRun } from './text-match.js'
 
@@ -54,16 +61,7 @@ export default async function findText(job: TextJob): Promise<TextOutcome> {
       }
       return { ok: false, refusal, retire: true, heapUsed: heapUsed() }
     }
-    // Only the class name leaves the thread: pdf.js's messages may quote the file.
-    const failure = error instanceof Error ? error.name : typeof error
-    const message = 'could not be read for its text'
-    return {
-      ok: false,
-      refusal: { code: 'UNPROCESSABLE', detail: `file ${message}`, errors: [{ path: 'file', message }] },
-      retire: true,
-      heapUsed: heapUsed(),
-      failure,
-    }
+    return unreadableFile(error, 'could not be read for its text', heapUsed())
   }
 }
 

@@ -1,21 +1,9 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import type { S3StoreConfig } from '../../config/config.types.js'
 import { AppError } from '../../errors/app-error.js'
 import { type SignedPdfStore, sha256Checked } from './signed-pdf-store.js'
-
-export interface S3StoreConfig {
-  bucket: string
-  /** A key prefix, e.g. `signed-pdfs/`, so the bucket can hold other things. */
-  prefix: string
-  region: string
-  /** An S3-compatible server (MinIO, Ceph, R2...); AWS itself when absent. */
-  endpoint?: string
-  /** Path-style URLs (`<endpoint>/<bucket>/<key>`), which most S3-compatible servers want. */
-  forcePathStyle: boolean
-  /** Given explicitly, else the SDK's default chain (AWS_* variables, profile, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string }
-}
 
 /**
  * Signed PDFs in an S3-compatible bucket (SIGNED_PDF_STORE=s3, README "Signed PDFs"): shared by every
