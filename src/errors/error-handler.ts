@@ -5,7 +5,7 @@ import { AppError, type FieldError } from './app-error.js'
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js'
 import { ERROR_CODES, type ErrorCode } from './error-codes.js'
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.js'
-import { fromPrivyError } from './upstream-failure.js'
+import { fromPrivyError } from './upstream-failure/index.js'
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

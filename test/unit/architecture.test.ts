@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 
 // The house rules of src/, read from the import graph (TypeScript's own pre-processor, no type
 // checking). A module's index.ts is its public face; src/privy is an SDK behind its index.ts; the
-// simulator stands alone; no file imports itself back through others; no file outgrows a reading.
+// simulator stands alone; no file imports itself back through others; no file outgrows a reading;
+// no module reads a Privy answer's status to pick an API error (src/errors/upstream-failure/ does).
 
 const root = path.resolve(import.meta.dirname, '../..')
 const src = path.join(root, 'src')
@@ -134,10 +135,36 @@ function cycles(graph: SourceFile[]): string[][] {
   return components
 }
 
+/**
+ * The Privy error classes of an answer's status: PrivyApiError and each class extending it. Under
+ * src/modules naming one is the signature of a "Privy answered X, so the API says Y" decision, and
+ * those live only in src/errors/upstream-failure/ (docs/privy-contract.md §1). PrivyError (was the
+ * outcome unknown?) and PrivyResponseValidationError (the ids a garbled 201 still names) stay usable.
+ */
+function privyStatusClasses(): string[] {
+  const errors = readFileSync(path.join(src, 'privy/errors.ts'), 'utf8')
+  const declared = [...errors.matchAll(/export class (Privy\w*Error) extends PrivyApiError\b/g)]
+  return ['PrivyApiError', ...declared.map((match) => match[1] as string)]
+}
+
+/** Each status class a file of src/modules names, as a violation. */
+function privyStatusReads(file: string, text: string, classes: string[]): string[] {
+  if (!inside(file, 'src/modules')) return []
+  return classes
+    .filter((name) => new RegExp(`\\b${name}\\b`).test(text))
+    .map((name) => `Privy status read outside src/errors/upstream-failure/: ${file} names ${name}`)
+}
+
 function violations(graph: SourceFile[]): string[] {
   const found = graph.flatMap((node) =>
     node.imports.flatMap(({ target, external }) => importViolations(node.file, target, external)),
   )
+  const statusClasses = privyStatusClasses()
+  for (const node of graph) {
+    found.push(
+      ...privyStatusReads(node.file, readFileSync(path.join(root, node.file), 'utf8'), statusClasses),
+    )
+  }
   for (const component of cycles(graph)) found.push(`import cycle: ${component.join(' <-> ')}`)
   for (const node of graph) {
     if (node.lines > MAX_LINES && !(node.file in LONG_FILE_EXCEPTIONS)) {
@@ -173,6 +200,19 @@ describe('the architecture of src/', () => {
     expect(importViolations('src/privy/client.ts', 'fastify', true)).toHaveLength(1)
     expect(importViolations('src/simulator/a.ts', 'src/lib/text.ts', false)).toHaveLength(1)
     expect(importViolations('src/config/config.ts', 'src/simulator/index.ts', false)).toHaveLength(1)
+    const statusClasses = privyStatusClasses()
+    expect(statusClasses).toEqual(
+      expect.arrayContaining([
+        'PrivyApiError',
+        'PrivyUnprocessableEntityError',
+        'PrivyRateLimitError',
+        'PrivyLockedError',
+      ]),
+    )
+    const mapping = 'if (error instanceof PrivyLockedError) return locked()'
+    expect(privyStatusReads('src/modules/otp/a.ts', mapping, statusClasses)).toHaveLength(1)
+    expect(privyStatusReads('src/errors/upstream-failure/otp.ts', mapping, statusClasses)).toEqual([])
+    expect(privyStatusReads('src/modules/otp/a.ts', 'error instanceof PrivyError', statusClasses)).toEqual([])
     const loop = cycles([
       { file: 'a.ts', lines: 1, imports: [{ target: 'b.ts', external: false }] },
       { file: 'b.ts', lines: 1, imports: [{ target: 'a.ts', external: false }] },

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors/app-error.js'
-import { operationPending, recordCreateFailure } from '../../errors/upstream-failure.js'
+import {
+  heldByPrivy,
+  heldByPrivyPending,
+  operationPending,
+  recordCreateFailure,
+} from '../../errors/upstream-failure/index.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
@@ -9,7 +14,7 @@ import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import { eMeteraiStamp, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
-import { DOC_PROCESS_CODES, PrivyApiError, SIGN_PROCESS_CODES } from '../../privy/index.js'
+import { DOC_PROCESS_CODES, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import type { RegistrationApi } from '../registration/index.js'
 import { anchorsOf, checkPlacementInputs } from './documents.anchors.js'
@@ -197,13 +202,12 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
       })
       return toDocumentView(submitted)
     } catch (error) {
-      if (error instanceof PrivyApiError && error.status === 409) {
-        // Reference numbers are random per row: a repeat means Privy holds an earlier call of this row.
+      if (heldByPrivy(error)) {
         if (record.submission === 'unresolved') {
           throw outcomeNotSettled('document', record, now(), deps.inFlightBudgetMs)
         }
         await documents.markOutcome(id, 'unknown', { name: error.name, status: 409, reason: 'held by Privy' })
-        throw documentPending(id, 'Privy holds this document; it is settled by its next callback')
+        throw heldByPrivyPending('document', id)
       }
       throw await recordCreateFailure(error, {
         resource: 'document',

@@ -1,5 +1,5 @@
 import { notFound } from '../../errors/app-error.js'
-import { rethrowAsAppError } from '../../errors/upstream-failure.js'
+import { rethrowAsAppError } from '../../errors/upstream-failure/index.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { PrivyClient } from '../../privy/index.js'
 import type { DocumentRepository } from './documents.repository.js'

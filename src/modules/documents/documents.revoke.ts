@@ -1,9 +1,9 @@
 import { AppError } from '../../errors/app-error.js'
-import { asAppError, operationPending, outcomeUnknown } from '../../errors/upstream-failure.js'
+import { operationPending, outcomeUnknown, revokeRefusal } from '../../errors/upstream-failure/index.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline } from '../../lib/late-answer.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
-import { PrivyApiError, type PrivyClient, PrivyError } from '../../privy/index.js'
+import { type PrivyClient, PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { confirmedDocument } from './documents.access.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
@@ -84,12 +84,7 @@ export function createDocumentRevoke(deps: DocumentLifecycleDeps) {
         await documents.awaitLateAnswer(record.id, lateAnswerDeadline(error, deps.now(), deps.lateAnswerMs))
         throw outcomeUnknown(error, 'document', record.id)
       }
-      if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
-        throw new AppError('DOCUMENT_NOT_REVOCABLE', {
-          detail: 'Privy refused: every signer has signed, or it is already closed',
-        })
-      }
-      throw asAppError(error)
+      throw revokeRefusal(error)
     }
     return toDocumentView(await markRevoked())
   }

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js'
-import { rethrowAsAppError } from '../../errors/upstream-failure.js'
+import { rethrowAsAppError } from '../../errors/upstream-failure/index.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import { signedDocument } from '../../privy/index.js'
 import { confirmedDocument } from './documents.access.js'

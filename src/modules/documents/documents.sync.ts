@@ -1,4 +1,4 @@
-import { asAppError } from '../../errors/upstream-failure.js'
+import { asAppError } from '../../errors/upstream-failure/index.js'
 import type { DocumentStatus, Prisma } from '../../generated/prisma/client.js'
 import { syncedAtIsDue } from '../../lib/sync-heartbeat.js'
 import type { PrivyClient } from '../../privy/index.js'

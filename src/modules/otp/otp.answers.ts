@@ -1,15 +1,11 @@
-import { AppError } from '../../errors/app-error.js'
-import { asAppError } from '../../errors/upstream-failure.js'
 import type { OtpTransaction as UpstreamOtp } from '../../privy/index.js'
-import {
-  PrivyLockedError,
-  PrivyRateLimitError,
-  PrivyResponseValidationError,
-  PrivyUnprocessableEntityError,
-} from '../../privy/index.js'
+import { PrivyResponseValidationError } from '../../privy/index.js'
 import type { OtpSend } from './otp.repository.js'
 
-/** What Privy's answers about an OTP mean, and the refusals of the OTP API, in the API's words. */
+/**
+ * What Privy's answers about an OTP leave on its row. What they mean to the API is in
+ * src/errors/upstream-failure/otp.ts.
+ */
 
 export function sendOf(upstream: UpstreamOtp): OtpSend {
   return {
@@ -41,35 +37,3 @@ export function assumedSend(at: Date, requestCount: number, maxRequests = 3): Ot
 export function readableTransactionId(error: unknown): string | undefined {
   return error instanceof PrivyResponseValidationError ? error.readable.transaction_id : undefined
 }
-
-/** A wrong code (422 with remaining attempts) or a lock: Privy spent one of its attempts on it. */
-export function countedByPrivy(error: unknown): boolean {
-  if (error instanceof PrivyLockedError) return true
-  return error instanceof PrivyUnprocessableEntityError && error.remainingAttempts !== undefined
-}
-
-/** Privy's refusals of an OTP send, in the gateway's words. */
-export function sendRefusal(error: unknown): AppError {
-  if (error instanceof PrivyRateLimitError) return tooEarly(error.retryAfterSeconds ?? 60)
-  // A 422 whose body is not Privy's (a proxy's page) says nothing about this OTP: no advice then.
-  if (error instanceof PrivyUnprocessableEntityError && !error.bodyUnreadable) {
-    return new AppError('OTP_SEND_REFUSED', {
-      detail: 'Privy refused to send this OTP now; read the document or registration again for its status',
-    })
-  }
-  return asAppError(error)
-}
-
-export const alreadyValidated = () =>
-  new AppError('OTP_ALREADY_VALIDATED', { detail: 'This OTP was already validated' })
-export const locked = () =>
-  new AppError('OTP_LOCKED', { detail: 'Too many wrong codes; request a new OTP with POST /v1/otp' })
-export const expired = () =>
-  new AppError('OTP_EXPIRED', {
-    detail: 'The code has expired; ask for a new one with POST /v1/otp/{id}/resend',
-  })
-export const tooEarly = (seconds: number) =>
-  new AppError('OTP_RESEND_TOO_EARLY', {
-    detail: `Another code can be sent in ${seconds} s`,
-    retryAfterSeconds: seconds,
-  })

@@ -1,19 +1,18 @@
 import { AppError } from '../../errors/app-error.js'
-import { otpOutcomeUnknown } from '../../errors/upstream-failure.js'
-import type { Principal } from '../../lib/principal.js'
-import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
-import { PrivyError, PrivyRateLimitError, PrivyResponseValidationError } from '../../privy/index.js'
-import type { IdempotencyClaim } from '../idempotency/index.js'
-import type { RecipientKeys } from '../limits/index.js'
 import {
   alreadyValidated,
-  assumedSend,
   locked,
-  OTP_RESEND_AFTER_MS,
-  sendOf,
-  sendRefusal,
+  otpOutcomeUnknown,
+  otpSendRefusal,
+  privyResendWaitSeconds,
   tooEarly,
-} from './otp.answers.js'
+} from '../../errors/upstream-failure/index.js'
+import type { Principal } from '../../lib/principal.js'
+import type { LateAnswer, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
+import { PrivyError, PrivyResponseValidationError } from '../../privy/index.js'
+import type { IdempotencyClaim } from '../idempotency/index.js'
+import type { RecipientKeys } from '../limits/index.js'
+import { assumedSend, OTP_RESEND_AFTER_MS, sendOf } from './otp.answers.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
@@ -83,13 +82,13 @@ export function createOtpResend(deps: OtpServiceDeps, helpers: SendingHelpers) {
         throw otpOutcomeUnknown(error, id, { next_action: 'validate_otp', retry_at: retryAt }, now())
       }
       // Refused: nothing was sent. The next resend is as before, or when Privy says.
-      const privyWait = error instanceof PrivyRateLimitError ? error.retryAfterSeconds : undefined
+      const privyWait = privyResendWaitSeconds(error)
       await otps.releaseResend(
         id,
         privyWait === undefined ? record.resendAvailableAt : new Date(now().getTime() + privyWait * 1000),
       )
       await taken.release()
-      throw sendRefusal(error)
+      throw otpSendRefusal(error)
     }
     // Outside the try: Privy sent it; a failing write must not give the send back.
     return toOtpView(await otps.recordSend(id, sendOf(upstream)), now())

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
-import { otpOutcomeUnknown, type PendingStep } from '../../errors/upstream-failure.js'
+import { otpOutcomeUnknown, otpSendRefusal, type PendingStep } from '../../errors/upstream-failure/index.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer, SideEffectOptions, OtpTransaction as UpstreamOtp } from '../../privy/index.js'
 import { PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import type { Taken } from '../limits/index.js'
-import {
-  assumedSend,
-  OTP_MAX_ATTEMPTS,
-  OTP_VALID_MS,
-  readableTransactionId,
-  sendOf,
-  sendRefusal,
-} from './otp.answers.js'
+import { assumedSend, OTP_MAX_ATTEMPTS, OTP_VALID_MS, readableTransactionId, sendOf } from './otp.answers.js'
 import type { OtpServiceDeps, SendOrigin } from './otp.deps.js'
 import type { NewOtp, OtpRecord, OtpTarget } from './otp.repository.js'
 import type { OtpRequestAnswer, RequestOtpBody } from './otp.schemas.js'
@@ -182,7 +175,7 @@ export function createOtpSend(deps: OtpServiceDeps, helpers: SendingHelpers) {
         await otps.markFailed(id)
         // Privy surely sent nothing: the send does not count against the limits.
         await taken.release()
-        throw sendRefusal(error)
+        throw otpSendRefusal(error)
       }
       const transactionId = readableTransactionId(error)
       // A garbled 201 that still names its transaction: the SMS went, and this is its OTP.

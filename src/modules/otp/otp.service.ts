@@ -1,5 +1,5 @@
 import { notFound } from '../../errors/app-error.js'
-import { otpPending, type PendingStep } from '../../errors/upstream-failure.js'
+import { otpPending, type PendingStep } from '../../errors/upstream-failure/index.js'
 import { lateAnswerDeadline as deadlineOf, isAwaitingAnswer } from '../../lib/late-answer.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { OtpServiceDeps } from './otp.deps.js'

@@ -1,10 +1,17 @@
 import { AppError } from '../../errors/app-error.js'
-import { asAppError, otpOutcomeUnknown, unreadable } from '../../errors/upstream-failure.js'
+import {
+  alreadyValidated,
+  countedByPrivy,
+  expired,
+  locked,
+  otpOutcomeUnknown,
+  otpValidationRefusal,
+} from '../../errors/upstream-failure/index.js'
 import type { Principal } from '../../lib/principal.js'
 import type { LateAnswer } from '../../privy/index.js'
-import { PrivyError, PrivyLockedError, PrivyUnprocessableEntityError } from '../../privy/index.js'
+import { PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
-import { alreadyValidated, countedByPrivy, expired, locked, OTP_MAX_ATTEMPTS } from './otp.answers.js'
+import { OTP_MAX_ATTEMPTS } from './otp.answers.js'
 import type { OtpServiceDeps } from './otp.deps.js'
 import type { OtpRecord } from './otp.repository.js'
 import type { OtpTransactionView } from './otp.schemas.js'
@@ -97,35 +104,15 @@ export function createOtpValidation(deps: OtpServiceDeps, helpers: SendingHelper
     if (status === 'expired') throw expired()
   }
 
+  /** Writes what Privy's refusal means for the row (src/errors/upstream-failure/otp.ts says what it means). */
   async function recordValidationFailure(record: OtpRecord, error: unknown): Promise<AppError> {
-    if (error instanceof PrivyLockedError) {
-      await otps.setStatus(record.id, 'locked', 0)
-      return locked()
-    }
-    if (error instanceof PrivyUnprocessableEntityError) {
-      // docs/privy-contract.md §4.1: a wrong code is the 422 that carries remaining_attempts (wherever the body puts
-      // it: error-body.ts); an expired one is flagged `expired` or says so. Anything else is not
-      // understood, and advice built on a guess could contradict what the next call answers.
-      if (error.expired || (error.remainingAttempts === undefined && saysExpired(error))) {
-        await otps.setStatus(record.id, 'expired')
-        return expired()
-      }
-      if (error.remainingAttempts === undefined) return unreadable(error)
-      const attemptsLeft = Math.max(error.remainingAttempts, 0)
-      await otps.recordWrongCode(record.id, attemptsLeft)
-      return new AppError('OTP_INVALID', {
-        detail:
-          attemptsLeft > 0
-            ? `The code is not correct; ${attemptsLeft} attempt(s) left`
-            : 'The code is not correct; no attempts left, the OTP is now locked',
-        extensions: { attempts_left: attemptsLeft },
-      })
-    }
-    return asAppError(error)
+    const refusal = otpValidationRefusal(error)
+    const mark = refusal.mark
+    if (mark && 'wrongCode' in mark) await otps.recordWrongCode(record.id, mark.wrongCode)
+    else if (mark?.status === 'locked') await otps.setStatus(record.id, 'locked', 0)
+    else if (mark?.status === 'expired') await otps.setStatus(record.id, 'expired')
+    return refusal.error
   }
 
   return { validate, resumeValidate }
 }
-
-const saysExpired = (error: PrivyUnprocessableEntityError) =>
-  error.messages.some((message) => /expired/i.test(message))

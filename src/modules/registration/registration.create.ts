@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors/app-error.js'
-import { operationPending as pendingOn, recordCreateFailure } from '../../errors/upstream-failure.js'
+import {
+  heldByPrivy,
+  heldByPrivyPending,
+  operationPending as pendingOn,
+  recordCreateFailure,
+} from '../../errors/upstream-failure/index.js'
 import { maskEmail, maskPhone } from '../../lib/mask.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import type { LateAnswer, RegisterResult } from '../../privy/index.js'
-import { PrivyApiError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { emailLookupOf } from '../limits/index.js'
 import type { RegistrationServiceDeps } from './registration.deps.js'
@@ -131,12 +135,10 @@ export function createRegistrationCreation(deps: RegistrationServiceDeps, timing
         }),
       )
     } catch (error) {
-      if (error instanceof PrivyApiError && error.status === 409) {
-        // Reference numbers are random per row: a repeat means Privy holds an earlier call of this
-        // very row (a probe of a lost answer), never someone else's. Its token comes by callback.
+      if (heldByPrivy(error)) {
         if (record.submission === 'unresolved') throw timing.notSettled(record)
         await repository.markUnknown(id, { name: error.name, status: 409, reason: 'held by Privy' })
-        throw operationPending(id, 'Privy holds this registration; it is settled by its next callback')
+        throw heldByPrivyPending('registration', id)
       }
       throw await recordCreateFailure(error, {
         resource: 'registration',

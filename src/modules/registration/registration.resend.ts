@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../../errors/app-error.js'
-import { asAppError, outcomeUnknown, upstreamRejected } from '../../errors/upstream-failure.js'
+import { outcomeUnknown, registrationResendRefusal } from '../../errors/upstream-failure/index.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
-import { PrivyApiError, PrivyError } from '../../privy/index.js'
+import { PrivyError } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { type AnswerTiming, operationPending, UPSTREAM_FIELD_NAMES } from './registration.create.js'
 import type { RegistrationServiceDeps } from './registration.deps.js'
@@ -88,10 +88,7 @@ export function createRegistrationResend(
         await repository.awaitLateAnswer(id, lateAnswerDeadline(error))
         throw outcomeUnknown(error, 'registration', record.id)
       }
-      if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
-        throw upstreamRejected(error, 'Privy refused the corrected data', UPSTREAM_FIELD_NAMES)
-      }
-      throw asAppError(error)
+      throw registrationResendRefusal(error, UPSTREAM_FIELD_NAMES)
     }
     await accepted()
     return toRegistrationView((await repository.findById(record.id)) ?? record)

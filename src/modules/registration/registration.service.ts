@@ -1,5 +1,5 @@
 import { notFound } from '../../errors/app-error.js'
-import { asAppError } from '../../errors/upstream-failure.js'
+import { asAppError } from '../../errors/upstream-failure/index.js'
 import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import {
   isAwaitingAnswer as awaiting,

@@ -4,12 +4,12 @@ import {
   PrivyError,
   PrivyResponseValidationError,
   PrivyTimeoutError,
-} from '../privy/index.js'
-import { AppError } from './app-error.js'
-import type { ErrorCode } from './error-codes.js'
+} from '../../privy/index.js'
+import { AppError } from '../app-error.js'
+import type { ErrorCode } from '../error-codes.js'
 
-// The one place where a Privy outcome becomes an API error: the generic mapping (fromPrivyError, also
-// the error handler's), the unknown outcomes and pending retries of every resource, OTPs included.
+// What every Privy call shares: the generic mapping (fromPrivyError, also the error handler's), the
+// refused data (422), the unknown outcomes and pending retries of registrations and documents.
 
 /** What a Privy call was about, as the API names it (`registration_id`, `document_id`). */
 export type FollowedResource = 'registration' | 'document'
@@ -95,10 +95,40 @@ export async function recordCreateFailure(error: unknown, failure: CreateFailure
     return outcomeUnknown(error, failure.resource, failure.id)
   }
   await failure.record('failed', summary)
-  if (error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable) {
+  if (refusedData(error)) {
     return upstreamRejected(error, failure.rejectedDetail, failure.fieldNames)
   }
   return fromPrivyError(error)
+}
+
+/**
+ * Privy refused the data (422) in its own readable words. A 422 whose body is not Privy's (a proxy's
+ * page) says nothing about the resource: no advice is built on it.
+ */
+export function refusedData(error: unknown): error is PrivyApiError {
+  return error instanceof PrivyApiError && error.status === 422 && !error.bodyUnreadable
+}
+
+/**
+ * Privy answered a create with 409: reference numbers are random per row, so it holds an earlier call
+ * of this very row (a probe of a lost answer), never someone else's.
+ */
+export function heldByPrivy(error: unknown): error is PrivyApiError {
+  return error instanceof PrivyApiError && error.status === 409
+}
+
+/** The answer to a create Privy holds (heldByPrivy): its token comes by callback. */
+export function heldByPrivyPending(resource: FollowedResource, id: string): AppError {
+  return operationPending(resource, id, `Privy holds this ${resource}; it is settled by its next callback`)
+}
+
+/** A Privy failure, or the 422 refusing the data (upstreamRejected), in the API's words. */
+export function rejectionOr(
+  error: unknown,
+  detail: string,
+  fieldNames: Record<string, string> = {},
+): AppError {
+  return refusedData(error) ? upstreamRejected(error, detail, fieldNames) : asAppError(error)
 }
 
 /** For `.catch(...)`: rethrows a Privy failure in the API's words. */
@@ -166,55 +196,4 @@ function upstreamOf(error: PrivyError) {
     code: error instanceof PrivyApiError ? error.code : undefined,
     request_id: error.requestId,
   }
-}
-
-/**
- * What the app should do while the last call on an OTP has no known outcome (`next_action`):
- * - `validate_otp`: the transaction is known, or Privy may still answer. A code may be on its way: let
- *   the person type it and POST it to /v1/otp/{id}/validate, which works once the answer is in
- *   (retry from `retry_at`).
- * - `wait`: Privy's answer to the send is lost for good, so a code it may have sent can never be
- *   checked, and a second SMS is not sent while the first may still arrive. A new OTP may be requested
- *   from `retry_at`, when that code would have expired anyway (docs/privy-contract.md §4: 15 minutes).
- */
-export interface PendingStep {
-  next_action: 'validate_otp' | 'wait'
-  retry_at: Date
-}
-
-/** Whole seconds until `at`, at least 1, for Retry-After. */
-export function secondsUntil(at: Date, now: Date): number {
-  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000))
-}
-
-function stepExtensions(id: string, step: PendingStep) {
-  return { otp_id: id, next_action: step.next_action, retry_at: step.retry_at.toISOString() }
-}
-
-/** The first answer of a call whose outcome is not known: what Privy failed with, and what to do. */
-export function otpOutcomeUnknown(error: PrivyError, id: string, step: PendingStep, now: Date): AppError {
-  const base = fromPrivyError(error)
-  return new AppError(base.code, {
-    ...base.options,
-    detail: `${base.message}. Privy may have acted; the outcome settles on OTP transaction ${id}`,
-    retryAfterSeconds: secondsUntil(step.retry_at, now),
-    extensions: stepExtensions(id, step),
-    unknownOutcome: true,
-  })
-}
-
-/** A retry, or an action on the OTP, while its last call has no known outcome: never sent again. */
-export function otpPending(id: string, step: PendingStep, now: Date): AppError {
-  const detail =
-    step.next_action === 'wait'
-      ? `Privy's answer to the send of OTP transaction ${id} was lost: a code it may have sent cannot ` +
-        `be checked, and no second one is sent while it may still arrive. A new OTP can be requested ` +
-        `from ${step.retry_at.toISOString()}`
-      : `Privy has not yet answered the last request on OTP transaction ${id}. A code may be on its ` +
-        'way: let the person enter it, and validate it once this settles'
-  return new AppError('OPERATION_PENDING', {
-    detail,
-    retryAfterSeconds: secondsUntil(step.retry_at, now),
-    extensions: stepExtensions(id, step),
-  })
 }
