@@ -41,6 +41,8 @@ export async function openContext(
     : openOwnDatabase(config, closers)
   const { database } = own
   const started = own.started.then(() => logMigrationProblem(() => database.migrationStatus(), app.log))
+  // Its consumers hear a failure; a throw below, before any of them is attached, must not leave it unhandled.
+  started.catch(() => undefined)
   // Privy's answers the database could not take. Closed after the Privy client (whose late answers
   // may still hand it some) and before the database (its last try writes there).
   const answers = createAnswerKeeper({ logger: app.log })
