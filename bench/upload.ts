@@ -25,7 +25,7 @@ import {
   pushGraphicsState,
   StandardFonts,
 } from 'pdf-lib'
-import { FormData, request } from 'undici'
+import { request } from 'undici'
 import { fullRegistrationJson, nikFor } from '../test/helpers/identity.js'
 import { collectGarbage, readResidentMemory, resetPeakResidentMemory, startBenchStack } from './processes.js'
 
@@ -262,22 +262,24 @@ async function uploadOnce(
   file: Blob,
   metadata: string,
 ): Promise<UploadOutcome> {
-  const form = new FormData()
+  // Node's own FormData, Blob and fetch: one undici, whatever the Node version (the registry's undici
+  // cannot encode Node 24's Blob, and Node 20's fetch cannot encode the registry's FormData).
+  const form = new globalThis.FormData()
   form.set('metadata', metadata)
   form.set('file', file, 'agreement.pdf')
   const started = performance.now()
   try {
-    const response = await request(`${gatewayUrl}/v1/documents`, {
+    const response = await fetch(`${gatewayUrl}/v1/documents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
       body: form,
       signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
     })
-    const text = await response.body.text()
+    const text = await response.text()
     const ms = performance.now() - started
-    return response.statusCode === 201
+    return response.status === 201
       ? { status: 201, ms }
-      : { status: response.statusCode, ms, detail: text.slice(0, 300) }
+      : { status: response.status, ms, detail: text.slice(0, 300) }
   } catch (error) {
     return { status: 0, ms: performance.now() - started, detail: String(error) }
   }
