@@ -42,6 +42,14 @@ export async function postCallbackBytes(
   return { status: response.statusCode, text, json }
 }
 
+/** POSTs `body` as JSON, signed as Privy signs its callbacks (the test gateway trusts the simulator's key). */
+export function postSignedCallback(
+  gatewayUrl: string,
+  body: Record<string, unknown>,
+): Promise<CallbackAnswer> {
+  return postCallbackBytes(gatewayUrl, JSON.stringify(body), signedHeaders(body))
+}
+
 /** Whitespace §2.3 strips (JavaScript's `\s`): ASCII, NBSP, ideographic space, line separators... */
 const PADDING = [' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\u2028', '\ufeff']
 

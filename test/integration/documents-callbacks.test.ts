@@ -1,16 +1,13 @@
 import type { DocumentMetadataInput } from '@privy-gateway/client'
-import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
-import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { getDocument, upload as uploadDocument, uploadRaw } from '../helpers/api.js'
+import { postSignedCallback } from '../helpers/callbacks.js'
 import { clientFor } from '../helpers/client.js'
 import {
   a4Pdf,
   documentCast,
   type SignerUser,
   signatureAt,
-  signedPdfStoreEnv,
   simDocumentOf,
   stampAt,
   uploadBody,
@@ -32,7 +29,7 @@ let officer: string
 let alice: SignerUser
 let bob: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice, bob } = await documentCast(gateway, 'callbacks', ['alice', 'bob']))
   await gateway.enableCallbacks()
@@ -51,17 +48,7 @@ async function simSign(referenceNumber: string, privyId: string) {
   return response.json
 }
 
-async function postCallback(body: Record<string, unknown>) {
-  const timestamp = privyTimestamp(new Date())
-  const signature = signatureFor(DEV_CREDENTIALS, timestamp, body)
-  const response = await request(`${gateway.url}/v1/privy/callbacks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', timestamp, signature },
-    body: JSON.stringify(body),
-  })
-  const text = await response.body.text()
-  return { status: response.statusCode, text, json: JSON.parse(text) }
-}
+const postCallback = (body: Record<string, unknown>) => postSignedCallback(gateway.url, body)
 
 /** Every callback delivery attempt logged for `referenceNumber`, oldest first. */
 async function deliveredCallbacks(referenceNumber: string) {

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_PII_KEYS } from '../../src/config/config.js'
 import { type Database, openDatabase } from '../../src/db/database.js'
 import { createPiiCipher, piiKeyFromBase64 } from '../../src/lib/pii-crypto.js'
 import { createCallbackRepository } from '../../src/modules/privy-callbacks/callback.repository.js'
 import { callbackBodyContext } from '../../src/modules/privy-callbacks/callback.service.js'
-import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
-import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { getRegistration, registerLanding } from '../helpers/api.js'
+import { postSignedCallback } from '../helpers/callbacks.js'
 import { eventually } from '../helpers/eventually.js'
 import { type TestGateway, useGateway } from '../helpers/gateway.js'
 
@@ -50,19 +48,7 @@ async function landingRegistrations(count: number) {
   return created
 }
 
-async function post(gateway: TestGateway, body: Record<string, unknown>) {
-  const timestamp = privyTimestamp(new Date())
-  const response = await request(`${gateway.url}/v1/privy/callbacks`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      timestamp,
-      signature: signatureFor(DEV_CREDENTIALS, timestamp, body),
-    },
-    body: JSON.stringify(body),
-  })
-  return { status: response.statusCode, json: JSON.parse(await response.body.text()) }
-}
+const post = (gateway: TestGateway, body: Record<string, unknown>) => postSignedCallback(gateway.url, body)
 
 /** How often each callback id was processed (applied, ignored or failed), by both instances together. */
 function processedCounts(): Map<string, number> {

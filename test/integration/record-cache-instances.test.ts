@@ -1,9 +1,7 @@
-import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../../src/db/database.js'
-import { privyTimestamp, signatureFor } from '../../src/privy/signing.js'
-import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
 import { getRegistration } from '../helpers/api.js'
+import { postSignedCallback } from '../helpers/callbacks.js'
 import { clientFor } from '../helpers/client.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
@@ -55,18 +53,8 @@ async function landingRegistration(): Promise<{ id: string; reference_number: st
 }
 
 async function callback(gateway: TestGateway, body: Record<string, unknown>) {
-  const timestamp = privyTimestamp(new Date())
-  const response = await request(`${gateway.url}/v1/privy/callbacks`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      timestamp,
-      signature: signatureFor(DEV_CREDENTIALS, timestamp, body),
-    },
-    body: JSON.stringify(body),
-  })
-  expect(response.statusCode).toBe(200)
-  await response.body.dump()
+  const answer = await postSignedCallback(gateway.url, body)
+  expect(answer.status, answer.text).toBe(200)
 }
 
 const statusVia = (gateway: TestGateway, id: string, query: { refresh?: boolean } = {}) =>
