@@ -256,11 +256,14 @@ export async function writes(stack: StatusStack, admin: pg.Client | null, token:
       samples.set(name, [...(samples.get(name) ?? []), sample])
     }
   }
-  for (const [name, list] of samples) {
-    const row = summarize(list)
-    rows.push([name, Math.round(row.rps), row.p50, row.p99, fixed(row.cpu), fixed(row.queries), row.failed])
-  }
+  for (const [name, list] of samples) rows.push(writeRow(name, list))
   return table(rows)
+}
+
+/** One row of a write table (writes, OTP sends): the medians of `samples`. */
+function writeRow(name: string, samples: Sample[]): Array<string | number> {
+  const row = summarize(samples)
+  return [name, Math.round(row.rps), row.p50, row.p99, fixed(row.cpu), fixed(row.queries), row.failed]
 }
 
 /** POST /v1/otp (registration, sms), each request a seeded waiting_otp registration not used before. */
@@ -295,16 +298,7 @@ export async function otpSends(
     offset += sample.requests + 8
     samples.push(sample)
   }
-  const row = summarize(samples)
-  rows.push([
-    'POST /v1/otp',
-    Math.round(row.rps),
-    row.p50,
-    row.p99,
-    fixed(row.cpu),
-    fixed(row.queries),
-    row.failed,
-  ])
+  rows.push(writeRow('POST /v1/otp', samples))
   const warning = offset > ids.length ? `\nThe seed of ${ids.length} waiting_otp registrations ran out` : ''
   return table(rows) + warning
 }

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
 import { FormData, request } from 'undici'
 import { beforeEach, expect } from 'vitest'
@@ -226,12 +223,4 @@ export async function pdfOfExactSize(size: number): Promise<Buffer> {
     if (padding < 1) throw new Error(`no valid PDF this builder makes is as small as ${size} bytes`)
   }
   throw new Error(`could not build a PDF of exactly ${size} bytes`)
-}
-
-/**
- * A directory of its own for the directory store, so tests leave nothing in ./data. Read only with
- * SIGNED_PDF_STORE=directory: by default signed PDFs live in the test's own database.
- */
-export async function signedPdfStoreEnv(): Promise<Record<string, string>> {
-  return { SIGNED_PDF_STORE_DIR: await mkdtemp(join(tmpdir(), 'privy-gateway-signed-')) }
 }

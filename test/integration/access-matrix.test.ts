@@ -6,7 +6,7 @@ import { signatureOfBytes } from '../../src/modules/privy-callbacks/callback.sig
 import { registrationJsonBodyLimit } from '../../src/modules/registration/registration.multipart.js'
 import { privyTimestamp } from '../../src/privy/signing.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm } from '../helpers/documents.js'
+import { a4Pdf, signatureAt, uploadForm } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
@@ -78,7 +78,6 @@ const gateway = useGateway(async () => ({
   DOCUMENT_MAX_BYTES: String(DOCUMENT_MAX_BYTES),
   REGISTRATION_KTP_MAX_BYTES: String(IMAGE_LIMITS.ktpMaxBytes),
   REGISTRATION_SELFIE_MAX_BYTES: String(IMAGE_LIMITS.selfieMaxBytes),
-  ...(await signedPdfStoreEnv()),
 }))
 beforeAll(async () => {
   a.token = await gateway.userToken(a.sub)

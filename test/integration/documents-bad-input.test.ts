@@ -10,7 +10,6 @@ import {
   pdfOfExactSize,
   type SignerUser,
   signatureAt,
-  signedPdfStoreEnv,
   stampAt,
   uploadForm,
   upstreamCount,
@@ -24,7 +23,7 @@ import { multipartHead, streamOversizedPart } from '../helpers/oversized-upload.
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'bad-input', ['alice']))
 })
@@ -248,7 +247,7 @@ describe('the size cap (DOCUMENT_MAX_BYTES = 200000)', () => {
   }
 
   beforeAll(async () => {
-    small = await startTestGateway({ ...(await signedPdfStoreEnv()), DOCUMENT_MAX_BYTES: String(cap) })
+    small = await startTestGateway({ DOCUMENT_MAX_BYTES: String(cap) })
   })
   afterAll(async () => {
     await small?.close()

@@ -9,7 +9,6 @@ import {
   downloadSignedPdf,
   type SignerUser,
   signatureAt,
-  signedPdfStoreEnv,
   signWithOtp,
   simDocumentOf,
   stampAt,
@@ -21,7 +20,7 @@ import { useGateway } from '../helpers/gateway.js'
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'emeterai', ['alice']))
 })

@@ -10,7 +10,6 @@ import {
   documentCast,
   loanAgreement,
   type SignerUser,
-  signedPdfStoreEnv,
   uploadForm,
   upstreamCount,
 } from '../helpers/documents.js'
@@ -25,7 +24,7 @@ import { useGateway } from '../helpers/gateway.js'
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'hostile', ['alice']))
 })

@@ -9,7 +9,6 @@ import {
   downloadSignedPdf,
   type SignerUser,
   signatureAt,
-  signedPdfStoreEnv,
   signWithOtp,
   stampAt,
   uploadBody,
@@ -31,7 +30,7 @@ let officer: string
 let alice: SignerUser
 let bob: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice, bob } = await documentCast(gateway, 'logs', ['alice', 'bob']))
   await gateway.enableCallbacks()

@@ -7,7 +7,6 @@ import {
   documentCast,
   nothingStoredOrSent,
   type SignerUser,
-  signedPdfStoreEnv,
   simDocumentOf,
   stampAt,
   uploadForm,
@@ -23,7 +22,7 @@ import { type CallResult, useGateway } from '../helpers/gateway.js'
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'placement', ['alice']))
 })

@@ -6,7 +6,6 @@ import {
   documentCast,
   nothingStoredOrSent,
   type SignerUser,
-  signedPdfStoreEnv,
   uploadForm,
 } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -20,7 +19,7 @@ import { useGateway } from '../helpers/gateway.js'
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'tags-hostile', ['alice']))
 })

@@ -7,7 +7,6 @@ import {
   downloadSignedPdf,
   nothingStoredOrSent,
   type SignerUser,
-  signedPdfStoreEnv,
   signWithOtp,
   simDocumentOf,
   uploadForm,
@@ -23,7 +22,7 @@ import { markBox, pdfWithTags, taggedPdf } from '../helpers/tagged-pdfs.js'
 let officer: string
 let alice: SignerUser
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   ;({ officer, alice } = await documentCast(gateway, 'tags', ['alice']))
 })

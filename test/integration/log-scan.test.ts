@@ -5,14 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors/app-error.js'
 import { PrivyUnprocessableEntityError } from '../../src/privy/errors.js'
 import { DEV_CREDENTIALS } from '../../src/simulator/dev-credentials.js'
-import {
-  a4Pdf,
-  downloadSignedPdf,
-  signatureAt,
-  signedPdfStoreEnv,
-  stampAt,
-  uploadForm,
-} from '../helpers/documents.js'
+import { a4Pdf, downloadSignedPdf, signatureAt, stampAt, uploadForm } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { type CallOptions, type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import { nikFor, photo } from '../helpers/identity.js'
@@ -245,7 +238,6 @@ async function fault(body: Record<string, unknown>) {
 }
 
 const gateway = useGateway(async () => ({
-  ...(await signedPdfStoreEnv()),
   LOG_LEVEL: 'debug',
   PRIVY_MERCHANT_RA_ENABLED: 'true',
   WEBHOOK_DISPATCH_INTERVAL_MS: '50',

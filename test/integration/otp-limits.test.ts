@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { a4Pdf, signatureAt, signedPdfStoreEnv, uploadForm, verifiedUser } from '../helpers/documents.js'
+import { a4Pdf, signatureAt, uploadForm, verifiedUser } from '../helpers/documents.js'
 import { type CallResult, TEST_API_KEY, useGateway } from '../helpers/gateway.js'
 import {
   type Caller,
@@ -294,7 +294,6 @@ describe('OTP check limits', () => {
 describe('signing OTPs', () => {
   const gateway = useGateway(async () => ({
     OTP_SENDS_PER_PHONE_PER_HOUR: '1',
-    ...(await signedPdfStoreEnv()),
   }))
   beforeAll(() => startOfNextDay(gateway))
 

@@ -2,14 +2,7 @@ import { spawn } from 'node:child_process'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { upload } from '../helpers/api.js'
-import {
-  a4Pdf,
-  type SignerUser,
-  signatureAt,
-  signedPdfStoreEnv,
-  signWithOtp,
-  verifiedUser,
-} from '../helpers/documents.js'
+import { a4Pdf, type SignerUser, signatureAt, signWithOtp, verifiedUser } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 
 // A successful download of a signed PDF is an ordinary request: its log lines are info, never warn or
@@ -20,7 +13,7 @@ import { useGateway } from '../helpers/gateway.js'
 let alice: SignerUser
 let documentId: string
 
-const gateway = useGateway(signedPdfStoreEnv)
+const gateway = useGateway()
 beforeAll(async () => {
   alice = await verifiedUser(gateway, 'quiet-alice')
   const uploaded = await upload(

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url'
 import { PDFDocument } from 'pdf-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientFor } from '../../../test/helpers/client.js'
-import { signedPdfStoreEnv } from '../../../test/helpers/documents.js'
 import { startTestGateway, type TestGateway } from '../../../test/helpers/gateway.js'
 import { documentSigningFlow } from '../examples/document-signing.js'
 import { landingPageFlow } from '../examples/landing-page.js'
@@ -14,7 +13,7 @@ import { landingPageFlow } from '../examples/landing-page.js'
 let gateway: TestGateway
 
 beforeAll(async () => {
-  gateway = await startTestGateway(await signedPdfStoreEnv())
+  gateway = await startTestGateway()
 })
 afterAll(async () => {
   await gateway?.close()
