@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   try {
     if (database.kind === 'pglite') await database.migrate({ hooks: dataMigrations(() => pii) })
     process.stdout.write(`re-sealing under key ${pii.activeKeyId}\n`)
-    const totals = await rotatePiiKeys(allResealers(database.prisma, pii), (name, count) =>
+    const totals = await rotatePiiKeys(allResealers(database, pii), (name, count) =>
       process.stdout.write(`  ${name}: ${count} re-sealed\n`),
     )
     for (const [name, total] of Object.entries(totals)) process.stdout.write(`${name}: ${total} in all\n`)

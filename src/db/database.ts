@@ -9,6 +9,7 @@ import { applyMigrations, type MigrationHook, type MigrationTarget } from './mig
 import { openPglite } from './pglite.js'
 import { isNewPgliteDataDir, migratedPgliteTemplate } from './pglite-template.js'
 import { postgresPoolConfig } from './postgres-config.js'
+import { pgliteRawSql, postgresRawSql, type RawSql } from './raw-sql.js'
 import {
   listenOnPglite,
   listenOnPostgres,
@@ -41,6 +42,8 @@ export interface DatabaseOptions {
 
 export interface Database {
   prisma: PrismaClient
+  /** Repositories' own SQL for the hot reads, past Prisma's query pipeline (raw-sql.ts). */
+  raw: RawSql
   kind: 'postgres' | 'pglite'
   /**
    * Applies the committed migrations not yet applied; returns their directory names. `hooks` are the
@@ -104,6 +107,7 @@ function openPostgres(options: DatabaseOptions, databaseUrl: string): Database {
     readMigrationStatus(async (sql) => (await pool.query(sql)).rows, options.migrationsDir)
   return {
     prisma,
+    raw: postgresRawSql(pool),
     kind: 'postgres',
     migrate: (migration) =>
       migrateWhenBehind(migrationStatus, () =>
@@ -152,6 +156,7 @@ function pgliteDatabase(opening: Promise<PGlite>, options: DatabaseOptions): Dat
   }
   return {
     prisma,
+    raw: pgliteRawSql(opening),
     kind: 'pglite',
     migrate: (migration) =>
       migrateWhenBehind(migrationStatus, async () =>

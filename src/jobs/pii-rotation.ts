@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.js'
+import type { Database } from '../db/database.js'
 import type { PiiCipher } from '../lib/pii-crypto.js'
 import { createDocumentRepository } from '../modules/documents/index.js'
 import {
@@ -132,9 +132,10 @@ export function callbackResealer(callbacks: CallbackRepository, pii: PiiCipher):
 }
 
 /** Every kind of sealed data the gateway keeps. */
-export function allResealers(prisma: PrismaClient, pii: PiiCipher): Resealer[] {
-  const registrations = createRegistrationRepository(prisma, pii)
-  const documents = createDocumentRepository(prisma, pii)
+export function allResealers(database: Pick<Database, 'prisma' | 'raw'>, pii: PiiCipher): Resealer[] {
+  const { prisma, raw } = database
+  const registrations = createRegistrationRepository(prisma, pii, raw)
+  const documents = createDocumentRepository(prisma, pii, raw)
   return [
     registrationResealer(registrations, pii),
     privyTokenResealer('registrations (Privy register token)', registrations, pii),

@@ -200,7 +200,7 @@ describe('key rotation', () => {
       const operator = await clientFor(during, 'operator')
       const cipherBA = piiCipherOf(keysBA)
       const [totals, served] = await Promise.all([
-        rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA)),
+        rotatePiiKeys(allResealers(gateway.database, cipherBA)),
         Promise.all(people.map((person) => operator.registrations.lookup(person.nik))),
       ])
       for (const response of served) expect(response.data).toHaveLength(1)
@@ -230,7 +230,7 @@ describe('key rotation', () => {
         )
         expect(dob.toString()).toBe(person.dob)
       }
-      const again = await rotatePiiKeys(allResealers(gateway.database.prisma, cipherBA))
+      const again = await rotatePiiKeys(allResealers(gateway.database, cipherBA))
       expect(Object.values(again)).toEqual([0, 0, 0, 0, 0])
       // A gateway with the new key alone reads a registration's status with its re-sealed token.
       const refreshed = await getRegistration(during, { token }, people[0]?.id ?? '', { refresh: true })

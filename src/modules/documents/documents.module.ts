@@ -40,7 +40,10 @@ export function createDocumentsModule(
   const { lateAnswerMs } = config.privy
   // Status reads served from memory while nothing changed (README, Benchmark: "The record cache").
   const recordCache = createDocumentCache(config.database.recordCache)
-  const documents = withDocumentCache(createDocumentRepository(ctx.database.prisma, pii), recordCache)
+  const documents = withDocumentCache(
+    createDocumentRepository(ctx.database.prisma, pii, ctx.database.raw),
+    recordCache,
+  )
   // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
   const pdf = createPdfPool({
     ...config.pdf,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import type { RawSql } from '../../db/raw-sql.js'
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import { type DocumentStatus, Prisma, type PrismaClient } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { openPrivyToken } from '../../lib/privy-tokens.js'
-import { documentLists, visibleTo } from './documents.lists.js'
+import { documentLists } from './documents.lists.js'
 import { documentOutcomes } from './documents.outcomes.js'
 import { documentRecords, withSigners } from './documents.records.js'
 
@@ -11,26 +12,26 @@ import type { DocumentEventRecord, DocumentRecord } from './documents.types.js'
 
 export type { DocumentEventRecord, DocumentRecord, NewDocument } from './documents.types.js'
 
+// As Prisma's update did: `updated_at` moves with any write of the row, by the wall clock.
+const TOUCH_SYNCED = {
+  name: 'document_touch_synced',
+  text: 'UPDATE documents SET synced_at = $2, updated_at = $3 WHERE id = $1',
+}
+
 /**
  * The only code that reads or writes documents, their signers and their events. Every change a
  * merchant can see is written with its `document.updated` outbox event in one transaction.
  */
-export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
-  const records = documentRecords(prisma, pii)
+export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher, raw: RawSql) {
+  const records = documentRecords(prisma, pii, raw)
   const { toRecords, orNull, changeAndReport } = records
 
   return {
     ...documentOutcomes(prisma, records),
     ...documentLists(prisma, records),
 
-    async findVisible(id: string, ownerId?: string): Promise<DocumentRecord | null> {
-      return orNull(
-        await prisma.document.findFirst({
-          where: { id, submission: { not: 'failed' }, ...visibleTo(ownerId) },
-          include: withSigners,
-        }),
-      )
-    },
+    /** The status read, so its own SQL (documents.records.ts), not Prisma's model query. */
+    findVisible: records.findVisible,
 
     /** Documents the caller uploaded (never another user's), for revoke. */
     async findOwned(id: string, ownerId?: string): Promise<DocumentRecord | null> {
@@ -95,8 +96,9 @@ export function createDocumentRepository(prisma: PrismaClient, pii: PiiCipher) {
       await prisma.document.update({ where: { id }, data: { lateAnswerUntil: until } })
     },
 
+    /** The heartbeat of a read that changed nothing: one named UPDATE, nothing read back. */
     async touchSynced(id: string, syncedAt: Date): Promise<void> {
-      await prisma.document.update({ where: { id }, data: { syncedAt } })
+      await raw.execute({ ...TOUCH_SYNCED, values: [id, syncedAt, new Date()] })
     },
 
     async recordSignedPdf(id: string, signedSha256: string): Promise<void> {

@@ -33,7 +33,7 @@ export function createRegistrationModule(
   // Status reads served from memory while nothing changed (README, Benchmark: "The record cache").
   const recordCache = createRegistrationCache(config.database.recordCache)
   const repository = withRegistrationCache(
-    createRegistrationRepository(ctx.database.prisma, ctx.pii),
+    createRegistrationRepository(ctx.database.prisma, ctx.pii, ctx.database.raw),
     recordCache,
   )
   const service = createRegistrationService({

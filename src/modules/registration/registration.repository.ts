@@ -1,6 +1,8 @@
+import type { RawSql } from '../../db/raw-sql.js'
 import { leaseWork, staleCandidates, type WorkLease } from '../../db/work-lease.js'
 import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
+import { withLazyToken } from '../../lib/privy-tokens.js'
 import { createdWithin } from '../list-filters.js'
 import { registrationOutcomes } from './registration.outcomes.js'
 import type { SealedIdentity } from './registration.pii.js'
@@ -15,26 +17,28 @@ export type {
   UpstreamStatus,
 } from './registration.types.js'
 
+const TOUCH_SYNCED = {
+  name: 'registration_touch_synced',
+  text: 'UPDATE registrations SET synced_at = $2, updated_at = $3 WHERE id = $1 AND updated_at = $4',
+}
+
 /**
  * The only code that reads or writes registrations. Every change a merchant can see is written with
  * its `registration.updated` outbox event in one transaction: never one without the other.
  */
-export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCipher) {
-  const records = registrationRecords(prisma, pii)
+export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCipher, raw: RawSql) {
+  const records = registrationRecords(prisma, pii, raw)
   const { toRecord, toRecords, orNull, changeAndReport } = records
 
   return {
     ...registrationOutcomes(prisma, records),
     ...registrationProtection(prisma, pii, records),
 
-    /** A registration the caller may see: its own (or any, for operators), and not a failed attempt. */
-    async findVisible(id: string, ownerId?: string): Promise<RegistrationRecord | null> {
-      return orNull(
-        await prisma.registration.findFirst({
-          where: { id, ...(ownerId ? { ownerId } : {}), submission: { not: 'failed' } },
-        }),
-      )
-    },
+    /**
+     * A registration the caller may see: its own (or any, for operators), and not a failed attempt.
+     * The status read, so its own SQL (registration.records.ts), not Prisma's model query.
+     */
+    findVisible: records.findVisible,
 
     /** Whether a registration OTP of it can still be validated: its `next_action` depends on it. */
     async hasLiveOtp(id: string, now: Date): Promise<boolean> {
@@ -123,8 +127,23 @@ export function createRegistrationRepository(prisma: PrismaClient, pii: PiiCiphe
       await prisma.registration.update({ where: { id }, data: { lateAnswerUntil: until } })
     },
 
-    async touchSynced(id: string, syncedAt: Date): Promise<RegistrationRecord> {
-      return toRecord(await prisma.registration.update({ where: { id }, data: { syncedAt } }))
+    /**
+     * The heartbeat of a read that changed nothing: one named UPDATE, no RETURNING. Guarded by the
+     * row's `updated_at` as read, so when nothing else wrote meanwhile the record read plus the new
+     * times is the row, exactly; when something did, the row is read again.
+     */
+    async touchSynced(read: RegistrationRecord, syncedAt: Date): Promise<RegistrationRecord> {
+      // By the wall clock, as Prisma's @updatedAt: `syncedAt` is the service's clock.
+      const updatedAt = new Date()
+      const touched = await raw.execute({
+        ...TOUCH_SYNCED,
+        values: [read.id, syncedAt, updatedAt, read.updatedAt],
+      })
+      if (touched === 1) {
+        const { registerToken } = read
+        return withLazyToken({ ...read, syncedAt, updatedAt }, 'registerToken', () => registerToken)
+      }
+      return toRecord(await prisma.registration.update({ where: { id: read.id }, data: { syncedAt } }))
     },
 
     async findByReference(referenceNumber: string): Promise<RegistrationRecord | null> {

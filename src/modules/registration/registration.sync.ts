@@ -54,7 +54,7 @@ export function createRegistrationSync(deps: RegistrationServiceDeps) {
     )
     if (!apply) {
       if (!syncedAtIsDue(record.syncedAt, syncedAt, deps.refreshAfterSeconds)) return record
-      return repository.touchSynced(record.id, syncedAt)
+      return repository.touchSynced(record, syncedAt)
     }
     const applied = await repository.applyStatus(record, {
       status: next,
