@@ -3,6 +3,8 @@
  * and the Express + axios peer, interleaved round by round on one upstream stub, for
  * `GET /v1/{registrations,documents}/{id}` warm (200 records polled) and cold (every read a record
  * not read before), with and without `refresh=true`; then the gateway's writes and its scaling table.
+ * BENCH_ONLY=<text> keeps the status scenarios whose name contains it (`cold`, `documents cold`, …) and,
+ * on PostgreSQL, skips the writes and OTP sends (a CPU profile of the reads alone).
  */
 import { SignJWT } from 'jose'
 import pg from 'pg'
@@ -27,6 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
 const PGLITE_ROUNDS = Number(process.env.BENCH_PGLITE_ROUNDS ?? 1)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? (QUICK ? 3 : 4))
 const CONNECTIONS = 32
+/** BENCH_ONLY=<text>: only the status scenarios whose name contains it (e.g. `cold`, `documents cold`). */
+const ONLY = process.env.BENCH_ONLY ?? ''
 const WARMUP_S = 2
 const WARM_RECORDS = 200
 /**
@@ -141,11 +145,13 @@ export async function statusReads(
   rounds = ROUNDS,
 ) {
   const contenders = [stack.gateway, stack.proxy, stack.peer]
-  const scenarios = (['registrations', 'documents'] as Kind[]).flatMap((kind) =>
-    (['warm', 'cold'] as const).flatMap((temperature) =>
-      [true, false].map((refresh) => ({ kind, temperature, refresh })),
-    ),
-  )
+  const scenarios = (['registrations', 'documents'] as Kind[])
+    .flatMap((kind) =>
+      (['warm', 'cold'] as const).flatMap((temperature) =>
+        [true, false].map((refresh) => ({ kind, temperature, refresh })),
+      ),
+    )
+    .filter(({ kind, temperature, refresh }) => `${kind} ${temperature} refresh=${refresh}`.includes(ONLY))
   // JIT, connection pools and Privy's token first, so the first measured run is not the slowest.
   for (const contender of contenders) {
     for (const kind of ['registrations', 'documents'] as Kind[]) {
@@ -481,6 +487,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
     await db.query('ANALYZE registrations; ANALYZE documents')
     out(`\n## Status reads (${database}, ${CONNECTIONS} connections, ${ROUNDS} rounds, medians)\n`)
     out(await statusReads(stack, db, records, token))
+    if (ONLY) return true
     out(`\n## Writes (${database}, 8 connections)\n`)
     out(await writes(stack, db, token))
     out(`\n## OTP sends (${database}, 8 connections)\n`)
