@@ -174,7 +174,9 @@ export async function statusReads(
         // Cold: each gateway run starts where the last one of its kind stopped, so no record is read twice.
         const offsetKey = `${scenario.kind} ${contender.name}`
         const offset = cold ? (coldOffset.get(offsetKey) ?? 0) : 0
-        if (cold && records.grow) {
+        // Only the gateway keeps records (its record cache): the proxy and the peer read none of them.
+        const gateway = contender === stack.gateway
+        if (cold && gateway && records.grow) {
           const fastest = coldRps.get(scenario.kind) ?? COLD_RPS_GUESS / 1.5
           const need = offset + Math.ceil(fastest * 1.5 * DURATION_S) + CONNECTIONS - ids.length
           if (need > 0) ids.push(...(await records.grow(scenario.kind, need)))
@@ -182,11 +184,13 @@ export async function statusReads(
         const target = statusTarget(contender, token, scenario.kind, ids, scenario.refresh, offset)
         const sample = await measureRun(stack, contender, target, admin, { connections: CONNECTIONS })
         if (cold) {
-          coldRps.set(scenario.kind, Math.max(coldRps.get(scenario.kind) ?? 0, sample.rps))
           const next = offset + sample.requests + CONNECTIONS
-          // Past the seed, records would be read a second time: say so rather than call it cold.
-          if (next > ids.length) reused.add(key)
           coldOffset.set(offsetKey, next)
+          if (gateway) {
+            coldRps.set(scenario.kind, Math.max(coldRps.get(scenario.kind) ?? 0, sample.rps))
+            // Past the seed, records would be read a second time: say so rather than call it cold.
+            if (next > ids.length) reused.add(key)
+          }
         }
         samples.set(key, [...(samples.get(key) ?? []), sample])
       }
