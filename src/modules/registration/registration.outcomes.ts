@@ -58,10 +58,11 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
       },
     ): Promise<RegistrationRecord> {
       // Guarded: a callback may have adopted the row and moved it on while this answer was on its
-      // way; the answer then says nothing newer and the row stays as it is.
+      // way; the answer then says nothing newer and the row stays as it is. The update returns the
+      // row its event is made of: one round trip of every create less than an update and a read.
       const { registerToken, ...rest } = submitted
-      const row = await changeAndReport(id, async (tx) => {
-        const { count } = await tx.registration.updateMany({
+      const row = await prisma.$transaction(async (tx) => {
+        const [updated] = await tx.registration.updateManyAndReturn({
           where: { id, submission: { in: UNSETTLED } },
           data: {
             ...rest,
@@ -71,7 +72,10 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
             workLockedUntil: null,
           },
         })
-        return count === 1
+        if (!updated) return null
+        const record = toRecord(updated)
+        await recordWebhookEvent(tx, registrationUpdated(record), record.updatedAt)
+        return record
       })
       return row ?? toRecord(await prisma.registration.findUniqueOrThrow({ where: { id } }))
     },
