@@ -9,6 +9,8 @@
  * 5 MiB uploads and the peak RSS they cost. `npm run bench -- --quick` (or BENCH_QUICK=1) runs every
  * part briefly, to check that it works. PostgreSQL when DATABASE_URL is set, else the PostgreSQL
  * parts are skipped. Everything printed is also written to bench/results/latest.md (BENCH_OUT).
+ * BENCH_ONLY=writes runs only the writes table (on each database; with BENCH_PGLITE=0 and
+ * BENCH_UPLOAD=0, PostgreSQL's alone), to iterate on the write path without the seeding.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'

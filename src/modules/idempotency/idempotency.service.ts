@@ -2,44 +2,23 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { AppError } from '../../errors/app-error.js'
 import { ownerIdFor, principalOf } from '../../plugins/auth.js'
 import { canonicalContent } from './canonical-content.js'
-import type { IdempotencyKeyRef, IdempotencyRepository } from './idempotency.repository.js'
-
-/** What an operation learns about the key it runs under. */
-export interface IdempotencyClaim {
-  readonly key: string
-  /** The key's row, for a repository that binds it inside the transaction that creates the resource. */
-  readonly ref: IdempotencyKeyRef
-  /** Records the row the operation created or acts on, so that a retry can settle through it. */
-  bind(resourceId: string): Promise<void>
-  /** A repository bound the key with `bindIdempotencyKey` in its own transaction. */
-  boundInTransaction(resourceId: string): void
-}
-
-export interface OperationResult {
-  status: number
-  body: unknown
-  headers?: Record<string, string>
-}
-
-export interface IdempotentOperation {
-  /**
-   * What makes two requests the same: their parsed content (fields, and files as buffers), not
-   * their bytes. Kept only as a keyed HMAC: it may hold a NIK or an OTP code.
-   */
-  content: unknown[]
-  execute(claim: IdempotencyClaim | undefined): Promise<OperationResult>
-  /**
-   * Settles an operation whose outcome was left unknown, through the row it bound (an operation that
-   * bound none is simply executed). Throws OPERATION_PENDING while the answer may still come.
-   */
-  resume(resourceId: string, claim: IdempotencyClaim): Promise<OperationResult>
-}
-
-/**
- * What becomes of the key once the response is known; `running` while the operation has not ended
- * (an answer sent then, by the request deadline, must leave the key to the operation).
- */
-type Disposition = 'running' | 'store' | 'unknown' | 'release'
+import {
+  type Disposition,
+  dispositionOf,
+  type IdempotencyClaim,
+  type IdempotentOperation,
+  type OperationResult,
+  send,
+  validKey,
+} from './idempotency.operation.js'
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  IdempotencyKeyTaken,
+  type IdempotencyRepository,
+  type StoredResponse,
+  type UntakenKey,
+} from './idempotency.repository.js'
 
 interface ActiveKey {
   ownerId: string
@@ -55,6 +34,8 @@ declare module 'fastify' {
     idempotencyKey: ActiveKey | null
   }
 }
+
+export type { IdempotencyClaim, IdempotentOperation, OperationResult }
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key'
 
@@ -104,12 +85,13 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
       if (active.disposition === 'store' && reply && typeof payload === 'string') {
         const contentType = String(reply.getHeader('content-type') ?? 'application/json')
         const location = reply.getHeader('location')
-        await repository.complete(active.ownerId, active.key, {
+        const response: StoredResponse = {
           status: reply.statusCode,
           contentType,
           body: payload,
           headers: typeof location === 'string' ? { location } : {},
-        })
+        }
+        await repository.complete(active.ownerId, active.key, response, active.boundResourceId !== null)
       } else if (active.disposition === 'unknown' || active.disposition === 'store') {
         await repository.leaveUnknown(active.ownerId, active.key)
       } else {
@@ -129,16 +111,28 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
     const header = request.headers[IDEMPOTENCY_HEADER]
     if (header === undefined) return send(reply, await operation.execute(undefined))
     const key = validKey(header)
-    const ownerId = ownerIdFor(principalOf(request))
-    const claimed = await repository.claim({
-      ownerId,
+    const claimRequest: ClaimRequest = {
+      ownerId: ownerIdFor(principalOf(request)),
       key,
       operation: `${request.method} ${request.routeOptions.url}`,
       fingerprint: deps.fingerprint(canonicalContent(operation.content)),
       now: now(),
       leaseMs: deps.leaseMs,
       ttlMs: deps.ttlHours * 3600_000,
-    })
+    }
+    if (operation.claimsInTransaction)
+      return runClaimingInTransaction(request, reply, operation, claimRequest)
+    return run(request, reply, operation, claimRequest, await repository.claim(claimRequest))
+  }
+
+  /** Answers what the key says (another request's answer, a refusal), else runs the operation under it. */
+  async function run(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    operation: IdempotentOperation,
+    claimRequest: ClaimRequest,
+    claimed: ClaimResult,
+  ): Promise<FastifyReply> {
     switch (claimed.kind) {
       case 'mismatch':
         throw new AppError('IDEMPOTENCY_KEY_REUSED', {
@@ -159,18 +153,84 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
           .send(response.body)
       }
     }
-
-    const active: ActiveKey = {
-      ownerId,
-      key,
-      boundResourceId: claimed.kind === 'resume' ? claimed.resourceId : null,
-      disposition: 'running',
-      answeredEarly: false,
+    const active = activate(request, claimRequest, claimed.kind === 'resume' ? claimed.resourceId : null)
+    const claim = claimOf(active)
+    try {
+      const result =
+        claimed.kind === 'resume' && active.boundResourceId !== null
+          ? await operation.resume(active.boundResourceId, claim)
+          : await operation.execute(claim)
+      return await succeed(request, reply, active, result)
+    } catch (error) {
+      await fail(request, active, error)
+      throw error
     }
+  }
+
+  /**
+   * The claim as part of the operation's first transaction (`claimsInTransaction`): no statement and
+   * no commit of its own. Until that transaction took the key nothing has happened, so when the key
+   * turns out to be held, or the operation stops before it (a refusal), the key is claimed then and
+   * decides, as if it had been claimed first.
+   */
+  async function runClaimingInTransaction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    operation: IdempotentOperation,
+    claimRequest: ClaimRequest,
+  ): Promise<FastifyReply> {
+    const { now: at, leaseMs, ttlMs, ...names } = claimRequest
+    const untaken: UntakenKey = {
+      row: {
+        ...names,
+        lockedUntil: new Date(at.getTime() + leaseMs),
+        createdAt: at,
+        expiresAt: new Date(at.getTime() + ttlMs),
+      },
+      taken: false,
+    }
+    const active = activate(request, claimRequest, null)
+    let result: OperationResult
+    try {
+      result = await operation.execute(claimOf(active, untaken))
+    } catch (error) {
+      if (untaken.taken) {
+        await fail(request, active, error)
+        throw error
+      }
+      request.idempotencyKey = null
+      // The request deadline answered before anything was taken: there is no key to settle.
+      if (active.answeredEarly) throw error
+      const held = error instanceof IdempotencyKeyTaken
+      const claimed = await repository.claim({ ...claimRequest, now: now(), held })
+      if (claimed.kind !== 'new' || held) {
+        return run(request, reply, operation, claimRequest, claimed)
+      }
+      activate(request, claimRequest, null).disposition = dispositionOf(error, false)
+      throw error
+    }
+    if (!untaken.taken) {
+      // Answered without a write, so without the key: kept all the same, as if claimed first.
+      request.idempotencyKey = null
+      const claimed = await repository.claim({ ...claimRequest, now: now() })
+      if (claimed.kind === 'new') activate(request, claimRequest, null).disposition = 'store'
+      return send(reply, result)
+    }
+    return succeed(request, reply, active, result)
+  }
+
+  function activate(request: FastifyRequest, names: ClaimRequest, boundResourceId: string | null) {
+    const { ownerId, key } = names
+    const active: ActiveKey = { ownerId, key, boundResourceId, disposition: 'running', answeredEarly: false }
     request.idempotencyKey = active
-    const claim: IdempotencyClaim = {
+    return active
+  }
+
+  function claimOf(active: ActiveKey, untaken?: UntakenKey): IdempotencyClaim {
+    const { ownerId, key } = active
+    return {
       key,
-      ref: { ownerId, key },
+      ref: untaken ? { ownerId, key, untaken } : { ownerId, key },
       boundInTransaction: (resourceId) => {
         active.boundResourceId = resourceId
       },
@@ -179,56 +239,25 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
         await repository.bind(ownerId, key, resourceId)
       },
     }
-    try {
-      const result =
-        claimed.kind === 'resume' && active.boundResourceId !== null
-          ? await operation.resume(active.boundResourceId, claim)
-          : await operation.execute(claim)
-      active.disposition = 'store'
-      if (active.answeredEarly) await settleKey(active, undefined, undefined, request.log)
-      return send(reply, result)
-    } catch (error) {
-      active.disposition = dispositionOf(error, active.boundResourceId !== null)
-      if (active.answeredEarly) await settleKey(active, undefined, undefined, request.log)
-      throw error
-    }
+  }
+
+  async function succeed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    active: ActiveKey,
+    result: OperationResult,
+  ): Promise<FastifyReply> {
+    active.disposition = 'store'
+    if (active.answeredEarly) await settleKey(active, undefined, undefined, request.log)
+    return send(reply, result)
+  }
+
+  async function fail(request: FastifyRequest, active: ActiveKey, error: unknown): Promise<void> {
+    active.disposition = dispositionOf(error, active.boundResourceId !== null)
+    if (active.answeredEarly) await settleKey(active, undefined, undefined, request.log)
   }
 
   return { install, handle, purgeExpired: () => repository.purgeExpired(now()) }
 }
 
 export type IdempotencyService = ReturnType<typeof createIdempotencyService>
-
-function send(reply: FastifyReply, result: OperationResult): FastifyReply {
-  for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value)
-  return reply.code(result.status).send(result.body)
-}
-
-/**
- * A final answer is kept; an answer that says "not known yet", or "try again" after the operation
- * may have acted, leaves the key to be settled by a retry; a refusal before anything happened frees
- * the key.
- */
-function dispositionOf(error: unknown, acted: boolean): Disposition {
-  if (error instanceof AppError) {
-    if (error.options.unknownOutcome || error.code === 'OPERATION_PENDING') return 'unknown'
-    if (error.status === 409 || error.status === 429 || error.status >= 500) {
-      return acted ? 'unknown' : 'release'
-    }
-    return 'store'
-  }
-  return acted ? 'unknown' : 'release'
-}
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
-
-function validKey(header: string | string[]): string {
-  const value = Array.isArray(header) ? undefined : header
-  if (value === undefined || !KEY_PATTERN.test(value)) {
-    throw new AppError('VALIDATION_FAILED', {
-      detail: 'Idempotency-Key must be one header of 1 to 255 visible ASCII characters (a UUID is ideal)',
-      errors: [{ path: 'headers.idempotency-key', message: 'invalid' }],
-    })
-  }
-  return value
-}

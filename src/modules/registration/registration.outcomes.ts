@@ -1,7 +1,7 @@
 import { claimNaturalKey } from '../../db/natural-key.js'
 import { leaseWork, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
 import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/index.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef, takeIdempotencyKey } from '../idempotency/index.js'
 import { recordWebhookEvent } from '../webhooks/index.js'
 import { registrationUpdated } from './registration.events.js'
 import type { RegistrationRecord, RegistrationRecords } from './registration.records.js'
@@ -19,7 +19,9 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
     /**
      * The intent, written before Privy is called, so no outcome can go unrecorded. Its natural key
      * (one live registration per caller and person) is taken in the same transaction: when another
-     * registration holds it, nothing is written and that registration's id comes back.
+     * registration holds it, nothing is written and that registration's id comes back (an
+     * Idempotency-Key taken here stays taken, bound to the id not created: the caller binds or
+     * releases it, and a retry that resumes through that id finds no row and creates).
      */
     async createIntent(
       registration: NewRegistration,
@@ -27,6 +29,8 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
       idempotencyKey?: IdempotencyKeyRef,
     ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
       return prisma.$transaction(async (tx) => {
+        // The Idempotency-Key first: a concurrent request with it must stop before the natural key.
+        await takeIdempotencyKey(tx, idempotencyKey, registration.id)
         const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id)
         if (existingId) return { existingId }
         const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
@@ -54,10 +58,11 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
       },
     ): Promise<RegistrationRecord> {
       // Guarded: a callback may have adopted the row and moved it on while this answer was on its
-      // way; the answer then says nothing newer and the row stays as it is.
+      // way; the answer then says nothing newer and the row stays as it is. The update returns the
+      // row its event is made of: one round trip of every create less than an update and a read.
       const { registerToken, ...rest } = submitted
-      const row = await changeAndReport(id, async (tx) => {
-        const { count } = await tx.registration.updateMany({
+      const row = await prisma.$transaction(async (tx) => {
+        const [updated] = await tx.registration.updateManyAndReturn({
           where: { id, submission: { in: UNSETTLED } },
           data: {
             ...rest,
@@ -67,7 +72,10 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
             workLockedUntil: null,
           },
         })
-        return count === 1
+        if (!updated) return null
+        const record = toRecord(updated)
+        await recordWebhookEvent(tx, registrationUpdated(record), record.updatedAt)
+        return record
       })
       return row ?? toRecord(await prisma.registration.findUniqueOrThrow({ where: { id } }))
     },

@@ -86,6 +86,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{
       })
       return idempotency.handle(request, reply, {
         content: [request.body],
+        claimsInTransaction: true,
         execute: async (claim) => created(await service.create(principal, request.body, claim)),
         resume: async (id, claim) => created(await service.resumeCreate(principal, id, request.body, claim)),
       })

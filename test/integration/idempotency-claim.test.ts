@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto'
+import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { answered, clientFor } from '../helpers/client.js'
+import { useGateway } from '../helpers/gateway.js'
+import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
+
+/**
+ * A keyed `POST /v1/registrations` takes its Idempotency-Key in the transaction that writes the
+ * registration's intent (no claim of its own before it): what that must not change.
+ */
+let client: GatewayClient
+
+const gateway = useGateway()
+beforeAll(async () => {
+  client = await clientFor(gateway, 'idempotency-claim-user')
+})
+
+const REGISTER_PATH = '/web/api/v2/register'
+let people = 0
+
+function landingPage(): RegistrationRequest {
+  people += 1
+  return {
+    registration_type: 'landing_page',
+    name: 'Ayu Pratiwi',
+    email: `ayu.${people}@example.co.id`,
+    phone: `62813000${String(people).padStart(5, '0')}`,
+  }
+}
+
+async function create(body: RegistrationRequest, key?: string) {
+  const headers = key === undefined ? {} : { 'idempotency-key': key }
+  return answered(await client.raw.POST('/v1/registrations', { body, headers }))
+}
+
+async function upstreamCalls(): Promise<number> {
+  const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(REGISTER_PATH)}`)
+  return response.json.count
+}
+
+const keyRow = (key: string) =>
+  gateway.database.prisma.idempotencyKey.findUnique({
+    where: { ownerId_key: { ownerId: 'user:idempotency-claim-user', key } },
+  })
+
+const registrations = () =>
+  gateway.database.prisma.registration.count({ where: { ownerId: 'user:idempotency-claim-user' } })
+
+describe('the Idempotency-Key taken with the registration', () => {
+  it('binds the key to the registration it made and keeps the answer sent', async () => {
+    const key = randomUUID()
+    const first = await create(landingPage(), key)
+    expect(first.status, first.text).toBe(201)
+    const row = await keyRow(key)
+    expect(row).toMatchObject({
+      state: 'completed',
+      resourceId: first.data?.id,
+      responseStatus: 201,
+      responseBody: first.text,
+      lockedUntil: null,
+    })
+    expect(row?.responseHeaders).toEqual({ location: `/v1/registrations/${first.data?.id}` })
+  })
+
+  it('a request that finds the key taken writes nothing: its person can still register', async () => {
+    const key = randomUUID()
+    expect((await create(landingPage(), key)).status).toBe(201)
+    const other = landingPage()
+    const before = await upstreamCalls()
+    const rows = await registrations()
+    const reused = await create(other, key)
+    expect(reused.status).toBe(422)
+    expect(reused.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    expect(await upstreamCalls()).toBe(before)
+    expect(await registrations()).toBe(rows)
+    // The natural key of `other` was not left taken by the rolled-back transaction.
+    const fresh = await create(other)
+    expect(fresh.status, fresh.text).toBe(201)
+  })
+
+  it('a refusal before anything was written is kept under the key all the same', async () => {
+    const key = randomUUID()
+    const dob = '1991-02-03'
+    // merchant_ra is off on this gateway: refused (403) before the registration's transaction.
+    const body = await fullRegistrationJson({
+      registration_type: 'merchant_ra',
+      email: 'claim.merchant@example.co.id',
+      nik: nikFor(dob, { ending: '6601' }),
+      dob,
+    })
+    const refused = await create(body, key)
+    expect(refused.status, refused.text).toBe(403)
+    expect(refused.error?.code).toBe('FEATURE_NOT_ENABLED')
+    expect(refused.headers.get('idempotent-replayed')).toBeNull()
+    const again = await create(body, key)
+    expect(again.status).toBe(403)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.text).toBe(refused.text)
+    const other = await create(landingPage(), key)
+    expect(other.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    expect((await keyRow(key))?.resourceId).toBeNull()
+  })
+
+  it('concurrent requests with one new key: one registration, the others 409 and write nothing', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    await gateway.sim('POST', '/__sim/faults', {
+      path: REGISTER_PATH,
+      kind: 'delay',
+      delay_ms: 400,
+      times: 1,
+    })
+    const before = await upstreamCalls()
+    const rows = await registrations()
+    const answers = await Promise.all(Array.from({ length: 6 }, () => create(body, key)))
+    expect(await upstreamCalls()).toBe(before + 1)
+    const codes = answers.map((answer) => answer.status).sort()
+    expect(codes.filter((status) => status === 201).length).toBeGreaterThanOrEqual(1)
+    expect(codes.every((status) => status === 201 || status === 409)).toBe(true)
+    for (const answer of answers.filter((each) => each.status === 409)) {
+      expect(answer.error?.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+    }
+    expect(await registrations()).toBe(rows + 1)
+  })
+})
