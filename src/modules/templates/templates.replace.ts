@@ -18,12 +18,12 @@ export function createTemplateReplace(deps: TemplateServiceDeps) {
     id: string,
     change: { file?: Omit<PdfUpload, 'metadata'>; metadata?: { value: unknown } },
   ): Promise<TemplateView> {
+    // What was sent is judged before anything is looked up, as on every other route.
+    const sent = change.metadata ? parseTemplateMetadata(change.metadata.value) : undefined
     const { ownerId } = ownerScope(principal)
     const existing = await deps.templates.find(id, ownerId)
     if (!existing) throw notFound('Template')
-    const metadata = parseTemplateMetadata(
-      change.metadata ? change.metadata.value : existing.current.metadata,
-    )
+    const metadata = sent ?? parseTemplateMetadata(existing.current.metadata)
     const file = change.file ?? (await pdfOfVersion(deps.store, existing.current))
     const version = await resolveVersion(deps.pdf, file, metadata)
     if (change.file) await deps.store.put(change.file.file)
