@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -259,5 +259,58 @@ describe('coordinates, ownership and lists', () => {
     })
     expect(second.json.data.map((t: { id: string }) => t.id)).toEqual([ids[0]])
     expect(second.json.next_cursor).toBeNull()
+  })
+})
+
+describe('Idempotency-Key', () => {
+  it('replays a template creation and a document from a template, and refuses the key for other content', async () => {
+    const pdf = await a4Pdf()
+    const meta = { name: 'Keyed', roles: [{ name: 'borrower', placements: [signatureAt(1, 50, 50)] }] }
+    const key = `tpl-${randomUUID()}`
+    const first = await gateway.call('POST', '/v1/templates', {
+      token: officer,
+      form: uploadForm(pdf, meta),
+      headers: { 'idempotency-key': key },
+    })
+    expect(first.status, first.text).toBe(201)
+    const again = await gateway.call('POST', '/v1/templates', {
+      token: officer,
+      form: uploadForm(pdf, meta),
+      headers: { 'idempotency-key': key },
+    })
+    expect(again.status).toBe(201)
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.json.id).toBe(first.json.id)
+    const other = await gateway.call('POST', '/v1/templates', {
+      token: officer,
+      form: uploadForm(pdf, { ...meta, name: 'Other' }),
+      headers: { 'idempotency-key': key },
+    })
+    expect(other.status).toBe(422)
+    expect(other.json.code).toBe('IDEMPOTENCY_KEY_REUSED')
+
+    const body = {
+      template_id: first.json.id,
+      title: 'Keyed loan',
+      signers: [{ role: 'borrower', privy_id: alice.privyId }],
+    }
+    const docKey = `doc-${randomUUID()}`
+    const sent = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      body,
+      headers: { 'idempotency-key': docKey },
+    })
+    expect(sent.status, sent.text).toBe(201)
+    const replay = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      body,
+      headers: { 'idempotency-key': docKey },
+    })
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.json.id).toBe(sent.json.id)
+    // Without a key, the same template to the same signer is the same document: the upload's dedupe.
+    const twice = await gateway.call('POST', '/v1/documents', { token: officer, body })
+    expect(twice.status).toBe(409)
+    expect(twice.json).toMatchObject({ code: 'DOCUMENT_EXISTS', document_id: sent.json.id })
   })
 })
