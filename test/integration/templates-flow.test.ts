@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { clientFor } from '../helpers/client.js'
 import {
   a4Pdf,
   distinctPdf,
@@ -312,5 +313,30 @@ describe('Idempotency-Key', () => {
     const twice = await gateway.call('POST', '/v1/documents', { token: officer, body })
     expect(twice.status).toBe(409)
     expect(twice.json).toMatchObject({ code: 'DOCUMENT_EXISTS', document_id: sent.json.id })
+  })
+})
+
+describe('through the typed client', () => {
+  it('creates, lists, replaces, sends from and deletes a template', async () => {
+    const client = await clientFor(gateway, { token: officer })
+    const meta = {
+      name: 'Client template',
+      roles: [{ name: 'borrower', placements: [signatureAt(1, 60, 60)] }],
+    }
+    const created = await client.templates.create({ file: await a4Pdf(), metadata: meta })
+    expect(created).toMatchObject({ name: 'Client template', version: 1 })
+    const listed: string[] = []
+    for await (const template of client.templates.list({ limit: 2 })) listed.push(template.id)
+    expect(listed).toContain(created.id)
+    const replaced = await client.templates.replace(created.id, { metadata: { ...meta, name: 'Renamed' } })
+    expect(replaced).toMatchObject({ name: 'Renamed', version: 2, sha256: created.sha256 })
+    const document = await client.documents.fromTemplate({
+      template_id: created.id,
+      title: 'From the client',
+      signers: [{ role: 'borrower', privy_id: alice.privyId }],
+    })
+    expect(document).toMatchObject({ template_id: created.id, template_version: 2 })
+    await client.templates.delete(created.id)
+    await expect(client.templates.get(created.id)).rejects.toMatchObject({ status: 404 })
   })
 })
