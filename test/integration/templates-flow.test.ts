@@ -340,3 +340,34 @@ describe('through the typed client', () => {
     await expect(client.templates.get(created.id)).rejects.toMatchObject({ status: 404 })
   })
 })
+
+describe('an e-Meterai in a template', () => {
+  it('resolves the stamp tag once and sends it with each document', async () => {
+    const pdf = await distinctPdf(await pdfWithTags('{{meterai}}', [[400, 300]]))
+    const created = await createTemplate(pdf, {
+      name: 'Stamped',
+      roles: [{ name: 'borrower', placements: [signatureAt(1, 50, 50)] }],
+      e_meterai: {
+        category: 'surat_perjanjian',
+        placements: [{ anchor: '{{meterai}}', width: 80, height: 80 }],
+      },
+    })
+    expect(created.status, created.text).toBe(201)
+    const stamp = { page: 1, x: 400, y: 529.89, width: 80, height: 80 }
+    expect(created.json.e_meterai).toEqual({
+      category: 'surat_perjanjian',
+      order: 'after_signing',
+      placements: [stamp],
+    })
+    const sent = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      body: {
+        template_id: created.json.id,
+        title: 'Stamped loan',
+        signers: [{ role: 'borrower', privy_id: alice.privyId }],
+      },
+    })
+    expect(sent.status, sent.text).toBe(201)
+    expect(sent.json.e_meterai).toMatchObject({ category: 'surat_perjanjian', placements: [stamp] })
+  })
+})

@@ -51,7 +51,7 @@ export function createDocumentFromTemplate(
   return { fromTemplate, resumeFromTemplate }
 }
 
-export function parseRequest(body: unknown): DocumentFromTemplate {
+function parseRequest(body: unknown): DocumentFromTemplate {
   const parsed = DocumentFromTemplateSchema.safeParse(body)
   if (parsed.success) return parsed.data
   throw new AppError('VALIDATION_FAILED', {
