@@ -40,7 +40,8 @@ export interface TemplateCopy {
 
 /**
  * Where documents find templates (the templates module, which the app hands in): the caller's own
- * (an operator's: any), not deleted, at `version` or the current one; null when there is none.
+ * (an operator's: any), at its current version unless deleted, or at `version` (an Idempotency-Key
+ * retry of a document sent from it, even if deleted since); null when there is none.
  */
 export interface TemplateSource {
   copyFor(ownerId: string | undefined, id: string, version?: number): Promise<TemplateCopy | null>

@@ -23,8 +23,11 @@ const olderThan = (after?: { createdAt: Date; id: string }): Prisma.TemplateWher
 
 /** The only code that reads or writes templates and their versions. */
 export function createTemplateRepository(prisma: PrismaClient) {
+  /** `version` names one exactly: then a deleted template's is found too (a retry of what it sent). */
   async function find(id: string, ownerId?: string, version?: number): Promise<TemplateRecord | null> {
-    const template = await prisma.template.findFirst({ where: { id, deletedAt: null, ...owned(ownerId) } })
+    const template = await prisma.template.findFirst({
+      where: { id, ...(version === undefined ? { deletedAt: null } : {}), ...owned(ownerId) },
+    })
     if (!template) return null
     const current = await prisma.templateVersion.findUnique({
       where: { templateId_version: { templateId: id, version: version ?? template.version } },
