@@ -6,12 +6,13 @@ import { createFastify, installHttpBasics } from './http/fastify.js'
 import { createJobLoops } from './jobs/index.js'
 import { startBackgroundLoop } from './lib/background-loop.js'
 import { createLogger } from './logging.js'
-import { createDocumentsModule } from './modules/documents/index.js'
+import { createDocumentsModule, openPdfFiles } from './modules/documents/index.js'
 import { createIdempotencyModule } from './modules/idempotency/index.js'
 import { createLimitsModule } from './modules/limits/index.js'
 import { createOtpModule } from './modules/otp/index.js'
 import { createPrivyCallbacksModule } from './modules/privy-callbacks/index.js'
 import { createRegistrationModule } from './modules/registration/index.js'
+import { createTemplatesModule } from './modules/templates/index.js'
 import { createWebhooksModule } from './modules/webhooks/index.js'
 import { type AppOverrides, type Closers, openContext } from './open-context.js'
 import { authPlugin } from './plugins/auth.js'
@@ -63,10 +64,14 @@ export async function startApp(
     // Each module is built over the shared context and what the modules before it offer.
     const idempotency = createIdempotencyModule(ctx)
     const registrations = createRegistrationModule(ctx, { idempotency: idempotency.api })
+    // The PDF worker pool and store, shared by templates and documents (which closes them).
+    const files = openPdfFiles(ctx, overrides.signedPdfStore)
+    const templates = createTemplatesModule(ctx, { idempotency: idempotency.api, files })
     const documents = createDocumentsModule(ctx, {
       idempotency: idempotency.api,
       registrations: registrations.api,
-      signedPdfStore: overrides.signedPdfStore,
+      files,
+      templates: templates.api.source,
     })
     const limits = createLimitsModule(ctx)
     const callbacks = createPrivyCallbacksModule(ctx, {
@@ -81,7 +86,7 @@ export async function startApp(
       limits: limits.api,
     })
     const webhooks = createWebhooksModule(ctx)
-    const modules = [idempotency, registrations, documents, limits, callbacks, otp, webhooks]
+    const modules = [idempotency, registrations, templates, documents, limits, callbacks, otp, webhooks]
     for (const module of modules) closers.push(() => module.close())
     // The caches stay off until the database is open and its change notifications are heard.
     const listening = started.then(() =>
@@ -105,7 +110,7 @@ export async function startApp(
       },
     })
     // In this order in the OpenAPI document.
-    for (const module of [registrations, documents, callbacks, otp, webhooks])
+    for (const module of [registrations, documents, templates, callbacks, otp, webhooks])
       await app.register(module.routes)
     metrics.watch({
       prisma: database.prisma,

@@ -47,6 +47,10 @@ export async function registerSwagger(app: FastifyInstance, { ui }: { ui: boolea
           name: 'Documents',
           description: 'PDFs sent for signing: signers, placement, e-Meterai, signed PDF',
         },
+        {
+          name: 'Templates',
+          description: 'A PDF with signer roles, placements resolved once: documents sent without the upload',
+        },
         { name: 'OTP', description: 'One-time codes for registration and document signing' },
         {
           name: 'Events',

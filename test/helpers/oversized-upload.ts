@@ -16,6 +16,8 @@ export interface OversizedPart {
   headers?: Record<string, string>
   /** Send a Content-Length for the whole body instead of chunked encoding. */
   declareLength?: boolean
+  /** POST unless named (PUT /v1/templates/{id} takes a form too). */
+  method?: string
 }
 
 /**
@@ -33,7 +35,7 @@ export function streamOversizedPart(url: string, part: OversizedPart): Promise<S
     const fileBytes = Math.ceil(part.total / chunk.length) * chunk.length
     const length = Buffer.byteLength(part.head) + fileBytes + Buffer.byteLength(tail)
     const req = httpRequest(url, {
-      method: 'POST',
+      method: part.method ?? 'POST',
       headers: {
         ...part.headers,
         'content-type': `multipart/form-data; boundary=${part.boundary}`,

@@ -59,6 +59,7 @@ const a = {
   otpId: '',
   documentId: '',
   documentReference: '',
+  templateId: '',
   documentToken: '',
   signingUrl: '',
   sha256: '',
@@ -160,6 +161,14 @@ beforeAll(async () => {
     sha256: document.json.sha256,
   })
 
+  // ... and a template A stored.
+  const template = await gateway.call('POST', '/v1/templates', {
+    token: a.token,
+    form: uploadForm(await a4Pdf(), templateOfA()),
+  })
+  expect(template.status, template.text).toBe(201)
+  a.templateId = template.json.id
+
   // The tokens Privy gave the gateway for A's things: never shown to anyone, A included.
   a.registerToken = (await registerTokenOf(gateway, a.registrationId)) ?? ''
   a.pendingRegisterToken = (await registerTokenOf(gateway, a.pendingRegistrationId)) ?? ''
@@ -240,6 +249,13 @@ const ONE_MIB = MiB
 const WEBHOOK_LIMIT = 16 * 1024
 const CALLBACK_LIMIT = CALLBACK_BODY_LIMIT
 
+function templateOfA() {
+  return {
+    name: 'Matrix template of A',
+    roles: [{ name: 'borrower', placements: [signatureAt(1, 50, 700)] }],
+  }
+}
+
 async function bRegistrationBody() {
   // B registers a person with A's NIK and date of birth: B gets B's own answer, never A's registration.
   return fullRegistrationJson({
@@ -313,6 +329,45 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     asB: [404, 422],
     limit: 'multipart',
+  },
+  'POST /v1/templates': {
+    access: 'user',
+    // B stores a template of its own: B's, never a view of A's.
+    call: () => ({ path: '/v1/templates', form: async () => uploadForm(await a4Pdf(), templateOfA()) }),
+    asB: [201],
+    limit: 'multipart',
+  },
+  'GET /v1/templates': {
+    access: 'user',
+    call: () => ({ path: '/v1/templates?limit=100' }),
+    asB: [200],
+    asA: [200],
+  },
+  'GET /v1/templates/{id}': {
+    access: 'user',
+    call: () => ({ path: `/v1/templates/${a.templateId}` }),
+    asB: [404],
+    asA: [200],
+  },
+  'GET /v1/templates/{id}/pdf': {
+    access: 'user',
+    call: () => ({ path: `/v1/templates/${a.templateId}/pdf` }),
+    asB: [404],
+    asA: [200],
+  },
+  'PUT /v1/templates/{id}': {
+    access: 'user',
+    call: () => ({
+      path: `/v1/templates/${a.templateId}`,
+      form: async () => uploadForm(await a4Pdf(), templateOfA()),
+    }),
+    asB: [404],
+    limit: 'multipart',
+  },
+  'DELETE /v1/templates/{id}': {
+    access: 'user',
+    call: () => ({ path: `/v1/templates/${a.templateId}` }),
+    asB: [404],
   },
   'GET /v1/documents': {
     access: 'user',
@@ -526,6 +581,7 @@ function secretsOfA(): string[] {
     a.otpId,
     a.documentId,
     a.documentReference,
+    a.templateId,
     a.documentToken,
     a.signingUrl,
     a.sha256,
@@ -742,6 +798,7 @@ describe('the access matrix', () => {
       file: { name: string; filename: string; contentType: string; prefix?: string }
       limit: number
       path: string
+      method?: string
     }> = [
       {
         route: 'POST /v1/documents',
@@ -754,6 +811,21 @@ describe('the access matrix', () => {
         file: { name: 'file', filename: 'big.pdf', contentType: 'application/pdf', prefix: '%PDF-1.7\n' },
         limit: DOCUMENT_MAX_BYTES,
         path: '/v1/documents',
+      },
+      {
+        route: 'POST /v1/templates',
+        fields: { metadata: JSON.stringify(templateOfA()) },
+        file: { name: 'file', filename: 'big.pdf', contentType: 'application/pdf', prefix: '%PDF-1.7\n' },
+        limit: DOCUMENT_MAX_BYTES,
+        path: '/v1/templates',
+      },
+      {
+        route: 'PUT /v1/templates/{id}',
+        fields: {},
+        file: { name: 'file', filename: 'big.pdf', contentType: 'application/pdf', prefix: '%PDF-1.7\n' },
+        limit: DOCUMENT_MAX_BYTES,
+        path: `/v1/templates/${a.templateId}`,
+        method: 'PUT',
       },
       {
         route: 'POST /v1/registrations',
@@ -790,6 +862,7 @@ describe('the access matrix', () => {
         head: multipartHead(boundary, entry.fields, entry.file),
         boundary,
         total: entry.limit + 256 * 1024,
+        ...(entry.method ? { method: entry.method } : {}),
         headers: { authorization: `Bearer ${a.token}` },
       })
       expect(answer.status, `${entry.route}: ${answer.body.slice(0, 300)}`).toBe(413)

@@ -54,6 +54,28 @@ beforeAll(async () => {
     e_meterai: { category: 'surat_perjanjian', order: 'after_signing', placements: [placement] },
   }
   const pdf = { bytes: await a4Pdf(), type: 'application/pdf', name: 'walk.pdf' }
+  const template = {
+    name: 'Walk template',
+    sign_process: 'parallel',
+    visibility: true,
+    roles: [
+      {
+        name: 'borrower',
+        role: 'signer',
+        placements: [
+          {
+            anchor: '{{sign:borrower}}',
+            offset: { x: 0, y: 0 },
+            width: 150,
+            height: 75,
+            unit: 'pt',
+            occurrence: 'all',
+          },
+        ],
+      },
+    ],
+    e_meterai: { category: 'surat_perjanjian', order: 'after_signing', placements: [placement] },
+  }
   const webhook = {
     url: 'https://merchant.example.co.id/hooks',
     description: 'walk',
@@ -75,7 +97,34 @@ beforeAll(async () => {
       json: [{ name: 'Siti Aminah', nik: full.nik, dob: full.dob, ktp: full.ktp, selfie: full.selfie }],
       form: [{ fields: { name: 'Siti Aminah', nik: full.nik, dob: full.dob }, files: images }],
     },
-    'POST /v1/documents': { access: 'user', form: [{ fields: { metadata }, files: { file: pdf } }] },
+    'POST /v1/documents': {
+      access: 'user',
+      form: [{ fields: { metadata }, files: { file: pdf } }],
+      json: [
+        {
+          template_id: randomUUID(),
+          title: 'Walk loan',
+          sign_process: 'serial',
+          visibility: true,
+          signers: [
+            { role: 'borrower', privy_id: 'SIAM4201' },
+            { role: 'lender', registration_id: randomUUID() },
+          ],
+        },
+      ],
+    },
+    'POST /v1/templates': {
+      access: 'user',
+      form: [{ fields: { metadata: template }, files: { file: pdf } }],
+    },
+    'GET /v1/templates': { access: 'user' },
+    'GET /v1/templates/{id}': { access: 'user' },
+    'GET /v1/templates/{id}/pdf': { access: 'user' },
+    'PUT /v1/templates/{id}': {
+      access: 'user',
+      form: [{ fields: { metadata: template }, files: { file: pdf } }],
+    },
+    'DELETE /v1/templates/{id}': { access: 'user' },
     'GET /v1/documents': { access: 'user' },
     'GET /v1/documents/{id}': { access: 'user' },
     'GET /v1/documents/{id}/history': { access: 'user' },

@@ -73,9 +73,30 @@ const RAISES: Record<string, { module: string; codes: ErrorCode[] }> = {
   },
   'documents.upload': {
     module: 'documents',
-    // 503 also when too many PDFs wait for a checker (the pool's queue is full).
-    codes: ['DOCUMENT_EXISTS', 'OPERATION_PENDING', 'UNPROCESSABLE', 'PDF_TOO_COMPLEX', ...UPSTREAM],
+    // 503 also when too many PDFs wait for a checker (the pool's queue is full). NOT_FOUND: the JSON
+    // form's `template_id` names no template of the caller's.
+    codes: [
+      'NOT_FOUND',
+      'DOCUMENT_EXISTS',
+      'OPERATION_PENDING',
+      'UNPROCESSABLE',
+      'PDF_TOO_COMPLEX',
+      ...UPSTREAM,
+    ],
   },
+  // SERVICE_UNAVAILABLE: the PDF checkers are all busy, or the S3 store did not answer.
+  'templates.create': {
+    module: 'templates',
+    codes: ['UNPROCESSABLE', 'PDF_TOO_COMPLEX', 'SERVICE_UNAVAILABLE'],
+  },
+  'templates.replace': {
+    module: 'templates',
+    codes: ['UNPROCESSABLE', 'PDF_TOO_COMPLEX', 'SERVICE_UNAVAILABLE'],
+  },
+  'templates.list': { module: 'templates', codes: [] },
+  'templates.get': { module: 'templates', codes: [] },
+  'templates.delete': { module: 'templates', codes: [] },
+  'templates.pdf': { module: 'templates', codes: ['SERVICE_UNAVAILABLE'] },
   'documents.list': { module: 'documents', codes: [] },
   'documents.get': { module: 'documents', codes: REFRESH },
   'documents.history': { module: 'documents', codes: REFRESH },

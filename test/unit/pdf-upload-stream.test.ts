@@ -6,11 +6,7 @@ import { Client, FormData, fetch, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installErrorHandling } from '../../src/errors/error-handler.js'
 import { refusedUploadHook } from '../../src/http/multipart.js'
-import {
-  documentMultipartLimits,
-  documentUploadBytes,
-  readDocumentUpload,
-} from '../../src/modules/documents/documents.upload.js'
+import { pdfMultipartLimits, pdfUploadBytes, readPdfUpload } from '../../src/http/pdf-upload.js'
 import * as pdfs from '../fixtures/pdf/pdfs.js'
 import {
   multipartBody,
@@ -41,10 +37,10 @@ beforeAll(async () => {
   })
   // As the documents route should register it: its own scope, these limits, the onError hook.
   await app.register(async (scope) => {
-    await scope.register(multipart, { limits: documentMultipartLimits(LIMITS) })
-    scope.addHook('onError', refusedUploadHook(documentUploadBytes(LIMITS)))
+    await scope.register(multipart, { limits: pdfMultipartLimits(LIMITS) })
+    scope.addHook('onError', refusedUploadHook(pdfUploadBytes(LIMITS)))
     scope.post('/documents', async (req: FastifyRequest) => {
-      const { file, ...rest } = await readDocumentUpload(req, LIMITS)
+      const { file, ...rest } = await readPdfUpload(req, LIMITS)
       return { ...rest, bytesMatch: sha256(file) === rest.sha256 && file.length === rest.size }
     })
   })
@@ -105,7 +101,7 @@ function form(...parts: Array<[string, Part]>): FormData {
 const pdfPart = (bytes: Uint8Array, filename?: string): [string, Part] => ['file', ['file', bytes, filename]]
 const metadataPart = (text = JSON.stringify(METADATA)): [string, Part] => ['metadata', ['text', text]]
 
-describe('readDocumentUpload over a real socket', () => {
+describe('readPdfUpload over a real socket', () => {
   it('reads the PDF byte for byte, hashed while streaming, and the metadata as JSON', async () => {
     const pdf = await pdfs.multiPage()
     const answer = await post(form(pdfPart(pdf, 'kontrak.pdf'), metadataPart()))

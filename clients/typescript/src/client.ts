@@ -6,6 +6,7 @@ import { Events } from './resources/events.js'
 import { PrivyCallbacks, WebhookDeliveries, WebhookEndpoints } from './resources/operators.js'
 import { Otp } from './resources/otp.js'
 import { Registrations } from './resources/registrations.js'
+import { Templates } from './resources/templates.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js'
 
 /** A bearer token, or a function giving the current one (called before every attempt). */
@@ -42,6 +43,7 @@ export class GatewayClient {
   readonly registrations: Registrations
   readonly otp: Otp
   readonly documents: Documents
+  readonly templates: Templates
   readonly events: Events
   readonly webhookEndpoints: WebhookEndpoints
   readonly webhookDeliveries: WebhookDeliveries
@@ -70,6 +72,7 @@ export class GatewayClient {
     this.registrations = new Registrations(context)
     this.otp = new Otp(context)
     this.documents = new Documents(context)
+    this.templates = new Templates(context)
     this.events = new Events(context)
     this.webhookEndpoints = new WebhookEndpoints(context)
     this.webhookDeliveries = new WebhookDeliveries(context)

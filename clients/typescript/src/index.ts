@@ -11,7 +11,13 @@ export {
   UpstreamError,
   ValidationError,
 } from './errors.js'
-export type { DocumentUpload, FileInput, RegistrationResendUpload, RegistrationUpload } from './multipart.js'
+export type {
+  DocumentUpload,
+  FileInput,
+  RegistrationResendUpload,
+  RegistrationUpload,
+  TemplateUpload,
+} from './multipart.js'
 export { type Page, Paginator } from './pagination.js'
 export { KEYED_OPERATIONS } from './resources/context.js'
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js'

@@ -1,4 +1,9 @@
-import type { DocumentMetadataInput, FullRegistrationRequest, RegistrationResendRequest } from './types.js'
+import type {
+  DocumentMetadataInput,
+  FullRegistrationRequest,
+  RegistrationResendRequest,
+  TemplateMetadataInput,
+} from './types.js'
 
 /**
  * multipart/form-data bodies, built from the same generated shapes as the JSON ones: the images and
@@ -50,6 +55,19 @@ export function documentForm(upload: DocumentUpload): FormData {
   // The gateway reads `metadata` before the file, so it can refuse bad metadata without the upload.
   form.set('metadata', JSON.stringify(upload.metadata))
   appendFile(form, 'file', upload.file, 'document.pdf')
+  return form
+}
+
+/** A template's PDF and metadata; for a replacement either may be left out (what is left out is kept). */
+export interface TemplateUpload {
+  file?: FileInput
+  metadata?: TemplateMetadataInput
+}
+
+export function templateForm(upload: TemplateUpload): FormData {
+  const form = new FormData()
+  if (upload.metadata !== undefined) form.set('metadata', JSON.stringify(upload.metadata))
+  if (upload.file !== undefined) appendFile(form, 'file', upload.file, 'template.pdf')
   return form
 }
 

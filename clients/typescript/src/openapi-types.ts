@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a PDF for signing
-         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag (`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept.
+         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: title, sign_process, signers with their placements, optional e_meterai). The PDF is checked by content (header, structure, not encrypted, no active content such as scripts, actions that open other files or send data, links other than http/https/mailto, attachments; each page's real box and rotation); a PDF past the page, object, time or memory limits of the check gets 422 `PDF_TOO_COMPLEX`, and 503 with Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag (`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie on its page; signers are verified registrations. Only its SHA-256 is kept. Or application/json with a `template_id` (POST /v1/templates) and one signer per role: the template's PDF and placements are sent as an upload would be, and the document records `template_id` and `template_version`.
          */
         post: operations["documents.upload"];
         delete?: never;
@@ -215,6 +215,72 @@ export interface paths {
          * @description Once `completed`: fetched from Privy once, checked, kept by SHA-256, streamed. 409 `SIGNED_PDF_NOT_READY` before; 503 `SERVICE_UNAVAILABLE` when the S3 store does not answer.
          */
         get: operations["documents.signedPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description Newest first: your templates; operators see all, each with its `owner`, and may filter by it.
+         */
+        get: operations["templates.list"];
+        put?: never;
+        /**
+         * Store a PDF with signer roles
+         * @description multipart/form-data with a `file` (the PDF) and `metadata` (JSON: name, roles each with its placements, optional e_meterai). The PDF is checked as an upload is (same limits, same 422s); text tags are resolved once, here, to boxes in points. POST /v1/documents with `template_id` then sends it without uploading the PDF again.
+         */
+        post: operations["templates.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a template */
+        get: operations["templates.get"];
+        /**
+         * Replace the PDF or the metadata of a template
+         * @description multipart/form-data with a new `file`, new `metadata`, or both (what is left out is kept). Placements are resolved again and the template becomes version + 1. Documents already sent keep their PDF and placements; every version stays stored.
+         */
+        put: operations["templates.replace"];
+        post?: never;
+        /**
+         * Delete a template
+         * @description Then 404 for reads and for new documents; documents already sent are untouched.
+         */
+        delete: operations["templates.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The template's current PDF */
+        get: operations["templates.pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -524,6 +590,34 @@ export interface components {
              */
             metadata: string;
         };
+        DocumentFromTemplateInput: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            template_id: string;
+            /** @example Perjanjian Kredit 0042 */
+            title: string;
+            /** @description One signer for each of the template's roles */
+            signers: {
+                /** @example borrower */
+                role: string;
+                /**
+                 * Format: uuid
+                 * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+                 */
+                registration_id?: string;
+                /** @example SIAM4201 */
+                privy_id?: string;
+            }[];
+            /**
+             * @description The template's unless given
+             * @enum {string}
+             */
+            sign_process?: "serial" | "parallel";
+            /** @description The template's unless given */
+            visibility?: boolean;
+        };
         DocumentRevokeInput: {
             /**
              * @description Why it is revoked: kept in the document's history with who revoked it
@@ -735,6 +829,30 @@ export interface components {
              * @example 3174015403011234
              */
             nik: string;
+        };
+        TemplateUploadInput: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file: string;
+            /**
+             * @description JSON text of TemplateMetadata
+             * @example {"name":"Perjanjian Kredit","sign_process":"parallel","visibility":true,"roles":[{"name":"borrower","role":"signer","placements":[{"anchor":"{{sign:borrower}}","offset":{"x":0,"y":-10},"width":150,"height":75,"unit":"pt","occurrence":1}]}]}
+             */
+            metadata: string;
+        };
+        TemplateChangeInput: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file?: string;
+            /**
+             * @description JSON text of TemplateMetadata
+             * @example {"name":"Perjanjian Kredit","sign_process":"parallel","visibility":true,"roles":[{"name":"borrower","role":"signer","placements":[{"anchor":"{{sign:borrower}}","offset":{"x":0,"y":-10},"width":150,"height":75,"unit":"pt","occurrence":1}]}]}
+             */
+            metadata?: string;
         };
         Problem: {
             /**
@@ -1127,6 +1245,34 @@ export interface components {
              */
             metadata: string;
         };
+        DocumentFromTemplate: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            template_id: string;
+            /** @example Perjanjian Kredit 0042 */
+            title: string;
+            /** @description One signer for each of the template's roles */
+            signers: {
+                /** @example borrower */
+                role: string;
+                /**
+                 * Format: uuid
+                 * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+                 */
+                registration_id?: string;
+                /** @example SIAM4201 */
+                privy_id?: string;
+            }[];
+            /**
+             * @description The template's unless given
+             * @enum {string}
+             */
+            sign_process?: "serial" | "parallel";
+            /** @description The template's unless given */
+            visibility?: boolean;
+        };
         DocumentRevoke: {
             /**
              * @description Why it is revoked: kept in the document's history with who revoked it
@@ -1201,6 +1347,10 @@ export interface components {
             size_bytes: number;
             /** @example 3 */
             page_count: number;
+            /** @description The template it was sent from (POST with `template_id`) */
+            template_id: string | null;
+            /** @description That template's version when it was sent */
+            template_version: number | null;
             /** @description GET /v1/documents/{id}/signed.pdf answers */
             signed_pdf_available: boolean;
             /**
@@ -1640,6 +1790,141 @@ export interface components {
         };
         RegistrationList: {
             data: components["schemas"]["Registration"][];
+            next_cursor: string | null;
+        };
+        TemplateMetadata: {
+            /** @example Perjanjian Kredit */
+            name: string;
+            /**
+             * @description serial: roles sign in the order given; parallel: in any order
+             * @default parallel
+             * @enum {string}
+             */
+            sign_process: "serial" | "parallel";
+            /**
+             * @description Whether signatures are drawn on the pages
+             * @default true
+             */
+            visibility: boolean;
+            /** @default [] */
+            roles: {
+                /**
+                 * @description What a document sent from the template names in `signers[].role`
+                 * @example borrower
+                 */
+                name: string;
+                /**
+                 * @default signer
+                 * @enum {string}
+                 */
+                role: "signer" | "reviewer";
+                placements: (components["schemas"]["CoordinatePlacement"] | components["schemas"]["AnchorPlacement"])[];
+            }[];
+            e_meterai?: {
+                /** @enum {string} */
+                category: "surat_perjanjian" | "surat_pernyataan" | "akta_notaris" | "akta_pejabat" | "surat_berharga" | "dokumen_transaksi" | "dokumen_lelang" | "dokumen_pernyataan_jumlah_uang" | "dokumen_penerimaan_uang" | "dokumen_hutang" | "dokumen_lain_lain";
+                placements: (components["schemas"]["CoordinatePlacement"] | components["schemas"]["AnchorPlacement"])[];
+                /**
+                 * @description When the stamp is applied, if there are signers too
+                 * @default after_signing
+                 * @enum {string}
+                 */
+                order: "after_signing" | "before_signing";
+            };
+        };
+        TemplateUpload: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file: string;
+            /**
+             * @description JSON text of TemplateMetadata
+             * @example {"name":"Perjanjian Kredit","sign_process":"parallel","visibility":true,"roles":[{"name":"borrower","role":"signer","placements":[{"anchor":"{{sign:borrower}}","offset":{"x":0,"y":-10},"width":150,"height":75,"unit":"pt","occurrence":1}]}]}
+             */
+            metadata: string;
+        };
+        TemplateChange: {
+            /**
+             * Format: binary
+             * @description The PDF (at most DOCUMENT_MAX_BYTES, 10 MiB by default)
+             */
+            file?: string;
+            /**
+             * @description JSON text of TemplateMetadata
+             * @example {"name":"Perjanjian Kredit","sign_process":"parallel","visibility":true,"roles":[{"name":"borrower","role":"signer","placements":[{"anchor":"{{sign:borrower}}","offset":{"x":0,"y":-10},"width":150,"height":75,"unit":"pt","occurrence":1}]}]}
+             */
+            metadata?: string;
+        };
+        /**
+         * @example {
+         *       "page": 1,
+         *       "x": 400,
+         *       "y": 690,
+         *       "width": 150,
+         *       "height": 75
+         *     }
+         */
+        TemplateBox: {
+            page: number;
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+        };
+        Template: {
+            /**
+             * Format: uuid
+             * @example 0b7c6a0e-3f1d-4c5e-9a7b-2d8e4f6a1c3b
+             */
+            id: string;
+            /** @example Perjanjian Kredit */
+            name: string;
+            /** @description 1 when created; each PUT adds one */
+            version: number;
+            /** @enum {string} */
+            sign_process: "serial" | "parallel";
+            visibility: boolean;
+            /**
+             * @description SHA-256 of this version's PDF
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            size_bytes: number;
+            page_count: number;
+            roles: {
+                /** @example borrower */
+                name: string;
+                /** @enum {string} */
+                role: "signer" | "reviewer";
+                /** @description Text tags resolved to points, once */
+                placements: components["schemas"]["TemplateBox"][];
+            }[];
+            e_meterai: {
+                /** @example surat_perjanjian */
+                category: string;
+                /** @enum {string} */
+                order: "after_signing" | "before_signing";
+                placements: components["schemas"]["TemplateBox"][];
+            } | null;
+            /**
+             * @description Operators only: who created it (`user:<sub>` or `operator:<key id>`)
+             * @example user:loan-officer
+             */
+            owner?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updated_at: string;
+        };
+        TemplateList: {
+            data: components["schemas"]["Template"][];
             next_cursor: string | null;
         };
         Health: {
@@ -2221,6 +2506,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/json": components["schemas"]["DocumentFromTemplateInput"];
                 "multipart/form-data": components["schemas"]["DocumentUploadInput"];
             };
         };
@@ -2245,6 +2531,15 @@ export interface operations {
             };
             /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2666,6 +2961,386 @@ export interface operations {
             };
             /** @description Privy did not answer in time; the outcome may be unknown (`UPSTREAM_TIMEOUT`) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Operators only: rows created by this owner (`user:<sub>` or `operator:<key id>`) */
+                owner?: string;
+                /** @description Only rows created at or after this instant */
+                created_after?: string;
+                /** @description Only rows created before this instant */
+                created_before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry: the first final answer is kept 72 h and replayed byte for byte (with `Idempotent-Replayed: true`); the same key with different content answers 422; while the first request runs, 409. A UUID v4 per user action is ideal. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["TemplateUploadInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says which conflict (each one is named in the operation's description, e.g. `OTP_ALREADY_SENT`, `NOT_YOUR_TURN`, `OPERATION_PENDING`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["TemplateChangeInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body or part too large (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content type not accepted (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused, by the gateway or by Privy (`UNPROCESSABLE`, `UPSTREAM_REJECTED`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request is malformed or a field is not valid (`MALFORMED_BODY`, `VALIDATION_FAILED`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token or API key (`UNAUTHENTICATED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Privy or the database is unavailable; see `Retry-After` (`UPSTREAM_UNAVAILABLE`, `SERVICE_UNAVAILABLE`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,6 +29,9 @@ export type DocumentList = Schemas['DocumentList']
 export type DocumentStatus = Document['status']
 export type DocumentHistory = Schemas['DocumentHistory']
 export type DocumentRevokeRequest = Schemas['DocumentRevokeInput']
+export type DocumentFromTemplate = Schemas['DocumentFromTemplateInput']
+export type Template = Schemas['Template']
+export type TemplateList = Schemas['TemplateList']
 
 /** One event of GET /v1/events: what a webhook delivery carried, its `id` the `webhook-id`. */
 export type GatewayEvent = Schemas['Event']
@@ -54,6 +57,18 @@ export type DocumentMetadataInput = Schemas extends { DocumentMetadataInput: inf
       },
       'sign_process' | 'visibility'
     >
+
+type TemplateAsAnswered = Schemas['TemplateMetadata']
+type TemplateRole = TemplateAsAnswered['roles'][number]
+
+/** A template's `metadata` as a caller writes it: the fields with defaults may be left out. */
+export type TemplateMetadataInput = Defaulted<
+  Omit<TemplateAsAnswered, 'roles' | 'e_meterai'> & {
+    roles?: Array<Defaulted<TemplateRole, 'role'>>
+    e_meterai?: Defaulted<NonNullable<TemplateAsAnswered['e_meterai']>, 'order'>
+  },
+  'sign_process' | 'visibility'
+>
 
 export type WebhookEndpoint = Schemas['WebhookEndpoint']
 export type WebhookEndpointWithSecret = Schemas['WebhookEndpointWithSecret']

@@ -7,6 +7,7 @@ import {
   recordCreateFailure,
 } from '../../errors/upstream-failure/index.js'
 import type { Prisma } from '../../generated/prisma/client.js'
+import type { PdfUpload as DocumentUpload } from '../../http/pdf-upload.js'
 import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
@@ -16,13 +17,12 @@ import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import { DOC_PROCESS_CODES, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
+import { resolvePlacementLists } from '../placements.js'
 import type { RegistrationApi } from '../registration/index.js'
-import { anchorsOf, checkPlacementInputs } from './documents.anchors.js'
 import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
-import type { DocumentUpload } from './documents.upload.js'
 import { toDocumentView } from './documents.view.js'
 
 export interface DocumentServiceDeps {
@@ -42,6 +42,12 @@ export interface DocumentServiceDeps {
   answers: AnswerKeeper
 }
 
+/** The template version a document is sent from, recorded on its row. */
+export interface SentFrom {
+  id: string
+  version: number
+}
+
 const documentPending = (id: string, detail: string) => operationPending('document', id, detail)
 
 /** Uploads: everything Privy would refuse is refused here first, with the field that is wrong. */
@@ -51,28 +57,28 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
   /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
-    const pdf = await deps.pdf.inspect(received.file)
-    // Tags are searched for only when named, after inspect accepted the file (README "Text tags").
     const stampList = metadata.e_meterai?.placements ?? []
-    const tags = anchorsOf([...metadata.signers.map((signer) => signer.placements), stampList])
-    const hits = tags.length > 0 ? await deps.pdf.findText(received.file, tags) : []
-    const signerBoxes = metadata.signers.map((signer, index) =>
-      checkPlacementInputs(
-        signer.placements,
-        hits,
-        pdf,
-        `metadata.signers.${index}.placements`,
-        'signature',
-        20,
-      ),
-    )
-    const stampBoxes = metadata.e_meterai
-      ? checkPlacementInputs(stampList, hits, pdf, 'metadata.e_meterai.placements', 'e_meterai', 10)
-      : undefined
-    const placementErrors = [
-      ...signerBoxes.flatMap((checked) => checked.errors),
-      ...(stampBoxes?.errors ?? []),
-    ]
+    const resolved = await resolvePlacementLists(deps.pdf, received.file, [
+      ...metadata.signers.map((signer, index) => ({
+        placements: signer.placements,
+        path: `metadata.signers.${index}.placements`,
+        kind: 'signature' as const,
+        max: 20,
+      })),
+      ...(metadata.e_meterai
+        ? [
+            {
+              placements: stampList,
+              path: 'metadata.e_meterai.placements',
+              kind: 'e_meterai' as const,
+              max: 10,
+            },
+          ]
+        : []),
+    ])
+    const { pdf, errors: placementErrors } = resolved
+    const signerBoxes = resolved.boxes.slice(0, metadata.signers.length)
+    const stampBoxes = metadata.e_meterai ? resolved.boxes[metadata.signers.length] : undefined
     const { signers: people, errors: signerErrors } = await resolveSigners(
       registrations,
       metadata,
@@ -85,13 +91,13 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     // Every placement is on its page now, and its points were computed by the check.
     const signers: ResolvedSigner[] = people.map((person) => ({
       ...person,
-      placements: (signerBoxes[person.position - 1]?.boxes ?? []).map((points) => {
+      placements: (signerBoxes[person.position - 1] ?? []).map((points) => {
         const box = signatureBox(points)
         return { page: box.page, x: box.x, y: box.y }
       }),
     }))
     const process = processOf(metadata)
-    const stamps = stampBoxes?.boxes.map(eMeteraiStamp)
+    const stamps = stampBoxes?.map(eMeteraiStamp)
     return { metadata, pdf, signers, process, stamps, received }
   }
 
@@ -101,6 +107,7 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     principal: Principal,
     received: DocumentUpload,
     claim?: IdempotencyClaim,
+    template?: SentFrom,
   ): Promise<DocumentView> {
     const prepared = await prepare(principal, received)
     const { metadata, pdf, signers, process, stamps } = prepared
@@ -120,6 +127,8 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
           sha256: received.sha256,
           sizeBytes: received.size,
           pageCount: pdf.pageCount,
+          templateId: template?.id ?? null,
+          templateVersion: template?.version ?? null,
           eMeterai: metadata.e_meterai
             ? ({ category: metadata.e_meterai.category, placements: stamps ?? [] } as Prisma.InputJsonValue)
             : undefined,
@@ -248,9 +257,10 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     id: string,
     received: DocumentUpload,
     claim: IdempotencyClaim,
+    template?: SentFrom,
   ): Promise<DocumentView> {
     const record = await documents.findOwned(id, ownerScope(principal).ownerId)
-    if (!record || record.submission === 'failed') return upload(principal, received, claim)
+    if (!record || record.submission === 'failed') return upload(principal, received, claim, template)
     if (record.submission === 'submitted') return toDocumentView(record)
     if (isAwaitingAnswer(record)) {
       throw documentPending(id, 'Privy may still answer the first request; retry shortly')

@@ -1,7 +1,7 @@
 import { AppError, type FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
+import { unionIssues } from '../placements.js'
 import type { RegistrationApi } from '../registration/index.js'
-import { unionIssues } from './documents.anchors.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
 /** An upload's `metadata` read: its fields, who signs (as Privy accounts), and the process it takes. */

@@ -10,6 +10,7 @@ import { documentRoutes } from './documents.routes.js'
 import { createDocumentService } from './documents.service.js'
 import { createDocumentSigning, type DocumentSigning } from './documents.signing.js'
 import { createDocumentSync, type DocumentSync } from './documents.sync.js'
+import type { TemplateSource } from './documents.types.js'
 import { createPostgresStore } from './signed-pdf.repository.js'
 import { createS3Store } from './signed-pdf-s3.js'
 import { createDirectoryStore, type SignedPdfStore } from './signed-pdf-store.js'
@@ -31,10 +32,46 @@ export interface DocumentsModuleApi {
   jobs: DocumentJobs
 }
 
+/**
+ * The PDF worker pool and the PDF store, shared by documents and templates (which keeps its PDFs in the
+ * same store, by SHA-256). The documents module closes them, after the requests drained.
+ */
+export interface PdfFiles {
+  pdf: PdfPool
+  store: SignedPdfStore
+  close(): Promise<void>
+}
+
+export function openPdfFiles(ctx: ModuleContext, signedPdfStore?: SignedPdfStore): PdfFiles {
+  const { config } = ctx
+  // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
+  const pdf = createPdfPool({
+    ...config.pdf,
+    limits: { maxPages: config.documents.maxPages, maxObjects: config.documents.maxObjects },
+    logger: ctx.logger,
+  })
+  const signed = signedPdfStore
+    ? { store: signedPdfStore, close: () => undefined }
+    : openSignedPdfStore(config.documents.signedPdfStore, ctx.database.prisma)
+  return {
+    pdf,
+    store: signed.store,
+    close: async () => {
+      await pdf.close()
+      signed.close()
+    },
+  }
+}
+
 /** Documents: PDFs read in worker threads, sent to Privy for signing, and followed until signed. */
 export function createDocumentsModule(
   ctx: ModuleContext,
-  deps: { idempotency: IdempotencyService; registrations: RegistrationApi; signedPdfStore?: SignedPdfStore },
+  deps: {
+    idempotency: IdempotencyService
+    registrations: RegistrationApi
+    files: PdfFiles
+    templates: TemplateSource
+  },
 ): GatewayModule<DocumentsModuleApi> {
   const { config, privy, now, pii, answers, inFlightBudgetMs } = ctx
   const { lateAnswerMs } = config.privy
@@ -44,15 +81,7 @@ export function createDocumentsModule(
     createDocumentRepository(ctx.database.prisma, pii, ctx.database.raw),
     recordCache,
   )
-  // Every PDF the gateway reads is read here, in worker threads; closed after the requests drain.
-  const pdf = createPdfPool({
-    ...config.pdf,
-    limits: { maxPages: config.documents.maxPages, maxObjects: config.documents.maxObjects },
-    logger: ctx.logger,
-  })
-  const signed = deps.signedPdfStore
-    ? { store: deps.signedPdfStore, close: () => undefined }
-    : openSignedPdfStore(config.documents.signedPdfStore, ctx.database.prisma)
+  const { pdf, store } = deps.files
   const sync = createDocumentSync({
     documents,
     privy,
@@ -70,7 +99,8 @@ export function createDocumentsModule(
     lateAnswerMs,
     inFlightBudgetMs,
     answers,
-    store: signed.store,
+    store,
+    templates: deps.templates,
   })
   return {
     routes: async (app) => {
@@ -94,10 +124,7 @@ export function createDocumentsModule(
       },
     },
     loops: [],
-    close: async () => {
-      await pdf.close()
-      signed.close()
-    },
+    close: () => deps.files.close(),
   }
 }
 

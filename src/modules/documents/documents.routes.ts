@@ -3,11 +3,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
 import { refusedUploadHook } from '../../http/multipart.js'
+import {
+  type PdfUploadLimits,
+  pdfMultipartLimits,
+  pdfUploadBytes,
+  readPdfUpload,
+} from '../../http/pdf-upload.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
 import { IdempotencyKeyHeaderSchema } from '../idempotency/index.js'
 import {
+  DocumentFromTemplateSchema,
   DocumentHistorySchema,
   DocumentIdParamsSchema,
   DocumentListSchema,
@@ -19,12 +26,6 @@ import {
   RevokeDocumentBodySchema,
 } from './documents.schemas.js'
 import type { DocumentService } from './documents.service.js'
-import {
-  type DocumentUploadLimits,
-  documentMultipartLimits,
-  documentUploadBytes,
-  readDocumentUpload,
-} from './documents.upload.js'
 
 const tags = ['Documents']
 const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -32,12 +33,12 @@ const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey:
 export const documentRoutes: FastifyPluginAsyncZod<{
   service: DocumentService
   idempotency: IdempotencyService
-  limits: DocumentUploadLimits
+  limits: PdfUploadLimits
 }> = async (app, { service, idempotency, limits }) => {
-  await app.register(multipart, { limits: documentMultipartLimits(limits) })
+  await app.register(multipart, { limits: pdfMultipartLimits(limits) })
   // A refusal mid-upload: an acceptable-sized body is drained so the client reads the answer; a larger
   // one closes the connection.
-  app.addHook('onError', refusedUploadHook(documentUploadBytes(limits)))
+  app.addHook('onError', refusedUploadHook(pdfUploadBytes(limits)))
   app.addHook('onRequest', app.authenticate)
 
   app.post(
@@ -57,23 +58,37 @@ export const documentRoutes: FastifyPluginAsyncZod<{
           'Retry-After when too many are being checked. A placement is a box (page, x, y) or a text tag ' +
           '(`anchor`) found in the PDF and resolved to points, shown in the answer. Every placement must lie ' +
           'on its page; signers are ' +
-          'verified registrations. Only its SHA-256 is kept.',
-        consumes: ['multipart/form-data'],
+          'verified registrations. Only its SHA-256 is kept. Or application/json with a `template_id` ' +
+          "(POST /v1/templates) and one signer per role: the template's PDF and placements are sent " +
+          'as an upload would be, and the document records `template_id` and `template_version`.',
         headers: IdempotencyKeyHeaderSchema,
-        body: DocumentUploadBodySchema,
-        response: { 201: DocumentSchema, ...problemResponses(400, 401, 409, 413, 415, 422, 502, 503, 504) },
+        body: DocumentFromTemplateSchema,
+        multipartBody: DocumentUploadBodySchema,
+        response: {
+          201: DocumentSchema,
+          ...problemResponses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
+        },
       },
       // The body is read by the handler, as a capped stream; this only keeps the schema in the docs.
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
       const principal = principalOf(request)
-      const upload = await readDocumentUpload(request, limits)
       const created = (document: DocumentView) => ({
         status: 201,
         body: document,
         headers: { location: `/v1/documents/${document.id}` },
       })
+      if (!request.isMultipart()) {
+        // JSON (the only other type the route parses): a document sent from a template.
+        const body: unknown = request.body
+        return idempotency.handle(request, reply, {
+          content: ['template', body],
+          execute: async (claim) => created(await service.fromTemplate(principal, body, claim)),
+          resume: async (id, claim) => created(await service.resumeFromTemplate(principal, id, body, claim)),
+        })
+      }
+      const upload = await readPdfUpload(request, limits)
       return idempotency.handle(request, reply, {
         // Multipart boundaries differ between retries: the fields and the PDF's hash are compared.
         content: [upload.metadata, upload.sha256],

@@ -1,10 +1,9 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
-import { PlacementSchema } from '../../pdf/index.js'
 import { DOCUMENT_STATUSES } from '../../privy/index.js'
 import { ListFilterFields } from '../list-filters.js'
+import { PlacementInputSchema } from '../placements.js'
 import { SubmissionSchema } from '../submission.js'
-import { AnchorPlacementSchema } from './documents.anchors.js'
 
 /** docs/privy-contract.md §5.1 `doc_category` codes of the e-Meterai. */
 export const E_METERAI_CATEGORIES = [
@@ -21,19 +20,15 @@ export const E_METERAI_CATEGORIES = [
   'dokumen_lain_lain',
 ] as const
 
-const CoordinatePlacementSchema = PlacementSchema.strict()
-  .describe(
-    'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
-      'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
-  )
-  // The bottom right of an A4 page (595 × 842 pt), where a signature usually goes.
-  .meta({
-    id: 'CoordinatePlacement',
-    example: { page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' },
-  })
-
-/** Either form; which one a client meant is told apart by `unionIssues` when neither fits. */
-const PlacementInputSchema = z.union([CoordinatePlacementSchema, AnchorPlacementSchema])
+/** An e-Meterai stamp asked for with a document or a template. */
+export const EMeteraiInputSchema = z.strictObject({
+  category: z.enum(E_METERAI_CATEGORIES),
+  placements: z.array(PlacementInputSchema).min(1).max(10),
+  order: z
+    .enum(['after_signing', 'before_signing'])
+    .default('after_signing')
+    .describe('When the stamp is applied, if there are signers too'),
+})
 
 const SignerInputSchema = z
   .strictObject({
@@ -55,16 +50,7 @@ export const DocumentMetadataSchema = z
       .describe('serial: signers sign in the order given; parallel: in any order'),
     visibility: z.boolean().default(true).describe('Whether signatures are drawn on the pages'),
     signers: z.array(SignerInputSchema).max(20).default([]),
-    e_meterai: z
-      .strictObject({
-        category: z.enum(E_METERAI_CATEGORIES),
-        placements: z.array(PlacementInputSchema).min(1).max(10),
-        order: z
-          .enum(['after_signing', 'before_signing'])
-          .default('after_signing')
-          .describe('When the stamp is applied, if there are signers too'),
-      })
-      .optional(),
+    e_meterai: EMeteraiInputSchema.optional(),
   })
   .refine((metadata) => metadata.signers.length > 0 || metadata.e_meterai !== undefined, {
     message: 'name at least one signer, or ask for an e-Meterai',
@@ -110,6 +96,37 @@ export const DocumentUploadBodySchema = z
       }),
   })
   .meta({ id: 'DocumentUpload' })
+
+/** A template role's name: what `signers[].role` of a document sent from it names. */
+export const RoleNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1 to 64 letters, digits, `_`, `.` or `-`')
+  .meta({ example: 'borrower' })
+
+/** POST /v1/documents as JSON: a document sent from a template, one signer per role. */
+export const DocumentFromTemplateSchema = z
+  .strictObject({
+    template_id: z.uuid('must be a template id (UUID)'),
+    title: text({ min: 1, max: 200, trim: true }).meta({ example: 'Perjanjian Kredit 0042' }),
+    signers: z
+      .array(
+        z
+          .strictObject({
+            role: RoleNameSchema,
+            registration_id: z.uuid('must be a registration id (UUID)').optional(),
+            privy_id: text({ min: 1, max: 64, trim: true }).optional().meta({ example: 'SIAM4201' }),
+          })
+          .refine((signer) => (signer.registration_id === undefined) !== (signer.privy_id === undefined), {
+            message: 'name the signer by registration_id or by privy_id (exactly one)',
+          }),
+      )
+      .max(20)
+      .describe("One signer for each of the template's roles"),
+    sign_process: z.enum(['serial', 'parallel']).optional().describe("The template's unless given"),
+    visibility: z.boolean().optional().describe("The template's unless given"),
+  })
+  .meta({ id: 'DocumentFromTemplate' })
+export type DocumentFromTemplate = z.infer<typeof DocumentFromTemplateSchema>
 
 export const DocumentIdParamsSchema = z.strictObject({ id: z.uuid('must be a document id (UUID)') })
 
@@ -205,6 +222,8 @@ export const DocumentSchema = z
       .meta({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }),
     size_bytes: z.number().int().meta({ example: 184_320 }),
     page_count: z.number().int().meta({ example: 3 }),
+    template_id: z.uuid().nullable().describe('The template it was sent from (POST with `template_id`)'),
+    template_version: z.int().nullable().describe("That template's version when it was sent"),
     signed_pdf_available: z.boolean().describe('GET /v1/documents/{id}/signed.pdf answers'),
     owner: z
       .string()

@@ -3,10 +3,12 @@ import { cursorPage, decodeCursor } from '../../lib/cursor.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import { listFiltersOf, ownerFor } from '../list-filters.js'
 import { createDocumentCreation, type DocumentServiceDeps } from './documents.create.js'
+import { createDocumentFromTemplate } from './documents.from-template.js'
 import { createDocumentHistory } from './documents.history.js'
 import { createDocumentRevoke } from './documents.revoke.js'
 import type { DocumentView, ListDocumentsQuery } from './documents.schemas.js'
 import { createSignedPdf } from './documents.signed-pdf.js'
+import type { TemplateSource } from './documents.types.js'
 import { toDocumentView } from './documents.view.js'
 import type { SignedPdfStore } from './signed-pdf-store.js'
 
@@ -30,8 +32,11 @@ function awaitingSigner(principal: Principal, query: ListDocumentsQuery): string
  * Documents as the routes see them, one operation a file: create (documents.create.ts), revoke,
  * history, signed PDF (documents.revoke.ts, .history.ts, .signed-pdf.ts); reading one and listing here.
  */
-export function createDocumentService(deps: DocumentServiceDeps & { store: SignedPdfStore }) {
+export function createDocumentService(
+  deps: DocumentServiceDeps & { store: SignedPdfStore; templates: TemplateSource },
+) {
   const { documents } = deps
+  const creation = createDocumentCreation(deps)
 
   async function get(principal: Principal, id: string, options: { refresh: boolean }): Promise<DocumentView> {
     const record = await documents.findVisible(id, ownerScope(principal).ownerId)
@@ -59,7 +64,8 @@ export function createDocumentService(deps: DocumentServiceDeps & { store: Signe
   }
 
   return {
-    ...createDocumentCreation(deps),
+    ...creation,
+    ...createDocumentFromTemplate(deps, creation),
     get,
     list,
     ...createDocumentRevoke(deps),

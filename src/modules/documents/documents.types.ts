@@ -15,3 +15,34 @@ export interface NewDocument {
   document: Omit<Prisma.DocumentUncheckedCreateInput, 'signers' | 'events'>
   signers: Array<Omit<Prisma.DocumentSignerUncheckedCreateInput, 'documentId'>>
 }
+
+/** A box in points from the top-left corner of the page as a viewer shows it. */
+interface Box {
+  page: number
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** One version of a template as a document is sent from it: its PDF and its resolved placements. */
+export interface TemplateCopy {
+  id: string
+  version: number
+  file: Buffer
+  sha256: string
+  size: number
+  signProcess: 'serial' | 'parallel'
+  visibility: boolean
+  roles: Array<{ name: string; role: 'signer' | 'reviewer'; placements: Box[] }>
+  eMeterai: { category: string; order: 'after_signing' | 'before_signing'; placements: Box[] } | null
+}
+
+/**
+ * Where documents find templates (the templates module, which the app hands in): the caller's own
+ * (an operator's: any), at its current version unless deleted, or at `version` (an Idempotency-Key
+ * retry of a document sent from it, even if deleted since); null when there is none.
+ */
+export interface TemplateSource {
+  copyFor(ownerId: string | undefined, id: string, version?: number): Promise<TemplateCopy | null>
+}

@@ -71,6 +71,8 @@ export function toDocumentView(record: DocumentRecord): DocumentView {
     sha256: record.sha256,
     size_bytes: record.sizeBytes,
     page_count: record.pageCount,
+    template_id: record.templateId,
+    template_version: record.templateVersion,
     signed_pdf_available: submitted && record.status === 'completed',
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),

@@ -17,6 +17,7 @@ export const KEYED_OPERATIONS = [
   'POST /v1/registrations/{id}/resend',
   'POST /v1/documents',
   'POST /v1/documents/{id}/revoke',
+  'POST /v1/templates',
   'POST /v1/otp',
   'POST /v1/otp/{id}/validate',
   'POST /v1/otp/{id}/resend',

@@ -1,7 +1,7 @@
 import { execute, type RequestOptions } from '../call.js'
 import { type DocumentUpload, documentForm } from '../multipart.js'
 import { Paginator } from '../pagination.js'
-import type { Document, DocumentRevokeRequest, ListQuery } from '../types.js'
+import type { Document, DocumentFromTemplate, DocumentRevokeRequest, ListQuery } from '../types.js'
 import { formBody, type ResourceContext } from './context.js'
 
 export class Documents {
@@ -17,6 +17,12 @@ export class Documents {
       (init) => http.POST('/v1/documents', { body: formBody(form), ...init }),
       options,
     )
+  }
+
+  /** `POST /v1/documents` as JSON: a template's PDF and placements, one signer per role. */
+  fromTemplate(body: DocumentFromTemplate, options?: RequestOptions) {
+    const { http, defaults } = this.context
+    return execute(defaults, 'keyed', (init) => http.POST('/v1/documents', { body, ...init }), options)
   }
 
   /** `GET /v1/documents/{id}`; `refresh` asks Privy now. */

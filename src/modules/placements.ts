@@ -1,14 +1,19 @@
 import { z } from 'zod'
-import type { FieldError } from '../../errors/app-error.js'
+import type { FieldError } from '../errors/app-error.js'
 import {
   checkPlacement,
   type PdfInfo,
   type Placement,
   type PlacementKind,
+  PlacementSchema,
   type PointBox,
   toPoints,
-} from '../../pdf/index.js'
-import type { TagHit } from '../../pdf-worker/jobs.js'
+} from '../pdf/index.js'
+import type { TagHit } from '../pdf-worker/jobs.js'
+import type { PdfPool } from '../pdf-worker/pool.js'
+
+// Placements as merchants write them, coordinates or text tags, checked against the PDF and resolved
+// to boxes in points. Shared by documents (each upload) and templates (resolved once, at creation).
 
 /** A tag is one line of visible characters; the longest kept short so a page's search stays cheap. */
 const MAX_ANCHOR_LENGTH = 100
@@ -65,6 +70,20 @@ export const AnchorPlacementSchema = z
 export type AnchorPlacement = z.infer<typeof AnchorPlacementSchema>
 
 export type PlacementInput = Placement | AnchorPlacement
+
+const CoordinatePlacementSchema = PlacementSchema.strict()
+  .describe(
+    'A box from the top-left corner of the page as a viewer shows it, in points (`pt`) or percent of the ' +
+      'visible page (`percent`). A signature needs at least 120 × 60 pt; an e-Meterai is square, ≥ 50 pt.',
+  )
+  // The bottom right of an A4 page (595 × 842 pt), where a signature usually goes.
+  .meta({
+    id: 'CoordinatePlacement',
+    example: { page: 1, x: 400, y: 700, width: 150, height: 75, unit: 'pt' },
+  })
+
+/** Either form; which one a client meant is told apart by `unionIssues` when neither fits. */
+export const PlacementInputSchema = z.union([CoordinatePlacementSchema, AnchorPlacementSchema])
 
 const isAnchor = (placement: PlacementInput): placement is AnchorPlacement => 'anchor' in placement
 
@@ -169,6 +188,37 @@ export function unionIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue]
   const branches = [...issue.errors].sort((a, b) => a.length - b.length)
   return (branches[0] ?? []).map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }))
+}
+
+/** One list of placements to resolve: where it sits in the request, what it places, how many at most. */
+export interface PlacementList {
+  placements: readonly PlacementInput[]
+  path: string
+  kind: PlacementKind
+  max: number
+}
+
+/**
+ * Inspects the PDF in the worker pool, searches it for the tags the lists name (only when some do),
+ * and checks every list against it: the boxes per list, in points, and every error found.
+ */
+export async function resolvePlacementLists(
+  pool: Pick<PdfPool, 'inspect' | 'findText'>,
+  file: Buffer,
+  lists: readonly PlacementList[],
+): Promise<{ pdf: PdfInfo; boxes: PointBox[][]; errors: FieldError[] }> {
+  const pdf = await pool.inspect(file)
+  // Tags are searched for only when named, after inspect accepted the file (README "Text tags").
+  const tags = anchorsOf(lists.map((list) => list.placements))
+  const hits = tags.length > 0 ? await pool.findText(file, tags) : []
+  const checked = lists.map((list) =>
+    checkPlacementInputs(list.placements, hits, pdf, list.path, list.kind, list.max),
+  )
+  return {
+    pdf,
+    boxes: checked.map((one) => one.boxes),
+    errors: checked.flatMap((one) => one.errors),
+  }
 }
 
 function round(value: number): number {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { MultipartFile } from '@fastify/multipart'
 import type { FastifyRequest } from 'fastify'
-import { AppError, type FieldError } from '../../errors/app-error.js'
-import { fieldTooLarge, invalidField } from '../../http/field-errors.js'
+import { AppError, type FieldError } from '../errors/app-error.js'
+import { FILE_FIELD, METADATA_FIELD } from '../pdf/index.js'
+import { fieldTooLarge, invalidField } from './field-errors.js'
 import {
   busboyLimits,
   FORM_HEADROOM_BYTES,
@@ -12,17 +13,20 @@ import {
   readForm,
   readTextField,
   refusePart,
-} from '../../http/multipart.js'
-import { FILE_FIELD, METADATA_FIELD } from '../../pdf/index.js'
+} from './multipart.js'
 
-export interface DocumentUploadLimits {
+/**
+ * A PDF with its `metadata` JSON as one multipart form: a document upload (POST /v1/documents) and a
+ * template (POST and PUT /v1/templates) are read by this one reader, with the same caps and refusals.
+ */
+export interface PdfUploadLimits {
   /** Largest PDF accepted, in bytes. */
   maxBytes: number
   /** Largest `metadata` JSON accepted, in bytes (signers and placements are a few KB). */
   maxMetadataBytes: number
 }
 
-export interface DocumentUpload {
+export interface PdfUpload {
   file: Buffer
   /** SHA-256 of `file`, lower-case hex, computed while it streamed in. */
   sha256: string
@@ -37,11 +41,11 @@ const ONLY = 'is not an accepted part (only file and metadata are)'
 const ONCE = 'must be sent once'
 
 /**
- * A document needs two parts, `file` and `metadata` (a text field, or a file part as
+ * A PDF form has two parts, `file` and `metadata` (a text field, or a file part as
  * `curl -F metadata=@doc.json` sends it); one part of each kind more is allowed so an unexpected one is
  * refused by its name (400) rather than by count (413).
  */
-function documentForm(limits: DocumentUploadLimits): FormLimits {
+function pdfForm(limits: PdfUploadLimits): FormLimits {
   return {
     files: 3,
     fields: 2,
@@ -51,33 +55,61 @@ function documentForm(limits: DocumentUploadLimits): FormLimits {
   }
 }
 
-/** The most an acceptable document upload weighs: the PDF and its metadata at their caps. */
-export function documentUploadBytes(limits: DocumentUploadLimits): number {
+/** The most an acceptable PDF form weighs: the PDF and its metadata at their caps. */
+export function pdfUploadBytes(limits: PdfUploadLimits): number {
   return limits.maxBytes + limits.maxMetadataBytes + FORM_HEADROOM_BYTES
 }
 
-/** busboy limits for the document route (see `busboyLimits`). */
-export function documentMultipartLimits(limits: DocumentUploadLimits) {
-  return busboyLimits(documentForm(limits))
+/** busboy limits for a PDF form's route (see `busboyLimits`). */
+export function pdfMultipartLimits(limits: PdfUploadLimits) {
+  return busboyLimits(pdfForm(limits))
 }
 
 /**
- * Reads a `multipart/form-data` document upload as a stream: exactly one `file` part and one
- * `metadata` part, in either order. The file is hashed as it arrives and capped while read; the chunks
+ * Reads a `multipart/form-data` PDF form as a stream: exactly one `file` part and one `metadata`
+ * part, in either order. The file is hashed as it arrives and capped while read; the chunks
  * are joined once at the end, so this reader holds about twice the file, briefly (the whole upload,
  * with the base64 body for Privy, measured 2.3–2.8× the bytes in flight: see `npm run bench`).
  *
  * The bytes are only collected here; `inspectPdf` judges them, whatever name or type the client gave.
  */
-export async function readDocumentUpload(
+export async function readPdfUpload(
   request: FastifyRequest,
-  limits: DocumentUploadLimits,
-): Promise<DocumentUpload> {
-  let file: Omit<DocumentUpload, 'metadata'> | undefined
+  limits: PdfUploadLimits,
+  form = 'a document upload',
+): Promise<PdfUpload> {
+  const { file, metadata } = await readPdfParts(request, limits, form)
+  const missing: FieldError[] = []
+  if (!file) missing.push({ path: FILE_FIELD, message: 'is required' })
+  if (!metadata) missing.push({ path: METADATA_FIELD, message: 'is required' })
+  if (!file || !metadata) throw missingParts(missing)
+  return { ...file, metadata: metadata.value }
+}
+
+/** A change to what was uploaded before: a new `file`, new `metadata`, or both; at least one. */
+export async function readPdfChange(
+  request: FastifyRequest,
+  limits: PdfUploadLimits,
+  form: string,
+): Promise<{ file?: Omit<PdfUpload, 'metadata'>; metadata?: { value: unknown } }> {
+  const parts = await readPdfParts(request, limits, form)
+  if (!parts.file && !parts.metadata) {
+    throw missingParts([{ path: FILE_FIELD, message: `is required when ${METADATA_FIELD} is not sent` }])
+  }
+  return parts
+}
+
+function missingParts(missing: FieldError[]): AppError {
+  const detail = missing.map((error) => `${error.path} ${error.message}`).join('; ')
+  return new AppError('VALIDATION_FAILED', { detail, errors: missing })
+}
+
+async function readPdfParts(request: FastifyRequest, limits: PdfUploadLimits, form: string) {
+  let file: Omit<PdfUpload, 'metadata'> | undefined
   let metadata: { value: unknown } | undefined
   const reading: FormReading = {
-    form: 'a document upload',
-    limits: documentForm(limits),
+    form,
+    limits: pdfForm(limits),
     tooLarge: (name) =>
       name === METADATA_FIELD
         ? fieldTooLarge(METADATA_FIELD, limits.maxMetadataBytes)
@@ -100,20 +132,10 @@ export async function readDocumentUpload(
       throw refusePart(part, ONLY)
     }
   })
-  const missing: FieldError[] = []
-  if (!file) missing.push({ path: FILE_FIELD, message: 'is required' })
-  if (!metadata) missing.push({ path: METADATA_FIELD, message: 'is required' })
-  if (!file || !metadata) {
-    const detail = missing.map((error) => `${error.path} ${error.message}`).join('; ')
-    throw new AppError('VALIDATION_FAILED', { detail, errors: missing })
-  }
-  return { ...file, metadata: metadata.value }
+  return { ...(file ? { file } : {}), ...(metadata ? { metadata } : {}) }
 }
 
-async function readFilePart(
-  part: MultipartFile,
-  maxBytes: number,
-): Promise<Omit<DocumentUpload, 'metadata'>> {
+async function readFilePart(part: MultipartFile, maxBytes: number): Promise<Omit<PdfUpload, 'metadata'>> {
   const hash = createHash('sha256')
   const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk))
   if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
