@@ -26,7 +26,7 @@ export function gatewayApplicationName(schema: string): string {
 }
 
 export interface Contender {
-  name: 'gateway' | 'proxy' | 'peer'
+  name: 'gateway' | 'proxy' | 'peer' | 'baseline'
   url: string
   process: ChildProcess
 }
@@ -35,6 +35,8 @@ export interface StatusStack {
   gateway: Contender
   proxy: Contender
   peer: Contender
+  /** BENCH_BASELINE_ENTRY: another build of the gateway, run beside it in the same rounds. */
+  baseline: Contender | undefined
   upstreamUrl: string
   /** The gateway's database (PostgreSQL schema URL), or '' on PGlite. */
   databaseUrl: string
@@ -42,16 +44,18 @@ export interface StatusStack {
   schema: string
   keys: SeedKeys
   /** Queries the gateway's pg clients have sent so far (PostgreSQL only). */
-  gatewayQueries(): Promise<number | null>
+  gatewayQueries(contender?: Contender): Promise<number | null>
   /** One more gateway on the same database and upstream, with `env` on top (stopped by `stop`). */
   extraGateway(env: Record<string, string>): Promise<Contender>
   stop(): Promise<void>
 }
 
 /** Starts the compiled gateway with the query-counting probe preloaded and an IPC channel to ask it. */
-function startCompiledGateway(env: Record<string, string>): ChildProcess {
+function startCompiledGateway(
+  env: Record<string, string>,
   // BENCH_GATEWAY_ENTRY: another build of the gateway (a before/after pair built side by side).
-  const entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js'
+  entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js',
+): ChildProcess {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written there when it stops.
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
@@ -127,20 +131,29 @@ export async function startStatusStack(options: {
     const proxy = startProcess('bench/contenders/proxy.ts', { ...contenderEnv, PORT: String(proxyPort) })
     const peer = startProcess('bench/contenders/peer.ts', { ...contenderEnv, PORT: String(peerPort) })
     children.push(proxy, peer)
+    // BENCH_BASELINE_ENTRY=<another build's server.js>: a before/after pair in one interleaved run.
+    const baselineEntry = process.env.BENCH_BASELINE_ENTRY
+    const [baselinePort = 0] = baselineEntry ? await freePorts(1) : []
+    const baseline = baselineEntry
+      ? startCompiledGateway({ ...gatewayEnv, PORT: String(baselinePort) }, baselineEntry)
+      : undefined
+    if (baseline) children.push(baseline)
     // Generous: on a machine shared with other work, a compiled start has taken over a minute.
     await waitUntilOk(`${url(gatewayPort)}/health/ready`, 180_000)
+    if (baseline) await waitUntilOk(`${url(baselinePort)}/health/ready`, 180_000)
     await waitForListening(url(proxyPort))
     await waitForListening(url(peerPort))
     return {
       gateway: { name: 'gateway', url: url(gatewayPort), process: gateway },
       proxy: { name: 'proxy', url: url(proxyPort), process: proxy },
       peer: { name: 'peer', url: url(peerPort), process: peer },
+      baseline: baseline && { name: 'baseline', url: url(baselinePort), process: baseline },
       upstreamUrl: url(stubPort),
       databaseUrl,
       pgliteDir,
       schema: options.schema,
       keys,
-      gatewayQueries: () => askQueries(gateway, databaseUrl !== ''),
+      gatewayQueries: (contender) => askQueries(contender?.process ?? gateway, databaseUrl !== ''),
       extraGateway: async (env) => {
         const [port = 0] = await freePorts(1)
         const extra = startCompiledGateway({ ...gatewayEnv, PORT: String(port), ...env })

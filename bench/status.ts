@@ -3,8 +3,12 @@
  * and the Express + axios peer, interleaved round by round on one upstream stub, for
  * `GET /v1/{registrations,documents}/{id}` warm (200 records polled) and cold (every read a record
  * not read before), with and without `refresh=true`; then the gateway's writes and its scaling table.
- * BENCH_ONLY=<text> keeps the status scenarios whose name contains it (`cold`, `documents cold`, …) and,
- * on PostgreSQL, skips the writes and OTP sends (a CPU profile of the reads alone).
+ *
+ * BENCH_BASELINE_ENTRY=<another build's server.js> runs that build as a fourth contender, `baseline`,
+ * in the same interleaved rounds as the gateway (a before/after pair under the same load).
+ * BENCH_ONLY=<text>[,<text>...] (to iterate on one path): only the status scenarios whose name (e.g.
+ * `registrations warm refresh=true`) contains one of the texts; no writes, OTP sends or cold/OTP seed
+ * unless a selected scenario needs them. BENCH_ONLY=writes: only the writes table (no seeding).
  */
 import { SignJWT } from 'jose'
 import pg from 'pg'
@@ -31,8 +35,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
 const PGLITE_ROUNDS = Number(process.env.BENCH_PGLITE_ROUNDS ?? 1)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? (QUICK ? 3 : 4))
 const CONNECTIONS = 32
-/** BENCH_ONLY=<text>: only the status scenarios whose name contains it (e.g. `cold`, `documents cold`). */
-const ONLY = process.env.BENCH_ONLY ?? ''
 const WARMUP_S = 2
 const WARM_RECORDS = 200
 /**
@@ -51,6 +53,15 @@ const SCALE_DURATION_S = Math.min(DURATION_S, 3)
 /** BENCH_SCALING=0 skips the scaling table (filling a million rows takes minutes on a busy machine). */
 const SCALE_ROWS =
   process.env.BENCH_SCALING === '0' ? [] : QUICK ? [1_000, 10_000] : [1_000, 100_000, 1_000_000]
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((text) => text.trim())
+  .filter((text) => text !== '')
+const selected = (name: string) => ONLY.length === 0 || ONLY.some((text) => name.includes(text))
+const COLD_SELECTED = ['registrations', 'documents'].some((kind) =>
+  [true, false].some((refresh) => selected(`${kind} cold refresh=${refresh}`)),
+)
+const WRITES_SELECTED = ONLY.length === 0
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123'
 const OWNER = 'bench-user'
 
@@ -86,14 +97,14 @@ async function measureRun(
   options: { connections: number },
 ): Promise<Sample> {
   const pid = contender.process.pid ?? 0
-  const isGateway = contender.name === 'gateway'
+  const isGateway = contender.name === 'gateway' || contender.name === 'baseline'
   const cpuBefore = cpuMs(pid)
   const pgBefore = isGateway && admin ? await backendCpu(admin, gatewayApplicationName(stack.schema)) : null
-  const queriesBefore = isGateway ? await stack.gatewayQueries() : null
+  const queriesBefore = isGateway ? await stack.gatewayQueries(contender) : null
   const result = await load(target, { connections: options.connections, durationS: DURATION_S })
   const cpu = cpuMs(pid) - cpuBefore
   const pgAfter = pgBefore && admin ? await backendCpu(admin, gatewayApplicationName(stack.schema)) : null
-  const queriesAfter = isGateway ? await stack.gatewayQueries() : null
+  const queriesAfter = isGateway ? await stack.gatewayQueries(contender) : null
   const per = (value: number) => value / Math.max(1, result.requests)
   return {
     ...result,
@@ -146,14 +157,14 @@ export async function statusReads(
   token: string,
   rounds = ROUNDS,
 ) {
-  const contenders = [stack.gateway, stack.proxy, stack.peer]
+  const contenders = [stack.gateway, stack.proxy, stack.peer, ...(stack.baseline ? [stack.baseline] : [])]
   const scenarios = (['registrations', 'documents'] as Kind[])
     .flatMap((kind) =>
       (['warm', 'cold'] as const).flatMap((temperature) =>
         [true, false].map((refresh) => ({ kind, temperature, refresh })),
       ),
     )
-    .filter(({ kind, temperature, refresh }) => `${kind} ${temperature} refresh=${refresh}`.includes(ONLY))
+    .filter((scenario) => selected(`${scenario.kind} ${scenario.temperature} refresh=${scenario.refresh}`))
   // JIT, connection pools and Privy's token first, so the first measured run is not the slowest.
   for (const contender of contenders) {
     for (const kind of ['registrations', 'documents'] as Kind[]) {
@@ -217,11 +228,12 @@ export async function statusReads(
   for (const scenario of scenarios) {
     const name = `${scenario.kind} ${scenario.temperature} refresh=${scenario.refresh}`
     const of = (contender: Contender) => summarize(samples.get(`${name} ${contender.name}`) ?? [])
-    const [gateway, proxy, peer] = contenders.map(of)
+    const rowsOf = contenders.map(of)
+    const [, proxy, peer] = rowsOf
     for (const [index, contender] of contenders.entries()) {
-      const row = [gateway, proxy, peer][index]
+      const row = rowsOf[index]
       if (!row || !proxy || !peer) continue
-      const isGateway = index === 0
+      const isGateway = contender.name === 'gateway' || contender.name === 'baseline'
       rows.push([
         name,
         contender.name,
@@ -431,9 +443,11 @@ async function seedPglite(pgliteDir: string, keys: SeedKeys, records: Records): 
     const owner = `user:${OWNER}`
     records.warm.registrations = await seedRegistrations(db, keys, owner, WARM_RECORDS)
     records.warm.documents = await seedDocuments(db, keys, owner, WARM_RECORDS)
-    records.cold.registrations = await seedRegistrations(db, keys, owner, PGLITE_COLD_RECORDS)
-    records.cold.documents = await seedDocuments(db, keys, owner, PGLITE_COLD_RECORDS)
-    records.otp = await seedRegistrations(db, keys, owner, OTP_RECORDS, 'waiting_otp')
+    if (COLD_SELECTED) {
+      records.cold.registrations = await seedRegistrations(db, keys, owner, PGLITE_COLD_RECORDS)
+      records.cold.documents = await seedDocuments(db, keys, owner, PGLITE_COLD_RECORDS)
+    }
+    if (WRITES_SELECTED) records.otp = await seedRegistrations(db, keys, owner, OTP_RECORDS, 'waiting_otp')
     await pglite.exec('ANALYZE registrations; ANALYZE documents')
   } finally {
     await pglite.close()
@@ -474,6 +488,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
       const rounds = Math.min(ROUNDS, PGLITE_ROUNDS)
       out(`\n## Status reads (PGlite, NODE_ENV=development, ${CONNECTIONS} connections, ${rounds} round)\n`)
       out(await statusReads(stack, null, records, token, rounds))
+      if (!WRITES_SELECTED) return true
       out('\n## Writes (PGlite, 8 connections)\n')
       out(await writes(stack, null, token, rounds))
       out('\n## OTP sends (PGlite, 8 connections)\n')
@@ -492,9 +507,11 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
       )
       out(await scaling(stack, db, records.warm.registrations, token, count))
     }
-    records.cold.registrations = await seedRegistrations(db, keys, owner, COLD_RECORDS)
-    records.cold.documents = await seedDocuments(db, keys, owner, COLD_RECORDS)
-    records.otp = await seedRegistrations(db, keys, owner, OTP_RECORDS, 'waiting_otp')
+    if (COLD_SELECTED) {
+      records.cold.registrations = await seedRegistrations(db, keys, owner, COLD_RECORDS)
+      records.cold.documents = await seedDocuments(db, keys, owner, COLD_RECORDS)
+    }
+    if (WRITES_SELECTED) records.otp = await seedRegistrations(db, keys, owner, OTP_RECORDS, 'waiting_otp')
     records.grow = (kind, more) =>
       kind === 'registrations'
         ? seedRegistrations(db, keys as SeedKeys, owner, more)
@@ -502,7 +519,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
     await db.query('ANALYZE registrations; ANALYZE documents')
     out(`\n## Status reads (${database}, ${CONNECTIONS} connections, ${ROUNDS} rounds, medians)\n`)
     out(await statusReads(stack, db, records, token))
-    if (ONLY) return true
+    if (!WRITES_SELECTED) return true
     out(`\n## Writes (${database}, 8 connections)\n`)
     out(await writes(stack, db, token))
     out(`\n## OTP sends (${database}, 8 connections)\n`)

@@ -54,8 +54,11 @@ export async function installHttpBasics(app: FastifyInstance, config: Readonly<C
   if (tracing) traceRequests(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
-  app.addHook('onSend', async (request, reply) => {
+  // Set on arrival (every answer that runs hooks runs this one: a 404, a 401, an error keeps the
+  // headers set before it) by a callback hook: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   // First of the hooks: every answer (a 401, a 404, a draining 503) carries the security headers.
   await app.register(securityPlugin, { security: config.security })

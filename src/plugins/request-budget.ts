@@ -9,7 +9,7 @@ import { AppError } from '../errors/app-error.js'
  * it does still lands, and a retry finds it). A response already streaming is left alone.
  */
 export function installRequestBudget(app: FastifyInstance, budgetMs: number): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return
       // A body still arriving would otherwise be read (and thrown away) after the answer.
@@ -19,5 +19,6 @@ export function installRequestBudget(app: FastifyInstance, budgetMs: number): vo
       )
     }, budgetMs)
     reply.raw.once('close', () => clearTimeout(timer))
+    done()
   })
 }

@@ -23,9 +23,11 @@ export function installStartupGate(app: FastifyInstance, started: Promise<void>)
       state = 'failed'
     },
   )
-  app.addHook('onRequest', async (request, reply) => {
-    if (state === 'started' || request.url.startsWith('/health/')) return
-    return sendProblem(
+  // A callback hook, not an async one: once started it is a comparison per request, not a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (state === 'started' || request.url.startsWith('/health/')) return done()
+    // Answered here: the request goes no further (`done` is not called).
+    sendProblem(
       request,
       reply,
       new AppError('SERVICE_UNAVAILABLE', {

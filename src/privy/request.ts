@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { type ClientCore, performAttempt, withSafeRetries } from './attempt.js'
 import { PrivyAuthenticationError } from './errors.js'
 import type { LateAnswerHandler, SideEffectOptions } from './late-answers.js'
-import { privyTimestamp, signatureFor } from './signing.js'
+import { bodyMd5, canonicalBody, privyTimestamp, signatureOfMd5 } from './signing.js'
 import type { TokenManager } from './token.js'
 import type { StreamedBody } from './upload-body.js'
 
@@ -71,6 +71,9 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
     const onLateAnswer = operation.retry === 'never' ? extras.onLateAnswer : undefined
     let attempt = 0
     let reauthenticated = false
+    // The body's JSON and MD5 once per call; what changes per attempt is signed per attempt.
+    const json = JSON.stringify(body)
+    const md5 = bodyMd5(canonicalBody(body, json))
 
     // Every attempt is signed afresh: a new Timestamp, Signature and Request-ID. A streamed `wire`
     // is opened anew for each attempt (a re-send after a 401 encodes the PDF again, chunk by chunk).
@@ -78,7 +81,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
       attempt++
       const requestId = options.uuid()
       const timestamp = privyTimestamp(options.now())
-      const payload = wire === undefined ? JSON.stringify(body) : wire.open()
+      const payload = wire === undefined ? json : wire.open()
       // A stream has no length of its own: without this undici would send it chunked.
       const length: Record<string, string> =
         wire === undefined ? {} : { 'content-length': String(wire.byteLength) }
@@ -90,7 +93,7 @@ export function createRequester(core: ClientCore, tokens: TokenManager): PrivyRe
         headers: {
           authorization: `Bearer ${token}`,
           timestamp,
-          signature: signatureFor(credentials, timestamp, body),
+          signature: signatureOfMd5(credentials, timestamp, md5),
           'request-id': requestId,
           'content-type': 'application/json',
           accept: 'application/json',

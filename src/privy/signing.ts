@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, hash, timingSafeEqual } from 'node:crypto'
 
 /**
  * Request signing of the Privy docs/privy-contract.md §2.3. Shared by the client (which signs) and the
@@ -24,16 +24,20 @@ export interface SigningCredentials {
  * (JSON.stringify does not escape `/` or non-ASCII), then stripped of every whitespace character,
  * including spaces inside string values, because every known client does so.
  */
-export function canonicalBody(body: Record<string, unknown>): string {
+export function canonicalBody(body: Record<string, unknown>, json?: string): string {
   const signed: Record<string, unknown> = {}
+  let leftOut = false
   for (const [key, value] of Object.entries(body)) {
-    if (!UNSIGNED_BODY_KEYS.includes(key)) signed[key] = value
+    if (UNSIGNED_BODY_KEYS.includes(key)) leftOut = true
+    else signed[key] = value
   }
-  return JSON.stringify(signed).replace(/\s+/g, '')
+  // `json` (JSON.stringify(body), when the caller has it) is the same text when no key was left out.
+  return (json !== undefined && !leftOut ? json : JSON.stringify(signed)).replace(/\s+/g, '')
 }
 
 export function bodyMd5(canonical: string): string {
-  return createHash('md5').update(canonical, 'utf8').digest('base64')
+  // One-shot: a Hash object per call costs twice the digest of a status call's body.
+  return hash('md5', canonical, 'base64')
 }
 
 export function stringToSign(timestamp: string, apiKey: string, md5: string): string {
@@ -45,7 +49,11 @@ export function signatureFor(
   timestamp: string,
   body: Record<string, unknown>,
 ): string {
-  const md5 = bodyMd5(canonicalBody(body))
+  return signatureOfMd5(credentials, timestamp, bodyMd5(canonicalBody(body)))
+}
+
+/** The Signature of a body whose `bodyMd5` is known: a call re-signs each attempt, hashing its body once. */
+export function signatureOfMd5(credentials: SigningCredentials, timestamp: string, md5: string): string {
   const hmac = createHmac('sha256', credentials.apiSecret)
     .update(stringToSign(timestamp, credentials.apiKey, md5), 'utf8')
     .digest('base64')
@@ -66,6 +74,12 @@ export function signatureMatches(
 
 /** ISO-8601 with the +07:00 offset of Jakarta, as the contract's clients send it. */
 export function privyTimestamp(date: Date): string {
-  const jakarta = new Date(date.getTime() + 7 * 60 * 60 * 1000)
-  return `${jakarta.toISOString().slice(0, 19)}+07:00`
+  const second = Math.floor(date.getTime() / 1000)
+  // To the second: every call within one second signs with the same text, formatted once.
+  if (second !== lastTimestamp.second) {
+    const jakarta = new Date((second + 7 * 60 * 60) * 1000)
+    lastTimestamp = { second, text: `${jakarta.toISOString().slice(0, 19)}+07:00` }
+  }
+  return lastTimestamp.text
 }
+let lastTimestamp = { second: Number.NaN, text: '' }

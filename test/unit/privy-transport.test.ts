@@ -183,6 +183,48 @@ describe('Privy transport: what is never followed or buffered', () => {
     await client.close()
   })
 
+  it('an answer cut off mid-body (the connection closes early) is PrivyConnectionError, outcome unknown', async () => {
+    const cutOff: Responder = (res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '1000' })
+      res.write('{"message":"OK","data":{"reference_number":"R-1"')
+      setTimeout(() => res.socket?.destroy(), 20)
+    }
+    privy = await startFakePrivy({ [REGISTER_PATH]: [cutOff, created({})] })
+    const { client } = testClient(privy.baseUrl, { timeoutMs: 5_000 })
+    const error = await failure(client.registrations.register(input))
+    expect(error).toBeInstanceOf(PrivyConnectionError)
+    expect(error).not.toBeInstanceOf(PrivyTimeoutError)
+    expect(error).toMatchObject({ outcome: 'unknown', operation: 'registrations.register' })
+    expect(privy.callsTo(REGISTER_PATH)).toHaveLength(1)
+    await client.close()
+  })
+
+  it('reads an answer sent in many chunks, a character split between two of them', async () => {
+    const data = { ...STATUS_DATA, reject_reason: { code: 'RC01', reason: 'Foto KTP buram – ulangi' } }
+    const bytes = Buffer.from(JSON.stringify({ message: 'OK', data }), 'utf8')
+    const dash = bytes.indexOf(Buffer.from('–', 'utf8'))
+    const inChunks: Responder = (res) => {
+      res.writeHead(201, { 'content-type': 'application/json' })
+      // The en dash is three bytes: the first chunk ends after its first byte.
+      const cuts = [0, 7, dash + 1, dash + 2, bytes.length]
+      let index = 0
+      const next = () => {
+        const [from, to] = [cuts[index], cuts[index + 1]]
+        index++
+        if (to === undefined) return void res.end()
+        res.write(bytes.subarray(from, to))
+        setTimeout(next, 5)
+      }
+      next()
+    }
+    privy = await startFakePrivy({ [STATUS_PATH]: [inChunks] })
+    const { client } = testClient(privy.baseUrl)
+    await expect(client.registrations.status(ref)).resolves.toMatchObject({
+      reject_reason: { code: 'RC01', reason: 'Foto KTP buram – ulangi' },
+    })
+    await client.close()
+  })
+
   it('still types an oversize error body by its status', async () => {
     privy = await startFakePrivy({ [REGISTER_PATH]: [drip(503, 'x'.repeat(4_096), 1)] })
     const { client } = testClient(privy.baseUrl, { maxResponseBytes: 16 * 1024 })
