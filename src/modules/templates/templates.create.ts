@@ -22,8 +22,9 @@ export function createTemplateCreation(deps: TemplateServiceDeps) {
     const record = await deps.templates.create(
       { id, ownerId: ownerIdFor(principal), name: metadata.name, now: deps.now() },
       version,
+      claim?.ref,
     )
-    await claim?.bind(id)
+    claim?.boundInTransaction(id)
     return toTemplateView(record)
   }
   return { create }

@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient, Template, TemplateVersion } from '../../generated/prisma/client.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/index.js'
 import type { ListFilters } from '../list-filters.js'
 
 /** A template with the version asked for (its current one unless named). */
@@ -38,17 +39,29 @@ export function createTemplateRepository(prisma: PrismaClient) {
   return {
     find,
 
-    async create(template: { id: string; ownerId: string; name: string; now: Date }, data: VersionData) {
+    /**
+     * The template and its first version; with an Idempotency-Key, the key is bound to it in the same
+     * transaction, so a crash after the insert cannot leave a template the key does not know (a retry
+     * would make a second one).
+     */
+    async create(
+      template: { id: string; ownerId: string; name: string; now: Date },
+      data: VersionData,
+      idempotencyKey?: IdempotencyKeyRef,
+    ) {
       const { eMeterai, ...rest } = data
-      await prisma.template.create({
-        data: {
-          id: template.id,
-          ownerId: template.ownerId,
-          name: template.name,
-          version: 1,
-          createdAt: template.now,
-          versions: { create: { version: 1, ...rest, eMeterai: eMeterai ?? undefined } },
-        },
+      await prisma.$transaction(async (tx) => {
+        await tx.template.create({
+          data: {
+            id: template.id,
+            ownerId: template.ownerId,
+            name: template.name,
+            version: 1,
+            createdAt: template.now,
+            versions: { create: { version: 1, ...rest, eMeterai: eMeterai ?? undefined } },
+          },
+        })
+        if (idempotencyKey) await bindIdempotencyKey(tx, idempotencyKey, template.id)
       })
       return (await find(template.id)) as TemplateRecord
     },
