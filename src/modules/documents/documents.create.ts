@@ -11,6 +11,7 @@ import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
+import { releaseBytes } from '../../lib/release-bytes.js'
 import { eMeteraiStamp, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
@@ -33,7 +34,7 @@ export interface DocumentServiceDeps {
   now: () => Date
   pii: PiiCipher
   /** Reads PDFs in worker threads (src/pdf-worker/): never on the event loop. */
-  pdf: Pick<PdfPool, 'inspect' | 'findText'>
+  pdf: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>
   /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request. */
@@ -51,7 +52,9 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
   /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
-    const pdf = await deps.pdf.inspect(received.file)
+    // The upload's bytes go to the worker and come back, never copied (issue 12: memory per upload).
+    const { info: pdf, bytes } = await deps.pdf.inspectMoved(received.file)
+    received.file = bytes
     // Tags are searched for only when named, after inspect accepted the file (README "Text tags").
     const stampList = metadata.e_meterai?.placements ?? []
     const tags = anchorsOf([...metadata.signers.map((signer) => signer.placements), stampList])
@@ -188,6 +191,10 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
         },
         { onLateAnswer: (late) => adoptLateAnswer(record, late) },
       )
+      // Privy answered, so it read the whole body: nothing reads the PDF again (only its hash is kept),
+      // and its memory goes back now, not at the next full GC. On a failure it may still be streaming
+      // to a late answer, so it is left to the GC then.
+      releaseBytes(received.file)
       const answer = {
         documentToken: result.document_token,
         signingUrl: result.signing_url,
