@@ -69,7 +69,7 @@ export function documentMultipartLimits(limits: DocumentUploadLimits) {
  * Reads a `multipart/form-data` document upload as a stream: exactly one `file` part and one
  * `metadata` part, in either order. The file is hashed as it arrives and capped while read; the chunks
  * are joined once at the end, so this reader holds about twice the file, briefly (the whole upload
- * measured 1.4–2.0× the bytes in flight on Node 24: README, Benchmark, "Uploads on Node 24").
+ * measured 1.4–2.3× the bytes in flight on Node 24: README, Benchmark, "Uploads on Node 24").
  *
  * The bytes are only collected here; `inspectPdf` judges them, whatever name or type the client gave.
  */
