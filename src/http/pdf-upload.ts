@@ -27,6 +27,10 @@ export interface PdfUploadLimits {
 }
 
 export interface PdfUpload {
+  /**
+   * Its own memory (not a view into a shared buffer from 4 KiB up): a document upload moves it to the
+   * PDF worker and back (the answer's Buffer replaces this one) and frees it once Privy has answered.
+   */
   file: Buffer
   /** SHA-256 of `file`, lower-case hex, computed while it streamed in. */
   sha256: string
@@ -68,8 +72,8 @@ export function pdfMultipartLimits(limits: PdfUploadLimits) {
 /**
  * Reads a `multipart/form-data` PDF form as a stream: exactly one `file` part and one `metadata`
  * part, in either order. The file is hashed as it arrives and capped while read; the chunks
- * are joined once at the end, so this reader holds about twice the file, briefly (the whole upload,
- * with the base64 body for Privy, measured 2.3–2.8× the bytes in flight: see `npm run bench`).
+ * are joined once at the end, so this reader holds about twice the file, briefly (a whole document
+ * upload measured 1.4–2.3× the bytes in flight on Node 24: README, Benchmark).
  *
  * The bytes are only collected here; `inspectPdf` judges them, whatever name or type the client gave.
  */

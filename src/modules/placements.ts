@@ -203,19 +203,26 @@ export interface PlacementList {
  * and checks every list against it: the boxes per list, in points, and every error found.
  */
 export async function resolvePlacementLists(
-  pool: Pick<PdfPool, 'inspect' | 'findText'>,
+  pool: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>,
   file: Buffer,
   lists: readonly PlacementList[],
-): Promise<{ pdf: PdfInfo; boxes: PointBox[][]; errors: FieldError[] }> {
-  const pdf = await pool.inspect(file)
+  options: { move?: boolean } = {},
+): Promise<{ pdf: PdfInfo; file: Buffer; boxes: PointBox[][]; errors: FieldError[] }> {
+  // `move`: the caller's bytes go to the worker and come back, never copied (an upload's memory,
+  // README "Benchmark"); the caller must use the answer's `file` from then on, its own is emptied.
+  const inspected = options.move
+    ? await pool.inspectMoved(file)
+    : { info: await pool.inspect(file), bytes: file }
+  const pdf = inspected.info
   // Tags are searched for only when named, after inspect accepted the file (README "Text tags").
   const tags = anchorsOf(lists.map((list) => list.placements))
-  const hits = tags.length > 0 ? await pool.findText(file, tags) : []
+  const hits = tags.length > 0 ? await pool.findText(inspected.bytes, tags) : []
   const checked = lists.map((list) =>
     checkPlacementInputs(list.placements, hits, pdf, list.path, list.kind, list.max),
   )
   return {
     pdf,
+    file: inspected.bytes,
     boxes: checked.map((one) => one.boxes),
     errors: checked.flatMap((one) => one.errors),
   }

@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8'
 import { parentPort } from 'node:worker_threads'
+import { Piscina } from 'piscina'
 import { AppError } from '../errors/app-error.js'
 import { inspectPdf } from '../pdf/inspect.js'
 import { type InspectJob, type InspectOutcome, type JobStarted, unreadableFile } from './jobs.js'
@@ -11,6 +12,18 @@ import { type InspectJob, type InspectOutcome, type JobStarted, unreadableFile }
  */
 export default async function inspect(job: InspectJob): Promise<InspectOutcome> {
   parentPort?.postMessage({ pdfJobStarted: job.jobId } satisfies JobStarted)
+  const outcome = await check(job)
+  if (!job.returnBytes) return outcome
+  // The bytes go back by transfer, as they came: the worker keeps no copy, and its parse (garbage now)
+  // is left looking at an empty buffer.
+  const moved = {
+    [Piscina.transferableSymbol]: [job.bytes.buffer],
+    [Piscina.valueSymbol]: { ...outcome, bytes: job.bytes },
+  }
+  return Piscina.move(moved as never) as unknown as InspectOutcome
+}
+
+async function check(job: InspectJob): Promise<InspectOutcome> {
   // A Buffer arrives as a plain Uint8Array; this views the same memory as a Buffer again, no copy.
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength)
   try {

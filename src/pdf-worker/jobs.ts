@@ -2,12 +2,17 @@ import type { FieldError } from '../errors/app-error.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import type { PdfInfo } from '../pdf/inspect.js'
 
-/** What the main thread sends a worker: the PDF (a copy, the request keeps its own) and the limits. */
+/**
+ * What the main thread sends a worker: the PDF and the limits. The PDF is either a copy (the caller
+ * keeps its own) or, with `returnBytes`, the caller's own memory moved here and sent back with the
+ * answer, so that no second copy of it exists at any moment (`PdfPool.inspectMoved`).
+ */
 export interface InspectJob {
   /** Announced back (`JobStarted`) the moment a worker starts it: its deadline starts then. */
   jobId: number
   bytes: Uint8Array
   limits: { maxPages: number; maxObjects: number; maxExpandedBytes?: number }
+  returnBytes?: boolean
 }
 
 /** A refusal as it crosses the thread boundary (an Error's class does not survive a postMessage). */
@@ -21,9 +26,10 @@ export interface Refusal {
  * A worker's answer. It never throws for a bad PDF: the answer says whether the worker should be
  * retired (it hit a limit, or failed in a way nobody planned for) and how much heap it holds now.
  */
-export type InspectOutcome =
+export type InspectOutcome = (
   | { ok: true; info: PdfInfo; heapUsed: number }
   | { ok: false; refusal: Refusal; retire: boolean; heapUsed: number; failure?: string }
+) & { /** The job's bytes, moved back (`returnBytes`). */ bytes?: Uint8Array }
 
 /** Posted by a worker as it starts a job, before anything that could block it. */
 export interface JobStarted {

@@ -24,6 +24,12 @@ export interface PdfPoolOptions {
 export interface PdfPool {
   /** Inspects a PDF in a worker: its pages, or the 4xx/503 AppError that refuses it. */
   inspect(bytes: Uint8Array): Promise<PdfInfo>
+  /**
+   * `inspect` without a copy: the bytes' memory moves to the worker and back (transfer), so `bytes` is
+   * empty from this call on, whatever its outcome, and the answer carries them again. Only for a caller
+   * that holds the one view of an unshared buffer (anything else is copied first, as `inspect` does).
+   */
+  inspectMoved(bytes: Buffer): Promise<{ info: PdfInfo; bytes: Buffer }>
   /** Finds each tag on every page of an inspected PDF (text-task.ts), under the same bounds. */
   findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]>
   /** Workers alive, jobs waiting, workers retired and started so far: for tests and the bench. */
@@ -170,6 +176,17 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     return (await run<InspectOutcome>({ bytes, limits: options.limits })).info
   }
 
+  async function inspectMoved(bytes: Buffer): Promise<{ info: PdfInfo; bytes: Buffer }> {
+    // A view into a larger buffer (Node's pool of small Buffers, a slice) cannot be moved alone.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    const own = whole ? bytes : new Uint8Array(bytes)
+    const moved = { bytes: own, limits: options.limits, returnBytes: true }
+    const outcome = await run<InspectOutcome>(moved, undefined, [own.buffer as ArrayBuffer])
+    const back = outcome.bytes
+    if (!back) throw new Error('the PDF worker did not send the bytes back')
+    return { info: outcome.info, bytes: Buffer.from(back.buffer, back.byteOffset, back.byteLength) }
+  }
+
   async function findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]> {
     return (await run<TextOutcome>({ bytes, tags, limits: options.limits }, 'findText')).hits
   }
@@ -178,6 +195,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
   async function run<O extends InspectOutcome | TextOutcome>(
     payload: Omit<InspectJob, 'jobId'> | Omit<TextJob, 'jobId'>,
     name?: string,
+    transferList?: ArrayBuffer[],
   ): Promise<Extract<O, { ok: true }>> {
     if (closed) throw unavailable('The gateway is shutting down')
     if (options.queueSize > 0 && (created?.queueSize ?? 0) >= options.queueSize) throw busy()
@@ -190,7 +208,11 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     }
     let outcome: O
     try {
-      outcome = (await pool().run(task, { signal: job.controller.signal, ...(name ? { name } : {}) })) as O
+      outcome = (await pool().run(task, {
+        signal: job.controller.signal,
+        ...(name ? { name } : {}),
+        ...(transferList ? { transferList } : {}),
+      })) as O
     } catch (error) {
       throw failureOf(job, error)
     } finally {
@@ -226,6 +248,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
 
   return {
     inspect,
+    inspectMoved,
     findText,
     stats: () => ({
       threads: created?.threads.length ?? 0,

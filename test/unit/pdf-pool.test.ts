@@ -85,6 +85,40 @@ describe('the PDF pool', () => {
     expect(await shared.inspect(await pdfs.a4())).toMatchObject({ pageCount: 1 })
   })
 
+  it('inspectMoved moves the bytes to the worker and back: the same bytes answered, no copy left behind', async () => {
+    const pdf = await pdfs.multiPage()
+    // A buffer of its own (the reader's), not a view into Node's pool of small Buffers.
+    const own = Buffer.from(new Uint8Array(pdf).buffer)
+    const { info, bytes } = await shared.inspectMoved(own)
+    expect(info).toMatchObject({ pageCount: 3 })
+    expect(bytes.equals(pdf)).toBe(true)
+    // Moved, not copied: the caller's view is empty, the memory is the answer's now.
+    expect(own.buffer.byteLength).toBe(0)
+    expect(bytes.buffer.byteLength).toBe(pdf.length)
+  })
+
+  it('inspectMoved copies a view into a shared buffer rather than taking the memory of its neighbours', async () => {
+    const pdf = await pdfs.a4()
+    const backing = Buffer.alloc(pdf.length + 20, 7)
+    pdf.copy(backing, 10)
+    const view = backing.subarray(10, 10 + pdf.length)
+    const { info, bytes } = await shared.inspectMoved(view)
+    expect(info).toMatchObject({ pageCount: 1 })
+    expect(bytes.equals(pdf)).toBe(true)
+    expect(view.equals(pdf)).toBe(true)
+    expect([backing[0], backing.at(-1)]).toEqual([7, 7])
+  })
+
+  it('inspectMoved answers a refusal as inspect does', async () => {
+    expect(
+      await failureOf(shared.inspectMoved(Buffer.from(new Uint8Array(pdfs.noPages()).buffer))),
+    ).toMatchObject({
+      status: 422,
+      code: 'UNPROCESSABLE',
+      message: 'has no pages',
+    })
+  })
+
   it('answers a refusal that is not a limit as it is, keeping the worker', async () => {
     const retired = shared.stats().retired
     expect(await failureOf(shared.inspect(pdfs.noPages()))).toMatchObject({

@@ -12,6 +12,7 @@ import type { AnswerKeeper } from '../../lib/answer-keeper.js'
 import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } from '../../lib/late-answer.js'
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
+import { releaseBytes } from '../../lib/release-bytes.js'
 import { eMeteraiStamp, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
@@ -33,7 +34,7 @@ export interface DocumentServiceDeps {
   now: () => Date
   pii: PiiCipher
   /** Reads PDFs in worker threads (src/pdf-worker/): never on the event loop. */
-  pdf: Pick<PdfPool, 'inspect' | 'findText'>
+  pdf: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>
   /** How long a late answer from Privy is waited for before a retry probes (PRIVY_LATE_ANSWER_MS). */
   lateAnswerMs: number
   /** A row still `in_flight` after this long lost its request. */
@@ -58,24 +59,31 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
   async function prepare(principal: Principal, received: DocumentUpload) {
     const metadata = parseMetadata(received.metadata)
     const stampList = metadata.e_meterai?.placements ?? []
-    const resolved = await resolvePlacementLists(deps.pdf, received.file, [
-      ...metadata.signers.map((signer, index) => ({
-        placements: signer.placements,
-        path: `metadata.signers.${index}.placements`,
-        kind: 'signature' as const,
-        max: 20,
-      })),
-      ...(metadata.e_meterai
-        ? [
-            {
-              placements: stampList,
-              path: 'metadata.e_meterai.placements',
-              kind: 'e_meterai' as const,
-              max: 10,
-            },
-          ]
-        : []),
-    ])
+    const resolved = await resolvePlacementLists(
+      deps.pdf,
+      received.file,
+      [
+        ...metadata.signers.map((signer, index) => ({
+          placements: signer.placements,
+          path: `metadata.signers.${index}.placements`,
+          kind: 'signature' as const,
+          max: 20,
+        })),
+        ...(metadata.e_meterai
+          ? [
+              {
+                placements: stampList,
+                path: 'metadata.e_meterai.placements',
+                kind: 'e_meterai' as const,
+                max: 10,
+              },
+            ]
+          : []),
+      ],
+      { move: true },
+    )
+    // The bytes went to the worker and came back, never copied (issue 12: memory per upload).
+    received.file = resolved.file
     const { pdf, errors: placementErrors } = resolved
     const signerBoxes = resolved.boxes.slice(0, metadata.signers.length)
     const stampBoxes = metadata.e_meterai ? resolved.boxes[metadata.signers.length] : undefined
@@ -197,6 +205,10 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
         },
         { onLateAnswer: (late) => adoptLateAnswer(record, late) },
       )
+      // Privy answered, so it read the whole body: nothing reads the PDF again (only its hash is kept),
+      // and its memory goes back now, not at the next full GC. On a failure it may still be streaming
+      // to a late answer, so it is left to the GC then.
+      releaseBytes(received.file)
       const answer = {
         documentToken: result.document_token,
         signingUrl: result.signing_url,

@@ -57,7 +57,7 @@ export function parseTemplateMetadata(metadata: unknown): TemplateMetadata {
  * sent from this version gets, without searching the PDF again.
  */
 export async function resolveVersion(
-  pool: Pick<PdfPool, 'inspect' | 'findText'>,
+  pool: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>,
   file: Omit<PdfUpload, 'metadata'>,
   metadata: TemplateMetadata,
 ): Promise<VersionData> {

@@ -6,7 +6,7 @@ import type { TemplateRepository } from './templates.repository.js'
 export interface TemplateServiceDeps {
   templates: TemplateRepository
   /** Reads PDFs in worker threads (src/pdf-worker/), with the upload's limits. */
-  pdf: Pick<PdfPool, 'inspect' | 'findText'>
+  pdf: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>
   /** The documents' PDF store: a template's PDFs are kept there by SHA-256, like signed PDFs. */
   store: SignedPdfStore
   now: () => Date
