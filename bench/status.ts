@@ -187,8 +187,8 @@ export async function statusReads(
         // Cold: each gateway run starts where the last one of its kind stopped, so no record is read twice.
         const offsetKey = `${scenario.kind} ${contender.name}`
         const offset = cold ? (coldOffset.get(offsetKey) ?? 0) : 0
-        // Only the gateway keeps records (its record cache): the proxy and the peer read none of them.
-        const gateway = contender === stack.gateway
+        // Only the gateways keep records (their record caches): the proxy and the peer read none of them.
+        const gateway = contender === stack.gateway || contender === stack.baseline
         if (cold && gateway && records.grow) {
           const fastest = coldRps.get(scenario.kind) ?? COLD_RPS_GUESS / 1.5
           const need = offset + Math.ceil(fastest * 1.5 * DURATION_S) + CONNECTIONS - ids.length
