@@ -64,7 +64,7 @@ export function startProcess(
 }
 
 const INSPECTOR_NOTICE =
-  /^(Debugger listening on ws:|Debugger attached\.$|Debugger ending on ws:|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector$)/
+  /^(Debugger listening on ws:|Debugger attached\.$|Debugger ending on ws:|For help, see: https:\/\/nodejs\.org\/\S+$)/
 
 export async function waitUntilOk(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
