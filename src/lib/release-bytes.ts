@@ -2,7 +2,7 @@
  * Gives a large buffer's memory back now rather than at the next full GC. A request's PDF lives for
  * seconds, long enough to reach V8's old generation, and a dead Buffer there keeps its memory until a
  * mark-compact, which V8 starts only once tens of MiB more of such memory have piled up: with 20 uploads
- * of 5 MiB at a time, the finished ones were a large part of the peak (issue 12). Detaching the
+ * of 5 MiB at a time, the finished ones were a large part of the peak (docs/decisions/upload-streaming.md). Detaching the
  * ArrayBuffer (a zero-length `transfer`) frees its memory at once; every view of it reads as empty
  * from then on.
  *

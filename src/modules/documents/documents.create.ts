@@ -82,7 +82,7 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
       ],
       { move: true },
     )
-    // The bytes went to the worker and came back, never copied (issue 12: memory per upload).
+    // The bytes went to the worker and came back, never copied (docs/decisions/upload-streaming.md).
     received.file = resolved.file
     const { pdf, errors: placementErrors } = resolved
     const signerBoxes = resolved.boxes.slice(0, metadata.signers.length)
