@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { answered, clientFor } from '../helpers/client.js'
+import { upstreamCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 
@@ -34,11 +35,6 @@ async function create(body: RegistrationRequest, key?: string) {
   return answered(await client.raw.POST('/v1/registrations', { body, headers }))
 }
 
-async function upstreamCalls(): Promise<number> {
-  const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(REGISTER_PATH)}`)
-  return response.json.count
-}
-
 const keyRow = (key: string) =>
   gateway.database.prisma.idempotencyKey.findUnique({
     where: { ownerId_key: { ownerId: 'user:idempotency-claim-user', key } },
@@ -67,12 +63,12 @@ describe('the Idempotency-Key taken with the registration', () => {
     const key = randomUUID()
     expect((await create(landingPage(), key)).status).toBe(201)
     const other = landingPage()
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const rows = await registrations()
     const reused = await create(other, key)
     expect(reused.status).toBe(422)
     expect(reused.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
-    expect(await upstreamCalls()).toBe(before)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before)
     expect(await registrations()).toBe(rows)
     // The natural key of `other` was not left taken by the rolled-back transaction.
     const fresh = await create(other)
@@ -111,10 +107,10 @@ describe('the Idempotency-Key taken with the registration', () => {
       delay_ms: 400,
       times: 1,
     })
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const rows = await registrations()
     const answers = await Promise.all(Array.from({ length: 6 }, () => create(body, key)))
-    expect(await upstreamCalls()).toBe(before + 1)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before + 1)
     const codes = answers.map((answer) => answer.status).sort()
     expect(codes.filter((status) => status === 201).length).toBeGreaterThanOrEqual(1)
     expect(codes.every((status) => status === 201 || status === 409)).toBe(true)

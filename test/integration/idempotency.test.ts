@@ -7,7 +7,14 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getRegistration, register, requestOtp } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
-import { a4Pdf, type SignerUser, signatureAt, uploadBody, verifiedUser } from '../helpers/documents.js'
+import {
+  a4Pdf,
+  type SignerUser,
+  signatureAt,
+  uploadBody,
+  upstreamCount,
+  verifiedUser,
+} from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
 import { startTestGateway, type TestGateway, useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor, photo } from '../helpers/identity.js'
@@ -34,11 +41,6 @@ function landingPage(): LandingPageRegistrationRequest {
   }
 }
 
-async function upstreamCalls(path = REGISTER_PATH): Promise<number> {
-  const response = await gateway.sim('GET', `/__sim/requests/count?path=${encodeURIComponent(path)}`)
-  return response.json.count
-}
-
 const withKey = (key: string) => ({ 'idempotency-key': key })
 
 /** `POST /v1/registrations` as `caller` (with `key` when given), answered as is, with its exact text. */
@@ -63,7 +65,7 @@ describe('Idempotency-Key', () => {
   it('replays the first answer byte for byte, marked, without calling Privy again', async () => {
     const key = randomUUID()
     const body = landingPage()
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const first = await create(body, key)
     expect(first.status, first.text).toBe(201)
     expect(first.headers.get('idempotent-replayed')).toBeNull()
@@ -73,7 +75,7 @@ describe('Idempotency-Key', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'))
     expect(again.headers.get('location')).toBe(first.headers.get('location'))
-    expect(await upstreamCalls()).toBe(before + 1)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before + 1)
   })
 
   it('the same key with a different body is 422, and changes nothing', async () => {
@@ -81,12 +83,12 @@ describe('Idempotency-Key', () => {
     const body = landingPage()
     const first = await create(body, key)
     expect(first.status).toBe(201)
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const other = await create(landingPage(), key)
     expect(other.status).toBe(422)
     expect(other.headers.get('content-type')).toContain('application/problem+json')
     expect(other.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
-    expect(await upstreamCalls()).toBe(before)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before)
     // The original answer is still the one kept.
     const replay = await create(body, key)
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
@@ -112,9 +114,9 @@ describe('Idempotency-Key', () => {
       delay_ms: 400,
       times: 1,
     })
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const answers = await Promise.all(Array.from({ length: 8 }, () => create(body, key)))
-    expect(await upstreamCalls()).toBe(before + 1)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before + 1)
     const created = answers.filter((answer) => answer.status === 201)
     const busy = answers.filter((answer) => answer.status === 409)
     expect(created.length + busy.length).toBe(8)
@@ -225,12 +227,12 @@ describe('natural keys, without an Idempotency-Key', () => {
     })
     const first = await create(body)
     expect(first.status, first.text).toBe(201)
-    const before = await upstreamCalls()
+    const before = await upstreamCount(gateway, REGISTER_PATH)
     const second = await create(body)
     expect(second.status).toBe(409)
     expect(second.error).toMatchObject({ code: 'REGISTRATION_EXISTS', registration_id: first.data?.id })
     expect(second.text).not.toContain(body.nik)
-    expect(await upstreamCalls()).toBe(before)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(before)
     // The same person under another caller is that caller's own registration.
     const elsewhere = await createAs(await clientFor(gateway, 'natural-other'), body)
     expect(elsewhere.status).toBe(201)
