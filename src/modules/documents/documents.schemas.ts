@@ -41,26 +41,48 @@ const SignerInputSchema = z
     message: 'name the signer by registration_id or by privy_id (exactly one)',
   })
 
-export const DocumentMetadataSchema = z
-  .strictObject({
-    title: text({ min: 1, max: 200, trim: true }).meta({ example: 'Perjanjian Kerja Sama Distribusi 2026' }),
+/** How the people named sign, as a document and a template both say it (`who`: "signers", "roles"). */
+export function signingFields(who: string) {
+  return {
     sign_process: z
       .enum(['serial', 'parallel'])
       .default('parallel')
-      .describe('serial: signers sign in the order given; parallel: in any order'),
+      .describe(`serial: ${who} sign in the order given; parallel: in any order`),
     visibility: z.boolean().default(true).describe('Whether signatures are drawn on the pages'),
+  }
+}
+
+/**
+ * The rules a list of people to sign obeys, named `list` in its metadata (documents: `signers`,
+ * templates: `roles`): someone signs or an e-Meterai is asked for, and someone has the role signer.
+ */
+export function withSignerRules<Schema extends z.ZodType<{ e_meterai?: unknown }>>(
+  schema: Schema,
+  list: string,
+  noun: string,
+) {
+  const people = (metadata: object) => (metadata as Record<string, Array<{ role: string }>>)[list] ?? []
+  return schema
+    .refine((metadata) => people(metadata).length > 0 || metadata.e_meterai !== undefined, {
+      message: `name at least one ${noun}, or ask for an e-Meterai`,
+      path: [list],
+    })
+    .refine(
+      (metadata) => people(metadata).length === 0 || people(metadata).some((one) => one.role === 'signer'),
+      { message: `at least one of the ${list} must have the role signer`, path: [list] },
+    )
+}
+
+export const DocumentMetadataSchema = withSignerRules(
+  z.strictObject({
+    title: text({ min: 1, max: 200, trim: true }).meta({ example: 'Perjanjian Kerja Sama Distribusi 2026' }),
+    ...signingFields('signers'),
     signers: z.array(SignerInputSchema).max(20).default([]),
     e_meterai: EMeteraiInputSchema.optional(),
-  })
-  .refine((metadata) => metadata.signers.length > 0 || metadata.e_meterai !== undefined, {
-    message: 'name at least one signer, or ask for an e-Meterai',
-    path: ['signers'],
-  })
-  .refine((metadata) => metadata.signers.length === 0 || metadata.signers.some((s) => s.role === 'signer'), {
-    message: 'at least one of the signers must have the role signer',
-    path: ['signers'],
-  })
-  .meta({ id: 'DocumentMetadata' })
+  }),
+  'signers',
+  'signer',
+).meta({ id: 'DocumentMetadata' })
 
 export type DocumentMetadata = z.infer<typeof DocumentMetadataSchema>
 

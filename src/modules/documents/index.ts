@@ -13,7 +13,13 @@ export {
   type DocumentRepository,
 } from './documents.repository.js'
 export { documentRoutes } from './documents.routes.js'
-export { E_METERAI_CATEGORIES, EMeteraiInputSchema, RoleNameSchema } from './documents.schemas.js'
+export {
+  E_METERAI_CATEGORIES,
+  EMeteraiInputSchema,
+  RoleNameSchema,
+  signingFields,
+  withSignerRules,
+} from './documents.schemas.js'
 export { createDocumentService } from './documents.service.js'
 export { createDocumentSigning, type DocumentSigning, type SigningSeat } from './documents.signing.js'
 export { createDocumentSync, type DocumentSync } from './documents.sync.js'

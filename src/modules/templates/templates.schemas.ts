@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { text } from '../../lib/text.js'
-import { EMeteraiInputSchema, RoleNameSchema } from '../documents/index.js'
+import { EMeteraiInputSchema, RoleNameSchema, signingFields, withSignerRules } from '../documents/index.js'
 import { ListFilterFields } from '../list-filters.js'
 import { PlacementInputSchema } from '../placements.js'
 
@@ -11,26 +11,16 @@ const RoleInputSchema = z.strictObject({
 })
 
 /** A template's `metadata`: its name, its roles and where each signs, text tags resolved once. */
-export const TemplateMetadataSchema = z
-  .strictObject({
+export const TemplateMetadataSchema = withSignerRules(
+  z.strictObject({
     name: text({ min: 1, max: 200, trim: true }).meta({ example: 'Perjanjian Kredit' }),
-    sign_process: z
-      .enum(['serial', 'parallel'])
-      .default('parallel')
-      .describe('serial: roles sign in the order given; parallel: in any order'),
-    visibility: z.boolean().default(true).describe('Whether signatures are drawn on the pages'),
+    ...signingFields('roles'),
     roles: z.array(RoleInputSchema).max(20).default([]),
     e_meterai: EMeteraiInputSchema.optional(),
-  })
-  .refine((metadata) => metadata.roles.length > 0 || metadata.e_meterai !== undefined, {
-    message: 'name at least one role, or ask for an e-Meterai',
-    path: ['roles'],
-  })
-  .refine((metadata) => metadata.roles.length === 0 || metadata.roles.some((r) => r.role === 'signer'), {
-    message: 'at least one of the roles must have the role signer',
-    path: ['roles'],
-  })
-  .meta({ id: 'TemplateMetadata' })
+  }),
+  'roles',
+  'role',
+).meta({ id: 'TemplateMetadata' })
 export type TemplateMetadata = z.infer<typeof TemplateMetadataSchema>
 
 const METADATA_EXAMPLE = {
