@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { FieldError } from '../errors/app-error.js'
+import { AppError, type FieldError } from '../errors/app-error.js'
 import {
   checkPlacement,
   type PdfInfo,
@@ -188,6 +188,35 @@ export function unionIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue]
   const branches = [...issue.errors].sort((a, b) => a.length - b.length)
   return (branches[0] ?? []).map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }))
+}
+
+/**
+ * `value` parsed by `schema`, or 400 `VALIDATION_FAILED` naming each field wrong, under `prefix`
+ * (`metadata` for a form's JSON part, none for a JSON body). A member the schema does not allow is
+ * named itself, as everywhere else (src/errors/error-handler.ts); a placement that fits neither form
+ * gets the problems of the form the client meant (`unionIssues`).
+ */
+export function parseOrRefuse<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  detail: string,
+  prefix?: string,
+): z.output<Schema> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  throw new AppError('VALIDATION_FAILED', {
+    detail,
+    errors: parsed.error.issues.flatMap(unionIssues).flatMap((issue): FieldError[] => {
+      const path = [...(prefix ? [prefix] : []), ...issue.path.map(String)]
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          path: [...path, key].join('.'),
+          message: 'is not a field of this request',
+        }))
+      }
+      return [{ path: path.join('.') || 'body', message: issue.message }]
+    }),
+  })
 }
 
 /** One list of placements to resolve: where it sits in the request, what it places, how many at most. */

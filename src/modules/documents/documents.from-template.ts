@@ -2,7 +2,7 @@ import { AppError, type FieldError, notFound } from '../../errors/app-error.js'
 import type { PdfUpload } from '../../http/pdf-upload.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
-import { unionIssues } from '../placements.js'
+import { parseOrRefuse } from '../placements.js'
 import type { createDocumentCreation, DocumentServiceDeps } from './documents.create.js'
 import { type DocumentFromTemplate, DocumentFromTemplateSchema } from './documents.schemas.js'
 import type { TemplateCopy, TemplateSource } from './documents.types.js'
@@ -52,20 +52,7 @@ export function createDocumentFromTemplate(
 }
 
 function parseRequest(body: unknown): DocumentFromTemplate {
-  const parsed = DocumentFromTemplateSchema.safeParse(body)
-  if (parsed.success) return parsed.data
-  throw new AppError('VALIDATION_FAILED', {
-    detail: 'The request is not valid',
-    errors: parsed.error.issues.flatMap(unionIssues).flatMap((issue): FieldError[] => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({
-          path: [...issue.path, key].join('.'),
-          message: 'is not a field of this request',
-        }))
-      }
-      return [{ path: issue.path.join('.') || 'body', message: issue.message }]
-    }),
-  })
+  return parseOrRefuse(DocumentFromTemplateSchema, body, 'The request is not valid')
 }
 
 /**

@@ -1,6 +1,6 @@
-import { AppError, type FieldError } from '../../errors/app-error.js'
+import type { FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
-import { unionIssues } from '../placements.js'
+import { parseOrRefuse } from '../placements.js'
 import type { RegistrationApi } from '../registration/index.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
@@ -16,22 +16,7 @@ export interface ResolvedSigner {
 }
 
 export function parseMetadata(metadata: unknown): DocumentMetadata {
-  const parsed = DocumentMetadataSchema.safeParse(metadata)
-  if (parsed.success) return parsed.data
-  throw new AppError('VALIDATION_FAILED', {
-    detail: 'The metadata is not valid',
-    errors: parsed.error.issues.flatMap(unionIssues).flatMap((issue): FieldError[] => {
-      const path = ['metadata', ...issue.path]
-      // A member the schema does not allow is named itself, as everywhere else (error-handler.ts).
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({
-          path: [...path, key].join('.'),
-          message: 'is not a field of this request',
-        }))
-      }
-      return [{ path: path.join('.'), message: issue.message }]
-    }),
-  })
+  return parseOrRefuse(DocumentMetadataSchema, metadata, 'The metadata is not valid', 'metadata')
 }
 
 export function processOf(metadata: DocumentMetadata): DocumentProcess {

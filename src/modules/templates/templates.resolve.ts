@@ -2,7 +2,7 @@ import { AppError, type FieldError } from '../../errors/app-error.js'
 import type { PdfUpload } from '../../http/pdf-upload.js'
 import type { PointBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
-import { resolvePlacementLists, unionIssues } from '../placements.js'
+import { parseOrRefuse, resolvePlacementLists } from '../placements.js'
 import type { VersionData } from './templates.repository.js'
 import { type TemplateMetadata, TemplateMetadataSchema } from './templates.schemas.js'
 
@@ -20,25 +20,10 @@ export interface StoredEMeterai {
 }
 
 export function parseTemplateMetadata(metadata: unknown): TemplateMetadata {
-  const parsed = TemplateMetadataSchema.safeParse(metadata)
-  if (!parsed.success) {
-    throw new AppError('VALIDATION_FAILED', {
-      detail: 'The metadata is not valid',
-      errors: parsed.error.issues.flatMap(unionIssues).flatMap((issue): FieldError[] => {
-        const path = ['metadata', ...issue.path]
-        if (issue.code === 'unrecognized_keys') {
-          return issue.keys.map((key) => ({
-            path: [...path, key].join('.'),
-            message: 'is not a field of this request',
-          }))
-        }
-        return [{ path: path.join('.'), message: issue.message }]
-      }),
-    })
-  }
+  const parsed = parseOrRefuse(TemplateMetadataSchema, metadata, 'The metadata is not valid', 'metadata')
   const seen = new Set<string>()
   const errors: FieldError[] = []
-  parsed.data.roles.forEach((role, index) => {
+  parsed.roles.forEach((role, index) => {
     if (seen.has(role.name)) {
       errors.push({
         path: `metadata.roles.${index}.name`,
@@ -48,7 +33,7 @@ export function parseTemplateMetadata(metadata: unknown): TemplateMetadata {
     seen.add(role.name)
   })
   if (errors.length > 0) throw new AppError('UNPROCESSABLE', { detail: 'Role names must be unique', errors })
-  return parsed.data
+  return parsed
 }
 
 /**
