@@ -25,7 +25,13 @@ export function privyOutcome(event: Pick<PrivyAttemptEvent, 'status' | 'errorNam
 
 /** Read on every scrape: the PDF worker pool and the database pool keep their own counts. */
 export interface LiveSources {
-  pdf?: () => { threads: number; queued: number; retired: number; started: number }
+  pdf?: () => {
+    threads: number
+    queued: number
+    retired: number
+    started: number
+    jobs: { inspect: number; findText: number }
+  }
   databasePool?: () => { total: number; idle: number; waiting: number; max: number }
 }
 
@@ -109,6 +115,22 @@ export function createMetrics(options: { prefix?: string } = {}) {
       this.inc({ event: 'started' }, stats.started - pdfSeen.started)
       this.inc({ event: 'retired' }, stats.retired - pdfSeen.retired)
       pdfSeen = { retired: stats.retired, started: stats.started }
+    },
+  })
+  let jobsSeen = { inspect: 0, findText: 0 }
+  new Counter({
+    name: `${prefix}pdf_jobs_total`,
+    help:
+      'Jobs handed to the PDF worker pool: inspect (the checks of an uploaded, template or signed PDF), ' +
+      'find_text (a search for text tags)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const jobs = live.pdf?.().jobs
+      if (!jobs) return
+      this.inc({ kind: 'inspect' }, jobs.inspect - jobsSeen.inspect)
+      this.inc({ kind: 'find_text' }, jobs.findText - jobsSeen.findText)
+      jobsSeen = { ...jobs }
     },
   })
   new Gauge({

@@ -32,9 +32,20 @@ export interface PdfPool {
   inspectMoved(bytes: Buffer): Promise<{ info: PdfInfo; bytes: Buffer }>
   /** Finds each tag on every page of an inspected PDF (text-task.ts), under the same bounds. */
   findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]>
-  /** Workers alive, jobs waiting, workers retired and started so far: for tests and the bench. */
-  stats(): { threads: number; queued: number; retired: number; started: number }
+  /**
+   * Workers alive, jobs waiting, workers retired and started so far, and the jobs handed to the pool
+   * so far by kind: for /metrics, tests and the bench.
+   */
+  stats(): PdfPoolStats
   close(): Promise<void>
+}
+
+export interface PdfPoolStats {
+  threads: number
+  queued: number
+  retired: number
+  started: number
+  jobs: { inspect: number; findText: number }
 }
 
 /**
@@ -88,6 +99,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
   let closed = false
   let retired = 0
   let started = 0
+  const jobsRun = { inspect: 0, findText: 0 }
 
   const balance: Balancer = (task, candidates) => {
     for (const candidate of candidates) {
@@ -200,6 +212,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
     if (closed) throw unavailable('The gateway is shutting down')
     if (options.queueSize > 0 && (created?.queueSize ?? 0) >= options.queueSize) throw busy()
     const job: Job = { id: nextJobId++, controller: new AbortController(), stage: 'queued' }
+    jobsRun[name === 'findText' ? 'findText' : 'inspect'] += 1
     jobs.set(job.id, job)
     const task = {
       jobId: job.id,
@@ -255,6 +268,7 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
       queued: created?.queueSize ?? 0,
       retired,
       started,
+      jobs: { ...jobsRun },
     }),
     close: async () => {
       closed = true
