@@ -12,8 +12,10 @@ import {
   signWithOtp,
   simDocumentOf,
   uploadForm,
+  upstreamCount,
 } from '../helpers/documents.js'
-import { TEST_API_KEY, useGateway } from '../helpers/gateway.js'
+import { TEST_API_KEY, type TestGateway, useGateway } from '../helpers/gateway.js'
+import { scrape } from '../helpers/prometheus.js'
 import { markBox, pdfWithTags } from '../helpers/tagged-pdfs.js'
 
 /**
@@ -26,7 +28,8 @@ let other: string
 let alice: SignerUser
 let bob: SignerUser
 
-const gateway = useGateway()
+// METRICS_PORT: the PDF worker pool's job counter shows which requests read a PDF in it.
+const gateway = useGateway({ METRICS_PORT: '0' })
 beforeAll(async () => {
   ;({ officer, alice, bob } = await documentCast(gateway, 'tpl', ['alice', 'bob']))
   other = await gateway.userToken('tpl-other')
@@ -35,6 +38,20 @@ beforeAll(async () => {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 const borrowerTag = { anchor: '{{sign:borrower}}', offset: { x: 0, y: -10 }, width: 150, height: 75 }
+
+/** Jobs the gateway's PDF worker pool has been handed so far, by kind (`/metrics`). */
+async function pdfJobs(of: TestGateway = gateway) {
+  const taken = await scrape(of.app.metricsUrl() ?? '')
+  const jobs = (kind: string) => taken.value('privy_gateway_pdf_jobs_total', { kind }) ?? 0
+  return { inspect: jobs('inspect'), findText: jobs('find_text') }
+}
+
+/** The PDF the simulator decoded from the upload of `referenceNumber`. */
+async function uploadedPdf(of: TestGateway, referenceNumber: string) {
+  const response = await request(`${of.simulator.url}/__sim/documents/${referenceNumber}/uploaded.pdf`)
+  expect(response.statusCode).toBe(200)
+  return Buffer.from(await response.body.arrayBuffer())
+}
 
 async function createTemplate(pdf: Buffer, metadata: Record<string, unknown>, token = officer) {
   return gateway.call('POST', '/v1/templates', { token, form: uploadForm(pdf, metadata) })
@@ -69,8 +86,14 @@ describe('a template with a tag, end to end', () => {
   it('resolves the tag once, sends documents from it, signs one, and keeps v1 documents as sent after a replace', async () => {
     // The tag drawn at x 60, baseline 700: its top-left corner is 841.89 - 712 = 129.89 pt from the top.
     const pdf = await distinctPdf(await pdfWithTags('{{sign:borrower}}', [[60, 700]]))
+    const beforeCreate = await pdfJobs()
     const created = await createTemplate(pdf, loanTemplate())
     expect(created.status, created.text).toBe(201)
+    // Made once: the PDF inspected and searched for its tag in the worker pool.
+    expect(await pdfJobs()).toEqual({
+      inspect: beforeCreate.inspect + 1,
+      findText: beforeCreate.findText + 1,
+    })
     expect(created.headers.location).toBe(`/v1/templates/${created.json.id}`)
     expect(created.json).toMatchObject({
       name: 'Loan agreement',
@@ -98,8 +121,11 @@ describe('a template with a tag, end to end', () => {
     expect(pdfBack.headers['content-type']).toBe('application/pdf')
     expect(sha256(Buffer.from(await pdfBack.body.arrayBuffer()))).toBe(sha256(pdf))
 
+    const beforeSend = await pdfJobs()
     const sent = await fromTemplate(templateId)
     expect(sent.status, sent.text).toBe(201)
+    // Sent without a second look: the version's stored pages and boxes, no job in the pool.
+    expect(await pdfJobs()).toEqual(beforeSend)
     expect(sent.json).toMatchObject({
       title: 'Loan 42',
       template_id: templateId,
@@ -121,6 +147,8 @@ describe('a template with a tag, end to end', () => {
       ),
     ).toEqual([[[1, 60, 119.89]], [[1, 350, 650]]])
     expect(JSON.stringify(upstream)).not.toContain('{{sign:')
+    // The template's PDF, byte for byte.
+    expect(sha256(await uploadedPdf(gateway, sent.json.reference_number))).toBe(sha256(pdf))
 
     // Version 2: another PDF, the tag elsewhere; resolved again.
     const pdf2 = await distinctPdf(await pdfWithTags('{{sign:borrower}}', [[200, 300]]))
@@ -148,10 +176,13 @@ describe('a template with a tag, end to end', () => {
     expect(Math.abs((mark?.y ?? 0) - 119.89)).toBeLessThanOrEqual(2)
 
     // A new document uses v2.
+    const beforeSend2 = await pdfJobs()
     const sent2 = await fromTemplate(templateId, { title: 'Loan 43' })
     expect(sent2.status, sent2.text).toBe(201)
-    expect(sent2.json).toMatchObject({ template_version: 2, sha256: sha256(pdf2) })
+    expect(await pdfJobs()).toEqual(beforeSend2)
+    expect(sent2.json).toMatchObject({ template_version: 2, sha256: sha256(pdf2), page_count: 1 })
     expect(sent2.json.signers[0].placements).toEqual([{ page: 1, x: 200, y: 519.89, width: 120, height: 60 }])
+    expect(sha256(await uploadedPdf(gateway, sent2.json.reference_number))).toBe(sha256(pdf2))
 
     // Deleted: 404 for reads and for new documents; what was sent stays.
     const deleted = await gateway.call('DELETE', `/v1/templates/${templateId}`, { token: officer })
@@ -359,6 +390,7 @@ describe('an e-Meterai in a template', () => {
       order: 'after_signing',
       placements: [stamp],
     })
+    const before = await pdfJobs()
     const sent = await gateway.call('POST', '/v1/documents', {
       token: officer,
       body: {
@@ -368,6 +400,74 @@ describe('an e-Meterai in a template', () => {
       },
     })
     expect(sent.status, sent.text).toBe(201)
+    expect(await pdfJobs()).toEqual(before)
     expect(sent.json.e_meterai).toMatchObject({ category: 'surat_perjanjian', placements: [stamp] })
+    const upstream = await simDocumentOf(gateway, sent.json.reference_number)
+    expect(upstream.emeterai).toMatchObject({ positions: [{ page: 1, x: 400, y: 529.89 }] })
   })
 })
+
+describe('a template whose PDF was damaged in the store', () => {
+  it('is refused with a 500 and an error line, and nothing is sent or stored', async () => {
+    const pdf = await a4Pdf()
+    const created = await createTemplate(pdf, {
+      name: 'Damaged',
+      roles: [{ name: 'borrower', placements: [signatureAt(1, 50, 50)] }],
+    })
+    expect(created.status, created.text).toBe(201)
+    const templateId = created.json.id as string
+    // One byte changed in the database-backed store (the default), its length and key unchanged.
+    const damaged = await gateway.database.prisma.$executeRaw`
+      UPDATE "signed_pdfs" SET "bytes" = set_byte("bytes", 100, (get_byte("bytes", 100) + 1) % 256)
+      WHERE "sha256" = ${sha256(pdf)}`
+    expect(damaged).toBe(1)
+    const documents = await gateway.database.prisma.document.count()
+    const uploads = await upstreamCount(gateway)
+    const logged = gateway.logs.lines.length
+
+    const refused = await gateway.call('POST', '/v1/documents', {
+      token: officer,
+      body: {
+        template_id: templateId,
+        title: 'From a damaged PDF',
+        signers: [{ role: 'borrower', privy_id: alice.privyId }],
+      },
+    })
+    expect(refused.status, refused.text).toBe(500)
+    expect(refused.headers['content-type']).toContain('application/problem+json')
+    expect(refused.json).toMatchObject({ code: 'INTERNAL' })
+    expect(refused.json.detail).toMatch(/stored PDF does not match its version/)
+    expect(await gateway.database.prisma.document.count()).toBe(documents)
+    expect(await upstreamCount(gateway)).toBe(uploads)
+    const lines = gateway.logs.lines.slice(logged).map((line) => JSON.parse(line))
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        template_id: templateId,
+        template_version: 1,
+        expected_sha256: sha256(pdf),
+        found_sha256: expect.not.stringMatching(sha256(pdf)),
+      }),
+    )
+
+    // A new version from its metadata alone would be searched in the damaged PDF: refused the same way.
+    const renamed = await gateway.call('PUT', `/v1/templates/${templateId}`, {
+      token: officer,
+      form: uploadFormMetadataOnly({
+        name: 'Damaged, renamed',
+        roles: [{ name: 'borrower', placements: [signatureAt(1, 50, 50)] }],
+      }),
+    })
+    expect(renamed.status, renamed.text).toBe(500)
+    expect(renamed.json.code).toBe('INTERNAL')
+    expect((await gateway.call('GET', `/v1/templates/${templateId}`, { token: officer })).json.version).toBe(
+      1,
+    )
+  })
+})
+
+function uploadFormMetadataOnly(metadata: Record<string, unknown>) {
+  const form = uploadForm(Buffer.from('%PDF-'), metadata)
+  form.delete('file')
+  return form
+}

@@ -13,14 +13,19 @@ import { isAwaitingAnswer as awaiting, lateAnswerDeadline, outcomeNotSettled } f
 import type { PiiCipher } from '../../lib/pii-crypto.js'
 import { ownerIdFor, ownerScope, type Principal } from '../../lib/principal.js'
 import { releaseBytes } from '../../lib/release-bytes.js'
-import { eMeteraiStamp, signatureBox } from '../../pdf/index.js'
+import { eMeteraiStamp, type PointBox, signatureBox } from '../../pdf/index.js'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { DocumentUploadResult, LateAnswer, PrivyClient } from '../../privy/index.js'
 import { DOC_PROCESS_CODES, SIGN_PROCESS_CODES } from '../../privy/index.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
-import { resolvePlacementLists } from '../placements.js'
 import type { RegistrationApi } from '../registration/index.js'
-import { parseMetadata, processOf, type ResolvedSigner, resolveSigners } from './documents.metadata.js'
+import {
+  parseMetadata,
+  placedInUpload,
+  processOf,
+  type ResolvedSigner,
+  resolveSigners,
+} from './documents.metadata.js'
 import type { DocumentRecord, DocumentRepository } from './documents.repository.js'
 import type { DocumentView } from './documents.schemas.js'
 import type { DocumentSync } from './documents.sync.js'
@@ -43,10 +48,16 @@ export interface DocumentServiceDeps {
   answers: AnswerKeeper
 }
 
-/** The template version a document is sent from, recorded on its row. */
+/**
+ * The template version a document is sent from (recorded on its row), with what that version stored
+ * when it was made from its PDF: the page count, and the boxes in points of each signer in the
+ * metadata's order, then of the e-Meterai.
+ */
 export interface SentFrom {
   id: string
   version: number
+  pageCount: number
+  boxes: PointBox[][]
 }
 
 const documentPending = (id: string, detail: string) => operationPending('document', id, detail)
@@ -55,44 +66,24 @@ const documentPending = (id: string, detail: string) => operationPending('docume
 export function createDocumentCreation(deps: DocumentServiceDeps) {
   const { documents, registrations, privy, now } = deps
 
-  /** Everything Privy would refuse, refused here first; the result is what Privy is sent. */
-  async function prepare(principal: Principal, received: DocumentUpload) {
+  /**
+   * Everything Privy would refuse, refused here first; the result is what Privy is sent. An upload's PDF
+   * is inspected and its placements resolved in the worker pool; a template's version was, when it was
+   * made, so its stored page count and boxes stand in for that (README "Templates").
+   */
+  async function prepare(principal: Principal, received: DocumentUpload, template?: SentFrom) {
     const metadata = parseMetadata(received.metadata)
-    const stampList = metadata.e_meterai?.placements ?? []
-    const resolved = await resolvePlacementLists(
-      deps.pdf,
-      received.file,
-      [
-        ...metadata.signers.map((signer, index) => ({
-          placements: signer.placements,
-          path: `metadata.signers.${index}.placements`,
-          kind: 'signature' as const,
-          max: 20,
-        })),
-        ...(metadata.e_meterai
-          ? [
-              {
-                placements: stampList,
-                path: 'metadata.e_meterai.placements',
-                kind: 'e_meterai' as const,
-                max: 10,
-              },
-            ]
-          : []),
-      ],
-      { move: true },
-    )
-    // The bytes went to the worker and came back, never copied (docs/decisions/upload-streaming.md).
-    received.file = resolved.file
-    const { pdf, errors: placementErrors } = resolved
-    const signerBoxes = resolved.boxes.slice(0, metadata.signers.length)
-    const stampBoxes = metadata.e_meterai ? resolved.boxes[metadata.signers.length] : undefined
+    const placed = template
+      ? { pageCount: template.pageCount, boxes: template.boxes, errors: [] }
+      : await placedInUpload(deps.pdf, metadata, received)
+    const signerBoxes = placed.boxes.slice(0, metadata.signers.length)
+    const stampBoxes = metadata.e_meterai ? placed.boxes[metadata.signers.length] : undefined
     const { signers: people, errors: signerErrors } = await resolveSigners(
       registrations,
       metadata,
       ownerScope(principal).ownerId,
     )
-    const errors = [...signerErrors, ...placementErrors]
+    const errors = [...signerErrors, ...placed.errors]
     if (errors.length > 0) {
       throw new AppError('UNPROCESSABLE', { detail: 'The document cannot be signed as described', errors })
     }
@@ -106,7 +97,7 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     }))
     const process = processOf(metadata)
     const stamps = stampBoxes?.map(eMeteraiStamp)
-    return { metadata, pdf, signers, process, stamps, received }
+    return { metadata, pageCount: placed.pageCount, signers, process, stamps, received }
   }
 
   type Prepared = Awaited<ReturnType<typeof prepare>>
@@ -117,8 +108,8 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     claim?: IdempotencyClaim,
     template?: SentFrom,
   ): Promise<DocumentView> {
-    const prepared = await prepare(principal, received)
-    const { metadata, pdf, signers, process, stamps } = prepared
+    const prepared = await prepare(principal, received, template)
+    const { metadata, pageCount, signers, process, stamps } = prepared
     const id = randomUUID()
     const ownerId = ownerIdFor(principal)
     const intent = await documents.createIntent(
@@ -134,7 +125,7 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
           visibility: metadata.visibility,
           sha256: received.sha256,
           sizeBytes: received.size,
-          pageCount: pdf.pageCount,
+          pageCount,
           templateId: template?.id ?? null,
           templateVersion: template?.version ?? null,
           eMeterai: metadata.e_meterai
@@ -277,7 +268,7 @@ export function createDocumentCreation(deps: DocumentServiceDeps) {
     if (isAwaitingAnswer(record)) {
       throw documentPending(id, 'Privy may still answer the first request; retry shortly')
     }
-    return submit(record, await prepare(principal, received))
+    return submit(record, await prepare(principal, received, template))
   }
 
   const isAwaitingAnswer = (record: DocumentRecord) => awaiting(record, now(), deps.inFlightBudgetMs)

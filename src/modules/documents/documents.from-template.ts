@@ -3,7 +3,7 @@ import type { PdfUpload } from '../../http/pdf-upload.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { IdempotencyClaim } from '../idempotency/index.js'
 import { parseOrRefuse } from '../placements.js'
-import type { createDocumentCreation, DocumentServiceDeps } from './documents.create.js'
+import type { createDocumentCreation, DocumentServiceDeps, SentFrom } from './documents.create.js'
 import { type DocumentFromTemplate, DocumentFromTemplateSchema } from './documents.schemas.js'
 import type { TemplateCopy, TemplateSource } from './documents.types.js'
 
@@ -12,7 +12,8 @@ type Creation = ReturnType<typeof createDocumentCreation>
 /**
  * POST /v1/documents as JSON with a `template_id`: the template's PDF and its placements, resolved when
  * the template was created, sent to one signer per role through the upload's own path (the same checks,
- * dedupe key, Idempotency-Key behaviour and outcomes), so a template saves only the upload.
+ * dedupe key, Idempotency-Key behaviour and outcomes). The PDF is read from the store only to be sent:
+ * the version's stored page count and boxes stand in for inspecting it again.
  */
 export function createDocumentFromTemplate(
   deps: DocumentServiceDeps & { templates: TemplateSource },
@@ -22,7 +23,7 @@ export function createDocumentFromTemplate(
     const request = parseRequest(body)
     const template = await templateFor(principal, request.template_id)
     return sent(request, template, (received) =>
-      creation.upload(principal, received, claim, { id: template.id, version: template.version }),
+      creation.upload(principal, received, claim, sentFrom(template)),
     )
   }
 
@@ -38,7 +39,7 @@ export function createDocumentFromTemplate(
     const version = earlier?.templateId === request.template_id ? earlier.templateVersion : null
     const template = await templateFor(principal, request.template_id, version ?? undefined)
     return sent(request, template, (received) =>
-      creation.resumeUpload(principal, id, received, claim, { id: template.id, version: template.version }),
+      creation.resumeUpload(principal, id, received, claim, sentFrom(template)),
     )
   }
 
@@ -49,6 +50,19 @@ export function createDocumentFromTemplate(
   }
 
   return { fromTemplate, resumeFromTemplate }
+}
+
+/** The version's stored facts, in the order `sent` lists the signers: its roles, then its e-Meterai. */
+function sentFrom(template: TemplateCopy): SentFrom {
+  return {
+    id: template.id,
+    version: template.version,
+    pageCount: template.pageCount,
+    boxes: [
+      ...template.roles.map((role) => role.placements),
+      ...(template.eMeterai ? [template.eMeterai.placements] : []),
+    ],
+  }
 }
 
 function parseRequest(body: unknown): DocumentFromTemplate {

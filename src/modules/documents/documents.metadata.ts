@@ -1,6 +1,9 @@
 import type { FieldError } from '../../errors/app-error.js'
 import type { DocumentProcess } from '../../generated/prisma/client.js'
-import { parseOrRefuse } from '../placements.js'
+import type { PdfUpload } from '../../http/pdf-upload.js'
+import type { PointBox } from '../../pdf/index.js'
+import type { PdfPool } from '../../pdf-worker/pool.js'
+import { parseOrRefuse, resolvePlacementLists } from '../placements.js'
 import type { RegistrationApi } from '../registration/index.js'
 import { type DocumentMetadata, DocumentMetadataSchema } from './documents.schemas.js'
 
@@ -57,4 +60,41 @@ export async function resolveSigners(
     })
   }
   return { signers, errors }
+}
+
+/**
+ * An upload's PDF inspected in the worker pool and its placements resolved against it: the page count,
+ * the boxes in points of each signer in order then of the e-Meterai, and every placement error.
+ */
+export async function placedInUpload(
+  pool: Pick<PdfPool, 'inspect' | 'inspectMoved' | 'findText'>,
+  metadata: DocumentMetadata,
+  received: PdfUpload,
+): Promise<{ pageCount: number; boxes: PointBox[][]; errors: FieldError[] }> {
+  const resolved = await resolvePlacementLists(
+    pool,
+    received.file,
+    [
+      ...metadata.signers.map((signer, index) => ({
+        placements: signer.placements,
+        path: `metadata.signers.${index}.placements`,
+        kind: 'signature' as const,
+        max: 20,
+      })),
+      ...(metadata.e_meterai
+        ? [
+            {
+              placements: metadata.e_meterai.placements,
+              path: 'metadata.e_meterai.placements',
+              kind: 'e_meterai' as const,
+              max: 10,
+            },
+          ]
+        : []),
+    ],
+    { move: true },
+  )
+  // The bytes went to the worker and came back, never copied (docs/decisions/upload-streaming.md).
+  received.file = resolved.file
+  return { pageCount: resolved.pdf.pageCount, boxes: resolved.boxes, errors: resolved.errors }
 }

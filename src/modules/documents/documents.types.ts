@@ -25,13 +25,18 @@ interface Box {
   height: number
 }
 
-/** One version of a template as a document is sent from it: its PDF and its resolved placements. */
+/**
+ * One version of a template as a document is sent from it: its PDF (read back from the store and
+ * matched against `sha256`), and what was found in it when the version was made: its page count and
+ * its placements resolved to points.
+ */
 export interface TemplateCopy {
   id: string
   version: number
   file: Buffer
   sha256: string
   size: number
+  pageCount: number
   signProcess: 'serial' | 'parallel'
   visibility: boolean
   roles: Array<{ name: string; role: 'signer' | 'reviewer'; placements: Box[] }>

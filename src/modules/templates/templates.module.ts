@@ -24,6 +24,7 @@ export function createTemplatesModule(
     pdf: deps.files.pdf,
     store: deps.files.store,
     now: ctx.now,
+    logger: ctx.logger,
   })
   return {
     routes: async (app) => {

@@ -1,21 +1,48 @@
+import { createHash } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
 import type { TemplateVersion } from '../../generated/prisma/client.js'
 import type { PdfUpload } from '../../http/pdf-upload.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
-import type { SignedPdfStore, TemplateCopy } from '../documents/index.js'
+import type { TemplateCopy } from '../documents/index.js'
 import type { StoredEMeterai, StoredRole } from './templates.resolve.js'
 import type { TemplateServiceDeps } from './templates.types.js'
 
-/** A version's PDF read back from the store, whole: it was at most DOCUMENT_MAX_BYTES when accepted. */
+/**
+ * A version's PDF read back from the store, whole (it was at most DOCUMENT_MAX_BYTES when accepted),
+ * and hashed as it is read: what the version's page count and boxes were found in is what is used, or
+ * nothing is. The store is content-addressed, so bytes that do not hash to the version's SHA-256 were
+ * damaged there; they are refused with a 500 and an error line, never sent or searched.
+ */
 export async function pdfOfVersion(
-  store: SignedPdfStore,
-  version: Pick<TemplateVersion, 'sha256' | 'sizeBytes'>,
+  deps: Pick<TemplateServiceDeps, 'store' | 'logger'>,
+  version: Pick<TemplateVersion, 'templateId' | 'version' | 'sha256' | 'sizeBytes'>,
 ): Promise<Omit<PdfUpload, 'metadata'>> {
-  const stored = await store.open(version.sha256)
+  const stored = await deps.store.open(version.sha256)
   if (!stored) throw new AppError('INTERNAL', { detail: "The template's PDF could not be read" })
+  const hash = createHash('sha256')
   const chunks: Buffer[] = []
-  for await (const chunk of stored.stream) chunks.push(chunk as Buffer)
+  for await (const chunk of stored.stream) {
+    hash.update(chunk as Buffer)
+    chunks.push(chunk as Buffer)
+  }
   const file = Buffer.concat(chunks)
+  const found = hash.digest('hex')
+  if (found !== version.sha256 || file.length !== version.sizeBytes) {
+    deps.logger.error(
+      {
+        template_id: version.templateId,
+        template_version: version.version,
+        expected_sha256: version.sha256,
+        found_sha256: found,
+        expected_size: version.sizeBytes,
+        found_size: file.length,
+      },
+      "template PDF in the store does not match its version's SHA-256: refused, not used",
+    )
+    throw new AppError('INTERNAL', {
+      detail: "The template's stored PDF does not match its version (its SHA-256 differs); it was not used",
+    })
+  }
   return { file, sha256: version.sha256, size: file.length }
 }
 
@@ -37,13 +64,14 @@ export function createTemplatePdf(deps: TemplateServiceDeps) {
     const record = await deps.templates.find(id, ownerId, version)
     if (!record) return null
     const { current } = record
-    const file = await pdfOfVersion(deps.store, current)
+    const file = await pdfOfVersion(deps, current)
     return {
       id: record.id,
       version: current.version,
       file: file.file,
       sha256: file.sha256,
       size: file.size,
+      pageCount: current.pageCount,
       signProcess: current.signProcess,
       visibility: current.visibility,
       roles: current.roles as unknown as StoredRole[],

@@ -24,7 +24,7 @@ export function createTemplateReplace(deps: TemplateServiceDeps) {
     const existing = await deps.templates.find(id, ownerId)
     if (!existing) throw notFound('Template')
     const metadata = sent ?? parseTemplateMetadata(existing.current.metadata)
-    const file = change.file ?? (await pdfOfVersion(deps.store, existing.current))
+    const file = change.file ?? (await pdfOfVersion(deps, existing.current))
     const version = await resolveVersion(deps.pdf, file, metadata)
     if (change.file) await deps.store.put(change.file.file)
     const replaced = await deps.templates.replace(id, ownerId, metadata.name, version)

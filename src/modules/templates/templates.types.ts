@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify'
 import type { PdfPool } from '../../pdf-worker/pool.js'
 import type { SignedPdfStore } from '../documents/index.js'
 import type { TemplateRepository } from './templates.repository.js'
@@ -10,4 +11,6 @@ export interface TemplateServiceDeps {
   /** The documents' PDF store: a template's PDFs are kept there by SHA-256, like signed PDFs. */
   store: SignedPdfStore
   now: () => Date
+  /** Where a version's PDF found damaged in the store is reported. */
+  logger: Pick<FastifyBaseLogger, 'error'>
 }
