@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { MultipartFile } from '@fastify/multipart'
-import type { FastifyRequest } from 'fastify'
+import multipart, { type MultipartFile } from '@fastify/multipart'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError, type FieldError } from '../errors/app-error.js'
 import { FILE_FIELD, METADATA_FIELD } from '../pdf/index.js'
 import { fieldTooLarge, invalidField } from './field-errors.js'
@@ -12,6 +12,7 @@ import {
   readCappedFile,
   readForm,
   readTextField,
+  refusedUploadHook,
   refusePart,
 } from './multipart.js'
 
@@ -67,6 +68,16 @@ export function pdfUploadBytes(limits: PdfUploadLimits): number {
 /** busboy limits for a PDF form's route (see `busboyLimits`). */
 export function pdfMultipartLimits(limits: PdfUploadLimits) {
   return busboyLimits(pdfForm(limits))
+}
+
+/**
+ * What a route plugin whose routes take PDF forms (documents, templates) registers first: the multipart
+ * parser with the form's caps, and the answer to a refusal mid-upload (an acceptable-sized body is
+ * drained so the client reads the answer; a larger one closes the connection).
+ */
+export async function acceptPdfForms(app: FastifyInstance, limits: PdfUploadLimits): Promise<void> {
+  await app.register(multipart, { limits: pdfMultipartLimits(limits) })
+  app.addHook('onError', refusedUploadHook(pdfUploadBytes(limits)))
 }
 
 /**

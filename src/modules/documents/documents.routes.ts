@@ -1,14 +1,7 @@
-import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { compiledSuccessSerializerCompiler } from '../../http/compiled-serializer.js'
-import { refusedUploadHook } from '../../http/multipart.js'
-import {
-  type PdfUploadLimits,
-  pdfMultipartLimits,
-  pdfUploadBytes,
-  readPdfUpload,
-} from '../../http/pdf-upload.js'
+import { acceptPdfForms, type PdfUploadLimits, readPdfUpload } from '../../http/pdf-upload.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
@@ -35,10 +28,7 @@ export const documentRoutes: FastifyPluginAsyncZod<{
   idempotency: IdempotencyService
   limits: PdfUploadLimits
 }> = async (app, { service, idempotency, limits }) => {
-  await app.register(multipart, { limits: pdfMultipartLimits(limits) })
-  // A refusal mid-upload: an acceptable-sized body is drained so the client reads the answer; a larger
-  // one closes the connection.
-  app.addHook('onError', refusedUploadHook(pdfUploadBytes(limits)))
+  await acceptPdfForms(app, limits)
   app.addHook('onRequest', app.authenticate)
 
   app.post(

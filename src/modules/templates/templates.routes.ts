@@ -1,15 +1,7 @@
-import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../../errors/app-error.js'
-import { refusedUploadHook } from '../../http/multipart.js'
-import {
-  type PdfUploadLimits,
-  pdfMultipartLimits,
-  pdfUploadBytes,
-  readPdfChange,
-  readPdfUpload,
-} from '../../http/pdf-upload.js'
+import { acceptPdfForms, type PdfUploadLimits, readPdfChange, readPdfUpload } from '../../http/pdf-upload.js'
 import { principalOf } from '../../plugins/auth.js'
 import { problemResponses } from '../../plugins/openapi-responses.js'
 import type { IdempotencyService } from '../idempotency/index.js'
@@ -34,8 +26,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{
   idempotency: IdempotencyService
   limits: PdfUploadLimits
 }> = async (app, { service, idempotency, limits }) => {
-  await app.register(multipart, { limits: pdfMultipartLimits(limits) })
-  app.addHook('onError', refusedUploadHook(pdfUploadBytes(limits)))
+  await acceptPdfForms(app, limits)
   app.addHook('onRequest', app.authenticate)
 
   app.post(
