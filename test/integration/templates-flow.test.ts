@@ -347,6 +347,55 @@ describe('Idempotency-Key', () => {
   })
 })
 
+describe('a keyed retry of a send whose outcome is unknown', () => {
+  it('sends again from the version it recorded, with its stored boxes and no job in the pool', async () => {
+    const pdf = await a4Pdf()
+    const created = await createTemplate(pdf, {
+      name: 'Retried',
+      roles: [{ name: 'borrower', placements: [signatureAt(1, 70, 80)] }],
+    })
+    expect(created.status, created.text).toBe(201)
+    const body = {
+      template_id: created.json.id,
+      title: 'Retried loan',
+      signers: [{ role: 'borrower', privy_id: alice.privyId }],
+    }
+    const headers = { 'idempotency-key': `tpl-retry-${randomUUID()}` }
+    // Privy answers 500: it may have taken the document, so the outcome is unknown.
+    const faulted = await gateway.sim('POST', '/__sim/faults', {
+      path: '/web/api/v2/doc-signing',
+      kind: 'status',
+      status: 500,
+      times: 1,
+    })
+    expect(faulted.status, faulted.text).toBeLessThan(300)
+    const first = await gateway.call('POST', '/v1/documents', { token: officer, body, headers })
+    expect(first.status, first.text).toBe(502)
+    const id = first.json.document_id as string
+    expect(id).toBeTruthy()
+    // A new version meanwhile: the retry still sends the one the first attempt recorded.
+    const replaced = await gateway.call('PUT', `/v1/templates/${created.json.id}`, {
+      token: officer,
+      form: uploadFormFileOnly(await a4Pdf()),
+    })
+    expect(replaced.json.version).toBe(2)
+
+    const before = await pdfJobs()
+    const retried = await gateway.call('POST', '/v1/documents', { token: officer, body, headers })
+    expect(retried.status, retried.text).toBe(201)
+    expect(await pdfJobs()).toEqual(before)
+    expect(retried.json).toMatchObject({
+      id,
+      template_version: 1,
+      sha256: sha256(pdf),
+      submission: 'submitted',
+    })
+    const upstream = await simDocumentOf(gateway, retried.json.reference_number)
+    expect(upstream.signers[0].positions).toMatchObject([{ page: 1, x: 70, y: 80 }])
+    expect(sha256(await uploadedPdf(gateway, retried.json.reference_number))).toBe(sha256(pdf))
+  })
+})
+
 describe('through the typed client', () => {
   it('creates, lists, replaces, sends from and deletes a template', async () => {
     const client = await clientFor(gateway, { token: officer })
