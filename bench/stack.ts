@@ -55,12 +55,15 @@ function startCompiledGateway(
   env: Record<string, string>,
   // BENCH_GATEWAY_ENTRY: another build of the gateway (a before/after pair built side by side).
   entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js',
+  /** Node flags of this process (BENCH_GATEWAY_NODE_ARGS, BENCH_BASELINE_NODE_ARGS: e.g. V8 heap sizes). */
+  nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS,
 ): ChildProcess {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written there when it stops.
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : []
-  return spawn(process.execPath, [...profile, '--import', './bench/contenders/probe.mjs', entry], {
+  const flags = (nodeArgs ?? '').split(' ').filter((flag) => flag !== '')
+  return spawn(process.execPath, [...flags, ...profile, '--import', './bench/contenders/probe.mjs', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
@@ -135,7 +138,11 @@ export async function startStatusStack(options: {
     const baselineEntry = process.env.BENCH_BASELINE_ENTRY
     const [baselinePort = 0] = baselineEntry ? await freePorts(1) : []
     const baseline = baselineEntry
-      ? startCompiledGateway({ ...gatewayEnv, PORT: String(baselinePort) }, baselineEntry)
+      ? startCompiledGateway(
+          { ...gatewayEnv, PORT: String(baselinePort) },
+          baselineEntry,
+          process.env.BENCH_BASELINE_NODE_ARGS,
+        )
       : undefined
     if (baseline) children.push(baseline)
     // Generous: on a machine shared with other work, a compiled start has taken over a minute.

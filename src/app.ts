@@ -48,7 +48,8 @@ export async function startApp(
 ): Promise<{ app: FastifyInstance; started: Promise<void> }> {
   // Identity photos are checked once and forgotten: libvips keeps no cache of them.
   sharp.cache(false)
-  const logger: FastifyBaseLogger = overrides.logger ?? createLogger(config.log.level)
+  const logger: FastifyBaseLogger =
+    overrides.logger ?? createLogger(config.log.level, undefined, { bufferBytes: config.log.bufferBytes })
   const app = createFastify(config, logger)
   const { tracing, shutdown, metrics } = await installHttpBasics(app, config)
 

@@ -136,13 +136,29 @@ export interface CreateLoggerOptions {
    * bench/redaction.ts only, to measure what redaction costs: no configuration reaches it.
    */
   redact?: boolean
+  /**
+   * Bytes of lines held before one write to stdout (LOG_BUFFER_BYTES; 0: pino's own stdout stream,
+   * which writes each line as soon as the write before it ends). Ignored with a `destination`.
+   */
+  bufferBytes?: number
+}
+
+/** Held lines are written at the latest this long after they were logged (a quiet gateway too). */
+const BUFFER_FLUSH_MS = 1_000
+
+/**
+ * stdout through a buffer of `minLength` bytes. pino's own exit hook writes what is held on every
+ * exit that runs JavaScript (process.exit, an uncaught error); a kill loses it (docs/decisions/log-buffering.md).
+ */
+function bufferedStdout(minLength: number): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength, periodicFlush: BUFFER_FLUSH_MS })
 }
 
 /** The gateway's logger; tests pass a destination to read every line the app writes. */
 export function createLogger(
   level: string,
   destination?: DestinationStream,
-  { redact = true }: CreateLoggerOptions = {},
+  { redact = true, bufferBytes = 0 }: CreateLoggerOptions = {},
 ): Logger {
   const options: LoggerOptions = {
     level,
@@ -161,5 +177,6 @@ export function createLogger(
     },
     ...(redact ? { redact: { paths: [...REDACT_PATHS], censor: CENSOR } } : {}),
   }
-  return destination ? pino(options, destination) : pino(options)
+  const stream = destination ?? (bufferBytes > 0 ? bufferedStdout(bufferBytes) : undefined)
+  return stream ? pino(options, stream) : pino(options)
 }

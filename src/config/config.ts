@@ -102,7 +102,7 @@ export function loadConfig(
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       trustProxy: env.TRUST_PROXY,
     },
-    log: { level: env.LOG_LEVEL },
+    log: { level: env.LOG_LEVEL, bufferBytes: env.LOG_BUFFER_BYTES },
     docs: { enabled: env.DOCS_ENABLED ?? !production },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST ?? env.HOST },
     tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },

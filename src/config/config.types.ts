@@ -24,7 +24,7 @@ export interface Config {
     /** Fastify's `trustProxy` (TRUST_PROXY): which proxies' X-Forwarded-For names the client. */
     trustProxy: boolean | number | string[]
   }
-  log: { level: string }
+  log: { level: string; bufferBytes: number }
   /** Prometheus metrics (src/observability): `GET /metrics` on its own listener when `port` is set. */
   metrics: { port?: number; host: string }
   /** OpenTelemetry traces (src/observability/tracing.ts), exported by server.ts when `endpoint` is set. */

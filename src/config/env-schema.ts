@@ -52,6 +52,12 @@ export const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('privy-gateway'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Bytes of log lines held before one write to stdout (0: each line goes out as soon as the write
+   * before it ends); held lines are written at the latest a second later and on every exit but a kill.
+   * The trade-off: docs/decisions/log-buffering.md. Below SonicBoom's largest write (16 KiB), as it requires.
+   */
+  LOG_BUFFER_BYTES: z.coerce.number().int().min(0).max(16_000).default(0),
   PUBLIC_BASE_URL: optionalUrl,
   /** Exact origins (scheme://host[:port]) browser apps call from; none: no CORS headers at all. */
   CORS_ORIGINS: optionalString.pipe(

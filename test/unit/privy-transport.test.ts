@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
 import { Agent } from 'undici'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   PrivyConnectionError,
   PrivyRedirectError,
@@ -149,6 +149,83 @@ describe('Privy transport: deadlines', () => {
       }
     },
   )
+})
+
+/**
+ * The deadline timers the transport arms (a setTimeout of the call's `timeoutMs`), whether each fired,
+ * and how many are still scheduled. They are unref'd, so process.getActiveResourcesInfo() leaves them
+ * out: each is ref'd for the count (a cleared or fired timer does not count when ref'd) and unref'd again.
+ */
+function watchDeadlines(timeoutMs: number) {
+  const original = globalThis.setTimeout
+  const armed: Array<{ handle: NodeJS.Timeout; fired: boolean }> = []
+  const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+    callback: (...args: unknown[]) => void,
+    ms?: number,
+    ...args: unknown[]
+  ) => {
+    if (ms !== timeoutMs) return original(callback, ms, ...args)
+    const entry = { handle: undefined as unknown as NodeJS.Timeout, fired: false }
+    entry.handle = original(
+      (...fired: unknown[]) => {
+        entry.fired = true
+        callback(...fired)
+      },
+      ms,
+      ...args,
+    )
+    armed.push(entry)
+    return entry.handle
+  }) as unknown as typeof setTimeout)
+  const timeouts = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
+  return {
+    armed,
+    pending(): number {
+      const before = timeouts()
+      const unrefd = armed.filter(({ handle }) => !handle.hasRef())
+      for (const { handle } of unrefd) handle.ref()
+      const after = timeouts()
+      for (const { handle } of unrefd) handle.unref()
+      return after - before
+    },
+    restore: () => spy.mockRestore(),
+  }
+}
+
+describe('Privy transport: the deadline timer ends with the attempt', () => {
+  it('after a fast answer no deadline timer is left pending', async () => {
+    privy = await startFakePrivy({ [STATUS_PATH]: [created(STATUS_DATA)] })
+    const deadlines = watchDeadlines(4_321)
+    try {
+      const { client } = testClient(privy.baseUrl, { timeoutMs: 4_321 })
+      await expect(client.registrations.status(ref)).resolves.toEqual(STATUS_DATA)
+      await expect(client.registrations.status(ref)).resolves.toEqual(STATUS_DATA)
+      // The token call and the two status calls: each armed its deadline, none fired, none is left.
+      expect(deadlines.armed.length).toBeGreaterThanOrEqual(2)
+      expect(deadlines.armed.some(({ fired }) => fired)).toBe(false)
+      expect(deadlines.pending()).toBe(0)
+      await client.close()
+    } finally {
+      deadlines.restore()
+    }
+  })
+
+  it('when Privy hangs the deadline still fires and ends the call', async () => {
+    privy = await startFakePrivy({ [STATUS_PATH]: [hang] })
+    const deadlines = watchDeadlines(300)
+    try {
+      const { client } = testClient(privy.baseUrl, { timeoutMs: 300, maxRetries: 0 })
+      const error = await failure(client.registrations.status(ref))
+      expect(error).toBeInstanceOf(PrivyTimeoutError)
+      expect(error).toMatchObject({ phase: 'response', outcome: 'unknown' })
+      // The hung status call's own timer is what fired; the token call's was cleared when it ended.
+      expect(deadlines.armed.filter(({ fired }) => fired)).toHaveLength(1)
+      expect(deadlines.pending()).toBe(0)
+      await client.close()
+    } finally {
+      deadlines.restore()
+    }
+  })
 })
 
 describe('Privy transport: what is never followed or buffered', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { withRecordCache } from '../../src/lib/cached-repository.js'
+import { withLazyToken } from '../../src/lib/privy-tokens.js'
 import { RecordCache } from '../../src/lib/record-cache.js'
 
 interface Row {
@@ -107,5 +108,32 @@ describe('withRecordCache', () => {
     expect(() => {
       ;(first as Row).status = 'verified'
     }).toThrow(TypeError)
+  })
+
+  it("opens a cached row's Privy token once, however often it is served, and again only for a new row", async () => {
+    let opened = 0
+    // As registration.records.ts builds a record: the token opened lazily, not enumerable.
+    const base = {
+      findVisible: async (id: string) =>
+        withLazyToken(row(id), 'registerToken', () => {
+          opened += 1
+          return 'rt-secret'
+        }),
+      moveStatus: async () => {},
+    }
+    const { cache, advance } = clocked({ maxEntries: 10, maxAgeMs: 60_000 })
+    const cached = withRecordCache(base, cache, () => true)
+    for (let i = 0; i < 5; i++) expect((await cached.findVisible('a'))?.registerToken).toBe('rt-secret')
+    expect(opened).toBe(1)
+    // Frozen and shared, the row still never carries the opened token into a spread or a JSON body.
+    const served = await cached.findVisible('a')
+    expect(JSON.stringify(served)).not.toContain('rt-secret')
+    expect(Object.keys({ ...served })).not.toContain('registerToken')
+    // Evicted by a write, or past its age: the next read is a new row, opened once more.
+    await cached.moveStatus()
+    expect((await cached.findVisible('a'))?.registerToken).toBe('rt-secret')
+    advance(60_001)
+    expect((await cached.findVisible('a'))?.registerToken).toBe('rt-secret')
+    expect(opened).toBe(3)
   })
 })
