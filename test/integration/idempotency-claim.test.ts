@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { Prisma } from '../../src/generated/prisma/client.js'
 import { answered, clientFor } from '../helpers/client.js'
 import { upstreamCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -118,5 +119,50 @@ describe('the Idempotency-Key taken with the registration', () => {
       expect(answer.error?.code).toBe('IDEMPOTENCY_KEY_IN_USE')
     }
     expect(await registrations()).toBe(rows + 1)
+  })
+})
+
+describe('a kept answer lost after its key was bound (written unflushed, then a database crash)', () => {
+  it('the retry after the lease settles through the registration: same answer, no second register', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    const first = await create(body, key)
+    expect(first.status, first.text).toBe(201)
+    const registered = await upstreamCount(gateway, REGISTER_PATH)
+    const rows = await registrations()
+    // What the row is when the answer's unflushed commit is lost: bound, leased, no answer.
+    const where = { ownerId_key: { ownerId: 'user:idempotency-claim-user', key } }
+    const lost = {
+      state: 'in_progress',
+      responseStatus: null,
+      responseContentType: null,
+      responseBody: null,
+      responseHeaders: Prisma.DbNull,
+    } as const
+    await gateway.database.prisma.idempotencyKey.update({
+      where,
+      data: { ...lost, lockedUntil: new Date(Date.now() + 60_000) },
+    })
+    const leased = await create(body, key)
+    expect(leased.status, leased.text).toBe(409)
+    expect(leased.error?.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+
+    await gateway.database.prisma.idempotencyKey.update({
+      where,
+      data: { lockedUntil: new Date(Date.now() - 1_000) },
+    })
+    const settled = await create(body, key)
+    expect(settled.status, settled.text).toBe(201)
+    expect(settled.data?.id).toBe(first.data?.id)
+    expect(settled.headers.get('location')).toBe(`/v1/registrations/${first.data?.id}`)
+    expect(settled.data?.registration_url).toBe(first.data?.registration_url)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(registered)
+    expect(await registrations()).toBe(rows)
+    // Kept again, now: the next retry is a replay of what the settled one answered.
+    const replay = await create(body, key)
+    expect(replay.status).toBe(201)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.text).toBe(settled.text)
+    expect(await keyRow(key)).toMatchObject({ state: 'completed', resourceId: first.data?.id })
   })
 })
