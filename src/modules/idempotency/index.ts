@@ -4,7 +4,7 @@ export {
   bindIdempotencyKey,
   createIdempotencyRepository,
   type IdempotencyKeyRef,
-  takeIdempotencyKey,
+  idempotencyKeyTake,
 } from './idempotency.repository.js'
 export { IdempotencyKeyHeaderSchema } from './idempotency.schemas.js'
 export {
