@@ -40,11 +40,13 @@ export async function claimNaturalKey(
     first.took(row?.first ?? 0)
     if (row?.claimed === 1) return null
   } else {
-    const { count } = await tx.naturalKey.createMany({
-      data: [{ key, resource, resourceId }],
-      skipDuplicates: true,
-    })
-    if (count === 1) return null
+    // Raw rather than the model's createMany: Prisma's query pipeline made it the costliest statement
+    // of the intent's transaction in gateway CPU (about 0.3 ms more, measured in one process).
+    const claimed = await tx.$queryRaw<unknown[]>`
+      INSERT INTO natural_keys (key, resource, resource_id) VALUES (${key}, ${resource}, ${resourceId}::uuid)
+      ON CONFLICT (key) DO NOTHING
+      RETURNING 1`
+    if (claimed.length === 1) return null
   }
   return (await tx.naturalKey.findUniqueOrThrow({ where: { key } })).resourceId
 }
