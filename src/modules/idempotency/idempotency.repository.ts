@@ -21,6 +21,8 @@ export interface UntakenKey {
   }
   /** Set once the insert ran; the transaction that ran it may still roll back (then nothing was done). */
   taken: boolean
+  /** The row the insert bound the key to (a later transaction of the operation may bind another). */
+  boundTo?: string
 }
 
 /** Another request holds the key: the transaction that tried to take it rolls back, untouched. */
@@ -55,21 +57,37 @@ export function idempotencyKeyTake(
     took: (count) => {
       if (count !== 1) throw new IdempotencyKeyTaken()
       untaken.taken = true
+      untaken.boundTo = resourceId
     },
   }
 }
 
 /**
+ * The take alone, as the first statement of the operation's first transaction, for an operation with
+ * no natural key to take it with (an OTP send): one statement in a transaction that commits anyway,
+ * instead of a claim with its own commit and a bind in that transaction.
+ */
+export async function takeIdempotencyKey(
+  tx: Prisma.TransactionClient,
+  ref: IdempotencyKeyRef | undefined,
+  resourceId: string,
+): Promise<void> {
+  const take = idempotencyKeyTake(ref, resourceId)
+  if (take) take.took((await tx.$queryRaw<unknown[]>(take.sql)).length)
+}
+
+/**
  * Binds a key to the row its operation creates, inside the transaction that creates the row: a crash
  * between the two cannot leave a key that a retry would run again instead of settling. A key taken
- * in this transaction (`idempotencyKeyTake`) is bound already.
+ * bound to this row is bound already; one taken by an earlier transaction of the operation (an OTP
+ * send whose first intent found a void OTP, then wrote another) is bound again here.
  */
 export async function bindIdempotencyKey(
   tx: Prisma.TransactionClient,
   ref: IdempotencyKeyRef | undefined,
   resourceId: string,
 ): Promise<void> {
-  if (!ref || ref.untaken?.taken) return
+  if (!ref || ref.untaken?.boundTo === resourceId) return
   await tx.idempotencyKey.updateMany({ where: { ownerId: ref.ownerId, key: ref.key }, data: { resourceId } })
 }
 

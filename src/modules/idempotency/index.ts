@@ -5,6 +5,7 @@ export {
   createIdempotencyRepository,
   type IdempotencyKeyRef,
   idempotencyKeyTake,
+  takeIdempotencyKey,
 } from './idempotency.repository.js'
 export { IdempotencyKeyHeaderSchema } from './idempotency.schemas.js'
 export {
