@@ -51,6 +51,8 @@ export interface LoadResult {
   rps: number
   p50: number
   p99: number
+  /** Mean latency, ms: finer than autocannon's whole-millisecond percentiles for a few ms. */
+  mean: number
   requests: number
   failed: number
 }
@@ -81,6 +83,7 @@ export async function load(
   return {
     rps: result.requests.total / Math.max(0.001, result.duration),
     p50: result.latency.p50,
+    mean: result.latency.mean,
     p99: result.latency.p99,
     requests: result.requests.total,
     failed: result.errors + result.non2xx + result.timeouts,

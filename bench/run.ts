@@ -4,7 +4,8 @@
  * Builds the gateway (dist/, as production runs it) unless BENCH_SKIP_BUILD=1, then bench/status.ts:
  * status reads of the gateway, a bare fastify + undici signing proxy and an Express + axios BFF,
  * interleaved in rounds on one fast upstream, with CPU ms and database round trips per request; the
- * gateway's writes (POST /v1/registrations with and without an Idempotency-Key, OTP sends); its
+ * gateway's writes (POST /v1/registrations with and without an Idempotency-Key, at 1 and 8
+ * connections, and what the key adds; OTP sends); its
  * scaling table with the plans; the same status reads on PGlite. Then bench/upload.ts: 20 concurrent
  * 5 MiB uploads and the peak RSS they cost. `npm run bench -- --quick` (or BENCH_QUICK=1) runs every
  * part briefly, to check that it works. PostgreSQL when DATABASE_URL is set, else the PostgreSQL

@@ -141,6 +141,7 @@ function summarize(samples: Sample[]) {
   return {
     rps: pick('rps') ?? 0,
     p50: pick('p50') ?? 0,
+    mean: pick('mean') ?? 0,
     p99: pick('p99') ?? 0,
     cpu: pick('cpuMsPerRequest'),
     pgCpu: pick('pgCpuMsPerRequest'),
@@ -263,15 +264,37 @@ export async function statusReads(
   return table(rows) + warning
 }
 
-/** POST /v1/registrations (landing page), each request a new person, with and without Idempotency-Key. */
+/**
+ * Connections of the writes table: 1, the latency a key adds with no queueing (its round trips and
+ * CPU, nothing else), and 8, where a 2-vCPU machine is CPU-bound and p50 follows the CPU per request.
+ */
+const WRITE_CONNECTIONS = [1, 8]
+
+/**
+ * POST /v1/registrations (landing page), each request a new person, with and without Idempotency-Key,
+ * at 1 and 8 connections, interleaved round by round (with the baseline build when there is one);
+ * then what the key adds: p50 (and mean, finer at 1 connection), CPU ms and round trips per request.
+ */
 export async function writes(stack: StatusStack, admin: pg.Client | null, token: string, rounds = ROUNDS) {
+  const contenders = [stack.gateway, ...(stack.baseline ? [stack.baseline] : [])]
   const rows: Array<Array<string | number>> = [
-    ['write', 'req/s', 'p50 ms', 'p99 ms', 'cpu ms/req', 'db rt/req', 'failed'],
+    [
+      'write',
+      'contender',
+      'conns',
+      'req/s',
+      'p50 ms',
+      'mean ms',
+      'p99 ms',
+      'cpu ms/req',
+      'db rt/req',
+      'failed',
+    ],
   ]
   const run = Date.now().toString(36)
   const samples = new Map<string, Sample[]>()
-  const target = (tag: string, idempotent: boolean): LoadTarget => ({
-    baseUrl: stack.gateway.url,
+  const target = (contender: Contender, tag: string, idempotent: boolean): LoadTarget => ({
+    baseUrl: contender.url,
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     path: () => '/v1/registrations',
@@ -284,25 +307,69 @@ export async function writes(stack: StatusStack, admin: pg.Client | null, token:
       }),
     ...(idempotent ? { headersFor: (n: number) => ({ 'idempotency-key': `bench-${tag}-${n}` }) } : {}),
   })
+  const nameOf = (idempotent: boolean) => `POST /v1/registrations${idempotent ? ' + Idempotency-Key' : ''}`
   // JIT and the pool first (as for the reads): the first measured run is otherwise the slowest.
-  for (const idempotent of [false, true]) {
-    await load(target(`${run}w${idempotent ? 'i' : 'p'}`, idempotent), {
-      connections: 8,
-      durationS: WARMUP_S,
-    })
-  }
-  for (let round = 0; round < rounds; round++) {
+  for (const [index, contender] of contenders.entries()) {
     for (const idempotent of [false, true]) {
-      const name = `POST /v1/registrations${idempotent ? ' + Idempotency-Key' : ''}`
-      const tag = `${run}${round}${idempotent ? 'i' : 'p'}`
-      const sample = await measureRun(stack, stack.gateway, target(tag, idempotent), admin, {
+      await load(target(contender, `${run}w${index}${idempotent ? 'i' : 'p'}`, idempotent), {
         connections: 8,
+        durationS: WARMUP_S,
       })
-      samples.set(name, [...(samples.get(name) ?? []), sample])
     }
   }
-  for (const [name, list] of samples) rows.push(writeRow(name, list))
-  return table(rows)
+  for (let round = 0; round < rounds; round++) {
+    for (const connections of WRITE_CONNECTIONS) {
+      for (const [index, contender] of contenders.entries()) {
+        for (const idempotent of [false, true]) {
+          const tag = `${run}${round}c${connections}g${index}${idempotent ? 'i' : 'p'}`
+          const sample = await measureRun(stack, contender, target(contender, tag, idempotent), admin, {
+            connections,
+          })
+          const key = `${nameOf(idempotent)}|${contender.name}|${connections}`
+          samples.set(key, [...(samples.get(key) ?? []), sample])
+        }
+      }
+    }
+  }
+  const added: Array<Array<string | number>> = [
+    ['key adds', 'contender', 'conns', 'p50 ms', 'mean ms', 'cpu ms/req', 'db rt/req'],
+  ]
+  for (const connections of WRITE_CONNECTIONS) {
+    for (const contender of contenders) {
+      const [plain, keyed] = [false, true].map((idempotent) =>
+        summarize(samples.get(`${nameOf(idempotent)}|${contender.name}|${connections}`) ?? []),
+      )
+      if (!plain || !keyed) continue
+      for (const [row, idempotent] of [
+        [plain, false],
+        [keyed, true],
+      ] as const) {
+        rows.push([
+          nameOf(idempotent),
+          contender.name,
+          connections,
+          Math.round(row.rps),
+          row.p50,
+          fixed(row.mean),
+          row.p99,
+          fixed(row.cpu),
+          fixed(row.queries),
+          row.failed,
+        ])
+      }
+      const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b)
+      added.push([
+        'Idempotency-Key',
+        contender.name,
+        connections,
+        fixed(keyed.p50 - plain.p50, 1),
+        fixed(keyed.mean - plain.mean),
+        fixed(minus(keyed.cpu, plain.cpu)),
+        fixed(minus(keyed.queries, plain.queries)),
+      ])
+    }
+  }
+  return `${table(rows)}\n\n${table(added)}`
 }
 
 /** One row of a write table (writes, OTP sends): the medians of `samples`. */
@@ -480,7 +547,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
   try {
     const token = await benchToken()
     if (WRITES_ONLY) {
-      out(`\n## Writes (${database}, 8 connections, ${ROUNDS} rounds, medians)\n`)
+      out(`\n## Writes (${database}, 1 and 8 connections, ${ROUNDS} rounds, medians)\n`)
       out(await writes(stack, admin, token))
       return true
     }
@@ -489,7 +556,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
       out(`\n## Status reads (PGlite, NODE_ENV=development, ${CONNECTIONS} connections, ${rounds} round)\n`)
       out(await statusReads(stack, null, records, token, rounds))
       if (!WRITES_SELECTED) return true
-      out('\n## Writes (PGlite, 8 connections)\n')
+      out('\n## Writes (PGlite, 1 and 8 connections)\n')
       out(await writes(stack, null, token, rounds))
       out('\n## OTP sends (PGlite, 8 connections)\n')
       out(await otpSends(stack, null, token, records.otp, rounds))
@@ -520,7 +587,7 @@ export async function runStatusBench(postgres: boolean): Promise<boolean> {
     out(`\n## Status reads (${database}, ${CONNECTIONS} connections, ${ROUNDS} rounds, medians)\n`)
     out(await statusReads(stack, db, records, token))
     if (!WRITES_SELECTED) return true
-    out(`\n## Writes (${database}, 8 connections)\n`)
+    out(`\n## Writes (${database}, 1 and 8 connections, ${ROUNDS} rounds, medians)\n`)
     out(await writes(stack, db, token))
     out(`\n## OTP sends (${database}, 8 connections)\n`)
     out(await otpSends(stack, db, token, records.otp))

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { Prisma } from '../../src/generated/prisma/client.js'
+import { register } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
 import { upstreamCount } from '../helpers/documents.js'
 import { useGateway } from '../helpers/gateway.js'
@@ -120,3 +122,88 @@ describe('the Idempotency-Key taken with the registration', () => {
     expect(await registrations()).toBe(rows + 1)
   })
 })
+
+describe('a kept answer lost after its key was bound (written unflushed, then a database crash)', () => {
+  it('the retry after the lease settles through the registration: same answer, no second register', async () => {
+    const key = randomUUID()
+    const body = landingPage()
+    const first = await create(body, key)
+    expect(first.status, first.text).toBe(201)
+    const registered = await upstreamCount(gateway, REGISTER_PATH)
+    const rows = await registrations()
+    // What the row is when the answer's unflushed commit is lost: bound, leased, no answer.
+    const where = { ownerId_key: { ownerId: 'user:idempotency-claim-user', key } }
+    const lost = {
+      state: 'in_progress',
+      responseStatus: null,
+      responseContentType: null,
+      responseBody: null,
+      responseHeaders: Prisma.DbNull,
+    } as const
+    await gateway.database.prisma.idempotencyKey.update({
+      where,
+      data: { ...lost, lockedUntil: new Date(Date.now() + 60_000) },
+    })
+    const leased = await create(body, key)
+    expect(leased.status, leased.text).toBe(409)
+    expect(leased.error?.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+
+    await gateway.database.prisma.idempotencyKey.update({
+      where,
+      data: { lockedUntil: new Date(Date.now() - 1_000) },
+    })
+    const settled = await create(body, key)
+    expect(settled.status, settled.text).toBe(201)
+    expect(settled.data?.id).toBe(first.data?.id)
+    expect(settled.headers.get('location')).toBe(`/v1/registrations/${first.data?.id}`)
+    expect(settled.data?.registration_url).toBe(first.data?.registration_url)
+    expect(await upstreamCount(gateway, REGISTER_PATH)).toBe(registered)
+    expect(await registrations()).toBe(rows)
+    // Kept again, now: the next retry is a replay of what the settled one answered.
+    const replay = await create(body, key)
+    expect(replay.status).toBe(201)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.text).toBe(settled.text)
+    expect(await keyRow(key)).toMatchObject({ state: 'completed', resourceId: first.data?.id })
+  })
+})
+
+describe('a keyed OTP send takes its key in the transaction that writes its intent', () => {
+  const OTP_PATH = '/web/api/v2/register/otp'
+  const sendOtp = (registrationId: string, key: string) =>
+    client.raw.POST('/v1/otp', {
+      body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registrationId },
+      headers: { 'idempotency-key': key },
+    })
+
+  it('binds the key to the send it wrote, even when a void send had to be failed first', async () => {
+    const token = await gateway.userToken('idempotency-claim-user')
+    const registration = await register(gateway, { token })
+    const first = await sendOtp(registration.id, randomUUID())
+    expect(first.response.status, JSON.stringify(first.error)).toBe(201)
+    const firstId = first.data?.id ?? ''
+    expect((await keyRowOfOtp(firstId))?.state).toBe('completed')
+
+    // Its outcome lost and its code's window over: it blocks nothing, the next send fails it first.
+    const past = new Date(Date.now() - 3_600_000)
+    await gateway.database.prisma.otpTransaction.update({
+      where: { id: firstId },
+      data: { submission: 'unknown', upstreamTransactionId: null, lateAnswerUntil: null, expiresAt: past },
+    })
+    const sends = await upstreamCount(gateway, OTP_PATH)
+    const key = randomUUID()
+    const second = await sendOtp(registration.id, key)
+    expect(second.response.status, JSON.stringify(second.error)).toBe(201)
+    expect(second.data?.id).not.toBe(firstId)
+    expect(await upstreamCount(gateway, OTP_PATH)).toBe(sends + 1)
+    // Bound to the send that went, not to the intent that found the void one.
+    expect(await keyRow(key)).toMatchObject({ state: 'completed', resourceId: second.data?.id })
+    const replay = await sendOtp(registration.id, key)
+    expect(replay.response.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.data?.id).toBe(second.data?.id)
+    expect(await upstreamCount(gateway, OTP_PATH)).toBe(sends + 1)
+  })
+})
+
+const keyRowOfOtp = (otpId: string) =>
+  gateway.database.prisma.idempotencyKey.findFirst({ where: { resourceId: otpId } })

@@ -7,7 +7,7 @@ import { createIdempotencyService, type IdempotencyService } from './idempotency
 export function createIdempotencyModule(ctx: ModuleContext): GatewayModule<IdempotencyService> {
   const { config } = ctx
   const service = createIdempotencyService({
-    repository: createIdempotencyRepository(ctx.database.prisma),
+    repository: createIdempotencyRepository(ctx.database.prisma, ctx.database.raw),
     now: ctx.now,
     ttlHours: config.idempotency.ttlHours,
     leaseMs: config.server.requestTimeoutMs + 5_000,

@@ -1,6 +1,6 @@
-import type { IdempotencyKey, Prisma, PrismaClient } from '../../generated/prisma/client.js'
-
-export type IdempotencyRecord = IdempotencyKey
+import type { InsertFirst } from '../../db/natural-key.js'
+import type { RawSql } from '../../db/raw-sql.js'
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js'
 
 export interface IdempotencyKeyRef {
   ownerId: string
@@ -21,6 +21,8 @@ export interface UntakenKey {
   }
   /** Set once the insert ran; the transaction that ran it may still roll back (then nothing was done). */
   taken: boolean
+  /** The row the insert bound the key to (a later transaction of the operation may bind another). */
+  boundTo?: string
 }
 
 /** Another request holds the key: the transaction that tried to take it rolls back, untouched. */
@@ -32,38 +34,60 @@ export class IdempotencyKeyTaken extends Error {
 }
 
 /**
- * Takes a key not yet claimed (`untaken`), bound at once to the row about to be created: one
- * statement, in a transaction that commits anyway. Call it before the transaction's other writes: a
- * concurrent request with the key waits on the insert, finds the key taken, and throws
- * IdempotencyKeyTaken (rolling back) before it takes anything else, a natural key above all. A key
- * claimed before the operation ran is left as it is, for `bindIdempotencyKey`.
+ * The take of a key not yet claimed (`untaken`), bound at once to the row about to be created, as the
+ * insert that goes first in the statement taking the row's natural key (`claimNaturalKey`): no round
+ * trip of its own. A concurrent request with the key waits on this insert, finds the key taken, and
+ * throws IdempotencyKeyTaken (rolling back) before it takes anything else, the natural key above all.
+ * Null for a key claimed before the operation ran (left to `bindIdempotencyKey`), or without a key.
+ */
+export function idempotencyKeyTake(
+  ref: IdempotencyKeyRef | undefined,
+  resourceId: string,
+): InsertFirst | null {
+  const untaken = ref?.untaken
+  if (!untaken || untaken.taken) return null
+  const { row } = untaken
+  return {
+    sql: Prisma.sql`INSERT INTO idempotency_keys
+        (owner_id, key, operation, fingerprint, resource_id, locked_until, created_at, expires_at)
+      VALUES (${row.ownerId}, ${row.key}, ${row.operation}, ${row.fingerprint}, ${resourceId}::uuid,
+        ${row.lockedUntil}::timestamptz, ${row.createdAt}::timestamptz, ${row.expiresAt}::timestamptz)
+      ON CONFLICT DO NOTHING
+      RETURNING 1`,
+    took: (count) => {
+      if (count !== 1) throw new IdempotencyKeyTaken()
+      untaken.taken = true
+      untaken.boundTo = resourceId
+    },
+  }
+}
+
+/**
+ * The take alone, as the first statement of the operation's first transaction, for an operation with
+ * no natural key to take it with (an OTP send): one statement in a transaction that commits anyway,
+ * instead of a claim with its own commit and a bind in that transaction.
  */
 export async function takeIdempotencyKey(
   tx: Prisma.TransactionClient,
   ref: IdempotencyKeyRef | undefined,
   resourceId: string,
 ): Promise<void> {
-  const untaken = ref?.untaken
-  if (!untaken || untaken.taken) return
-  const { count } = await tx.idempotencyKey.createMany({
-    data: [{ ...untaken.row, resourceId }],
-    skipDuplicates: true,
-  })
-  if (count !== 1) throw new IdempotencyKeyTaken()
-  untaken.taken = true
+  const take = idempotencyKeyTake(ref, resourceId)
+  if (take) take.took((await tx.$queryRaw<unknown[]>(take.sql)).length)
 }
 
 /**
  * Binds a key to the row its operation creates, inside the transaction that creates the row: a crash
  * between the two cannot leave a key that a retry would run again instead of settling. A key taken
- * in this transaction (`takeIdempotencyKey`) is bound already.
+ * bound to this row is bound already; one taken by an earlier transaction of the operation (an OTP
+ * send whose first intent found a void OTP, then wrote another) is bound again here.
  */
 export async function bindIdempotencyKey(
   tx: Prisma.TransactionClient,
   ref: IdempotencyKeyRef | undefined,
   resourceId: string,
 ): Promise<void> {
-  if (!ref || ref.untaken?.taken) return
+  if (!ref || ref.untaken?.boundTo === resourceId) return
   await tx.idempotencyKey.updateMany({ where: { ownerId: ref.ownerId, key: ref.key }, data: { resourceId } })
 }
 
@@ -95,32 +119,72 @@ export interface StoredResponse {
   headers: Record<string, string>
 }
 
+/**
+ * The statements of every keyed request, named (prepared once per connection) and past Prisma's
+ * query pipeline, which cost a keyed create more CPU than the statements themselves.
+ */
+const INSERT = {
+  name: 'idempotency_insert',
+  text: `INSERT INTO idempotency_keys (owner_id, key, operation, fingerprint, locked_until, created_at, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+}
+const FIND = {
+  name: 'idempotency_find',
+  text: `SELECT operation, fingerprint, state, resource_id AS "resourceId", response_status AS "responseStatus",
+    response_content_type AS "responseContentType", response_body AS "responseBody",
+    response_headers AS "responseHeaders", expires_at AS "expiresAt"
+    FROM idempotency_keys WHERE owner_id = $1 AND key = $2`,
+}
+const KEEP = `UPDATE idempotency_keys
+  SET state = 'completed', response_status = $3, response_content_type = $4, response_body = $5,
+    response_headers = $6::jsonb, locked_until = NULL`
+const COMPLETE = { name: 'idempotency_complete', text: `${KEEP} WHERE owner_id = $1 AND key = $2` }
+const COMPLETE_UNFLUSHED = {
+  name: 'idempotency_complete_unflushed',
+  text: `${KEEP} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed
+    WHERE owner_id = $1 AND key = $2`,
+}
+const LEAVE_UNKNOWN = {
+  name: 'idempotency_leave_unknown',
+  text: `UPDATE idempotency_keys SET state = 'unknown', locked_until = NULL WHERE owner_id = $1 AND key = $2`,
+}
+const RELEASE = {
+  name: 'idempotency_release',
+  text: `DELETE FROM idempotency_keys WHERE owner_id = $1 AND key = $2 AND state <> 'completed'`,
+}
+const BIND = {
+  name: 'idempotency_bind',
+  text: 'UPDATE idempotency_keys SET resource_id = $3 WHERE owner_id = $1 AND key = $2',
+}
+
+interface FoundKey {
+  operation: string
+  fingerprint: string
+  state: 'in_progress' | 'completed' | 'unknown'
+  resourceId: string | null
+  responseStatus: number | null
+  responseContentType: string | null
+  responseBody: string | null
+  responseHeaders: Record<string, string> | null
+  expiresAt: Date
+}
+
 /** The only code that touches idempotency keys. Leases make one request at a time work on a key. */
-export function createIdempotencyRepository(prisma: PrismaClient) {
-  const id = (ownerId: string, key: string) => ({ ownerId_key: { ownerId, key } })
+export function createIdempotencyRepository(prisma: PrismaClient, raw: RawSql) {
+  const updated = async (statement: { name: string; text: string }, values: unknown[]) => {
+    if ((await raw.execute({ ...statement, values })) !== 1) throw new Error('idempotency key not found')
+  }
 
   async function claim(request: ClaimRequest): Promise<ClaimResult> {
     const { ownerId, key, now } = request
     const lockedUntil = new Date(now.getTime() + request.leaseMs)
     for (let attempt = 0; attempt < 2; attempt++) {
       if (attempt > 0 || !request.held) {
-        const { count } = await prisma.idempotencyKey.createMany({
-          data: [
-            {
-              ownerId,
-              key,
-              operation: request.operation,
-              fingerprint: request.fingerprint,
-              lockedUntil,
-              createdAt: now,
-              expiresAt: new Date(now.getTime() + request.ttlMs),
-            },
-          ],
-          skipDuplicates: true,
-        })
-        if (count === 1) return { kind: 'new' }
+        const expiresAt = new Date(now.getTime() + request.ttlMs)
+        const values = [ownerId, key, request.operation, request.fingerprint, lockedUntil, now, expiresAt]
+        if ((await raw.execute({ ...INSERT, values })) === 1) return { kind: 'new' }
       }
-      const existing = await prisma.idempotencyKey.findUnique({ where: id(ownerId, key) })
+      const [existing] = await raw.rows<FoundKey>({ ...FIND, values: [ownerId, key] })
       if (!existing) continue
       if (existing.expiresAt <= now) {
         // Past its retention: the key is free again, as if it had been purged.
@@ -137,7 +201,7 @@ export function createIdempotencyRepository(prisma: PrismaClient) {
             status: existing.responseStatus,
             contentType: existing.responseContentType ?? 'application/json',
             body: existing.responseBody ?? '',
-            headers: (existing.responseHeaders ?? {}) as Record<string, string>,
+            headers: existing.responseHeaders ?? {},
           },
         }
       }
@@ -159,7 +223,7 @@ export function createIdempotencyRepository(prisma: PrismaClient) {
     claim,
 
     async bind(ownerId: string, key: string, resourceId: string): Promise<void> {
-      await prisma.idempotencyKey.update({ where: id(ownerId, key), data: { resourceId } })
+      await updated(BIND, [ownerId, key, resourceId])
     },
 
     /**
@@ -171,42 +235,19 @@ export function createIdempotencyRepository(prisma: PrismaClient) {
      * is the only trace of what happened: it waits for the flush.
      */
     async complete(ownerId: string, key: string, response: StoredResponse, bound = false): Promise<void> {
-      if (bound) {
-        const headers = JSON.stringify(response.headers)
-        const count = await prisma.$executeRaw`
-          UPDATE idempotency_keys
-          SET state = 'completed', response_status = ${response.status},
-              response_content_type = ${response.contentType}, response_body = ${response.body},
-              response_headers = ${headers}::jsonb, locked_until = NULL
-          FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed
-          WHERE owner_id = ${ownerId} AND key = ${key}`
-        if (count !== 1) throw new Error('idempotency key not found')
-        return
-      }
-      await prisma.idempotencyKey.update({
-        where: id(ownerId, key),
-        data: {
-          state: 'completed',
-          responseStatus: response.status,
-          responseContentType: response.contentType,
-          responseBody: response.body,
-          responseHeaders: response.headers,
-          lockedUntil: null,
-        },
-      })
+      const { status, contentType, body, headers } = response
+      const values = [ownerId, key, status, contentType, body, JSON.stringify(headers)]
+      await updated(bound ? COMPLETE_UNFLUSHED : COMPLETE, values)
     },
 
     /** The outcome is not known: the next request with the key settles it. */
     async leaveUnknown(ownerId: string, key: string): Promise<void> {
-      await prisma.idempotencyKey.update({
-        where: id(ownerId, key),
-        data: { state: 'unknown', lockedUntil: null },
-      })
+      await updated(LEAVE_UNKNOWN, [ownerId, key])
     },
 
     /** Nothing happened under the key (refused before any side effect): it is free for a retry. */
     async release(ownerId: string, key: string): Promise<void> {
-      await prisma.idempotencyKey.deleteMany({ where: { ownerId, key, state: { not: 'completed' } } })
+      await raw.execute({ ...RELEASE, values: [ownerId, key] })
     },
 
     async purgeExpired(now: Date): Promise<number> {

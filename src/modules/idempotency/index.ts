@@ -4,6 +4,7 @@ export {
   bindIdempotencyKey,
   createIdempotencyRepository,
   type IdempotencyKeyRef,
+  idempotencyKeyTake,
   takeIdempotencyKey,
 } from './idempotency.repository.js'
 export { IdempotencyKeyHeaderSchema } from './idempotency.schemas.js'

@@ -5,7 +5,7 @@ import type {
   Prisma,
   PrismaClient,
 } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef } from '../idempotency/index.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef, takeIdempotencyKey } from '../idempotency/index.js'
 
 export type OtpRecord = OtpTransaction
 
@@ -75,6 +75,8 @@ export function createOtpRepository(prisma: PrismaClient) {
       charge: (db: Prisma.TransactionClient) => Promise<C>,
     ): Promise<{ created: OtpRecord; charged: C } | { live: OtpRecord }> {
       return prisma.$transaction(async (tx) => {
+        // The Idempotency-Key first: a concurrent request with it stops before the lock and the limits.
+        await takeIdempotencyKey(tx, idempotencyKey, otp.id)
         if ('registrationId' in target) {
           await tx.$queryRaw`SELECT id FROM registrations WHERE id = ${target.registrationId}::uuid FOR UPDATE`
         } else {

@@ -66,6 +66,7 @@ export const otpRoutes: FastifyPluginAsyncZod<{
       const principal = principalOf(request)
       return idempotency.handle(request, reply, {
         content: [request.body],
+        claimsInTransaction: true,
         execute: async (claim) =>
           answered(await service.request(principal, request.body, { ip: request.ip }, claim)),
         resume: async (id, claim) =>

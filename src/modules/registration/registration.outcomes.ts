@@ -1,7 +1,7 @@
 import { claimNaturalKey } from '../../db/natural-key.js'
 import { leaseWork, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
 import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef, takeIdempotencyKey } from '../idempotency/index.js'
+import { bindIdempotencyKey, type IdempotencyKeyRef, idempotencyKeyTake } from '../idempotency/index.js'
 import { recordWebhookEvent } from '../webhooks/index.js'
 import { registrationUpdated } from './registration.events.js'
 import type { RegistrationRecord, RegistrationRecords } from './registration.records.js'
@@ -29,9 +29,10 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
       idempotencyKey?: IdempotencyKeyRef,
     ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
       return prisma.$transaction(async (tx) => {
-        // The Idempotency-Key first: a concurrent request with it must stop before the natural key.
-        await takeIdempotencyKey(tx, idempotencyKey, registration.id)
-        const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id)
+        // The Idempotency-Key first, in the natural key's statement: a concurrent request with it must
+        // stop before the natural key.
+        const take = idempotencyKeyTake(idempotencyKey, registration.id)
+        const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id, take)
         if (existingId) return { existingId }
         const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
         await bindIdempotencyKey(tx, idempotencyKey, created.id)
