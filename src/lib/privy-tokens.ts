@@ -43,6 +43,36 @@ export function openPrivyToken(
     .toString('utf8')
 }
 
+/** Where a lazily opened token keeps its opener and, once read, its value: one hidden slot per property. */
+interface LazySlot {
+  open: () => string | null
+  opened?: { value: string | null }
+}
+
+const lazyProperties = new Map<string, { slot: symbol; get: () => string | null }>()
+
+/**
+ * One getter per property name, shared by every row: a getter made per row gives each row a shape of
+ * its own, and V8 then keeps every row after the first as a slow dictionary (each later property read
+ * of the record, its view, its cache entry a hash lookup). The row's own opener sits in a hidden slot.
+ */
+function lazyProperty(property: string): { slot: symbol; get: () => string | null } {
+  let lazy = lazyProperties.get(property)
+  if (!lazy) {
+    const slot = Symbol(property)
+    lazy = {
+      slot,
+      get(this: Record<symbol, LazySlot>) {
+        const state = this[slot] as LazySlot
+        state.opened ??= { value: state.open() }
+        return state.opened.value
+      },
+    }
+    lazyProperties.set(property, lazy)
+  }
+  return lazy
+}
+
 /**
  * Gives `row` a read-only `property` that opens its sealed token on first read. Not enumerable:
  * spreading, serialising or logging the row never carries the token, only code that asks for it.
@@ -52,13 +82,8 @@ export function withLazyToken<Row extends object, Name extends string>(
   property: Name,
   open: () => string | null,
 ): Row & { readonly [K in Name]: string | null } {
-  let opened: { value: string | null } | undefined
-  Object.defineProperty(row, property, {
-    enumerable: false,
-    get: () => {
-      opened ??= { value: open() }
-      return opened.value
-    },
-  })
+  const { slot, get } = lazyProperty(property)
+  Object.defineProperty(row, slot, { enumerable: false, value: { open } satisfies LazySlot })
+  Object.defineProperty(row, property, { enumerable: false, get })
   return row as Row & { readonly [K in Name]: string | null }
 }

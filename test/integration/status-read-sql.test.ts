@@ -229,5 +229,44 @@ for (const { kind, enabled } of kinds) {
       expect(await repository.findVisible(bare.id)).toBeNull()
       expect(await repository.findVisible(randomUUID())).toBeNull()
     })
+
+    it('reads on after a statement is refused, its rows described once and then no more', async () => {
+      // On PostgreSQL a named statement is described on its first execution in the pool only
+      // (src/db/raw-sql.ts): every later read, on any connection, must still give whole records,
+      // and a refused execution must leave the connection in step for the next read.
+      const { prisma, raw } = database
+      const repository = createRegistrationRepository(prisma, pii, raw)
+      const records = registrationRecords(prisma, pii, raw)
+      const ids = Array.from({ length: 12 }, () => randomUUID())
+      for (const [n, id] of ids.entries()) {
+        await prisma.registration.create({
+          data: {
+            id,
+            ownerId: 'owner-s',
+            referenceNumber: `REF-${randomUUID()}`,
+            registrationType: 'privy_ra',
+            status: 'waiting_verification',
+            submission: 'submitted',
+            emailMasked: 'b***@example.com',
+            phoneMasked: '62*******89',
+            syncedAt: at(`2026-12-01T10:00:${String(n).padStart(2, '0')}.000Z`),
+            ...records.sealedToken(id, `token-${n}`),
+          },
+        })
+      }
+      const expected = async (id: string) =>
+        records.orNull(await prisma.registration.findFirst({ where: { id, submission: { not: 'failed' } } }))
+      // Concurrent reads spread over several pooled connections, each described or not.
+      const first = await Promise.all(ids.map((id) => repository.findVisible(id)))
+      for (const [n, id] of ids.entries())
+        expectSameRecord(first[n] ?? null, await expected(id), 'registerToken')
+      await expect(repository.findVisible('not-a-uuid')).rejects.toThrow()
+      await expect(repository.findVisible('not-a-uuid', 'owner-s')).rejects.toThrow()
+      const again = await Promise.all(ids.map((id) => repository.findVisible(id, 'owner-s')))
+      for (const [n, id] of ids.entries()) {
+        expectSameRecord(again[n] ?? null, await expected(id), 'registerToken')
+        expect(again[n]?.registerToken).toBe(`token-${n}`)
+      }
+    })
   })
 }

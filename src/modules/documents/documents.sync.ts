@@ -25,10 +25,12 @@ export function createDocumentSync(deps: DocumentSyncDeps) {
   const { documents, privy, now } = deps
 
   async function refreshIfDue(record: DocumentRecord, explicit: boolean): Promise<DocumentRecord> {
-    if (record.submission !== 'submitted' || !record.documentToken) return record
+    if (record.submission !== 'submitted') return record
     const age = record.syncedAt ? now().getTime() - record.syncedAt.getTime() : Number.POSITIVE_INFINITY
     if (!explicit && (isDocumentSettled(record.status) || age < deps.refreshAfterSeconds * 1000))
       return record
+    // Only now: reading the token opens it (AES-GCM), which a read that asks Privy nothing need not pay.
+    if (!record.documentToken) return record
     try {
       return await refresh(record)
     } catch (error) {

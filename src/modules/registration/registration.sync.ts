@@ -13,11 +13,14 @@ export function createRegistrationSync(deps: RegistrationServiceDeps) {
   const { repository, privy, now } = deps
 
   function shouldRefresh(record: RegistrationRecord, explicit: boolean): boolean {
-    if (record.submission !== 'submitted' || !record.registerToken) return false
-    if (explicit) return true
-    if (isSettled(record.status)) return false
-    const age = record.syncedAt ? now().getTime() - record.syncedAt.getTime() : Number.POSITIVE_INFINITY
-    return age >= deps.refreshAfterSeconds * 1000
+    if (record.submission !== 'submitted') return false
+    if (!explicit) {
+      if (isSettled(record.status)) return false
+      const age = record.syncedAt ? now().getTime() - record.syncedAt.getTime() : Number.POSITIVE_INFINITY
+      if (age < deps.refreshAfterSeconds * 1000) return false
+    }
+    // Last: reading the token opens it (AES-GCM), which a read that asks Privy nothing need not pay.
+    return Boolean(record.registerToken)
   }
 
   async function refresh(record: RegistrationRecord): Promise<RegistrationRecord> {
