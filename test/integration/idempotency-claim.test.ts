@@ -203,6 +203,51 @@ describe('a keyed OTP send takes its key in the transaction that writes its inte
     expect(replay.data?.id).toBe(second.data?.id)
     expect(await upstreamCount(gateway, OTP_PATH)).toBe(sends + 1)
   })
+
+  it('a send answered from a live OTP (nothing written) leaves its key bound to no phantom OTP row', async () => {
+    const token = await gateway.userToken('idempotency-claim-user')
+    const registration = await register(gateway, { token })
+    const first = await sendOtp(registration.id, randomUUID())
+    expect(first.response.status, JSON.stringify(first.error)).toBe(201)
+    const firstId = first.data?.id ?? ''
+    // Its outcome lost, its code possibly still valid: it is live and pending, so a send is refused.
+    await gateway.database.prisma.otpTransaction.update({
+      where: { id: firstId },
+      data: {
+        submission: 'unknown',
+        upstreamTransactionId: null,
+        lateAnswerUntil: null,
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    })
+    const key = randomUUID()
+    const pending = await sendOtp(registration.id, key)
+    expect(pending.response.status, JSON.stringify(pending.error)).toBe(409)
+    expect(pending.error?.code).toBe('OPERATION_PENDING')
+    const row = await keyRow(key)
+    expect(row?.state).toBe('unknown')
+    // The intent that took the key wrote no OTP: the key names none (or the live one), never an id
+    // no row has, which a retry would resume as if its operation had acted.
+    if (row?.resourceId != null) {
+      const bound = await gateway.database.prisma.otpTransaction.findUnique({ where: { id: row.resourceId } })
+      expect(bound, `key bound to ${row.resourceId}, which no OTP row has`).not.toBeNull()
+    }
+
+    // Settled meanwhile, its code expired: the retry is refused (409) as a fresh request would be, and
+    // a refusal after nothing was done frees the key rather than leaving it unknown.
+    await gateway.database.prisma.otpTransaction.update({
+      where: { id: firstId },
+      data: {
+        submission: 'submitted',
+        upstreamTransactionId: 'sim-tx-phantom',
+        expiresAt: new Date(Date.now() - 1_000),
+      },
+    })
+    const refused = await sendOtp(registration.id, key)
+    expect(refused.response.status, JSON.stringify(refused.error)).toBe(409)
+    expect(refused.error?.code).toBe('OTP_ALREADY_SENT')
+    expect(await keyRow(key)).toBeNull()
+  })
 })
 
 const keyRowOfOtp = (otpId: string) =>

@@ -91,6 +91,25 @@ export async function bindIdempotencyKey(
   await tx.idempotencyKey.updateMany({ where: { ownerId: ref.ownerId, key: ref.key }, data: { resourceId } })
 }
 
+/**
+ * The take bound the key to the row about to be created, but the transaction found another answer and
+ * creates none (a live OTP, a person's earlier registration): the key is unbound again before that
+ * transaction commits. A key left naming an id no row has would be resumed as if its operation had
+ * acted (a refusal then left unknown instead of freeing the key, its answer kept unflushed).
+ */
+export async function unbindTakenKey(
+  tx: Prisma.TransactionClient,
+  ref: IdempotencyKeyRef | undefined,
+): Promise<void> {
+  const untaken = ref?.untaken
+  if (!ref || untaken?.boundTo === undefined) return
+  await tx.idempotencyKey.updateMany({
+    where: { ownerId: ref.ownerId, key: ref.key, resourceId: untaken.boundTo },
+    data: { resourceId: null },
+  })
+  untaken.boundTo = undefined
+}
+
 export interface ClaimRequest {
   ownerId: string
   key: string

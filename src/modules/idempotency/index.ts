@@ -6,6 +6,7 @@ export {
   type IdempotencyKeyRef,
   idempotencyKeyTake,
   takeIdempotencyKey,
+  unbindTakenKey,
 } from './idempotency.repository.js'
 export { IdempotencyKeyHeaderSchema } from './idempotency.schemas.js'
 export {

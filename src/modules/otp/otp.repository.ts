@@ -5,7 +5,12 @@ import type {
   Prisma,
   PrismaClient,
 } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef, takeIdempotencyKey } from '../idempotency/index.js'
+import {
+  bindIdempotencyKey,
+  type IdempotencyKeyRef,
+  takeIdempotencyKey,
+  unbindTakenKey,
+} from '../idempotency/index.js'
 
 export type OtpRecord = OtpTransaction
 
@@ -84,7 +89,10 @@ export function createOtpRepository(prisma: PrismaClient) {
           await tx.$queryRaw`SELECT id FROM documents WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`
         }
         const live = await findLive(tx, target)
-        if (live) return { live }
+        if (live) {
+          await unbindTakenKey(tx, idempotencyKey)
+          return { live }
+        }
         const charged = await charge(tx)
         const created = await tx.otpTransaction.create({ data: { ...otp, submission: 'in_flight' } })
         await bindIdempotencyKey(tx, idempotencyKey, created.id)

@@ -1,7 +1,12 @@
 import { claimNaturalKey } from '../../db/natural-key.js'
 import { leaseWork, unsettledCandidates, type WorkLease } from '../../db/work-lease.js'
 import { Prisma, type PrismaClient, type RegistrationStatus } from '../../generated/prisma/client.js'
-import { bindIdempotencyKey, type IdempotencyKeyRef, idempotencyKeyTake } from '../idempotency/index.js'
+import {
+  bindIdempotencyKey,
+  type IdempotencyKeyRef,
+  idempotencyKeyTake,
+  unbindTakenKey,
+} from '../idempotency/index.js'
 import { recordWebhookEvent } from '../webhooks/index.js'
 import { registrationUpdated } from './registration.events.js'
 import type { RegistrationRecord, RegistrationRecords } from './registration.records.js'
@@ -33,7 +38,10 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
         // stop before the natural key.
         const take = idempotencyKeyTake(idempotencyKey, registration.id)
         const existingId = await claimNaturalKey(tx, naturalKey, 'registration', registration.id, take)
-        if (existingId) return { existingId }
+        if (existingId) {
+          await unbindTakenKey(tx, idempotencyKey)
+          return { existingId }
+        }
         const created = await tx.registration.create({ data: { ...registration, submission: 'in_flight' } })
         await bindIdempotencyKey(tx, idempotencyKey, created.id)
         return { created: toRecord(created) }
