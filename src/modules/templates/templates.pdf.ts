@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../errors/app-error.js'
 import type { TemplateVersion } from '../../generated/prisma/client.js'
+import { PartBytes } from '../../http/part-bytes.js'
 import type { PdfUpload } from '../../http/pdf-upload.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { SignedPdfStore, TemplateCopy } from '../documents/index.js'
@@ -13,9 +14,17 @@ export async function pdfOfVersion(
 ): Promise<Omit<PdfUpload, 'metadata'>> {
   const stored = await store.open(version.sha256)
   if (!stored) throw new AppError('INTERNAL', { detail: "The template's PDF could not be read" })
-  const chunks: Buffer[] = []
-  for await (const chunk of stored.stream) chunks.push(chunk as Buffer)
-  const file = Buffer.concat(chunks)
+  // Copied into one buffer of the stored size as the slices come, not collected and joined (twice the
+  // PDF for a moment): a document sent from a template is an upload like any other
+  // (docs/decisions/upload-streaming.md, "Memory").
+  const bytes = new PartBytes(stored.size, stored.size)
+  try {
+    for await (const chunk of stored.stream) bytes.push(chunk as Buffer)
+  } catch (error) {
+    bytes.discard()
+    throw error
+  }
+  const file = bytes.finish()
   return { file, sha256: version.sha256, size: file.length }
 }
 
