@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors/app-error.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import { fieldTooLarge, invalidField } from './field-errors.js'
+import { PartBytes } from './part-bytes.js'
 
 /**
  * The one upload edge: registrations and documents read `multipart/form-data` through these, so a
@@ -64,25 +65,30 @@ export async function readForm(
 }
 
 /**
- * A file part, accumulated chunk by chunk and abandoned as soon as it passes `maxBytes`, so no more
- * than the cap plus one chunk is ever held. `onChunk` sees each chunk as it arrives (to hash it).
+ * A file part, copied chunk by chunk into one buffer (`PartBytes`) and abandoned as soon as it passes
+ * `maxBytes`, so no more than the cap is ever held. `declaredBytes` (the request's Content-Length, when
+ * sent) sizes that buffer once. `onChunk` sees each chunk as it arrives (to hash it).
  */
 export async function readCappedFile(
   part: MultipartFile,
   maxBytes: number,
-  onChunk?: (chunk: Buffer) => void,
+  options: { onChunk?: (chunk: Buffer) => void; declaredBytes?: number | undefined } = {},
 ): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  // Leaving this loop by a throw destroys the stream, which ends the parsing of the request.
-  for await (const chunk of part.file as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxBytes) throw fieldTooLarge(part.fieldname, maxBytes)
-    onChunk?.(chunk)
-    chunks.push(chunk)
+  const bytes = new PartBytes(maxBytes, options.declaredBytes)
+  try {
+    // Leaving this loop by a throw destroys the stream, which ends the parsing of the request.
+    for await (const chunk of part.file as AsyncIterable<Buffer>) {
+      if (bytes.length + chunk.length > maxBytes) throw fieldTooLarge(part.fieldname, maxBytes)
+      options.onChunk?.(chunk)
+      bytes.push(chunk)
+    }
+    if (part.file.truncated) throw fieldTooLarge(part.fieldname, maxBytes)
+  } catch (error) {
+    // Refused or cut short: what was read goes back now, not at the next full GC.
+    bytes.discard()
+    throw error
   }
-  if (part.file.truncated) throw fieldTooLarge(part.fieldname, maxBytes)
-  return Buffer.concat(chunks, size)
+  return bytes.finish()
 }
 
 /** A text field's value as the plugin gives it (a string, or parsed JSON for a part declared so). */

@@ -15,6 +15,7 @@ import {
   refusedUploadHook,
   refusePart,
 } from './multipart.js'
+import { declaredLength } from './part-bytes.js'
 
 /**
  * A PDF with its `metadata` JSON as one multipart form: a document upload (POST /v1/documents) and a
@@ -29,7 +30,7 @@ export interface PdfUploadLimits {
 
 export interface PdfUpload {
   /**
-   * Its own memory (not a view into a shared buffer from 4 KiB up): a document upload moves it to the
+   * Its own memory (`ownedBytes`; it may fill only the start of it): a document upload moves it to the
    * PDF worker and back (the answer's Buffer replaces this one) and frees it once Privy has answered.
    */
   file: Buffer
@@ -82,9 +83,8 @@ export async function acceptPdfForms(app: FastifyInstance, limits: PdfUploadLimi
 
 /**
  * Reads a `multipart/form-data` PDF form as a stream: exactly one `file` part and one `metadata`
- * part, in either order. The file is hashed as it arrives and capped while read; the chunks
- * are joined once at the end, so this reader holds about twice the file, briefly (a whole document
- * upload measured 1.4–2.3× the bytes in flight on Node 24: README, Benchmark).
+ * part, in either order. The file is hashed as it arrives, capped while read, and copied into one
+ * buffer sized from the request's Content-Length (`PartBytes`), so this reader holds the file once.
  *
  * The bytes are only collected here; `inspectPdf` judges them, whatever name or type the client gave.
  */
@@ -134,7 +134,7 @@ async function readPdfParts(request: FastifyRequest, limits: PdfUploadLimits, fo
     if (part.fieldname === FILE_FIELD) {
       if (part.type !== 'file') throw invalidField(FILE_FIELD, 'must be sent as a file part')
       if (file) throw refusePart(part, ONCE)
-      file = await readFilePart(part, limits.maxBytes)
+      file = await readFilePart(part, limits.maxBytes, declaredLength(request.headers))
     } else if (part.fieldname === METADATA_FIELD) {
       if (metadata) throw refusePart(part, ONCE)
       metadata = {
@@ -150,9 +150,16 @@ async function readPdfParts(request: FastifyRequest, limits: PdfUploadLimits, fo
   return { ...(file ? { file } : {}), ...(metadata ? { metadata } : {}) }
 }
 
-async function readFilePart(part: MultipartFile, maxBytes: number): Promise<Omit<PdfUpload, 'metadata'>> {
+async function readFilePart(
+  part: MultipartFile,
+  maxBytes: number,
+  declaredBytes: number | undefined,
+): Promise<Omit<PdfUpload, 'metadata'>> {
   const hash = createHash('sha256')
-  const bytes = await readCappedFile(part, maxBytes, (chunk) => hash.update(chunk))
+  const bytes = await readCappedFile(part, maxBytes, {
+    onChunk: (chunk) => hash.update(chunk),
+    declaredBytes,
+  })
   if (bytes.length === 0) throw invalidField(FILE_FIELD, 'must not be empty')
   return {
     file: bytes,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { AppError } from '../errors/app-error.js'
+import { adoptBytes, ownsItsMemory } from '../lib/release-bytes.js'
 import type { PdfInfo } from '../pdf/inspect.js'
 import { tooComplexPdf, unprocessablePdf } from '../pdf/pdf-errors.js'
 import type { InspectJob, InspectOutcome, JobStarted, TagHit, TextJob, TextOutcome } from './jobs.js'
@@ -189,14 +190,18 @@ export function createPdfPool(options: PdfPoolOptions): PdfPool {
   }
 
   async function inspectMoved(bytes: Buffer): Promise<{ info: PdfInfo; bytes: Buffer }> {
-    // A view into a larger buffer (Node's pool of small Buffers, a slice) cannot be moved alone.
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-    const own = whole ? bytes : new Uint8Array(bytes)
+    // A view that shares its memory (Node's pool of small Buffers, a slice) cannot be moved alone; an
+    // upload's own buffer moves whole, even when the file fills only its start (src/http/part-bytes.ts).
+    const own = ownsItsMemory(bytes) ? bytes : new Uint8Array(bytes)
     const moved = { bytes: own, limits: options.limits, returnBytes: true }
     const outcome = await run<InspectOutcome>(moved, undefined, [own.buffer as ArrayBuffer])
     const back = outcome.bytes
     if (!back) throw new Error('the PDF worker did not send the bytes back')
-    return { info: outcome.info, bytes: Buffer.from(back.buffer, back.byteOffset, back.byteLength) }
+    // Came back by transfer: this thread's alone, so `releaseBytes` may free it once Privy has it.
+    return {
+      info: outcome.info,
+      bytes: adoptBytes(Buffer.from(back.buffer, back.byteOffset, back.byteLength)),
+    }
   }
 
   async function findText(bytes: Uint8Array, tags: string[]): Promise<TagHit[]> {

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors/app-error.js'
+import { PartBytes } from '../../src/http/part-bytes.js'
+import { releaseBytes } from '../../src/lib/release-bytes.js'
 import { createPdfPool, type PdfPool, type PdfPoolOptions } from '../../src/pdf-worker/pool.js'
 import { numberFlood } from '../fixtures/pdf/hostile.js'
 import * as pdfs from '../fixtures/pdf/pdfs.js'
@@ -107,6 +109,25 @@ describe('the PDF pool', () => {
     expect(bytes.equals(pdf)).toBe(true)
     expect(view.equals(pdf)).toBe(true)
     expect([backing[0], backing.at(-1)]).toEqual([7, 7])
+  })
+
+  it('inspectMoved moves an upload buffer the PDF fills only the start of, and it can be freed after', async () => {
+    const pdf = await pdfs.multiPage()
+    // As the upload reader leaves it: one buffer sized from the Content-Length, the file at its start
+    // (the rest of the form, here 200 bytes, was not file).
+    const declared = pdf.length + 200
+    const reader = new PartBytes(10 * 1_048_576, declared)
+    reader.push(pdf)
+    const upload = reader.finish()
+    expect(upload.buffer.byteLength).toBe(declared)
+    const { info, bytes } = await shared.inspectMoved(upload)
+    expect(info).toMatchObject({ pageCount: 3 })
+    expect(bytes.equals(pdf)).toBe(true)
+    // Moved whole, not copied: the caller's memory is gone, and the answer's is the same allocation.
+    expect(upload.buffer.byteLength).toBe(0)
+    expect(bytes.buffer.byteLength).toBe(declared)
+    releaseBytes(bytes)
+    expect(bytes.length).toBe(0)
   })
 
   it('inspectMoved answers a refusal as inspect does', async () => {

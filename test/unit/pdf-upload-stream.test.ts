@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { Client, FormData, fetch, request } from 'undici'
@@ -28,6 +29,8 @@ let app: FastifyInstance
 let base: string
 /** What the server had read from the socket when it refused a request (see the streaming test). */
 let socketBytesReadAtRefusal = 0
+/** The Content-Length of the last request, as the server saw it. */
+let lastDeclaredLength: string | undefined
 
 beforeAll(async () => {
   app = Fastify({ logger: false })
@@ -39,6 +42,9 @@ beforeAll(async () => {
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: pdfMultipartLimits(LIMITS) })
     scope.addHook('onError', refusedUploadHook(pdfUploadBytes(LIMITS)))
+    scope.addHook('onRequest', async (req) => {
+      lastDeclaredLength = req.headers['content-length']
+    })
     scope.post('/documents', async (req: FastifyRequest) => {
       const { file, ...rest } = await readPdfUpload(req, LIMITS)
       return { ...rest, bytesMatch: sha256(file) === rest.sha256 && file.length === rest.size }
@@ -174,6 +180,53 @@ describe('readPdfUpload over a real socket', () => {
     const answer = await post(data)
     expect(answer.status).toBe(413)
     expect(answer.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errors: [{ path, message }] })
+  })
+
+  // Without a Content-Length the reader cannot size its buffer up front and grows it instead: the same
+  // bytes, the same cap and the same refusal as with one.
+  async function postChunked(parts: RawPart[]): Promise<Answer> {
+    const body = multipartBody(parts)
+    const response = await request(`${base}/documents`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${RAW_BOUNDARY}` },
+      body: Readable.from(
+        (function* () {
+          for (let at = 0; at < body.length; at += 50_000) yield body.subarray(at, at + 50_000)
+        })(),
+      ),
+      signal: AbortSignal.timeout(10_000),
+    })
+    return { status: response.statusCode, body: (await response.body.json()) as Answer['body'] }
+  }
+
+  it('reads a chunked body (no Content-Length) byte for byte, up to a file exactly at the cap', async () => {
+    for (const pdf of [await pdfs.multiPage(), randomBytes(LIMITS.maxBytes)]) {
+      const answer = await postChunked([
+        { name: 'metadata', body: JSON.stringify(METADATA) },
+        { name: 'file', filename: 'doc.pdf', type: 'application/pdf', body: pdf },
+      ])
+      expect(lastDeclaredLength).toBeUndefined()
+      expect(answer.status).toBe(200)
+      expect(answer.body).toMatchObject({ sha256: sha256(pdf), size: pdf.length, bytesMatch: true })
+    }
+  })
+
+  it('refuses a file one byte over its cap in a chunked body with the same 413', async () => {
+    const answer = await postChunked([
+      {
+        name: 'file',
+        filename: 'doc.pdf',
+        type: 'application/pdf',
+        body: Buffer.alloc(LIMITS.maxBytes + 1, 1),
+      },
+      { name: 'metadata', body: JSON.stringify(METADATA) },
+    ])
+    expect(lastDeclaredLength).toBeUndefined()
+    expect(answer.status).toBe(413)
+    expect(answer.body).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      errors: [{ path: 'file', message: 'must be at most 2 MB' }],
+    })
   })
 
   it('refuses an oversized file while it streams: 50 MB sent at a 2 MB cap', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { AppError, notFound } from '../../errors/app-error.js'
 import type { TemplateVersion } from '../../generated/prisma/client.js'
+import { PartBytes } from '../../http/part-bytes.js'
 import type { PdfUpload } from '../../http/pdf-upload.js'
 import { ownerScope, type Principal } from '../../lib/principal.js'
 import type { TemplateCopy } from '../documents/index.js'
@@ -19,15 +20,28 @@ export async function pdfOfVersion(
 ): Promise<Omit<PdfUpload, 'metadata'>> {
   const stored = await deps.store.open(version.sha256)
   if (!stored) throw new AppError('INTERNAL', { detail: "The template's PDF could not be read" })
+  // Copied into one buffer of the version's size as the slices come, not collected and joined (twice
+  // the PDF for a moment): a document sent from a template is an upload like any other
+  // (docs/decisions/upload-streaming.md, "Memory"). More bytes than the version had are damage too.
   const hash = createHash('sha256')
-  const chunks: Buffer[] = []
-  for await (const chunk of stored.stream) {
-    hash.update(chunk as Buffer)
-    chunks.push(chunk as Buffer)
+  const bytes = new PartBytes(version.sizeBytes, version.sizeBytes)
+  let overSize = false
+  try {
+    for await (const chunk of stored.stream) {
+      const slice = chunk as Buffer
+      hash.update(slice)
+      if (overSize || bytes.length + slice.length > version.sizeBytes) overSize = true
+      else bytes.push(slice)
+    }
+  } catch (error) {
+    bytes.discard()
+    throw error
   }
-  const file = Buffer.concat(chunks)
+  const foundSize = bytes.length
+  if (overSize) bytes.discard()
+  const file = overSize ? Buffer.alloc(0) : bytes.finish()
   const found = hash.digest('hex')
-  if (found !== version.sha256 || file.length !== version.sizeBytes) {
+  if (overSize || found !== version.sha256 || file.length !== version.sizeBytes) {
     deps.logger.error(
       {
         template_id: version.templateId,
@@ -35,7 +49,7 @@ export async function pdfOfVersion(
         expected_sha256: version.sha256,
         found_sha256: found,
         expected_size: version.sizeBytes,
-        found_size: file.length,
+        found_size: overSize ? `more than ${version.sizeBytes}` : foundSize,
       },
       "template PDF in the store does not match its version's SHA-256: refused, not used",
     )

@@ -47,24 +47,32 @@ export async function resolveVersion(
   metadata: TemplateMetadata,
 ): Promise<VersionData> {
   const { roles, e_meterai: stamp } = metadata
-  const resolved = await resolvePlacementLists(pool, file.file, [
-    ...roles.map((role, index) => ({
-      placements: role.placements,
-      path: `metadata.roles.${index}.placements`,
-      kind: 'signature' as const,
-      max: 20,
-    })),
-    ...(stamp
-      ? [
-          {
-            placements: stamp.placements,
-            path: 'metadata.e_meterai.placements',
-            kind: 'e_meterai' as const,
-            max: 10,
-          },
-        ]
-      : []),
-  ])
+  const resolved = await resolvePlacementLists(
+    pool,
+    file.file,
+    [
+      ...roles.map((role, index) => ({
+        placements: role.placements,
+        path: `metadata.roles.${index}.placements`,
+        kind: 'signature' as const,
+        max: 20,
+      })),
+      ...(stamp
+        ? [
+            {
+              placements: stamp.placements,
+              path: 'metadata.e_meterai.placements',
+              kind: 'e_meterai' as const,
+              max: 10,
+            },
+          ]
+        : []),
+    ],
+    // Moved to the worker and back, not copied (docs/decisions/upload-streaming.md, "Memory"): from
+    // here on the bytes are the answer's, which the caller's `file` now holds.
+    { move: true },
+  )
+  file.file = resolved.file
   if (resolved.errors.length > 0) {
     throw new AppError('UNPROCESSABLE', {
       detail: 'The template cannot be signed as described',
