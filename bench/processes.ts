@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { openSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -53,7 +53,7 @@ export function startProcess(
   const inspected = nodeArgs.some((arg) => arg.startsWith('--inspect'))
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', inspected ? 'pipe' : 'inherit'],
+    stdio: ['ignore', childLog(), inspected ? 'pipe' : 'inherit'],
   })
   if (inspected && child.stderr) {
     createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
@@ -61,6 +61,14 @@ export function startProcess(
     })
   }
   return child
+}
+
+/**
+ * Where a bench process's stdout (its log lines) goes: nowhere, unless BENCH_LOG=<file> names a file to
+ * append every process's lines to, to find out why a request did not get the answer the bench expects.
+ */
+export function childLog(): 'ignore' | number {
+  return process.env.BENCH_LOG ? openSync(process.env.BENCH_LOG, 'a') : 'ignore'
 }
 
 const INSPECTOR_NOTICE =

@@ -13,6 +13,7 @@ import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import {
   freePorts,
   runToCompletion,
+  childLog,
   startProcess,
   stopProcess,
   waitUntilOk,
@@ -65,7 +66,7 @@ function startCompiledGateway(
   const flags = (nodeArgs ?? '').split(' ').filter((flag) => flag !== '')
   return spawn(process.execPath, [...flags, ...profile, '--import', './bench/contenders/probe.mjs', entry], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', childLog(), 'inherit', 'ipc'],
   })
 }
 
