@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import {
+  childLog,
   freePorts,
   runToCompletion,
-  childLog,
   startProcess,
   stopProcess,
   waitUntilOk,
