@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
-import { beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { quoteIdentifier } from '../../src/db/sql-identifier.js'
 import { Prisma } from '../../src/generated/prisma/client.js'
 import { register } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
 import { upstreamCount } from '../helpers/documents.js'
+import { eventually } from '../helpers/eventually.js'
 import { useGateway } from '../helpers/gateway.js'
 import { fullRegistrationJson, nikFor } from '../helpers/identity.js'
 
@@ -252,3 +255,113 @@ describe('a keyed OTP send takes its key in the transaction that writes its inte
 
 const keyRowOfOtp = (otpId: string) =>
   gateway.database.prisma.idempotencyKey.findFirst({ where: { resourceId: otpId } })
+
+/**
+ * The race of a keyed request whose intent transaction took the key and then rolled back (here the
+ * OTP limits' 429, counted in that transaction) with a request that waited on its insert and then
+ * took the key itself: the failed request must settle nothing but what it holds. Staged with locks
+ * from connections of the test's own, so each step happens in this order (PostgreSQL only: PGlite
+ * has one connection, so no lock can hold one request while another goes on).
+ */
+describe.runIf(process.env.DATABASE_URL)('a keyed request whose key-taking transaction rolled back', () => {
+  const OTP_PATH = '/web/api/v2/register/otp'
+  // One send an hour per client address: the first request's address has spent it, the second's not.
+  const raced = useGateway({ TRUST_PROXY: 'loopback', OTP_SENDS_PER_IP_PER_HOUR: '1' })
+  const connections: pg.Client[] = []
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.end()))
+  })
+
+  async function connection(): Promise<pg.Client> {
+    const [{ schema } = { schema: '' }] = await raced.database.prisma.$queryRaw<
+      Array<{ schema: string }>
+    >`SELECT current_schema() AS schema`
+    const opened = new pg.Client({ connectionString: process.env.DATABASE_URL })
+    connections.push(opened)
+    await opened.connect()
+    await opened.query(`SET search_path TO ${quoteIdentifier(schema)}`)
+    return opened
+  }
+
+  /** The sessions that the session `pid` holds up (one queued behind it counts too), and what they run. */
+  const blockedBy = async (probe: pg.Client, pid: number | undefined) =>
+    (
+      await probe.query<{ pid: number; query: string }>(
+        'SELECT pid, query FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+        [pid],
+      )
+    ).rows
+  const pidOf = async (session: pg.Client) =>
+    (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+
+  it("a 429 inside the intent's transaction leaves the concurrent request's key, and its answer, kept", async () => {
+    const token = await raced.userToken('key-race-user')
+    const registration = await register(raced, { token })
+    const spent = await register(raced, { token })
+    const sendOtp = (registrationId: string, ip: string, key?: string) =>
+      raced.call('POST', '/v1/otp', {
+        token,
+        headers: { 'x-forwarded-for': ip, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+        body: { otp_type: 'registration', otp_channel: 'sms', registration_id: registrationId },
+      })
+    const spentIp = '198.51.100.201'
+    const freshIp = '198.51.100.202'
+    expect((await sendOtp(spent.id, spentIp)).status).toBe(201)
+
+    const probe = await connection()
+    const rowLock = await connection()
+    const tableLock = await connection()
+    // Holds the registration's row: the first request takes the key, then waits here in its transaction.
+    await rowLock.query('BEGIN')
+    await rowLock.query('SELECT id FROM registrations WHERE id = $1 FOR UPDATE', [registration.id])
+    // The second request's Privy call is slow: its answer comes well after the first request settled.
+    await raced.sim('POST', '/__sim/faults', { path: OTP_PATH, kind: 'delay', delay_ms: 1500, times: 1 })
+
+    const key = randomUUID()
+    const first = sendOtp(registration.id, spentIp, key)
+    const [holder] = await eventually(
+      async () => blockedBy(probe, await pidOf(rowLock)),
+      (rows) => rows.length === 1,
+    )
+    const second = sendOtp(registration.id, freshIp, key)
+    await eventually("the second request waiting on the first one's insert of the key", async () =>
+      (await blockedBy(probe, holder?.pid)).some((row) =>
+        row.query.startsWith('INSERT INTO idempotency_keys'),
+      ),
+    )
+    // Queued behind both transactions, this lock holds back every later statement on the keys: whatever
+    // the first request does to the key once its transaction rolled back runs after the second committed.
+    const tableLockPid = await pidOf(tableLock)
+    await tableLock.query('BEGIN')
+    const tableLocked = tableLock.query('LOCK TABLE idempotency_keys IN SHARE MODE')
+    await rowLock.query('COMMIT')
+    await tableLocked
+    // The second committed its intent, key and all; the first settles its key now (queued).
+    const queued = await eventually(
+      () => blockedBy(probe, tableLockPid),
+      (rows) => rows.some((row) => /^\s*(DELETE|INSERT)/.test(row.query)),
+    )
+    // The second's answer (its key's update) comes later, after its slow Privy call.
+    expect(queued.filter((row) => /^\s*UPDATE/.test(row.query))).toEqual([])
+    await tableLock.query('COMMIT')
+
+    const [refused, sent] = await Promise.all([first, second])
+    expect(sent.status, sent.text).toBe(201)
+    const row = await raced.database.prisma.idempotencyKey.findUnique({
+      where: { ownerId_key: { ownerId: 'user:key-race-user', key } },
+    })
+    expect(row).toMatchObject({ state: 'completed', resourceId: sent.json.id, responseStatus: 201 })
+    const sends = await upstreamCount(raced, OTP_PATH)
+    const retry = await sendOtp(registration.id, freshIp, key)
+    expect(retry.status, retry.text).toBe(201)
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(retry.text).toBe(sent.text)
+    expect(await upstreamCount(raced, OTP_PATH)).toBe(sends)
+    // The first request answered from the key the second holds, as if it had never taken it.
+    if (refused.headers['idempotent-replayed'] === 'true') expect(refused.text).toBe(sent.text)
+    else {
+      expect(refused.status, refused.text).toBe(409)
+      expect(refused.json.code).toBe('IDEMPOTENCY_KEY_IN_USE')
+    }
+  })
+})

@@ -32,8 +32,8 @@ export interface IdempotentOperation {
    */
   resume(resourceId: string, claim: IdempotencyClaim): Promise<OperationResult>
   /**
-   * The operation takes the key itself, with `bindIdempotencyKey` in the transaction of its first
-   * write, which must come before any side effect: the claim then costs no commit of its own (each
+   * The operation takes the key itself, in the transaction of its first write (`keyTakingTransaction`),
+   * which must come before any side effect: the claim then costs no commit of its own (each
    * is a WAL flush, about a millisecond). `bind` may be called only after that transaction.
    */
   claimsInTransaction?: boolean

@@ -5,10 +5,7 @@ import { Prisma, type PrismaClient } from '../../generated/prisma/client.js'
 export interface IdempotencyKeyRef {
   ownerId: string
   key: string
-  /**
-   * Set when the key is not in the table yet: the operation's first transaction inserts it
-   * (`bindIdempotencyKey`), so the claim costs no commit of its own.
-   */
+  /** Not in the table yet: the operation's first transaction takes it, with no commit of its own. */
   untaken?: UntakenKey
 }
 
@@ -19,7 +16,7 @@ export interface UntakenKey {
     createdAt: Date
     expiresAt: Date
   }
-  /** Set once the insert ran; the transaction that ran it may still roll back (then nothing was done). */
+  /** Set once the insert ran, unset again when its transaction fails (`keyTakingTransaction`). */
   taken: boolean
   /** The row the insert bound the key to (a later transaction of the operation may bind another). */
   boundTo?: string
@@ -59,6 +56,28 @@ export function idempotencyKeyTake(
       untaken.taken = true
       untaken.boundTo = resourceId
     },
+  }
+}
+
+/**
+ * The transaction that may take the key (`idempotencyKeyTake`, `takeIdempotencyKey`) or unbind it. Once
+ * it failed, `untaken` is as it was before, like the rolled-back row: the request is answered as one that
+ * never took the key (claimed, or from a concurrent request that waited on the undone insert and took it:
+ * a settle by owner and key would hit that request's row). A COMMIT lost with its connection is safe
+ * too: the claim finds the request's own row leased (409), settled after the lease through its row.
+ */
+export async function keyTakingTransaction<T>(
+  prisma: PrismaClient,
+  ref: IdempotencyKeyRef | undefined,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
+  const untaken = ref?.untaken
+  const before = untaken && { taken: untaken.taken, boundTo: untaken.boundTo }
+  try {
+    return await prisma.$transaction(work)
+  } catch (error) {
+    if (untaken) Object.assign(untaken, before)
+    throw error
   }
 }
 

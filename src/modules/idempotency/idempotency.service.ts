@@ -170,8 +170,9 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
   /**
    * The claim as part of the operation's first transaction (`claimsInTransaction`): no statement and
    * no commit of its own. Until that transaction took the key nothing has happened, so when the key
-   * turns out to be held, or the operation stops before it (a refusal), the key is claimed then and
-   * decides, as if it had been claimed first.
+   * turns out to be held, or the operation stops before it (a refusal) or with it (its rollback undid
+   * the take, `keyTakingTransaction`), the key is claimed then and decides, as if it had been claimed
+   * first: another request may hold it by now, and only a key this request holds is settled.
    */
   async function runClaimingInTransaction(
     request: FastifyRequest,

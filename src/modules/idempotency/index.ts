@@ -5,6 +5,7 @@ export {
   createIdempotencyRepository,
   type IdempotencyKeyRef,
   idempotencyKeyTake,
+  keyTakingTransaction,
   takeIdempotencyKey,
   unbindTakenKey,
 } from './idempotency.repository.js'

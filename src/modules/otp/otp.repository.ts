@@ -8,6 +8,7 @@ import type {
 import {
   bindIdempotencyKey,
   type IdempotencyKeyRef,
+  keyTakingTransaction,
   takeIdempotencyKey,
   unbindTakenKey,
 } from '../idempotency/index.js'
@@ -79,7 +80,7 @@ export function createOtpRepository(prisma: PrismaClient) {
       idempotencyKey: IdempotencyKeyRef | undefined,
       charge: (db: Prisma.TransactionClient) => Promise<C>,
     ): Promise<{ created: OtpRecord; charged: C } | { live: OtpRecord }> {
-      return prisma.$transaction(async (tx) => {
+      return keyTakingTransaction(prisma, idempotencyKey, async (tx) => {
         // The Idempotency-Key first: a concurrent request with it stops before the lock and the limits.
         await takeIdempotencyKey(tx, idempotencyKey, otp.id)
         if ('registrationId' in target) {

@@ -5,6 +5,7 @@ import {
   bindIdempotencyKey,
   type IdempotencyKeyRef,
   idempotencyKeyTake,
+  keyTakingTransaction,
   unbindTakenKey,
 } from '../idempotency/index.js'
 import { recordWebhookEvent } from '../webhooks/index.js'
@@ -25,15 +26,15 @@ export function registrationOutcomes(prisma: PrismaClient, records: Registration
      * The intent, written before Privy is called, so no outcome can go unrecorded. Its natural key
      * (one live registration per caller and person) is taken in the same transaction: when another
      * registration holds it, nothing is written and that registration's id comes back (an
-     * Idempotency-Key taken here stays taken, bound to the id not created: the caller binds or
-     * releases it, and a retry that resumes through that id finds no row and creates).
+     * Idempotency-Key taken here stays taken, unbound from the id not created: the caller binds or
+     * releases it). A transaction that fails undoes its take with it (`keyTakingTransaction`).
      */
     async createIntent(
       registration: NewRegistration,
       naturalKey: string,
       idempotencyKey?: IdempotencyKeyRef,
     ): Promise<{ created: RegistrationRecord } | { existingId: string }> {
-      return prisma.$transaction(async (tx) => {
+      return keyTakingTransaction(prisma, idempotencyKey, async (tx) => {
         // The Idempotency-Key first, in the natural key's statement: a concurrent request with it must
         // stop before the natural key.
         const take = idempotencyKeyTake(idempotencyKey, registration.id)
