@@ -63,6 +63,20 @@ export function startProcess(
   return child
 }
 
+/** How many queries the preloaded probe (contenders/probe.mjs) has counted in `child` so far. */
+export function queriesOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      const count = (message as { queries?: unknown }).queries
+      if (typeof count !== 'number') return
+      child.off('message', onMessage)
+      resolve(count)
+    }
+    child.on('message', onMessage)
+    child.send('queries?')
+  })
+}
+
 /**
  * Where a bench process's stdout (its log lines) goes: nowhere, unless BENCH_LOG=<file> names a file to
  * append every process's lines to, to find out why a request did not get the answer the bench expects.

@@ -13,6 +13,7 @@ import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import {
   childLog,
   freePorts,
+  queriesOf,
   runToCompletion,
   startProcess,
   stopProcess,
@@ -161,7 +162,8 @@ export async function startStatusStack(options: {
       pgliteDir,
       schema: options.schema,
       keys,
-      gatewayQueries: (contender) => askQueries(contender?.process ?? gateway, databaseUrl !== ''),
+      gatewayQueries: (contender) =>
+        databaseUrl !== '' ? queriesOf(contender?.process ?? gateway) : Promise.resolve(null),
       extraGateway: async (env) => {
         const [port = 0] = await freePorts(1)
         const extra = startCompiledGateway({ ...gatewayEnv, PORT: String(port), ...env })
@@ -195,18 +197,4 @@ async function waitForListening(baseUrl: string): Promise<void> {
     }
   }
   throw new Error(`${baseUrl} is not listening`)
-}
-
-function askQueries(gateway: ChildProcess, postgres: boolean): Promise<number | null> {
-  if (!postgres) return Promise.resolve(null)
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown) => {
-      const count = (message as { queries?: unknown }).queries
-      if (typeof count !== 'number') return
-      gateway.off('message', onMessage)
-      resolve(count)
-    }
-    gateway.on('message', onMessage)
-    gateway.send('queries?')
-  })
 }

@@ -16,15 +16,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { SignJWT } from 'jose'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
 import pg from 'pg'
 import { FormData, request } from 'undici'
 import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import { fullRegistrationJson, nikFor } from '../test/helpers/identity.js'
+import { cpuMs } from './measure.js'
 import {
   freePorts,
+  queriesOf,
   runToCompletion,
   startProcess,
   stopProcess,
@@ -38,7 +39,6 @@ const PAGES = Number(process.env.BENCH_TEMPLATE_PAGES ?? 10)
 const PADDING_KIB = Number(process.env.BENCH_TEMPLATE_PADDING_KIB ?? 1024)
 const SCHEMA = 'privy_gateway_bench_tpl'
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123'
-const CLOCK_TICKS_PER_SECOND = 100
 
 interface Contender {
   name: string
@@ -92,25 +92,6 @@ async function templatePdf(): Promise<Buffer> {
   return Buffer.from(await pdf.save({ useObjectStreams: false }))
 }
 
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
-}
-
-function queriesOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown) => {
-      const count = (message as { queries?: unknown }).queries
-      if (typeof count !== 'number') return
-      child.off('message', onMessage)
-      resolve(count)
-    }
-    child.on('message', onMessage)
-    child.send('queries?')
-  })
-}
-
 async function verifiedSigner(simulatorUrl: string, gatewayUrl: string, index: number): Promise<string> {
   const owner = await token('bench-tpl-signers')
   const dob = `19${60 + (index % 40)}-0${1 + (index % 9)}-1${index % 10}`
@@ -160,7 +141,7 @@ async function resetSchema(databaseUrl: string) {
 async function round(contender: Contender, signers: string[]) {
   const pid = contender.child.pid ?? 0
   const ids: string[] = []
-  const cpu = cpuMsOf(pid)
+  const cpu = cpuMs(pid)
   const queries = await queriesOf(contender.child)
   for (const [index, privyId] of signers.entries()) {
     const started = performance.now()
@@ -177,7 +158,7 @@ async function round(contender: Contender, signers: string[]) {
     if (sent.status !== 201) throw new Error(`${contender.name} send: ${sent.status} ${sent.text}`)
     ids.push(sent.json.id)
   }
-  contender.cpuMs.push((cpuMsOf(pid) - cpu) / signers.length)
+  contender.cpuMs.push((cpuMs(pid) - cpu) / signers.length)
   contender.queries.push(((await queriesOf(contender.child)) - queries) / signers.length)
   for (const id of ids) {
     const revoked = await call(`${contender.url}/v1/documents/${id}/revoke`, {
