@@ -266,7 +266,12 @@ const keyRowOfOtp = (otpId: string) =>
 describe.runIf(process.env.DATABASE_URL)('a keyed request whose key-taking transaction rolled back', () => {
   const OTP_PATH = '/web/api/v2/register/otp'
   // One send an hour per client address: the first request's address has spent it, the second's not.
-  const raced = useGateway({ TRUST_PROXY: 'loopback', OTP_SENDS_PER_IP_PER_HOUR: '1' })
+  // Privy's deadline above the second request's staged delay below.
+  const raced = useGateway({
+    TRUST_PROXY: 'loopback',
+    OTP_SENDS_PER_IP_PER_HOUR: '1',
+    PRIVY_TIMEOUT_MS: '10000',
+  })
   const connections: pg.Client[] = []
   afterAll(async () => {
     await Promise.all(connections.map((connection) => connection.end()))
@@ -314,8 +319,9 @@ describe.runIf(process.env.DATABASE_URL)('a keyed request whose key-taking trans
     // Holds the registration's row: the first request takes the key, then waits here in its transaction.
     await rowLock.query('BEGIN')
     await rowLock.query('SELECT id FROM registrations WHERE id = $1 FOR UPDATE', [registration.id])
-    // The second request's Privy call is slow: its answer comes well after the first request settled.
-    await raced.sim('POST', '/__sim/faults', { path: OTP_PATH, kind: 'delay', delay_ms: 1500, times: 1 })
+    // The second request's Privy call is slow: its answer comes well after the first request settled
+    // (seconds of margin: on a loaded CI machine the first request's next statement may take a while).
+    await raced.sim('POST', '/__sim/faults', { path: OTP_PATH, kind: 'delay', delay_ms: 4000, times: 1 })
 
     const key = randomUUID()
     const first = sendOtp(registration.id, spentIp, key)
