@@ -2,6 +2,7 @@ import type {
   Document,
   DocumentMetadataInput,
   GatewayClient,
+  LandingPageRegistrationRequest,
   OtpRequest,
   OtpTransaction,
   Registration,
@@ -108,21 +109,24 @@ export async function getRegistration(
 
 let landings = 0
 
+/** A landing-page registration's body for a new person each time (a fresh email and phone). */
+export function landingPageBody(): LandingPageRegistrationRequest {
+  landings += 1
+  return {
+    registration_type: 'landing_page',
+    name: 'Ayu Lestari',
+    email: `landing.${landings}@example.co.id`,
+    phone: `62815${String(landings).padStart(8, '0')}`,
+  }
+}
+
 /**
  * `POST /v1/registrations` of a landing-page registration (status pending), 201: the cheapest
  * registration there is, with a fresh email and phone each time.
  */
 export async function registerLanding(gateway: TestGateway, caller: TestCaller): Promise<Registration> {
-  landings += 1
   const client = await clientFor(gateway, caller)
-  const created = await client.registrations
-    .create({
-      registration_type: 'landing_page',
-      name: 'Ayu Lestari',
-      email: `landing.${landings}@example.co.id`,
-      phone: `62815${String(landings).padStart(8, '0')}`,
-    })
-    .withResponse()
+  const created = await client.registrations.create(landingPageBody()).withResponse()
   expect(created.response.status).toBe(201)
   return created.data
 }

@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quoteIdentifier } from '../../src/db/sql-identifier.js'
 import { Prisma } from '../../src/generated/prisma/client.js'
-import { register } from '../helpers/api.js'
+import { landingPageBody, register } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
 import { upstreamCount } from '../helpers/documents.js'
 import { eventually } from '../helpers/eventually.js'
@@ -23,17 +23,6 @@ beforeAll(async () => {
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
-let people = 0
-
-function landingPage(): RegistrationRequest {
-  people += 1
-  return {
-    registration_type: 'landing_page',
-    name: 'Ayu Pratiwi',
-    email: `ayu.${people}@example.co.id`,
-    phone: `62813000${String(people).padStart(5, '0')}`,
-  }
-}
 
 async function create(body: RegistrationRequest, key?: string) {
   const headers = key === undefined ? {} : { 'idempotency-key': key }
@@ -51,7 +40,7 @@ const registrations = () =>
 describe('the Idempotency-Key taken with the registration', () => {
   it('binds the key to the registration it made and keeps the answer sent', async () => {
     const key = randomUUID()
-    const first = await create(landingPage(), key)
+    const first = await create(landingPageBody(), key)
     expect(first.status, first.text).toBe(201)
     const row = await keyRow(key)
     expect(row).toMatchObject({
@@ -66,8 +55,8 @@ describe('the Idempotency-Key taken with the registration', () => {
 
   it('a request that finds the key taken writes nothing: its person can still register', async () => {
     const key = randomUUID()
-    expect((await create(landingPage(), key)).status).toBe(201)
-    const other = landingPage()
+    expect((await create(landingPageBody(), key)).status).toBe(201)
+    const other = landingPageBody()
     const before = await upstreamCount(gateway, REGISTER_PATH)
     const rows = await registrations()
     const reused = await create(other, key)
@@ -98,14 +87,14 @@ describe('the Idempotency-Key taken with the registration', () => {
     expect(again.status).toBe(403)
     expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.text).toBe(refused.text)
-    const other = await create(landingPage(), key)
+    const other = await create(landingPageBody(), key)
     expect(other.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
     expect((await keyRow(key))?.resourceId).toBeNull()
   })
 
   it('concurrent requests with one new key: one registration, the others 409 and write nothing', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     await gateway.sim('POST', '/__sim/faults', {
       path: REGISTER_PATH,
       kind: 'delay',
@@ -129,7 +118,7 @@ describe('the Idempotency-Key taken with the registration', () => {
 describe('a kept answer lost after its key was bound (written unflushed, then a database crash)', () => {
   it('the retry after the lease settles through the registration: same answer, no second register', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     const first = await create(body, key)
     expect(first.status, first.text).toBe(201)
     const registered = await upstreamCount(gateway, REGISTER_PATH)

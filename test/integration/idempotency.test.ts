@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type {
-  GatewayClient,
-  LandingPageRegistrationRequest,
-  RegistrationRequest,
-} from '@privy-gateway/client'
+import type { GatewayClient, RegistrationRequest } from '@privy-gateway/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getRegistration, register, requestOtp } from '../helpers/api.js'
+import { getRegistration, landingPageBody, register, requestOtp } from '../helpers/api.js'
 import { answered, clientFor } from '../helpers/client.js'
 import {
   a4Pdf,
@@ -28,18 +24,6 @@ beforeAll(async () => {
 })
 
 const REGISTER_PATH = '/web/api/v2/register'
-let people = 0
-
-/** A landing-page registration of a new person each time. */
-function landingPage(): LandingPageRegistrationRequest {
-  people += 1
-  return {
-    registration_type: 'landing_page',
-    name: 'Dewi Lestari',
-    email: `dewi.${people}@example.co.id`,
-    phone: `62812000${String(people).padStart(5, '0')}`,
-  }
-}
 
 const withKey = (key: string) => ({ 'idempotency-key': key })
 
@@ -64,7 +48,7 @@ async function uploadAs(caller: GatewayClient, form: FormData, key?: string) {
 describe('Idempotency-Key', () => {
   it('replays the first answer byte for byte, marked, without calling Privy again', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     const before = await upstreamCount(gateway, REGISTER_PATH)
     const first = await create(body, key)
     expect(first.status, first.text).toBe(201)
@@ -80,11 +64,11 @@ describe('Idempotency-Key', () => {
 
   it('the same key with a different body is 422, and changes nothing', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     const first = await create(body, key)
     expect(first.status).toBe(201)
     const before = await upstreamCount(gateway, REGISTER_PATH)
-    const other = await create(landingPage(), key)
+    const other = await create(landingPageBody(), key)
     expect(other.status).toBe(422)
     expect(other.headers.get('content-type')).toContain('application/problem+json')
     expect(other.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
@@ -97,7 +81,7 @@ describe('Idempotency-Key', () => {
 
   it('key order in the JSON does not make a different request', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     const first = await create(body, key)
     const reordered = Object.fromEntries(Object.entries(body).reverse()) as typeof body
     const again = await create(reordered, key)
@@ -107,7 +91,7 @@ describe('Idempotency-Key', () => {
 
   it('concurrent requests with one key make exactly one upstream call; the others wait their turn', async () => {
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     await gateway.sim('POST', '/__sim/faults', {
       path: REGISTER_PATH,
       kind: 'delay',
@@ -131,8 +115,8 @@ describe('Idempotency-Key', () => {
 
   it('keys belong to their caller: another user with the same key runs their own request', async () => {
     const key = randomUUID()
-    const mine = await create(landingPage(), key)
-    const other = await createAs(await clientFor(gateway, 'idempotency-other'), landingPage(), key)
+    const mine = await create(landingPageBody(), key)
+    const other = await createAs(await clientFor(gateway, 'idempotency-other'), landingPageBody(), key)
     expect(mine.status).toBe(201)
     expect(other.status).toBe(201)
     expect(other.data?.id).not.toBe(mine.data?.id)
@@ -141,16 +125,16 @@ describe('Idempotency-Key', () => {
 
   it('a final refusal is kept too; a refusal before anything happened frees the key', async () => {
     const key = randomUUID()
-    const invalid = { ...landingPage(), email: 'not-an-email' }
+    const invalid = { ...landingPageBody(), email: 'not-an-email' }
     const refused = await create(invalid, key)
     expect(refused.status).toBe(400)
     // 400 from validation happens before the key is read: the key is still free.
-    const valid = await create(landingPage(), key)
+    const valid = await create(landingPageBody(), key)
     expect(valid.status).toBe(201)
 
     const rejectedKey = randomUUID()
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
-    const body = landingPage()
+    const body = landingPageBody()
     const upstreamRefusal = await create(body, rejectedKey)
     expect(upstreamRefusal.status).toBe(422)
     const replayed = await create(body, rejectedKey)
@@ -161,13 +145,13 @@ describe('Idempotency-Key', () => {
 
   it('keys are kept 72 hours, then the same key is a new request', async () => {
     const key = randomUUID()
-    const first = await create(landingPage(), key)
+    const first = await create(landingPageBody(), key)
     expect(first.status).toBe(201)
     gateway.clock.advance(71 * 3600_000)
-    const kept = await create(landingPage(), key)
+    const kept = await create(landingPageBody(), key)
     expect(kept.error?.code).toBe('IDEMPOTENCY_KEY_REUSED')
     gateway.clock.advance(2 * 3600_000)
-    const fresh = await create(landingPage(), key)
+    const fresh = await create(landingPageBody(), key)
     expect(fresh.status).toBe(201)
     expect(fresh.data?.id).not.toBe(first.data?.id)
     gateway.clock.advance(-73 * 3600_000)
@@ -210,7 +194,7 @@ describe('Idempotency-Key', () => {
     ['with a space', 'two words'],
     ['non-ASCII', 'kunci-é'],
   ])('an Idempotency-Key that is %s is refused with 400', async (_, key) => {
-    const response = await create(landingPage(), key)
+    const response = await create(landingPageBody(), key)
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toContain('application/problem+json')
     expect(response.text).not.toContain(key.length > 3 ? key : '\u0000')
@@ -259,7 +243,7 @@ describe('natural keys, without an Idempotency-Key', () => {
 
   it('a failed attempt does not block the next one', async () => {
     await gateway.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'status', status: 422, times: 1 })
-    const body = landingPage()
+    const body = landingPageBody()
     const failed = await create(body)
     expect(failed.status).toBe(422)
     const retried = await create(body)
@@ -357,7 +341,7 @@ describe('edges found in review', () => {
   it('an answer cut short by the request deadline leaves the key to the operation, which a retry then gets', async () => {
     await edge.sim('POST', '/__sim/faults', { path: REGISTER_PATH, kind: 'delay', delay_ms: 2000, times: 1 })
     const key = randomUUID()
-    const body = landingPage()
+    const body = landingPageBody()
     const before = await registerAnswers()
     const cut = await createAs(user, body, key)
     expect(cut.status).toBe(503)
