@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import { AppError } from '../../errors/app-error.js'
-import type { IdempotencyKeyRef } from './idempotency.repository.js'
+import type { IdempotencyKeyRef } from './idempotency.take.js'
 
 /** What an operation learns about the key it runs under. */
 export interface IdempotencyClaim {

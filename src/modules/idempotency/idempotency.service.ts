@@ -11,14 +11,13 @@ import {
   send,
   validKey,
 } from './idempotency.operation.js'
-import {
-  type ClaimRequest,
-  type ClaimResult,
-  IdempotencyKeyTaken,
-  type IdempotencyRepository,
-  type StoredResponse,
-  type UntakenKey,
+import type {
+  ClaimRequest,
+  ClaimResult,
+  IdempotencyRepository,
+  StoredResponse,
 } from './idempotency.repository.js'
+import { IdempotencyKeyTaken, type UntakenKey } from './idempotency.take.js'
 
 interface ActiveKey {
   ownerId: string
