@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FormData, request } from 'undici'
-import { readResidentMemory, startBenchStack } from './processes.js'
+import { gatewayAllocator, readResidentMemory, startBenchStack } from './processes.js'
 import { benchPdf, settledRss, startSampler, uploadBenchmark, userToken, verifiedSigner } from './upload.js'
 
 const MiB = 1_048_576
@@ -183,4 +183,4 @@ async function main() {
 }
 
 await main()
-if (process.env.BENCH_PDF_SKIP_UPLOADS !== '1') await uploadBenchmark()
+if (process.env.BENCH_PDF_SKIP_UPLOADS !== '1') await uploadBenchmark([gatewayAllocator()])

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { openSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -83,6 +83,30 @@ export function queriesOf(child: ChildProcess): Promise<number> {
  */
 export function childLog(): 'ignore' | number {
   return process.env.BENCH_LOG ? openSync(process.env.BENCH_LOG, 'a') : 'ignore'
+}
+
+/** Where Debian's libjemalloc2 puts the allocator (amd64, arm64); the image links one of them (Dockerfile). */
+const JEMALLOC_PATHS = [
+  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
+  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
+]
+
+export interface GatewayAllocator {
+  name: 'jemalloc' | 'glibc'
+  /** The gateway process's environment for it. */
+  env: Record<string, string>
+}
+
+/**
+ * The allocator the production image runs the gateway with: jemalloc, preloaded (Dockerfile, and
+ * docs/decisions/upload-streaming.md, "Memory", for why). A machine without libjemalloc2
+ * (`apt-get install libjemalloc2`) runs glibc's, and the bench says so beside its figures;
+ * BENCH_ALLOCATOR=glibc asks for glibc's anyway.
+ */
+export function gatewayAllocator(wanted = process.env.BENCH_ALLOCATOR ?? 'jemalloc'): GatewayAllocator {
+  const library = JEMALLOC_PATHS.find((path) => existsSync(path))
+  if (wanted === 'glibc' || library === undefined) return { name: 'glibc', env: {} }
+  return { name: 'jemalloc', env: { LD_PRELOAD: library } }
 }
 
 const INSPECTOR_NOTICE =

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { dirname } from 'node:path'
+import { gatewayAllocator } from './processes.js'
 import { QUICK, runStatusBench } from './status.js'
 import { uploadBenchmark } from './upload.js'
 
@@ -43,7 +44,7 @@ const load = () =>
     .join(' ')
 const started = Date.now()
 process.stdout.write(
-  `# privy-gateway bench${QUICK ? ' (quick)' : ''}: ${process.platform} ${process.arch}, node ${process.version}, ${new Date().toISOString()}, load average ${load()}\n`,
+  `# privy-gateway bench${QUICK ? ' (quick)' : ''}: ${process.platform} ${process.arch}, node ${process.version}, gateway allocator ${gatewayAllocator().name}, ${new Date().toISOString()}, load average ${load()}\n`,
 )
 try {
   if (process.env.DATABASE_URL) await runStatusBench(true)

@@ -13,6 +13,7 @@ import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import {
   childLog,
   freePorts,
+  gatewayAllocator,
   queriesOf,
   runToCompletion,
   startProcess,
@@ -128,6 +129,8 @@ export async function startStatusStack(options: {
       OTP_SENDS_PER_USER_PER_HOUR: '100000000',
       OTP_SENDS_PER_IP_PER_HOUR: '100000000',
       OTP_DAILY_BUDGET: '100000000',
+      // As the production image runs it (bench/processes.ts, gatewayAllocator).
+      ...gatewayAllocator().env,
       ...options.env,
     }
     const gateway = startCompiledGateway(gatewayEnv)

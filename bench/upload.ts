@@ -27,7 +27,14 @@ import {
 } from 'pdf-lib'
 import { request } from 'undici'
 import { fullRegistrationJson, nikFor } from '../test/helpers/identity.js'
-import { collectGarbage, readResidentMemory, resetPeakResidentMemory, startBenchStack } from './processes.js'
+import {
+  collectGarbage,
+  type GatewayAllocator,
+  gatewayAllocator,
+  readResidentMemory,
+  resetPeakResidentMemory,
+  startBenchStack,
+} from './processes.js'
 
 const CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 20)
 const QUICK = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick')
@@ -49,14 +56,38 @@ interface UploadOutcome {
   detail?: string
 }
 
-export async function uploadBenchmark(): Promise<void> {
+/**
+ * Runs the uploads once per allocator: the production image's (jemalloc, when this machine has it) and
+ * glibc's, which `npm start` on a plain machine gets. `allocators` narrows it (bench/pdf.ts: the image's).
+ */
+export async function uploadBenchmark(
+  allocators: GatewayAllocator[] = uniqueAllocators([gatewayAllocator(), gatewayAllocator('glibc')]),
+): Promise<void> {
   const [pdf, smallPdf] = await Promise.all([benchPdf(TARGET_PDF_BYTES), benchPdf(0)])
+  for (const allocator of allocators) await uploadsWith(allocator, pdf, smallPdf)
+  process.stdout.write(
+    'Measured: each upload is the whole POST /v1/documents (multipart streamed in and hashed, pdf-lib ' +
+      'parse and checks, signer lookup, database writes, base64 JSON upload to the simulator, 201). ' +
+      "Rounds start all their uploads together; throughput counts PDF bytes over the rounds' wall time. " +
+      "RSS is the gateway process's own (not the simulator's or this client's); idle is its RSS at rest " +
+      'after a warm-up round of small PDFs and a full GC, after_settled the same once the rounds are done. ' +
+      "jemalloc is the production image's allocator (Dockerfile); glibc's is what `npm start` gets on a " +
+      'plain machine. Client, simulator, gateway and database share this machine.\n',
+  )
+}
+
+function uniqueAllocators(allocators: GatewayAllocator[]): GatewayAllocator[] {
+  return allocators.filter((allocator, at) => allocators.findIndex((a) => a.name === allocator.name) === at)
+}
+
+async function uploadsWith(allocator: GatewayAllocator, pdf: Buffer, smallPdf: Buffer): Promise<void> {
   const stack = await startBenchStack({
     jwtSecret: JWT_SECRET,
     schema: 'privy_gateway_bench',
     // Its own schema, emptied first: a second run would meet the first one's signer (409).
     dropSchemaOnStop: true,
     extraPorts: 1,
+    gatewayEnv: allocator.env,
     // Only so the benchmark can ask for a full GC before reading RSS; on 127.0.0.1, for this run.
     gatewayNodeArgs: ([inspectPort]) => [`--inspect=127.0.0.1:${inspectPort}`],
   })
@@ -71,6 +102,7 @@ export async function uploadBenchmark(): Promise<void> {
       inspectPort,
       pdf,
       smallPdf,
+      allocator: allocator.name,
     })
   } finally {
     await stack.stop()
@@ -84,6 +116,7 @@ async function measure(target: {
   inspectPort: number
   pdf: Buffer
   smallPdf: Buffer
+  allocator: GatewayAllocator['name']
 }): Promise<void> {
   const { simulatorUrl, gatewayUrl, pid, inspectPort, pdf } = target
   const officer = await userToken('bench-officer')
@@ -146,6 +179,7 @@ async function measure(target: {
   const inFlight = CONCURRENCY * pdf.length
   const report = {
     machine: `${process.platform} ${process.arch}, node ${process.version}, ${availableParallelism()} CPUs, ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`,
+    allocator: target.allocator,
     pdf: {
       bytes: pdf.length,
       mib: round2(pdf.length / MiB),
@@ -184,17 +218,11 @@ async function measure(target: {
   }
   process.stdout.write(`\n${JSON.stringify(report, null, 2)}\n`)
   process.stdout.write(
-    `\nupload: ${report.uploads} × ${report.pdf.mib} MiB PDF, ${CONCURRENCY} at a time: ` +
+    `\nupload (${report.allocator}): ${report.uploads} × ${report.pdf.mib} MiB PDF, ${CONCURRENCY} at a time: ` +
       `${report.uploads_per_s} uploads/s, ${report.mib_per_s} MiB/s, latency p50 ${report.latency_ms.p50} ms, ` +
       `p99 ${report.latency_ms.p99} ms; gateway RSS idle ${report.gateway_rss_mib.idle} MiB, ` +
       `peak ${report.gateway_rss_mib.peak} MiB (+${report.gateway_rss_mib.peak_minus_idle} MiB, ` +
-      `×${report.gateway_rss_mib.peak_over_idle}), ${report.memory_per_in_flight_mib} MiB per MiB in flight\n` +
-      'Measured: each upload is the whole POST /v1/documents (multipart streamed in and hashed, pdf-lib ' +
-      'parse and checks, signer lookup, database writes, base64 JSON upload to the simulator, 201). ' +
-      "Rounds start all their uploads together; throughput counts PDF bytes over the rounds' wall time. " +
-      "RSS is the gateway process's own (not the simulator's or this client's); idle is its RSS at rest " +
-      'after a warm-up round of small PDFs and a full GC, after_settled the same once the rounds are done. ' +
-      'Client, simulator, gateway and database share this machine.\n',
+      `×${report.gateway_rss_mib.peak_over_idle}), ${report.memory_per_in_flight_mib} MiB per MiB in flight\n`,
   )
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} upload(s) did not answer 201: ${describe(failures)}\n`)

@@ -297,6 +297,15 @@ function dockerfileProblems(text: string): string[] {
       'the final stage does not get production-only dependencies (npm ci --omit=dev or npm prune)',
     )
   }
+  // The gateway runs on jemalloc (uploads' memory, docs/decisions/upload-streaming.md): the library it
+  // preloads must be one the final stage itself installs and links there.
+  const preload = finalOf('ENV')
+    .map((instruction) => /\bLD_PRELOAD=(\S+)/.exec(instruction.args)?.[1])
+    .find((path) => path !== undefined)
+  if (preload === undefined) problems.push('the final stage does not preload jemalloc (LD_PRELOAD)')
+  else if (!runs(final).some((command) => command.includes('libjemalloc2') && command.includes(preload))) {
+    problems.push(`LD_PRELOAD=${preload} is not installed and linked by a RUN of the final stage`)
+  }
   for (const stage of stages) {
     for (const command of runs(stage)) {
       if (/npm (ci|install)\b/.test(command) && !command.includes('--ignore-scripts')) {
@@ -669,7 +678,16 @@ describe('Dockerfile', () => {
     expect(problems).toMatch(/production-only dependencies/)
     expect(problems).toMatch(/would run dependency install scripts/)
     expect(problems).toMatch(/does not copy package.json/)
+    expect(problems).toMatch(/does not preload jemalloc/)
     expect(dockerfileProblems('FROM node:20.1.0\nUSER node\n').join('\n')).toMatch(/at least 2 FROM stages/)
+    // A preload of a library the image never installs (ld.so would only warn and run glibc's malloc).
+    const unlinked = dockerfileText.replace(
+      'ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2',
+      'ENV LD_PRELOAD=/usr/lib/libjemalloc.so',
+    )
+    expect(dockerfileProblems(unlinked).join('\n')).toMatch(
+      /LD_PRELOAD=\/usr\/lib\/libjemalloc\.so is not installed and linked/,
+    )
   })
 
   it('uses a Node base image that satisfies package.json engines', () => {
