@@ -101,11 +101,12 @@ export interface GatewayAllocator {
  * The allocator the production image runs the gateway with: jemalloc, preloaded (Dockerfile, and
  * docs/decisions/upload-streaming.md, "Memory", for why). A machine without libjemalloc2
  * (`apt-get install libjemalloc2`) runs glibc's, and the bench says so beside its figures;
- * BENCH_ALLOCATOR=glibc asks for glibc's anyway.
+ * BENCH_ALLOCATOR=glibc asks for glibc's anyway, BENCH_BASELINE_ALLOCATOR the baseline's (a pair of allocators).
  */
 export function gatewayAllocator(wanted = process.env.BENCH_ALLOCATOR ?? 'jemalloc'): GatewayAllocator {
   const library = JEMALLOC_PATHS.find((path) => existsSync(path))
-  if (wanted === 'glibc' || library === undefined) return { name: 'glibc', env: {} }
+  // An empty LD_PRELOAD: a glibc process beside a jemalloc one (BENCH_BASELINE_ALLOCATOR) inherits none.
+  if (wanted === 'glibc' || library === undefined) return { name: 'glibc', env: { LD_PRELOAD: '' } }
   return { name: 'jemalloc', env: { LD_PRELOAD: library } }
 }
 

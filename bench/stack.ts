@@ -144,7 +144,11 @@ export async function startStatusStack(options: {
     const [baselinePort = 0] = baselineEntry ? await freePorts(1) : []
     const baseline = baselineEntry
       ? startCompiledGateway(
-          { ...gatewayEnv, PORT: String(baselinePort) },
+          {
+            ...gatewayEnv,
+            ...gatewayAllocator(process.env.BENCH_BASELINE_ALLOCATOR ?? process.env.BENCH_ALLOCATOR).env,
+            PORT: String(baselinePort),
+          },
           baselineEntry,
           process.env.BENCH_BASELINE_NODE_ARGS,
         )
