@@ -58,10 +58,10 @@ COPY prisma ./prisma
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 
-# jemalloc instead of glibc's malloc. With glibc, 20 concurrent 5 MiB uploads peaked at 2.3-2.5x their
-# bytes in flight over idle RSS, because freed upload buffers stayed in its arenas. With jemalloc the
-# peak was 1.5-1.9x, at the same uploads/s and status-read throughput (docs/decisions/upload-streaming.md,
-# "Memory"). The link gives amd64 and arm64 one path.
+# jemalloc instead of glibc's malloc. With glibc, 20 concurrent 5 MiB uploads peaked at 2.1-2.6x their
+# bytes in flight over idle RSS, because freed upload buffers stayed in its arenas. With jemalloc the peak
+# was 1.5-1.9x, at the same uploads/s and status-read throughput (docs/decisions/upload-streaming.md, "The
+# allocator"). The link gives amd64 and arm64 one path.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \

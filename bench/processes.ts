@@ -99,7 +99,7 @@ export interface GatewayAllocator {
 
 /**
  * The allocator the production image runs the gateway with: jemalloc, preloaded (Dockerfile, and
- * docs/decisions/upload-streaming.md, "Memory", for why). A machine without libjemalloc2
+ * docs/decisions/upload-streaming.md, "The allocator", for why). A machine without libjemalloc2
  * (`apt-get install libjemalloc2`) runs glibc's, and the bench says so beside its figures;
  * BENCH_ALLOCATOR=glibc asks for glibc's anyway, BENCH_BASELINE_ALLOCATOR the baseline's (a pair of allocators).
  */
