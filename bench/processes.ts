@@ -110,6 +110,30 @@ export function gatewayAllocator(wanted = process.env.BENCH_ALLOCATOR ?? 'jemall
   return { name: 'jemalloc', env: { LD_PRELOAD: library } }
 }
 
+/**
+ * Starts the compiled gateway, or with `baseline` the other build of a before/after pair
+ * (BENCH_BASELINE_ENTRY), with the query-counting probe preloaded and an IPC channel to ask it. Each
+ * side takes its entry, Node flags (BENCH_GATEWAY_NODE_ARGS, BENCH_BASELINE_NODE_ARGS: e.g. V8 heap
+ * sizes) and allocator (gatewayAllocator; BENCH_BASELINE_ALLOCATOR) from the environment; `env` comes last.
+ */
+export function startCompiledGateway(env: Record<string, string>, baseline = false): ChildProcess {
+  const entry = baseline
+    ? process.env.BENCH_BASELINE_ENTRY
+    : (process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js')
+  if (!entry) throw new Error('a baseline gateway needs BENCH_BASELINE_ENTRY')
+  const nodeArgs = baseline ? process.env.BENCH_BASELINE_NODE_ARGS : process.env.BENCH_GATEWAY_NODE_ARGS
+  const allocator = baseline ? gatewayAllocator(process.env.BENCH_BASELINE_ALLOCATOR) : gatewayAllocator()
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written there when it stops.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []
+  const flags = (nodeArgs ?? '').split(' ').filter((flag) => flag !== '')
+  return spawn(process.execPath, [...flags, ...profile, '--import', './bench/contenders/probe.mjs', entry], {
+    env: { ...process.env, ...allocator.env, ...env },
+    stdio: ['ignore', childLog(), 'inherit', 'ipc'],
+  })
+}
+
 const INSPECTOR_NOTICE =
   /^(Debugger listening on ws:|Debugger attached\.$|Debugger ending on ws:|For help, see: https:\/\/nodejs\.org\/\S+$)/
 

@@ -4,18 +4,17 @@
  * (compiled JS from dist/, as `npm run start:prod` runs it, LOG_LEVEL=info, PostgreSQL with a pool of
  * 32), the bare signing proxy and the Express + axios peer.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { simulatorPrivyEnv } from '../src/simulator/dev-credentials.js'
 import {
-  childLog,
   freePorts,
-  gatewayAllocator,
   queriesOf,
   runToCompletion,
+  startCompiledGateway,
   startProcess,
   stopProcess,
   waitUntilOk,
@@ -51,25 +50,6 @@ export interface StatusStack {
   /** One more gateway on the same database and upstream, with `env` on top (stopped by `stop`). */
   extraGateway(env: Record<string, string>): Promise<Contender>
   stop(): Promise<void>
-}
-
-/** Starts the compiled gateway with the query-counting probe preloaded and an IPC channel to ask it. */
-function startCompiledGateway(
-  env: Record<string, string>,
-  // BENCH_GATEWAY_ENTRY: another build of the gateway (a before/after pair built side by side).
-  entry = process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js',
-  /** Node flags of this process (BENCH_GATEWAY_NODE_ARGS, BENCH_BASELINE_NODE_ARGS: e.g. V8 heap sizes). */
-  nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS,
-): ChildProcess {
-  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written there when it stops.
-  const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : []
-  const flags = (nodeArgs ?? '').split(' ').filter((flag) => flag !== '')
-  return spawn(process.execPath, [...flags, ...profile, '--import', './bench/contenders/probe.mjs', entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', childLog(), 'inherit', 'ipc'],
-  })
 }
 
 export async function startStatusStack(options: {
@@ -129,8 +109,6 @@ export async function startStatusStack(options: {
       OTP_SENDS_PER_USER_PER_HOUR: '100000000',
       OTP_SENDS_PER_IP_PER_HOUR: '100000000',
       OTP_DAILY_BUDGET: '100000000',
-      // As the production image runs it (bench/processes.ts, gatewayAllocator).
-      ...gatewayAllocator().env,
       ...options.env,
     }
     const gateway = startCompiledGateway(gatewayEnv)
@@ -143,15 +121,7 @@ export async function startStatusStack(options: {
     const baselineEntry = process.env.BENCH_BASELINE_ENTRY
     const [baselinePort = 0] = baselineEntry ? await freePorts(1) : []
     const baseline = baselineEntry
-      ? startCompiledGateway(
-          {
-            ...gatewayEnv,
-            ...gatewayAllocator(process.env.BENCH_BASELINE_ALLOCATOR ?? process.env.BENCH_ALLOCATOR).env,
-            PORT: String(baselinePort),
-          },
-          baselineEntry,
-          process.env.BENCH_BASELINE_NODE_ARGS,
-        )
+      ? startCompiledGateway({ ...gatewayEnv, PORT: String(baselinePort) }, true)
       : undefined
     if (baseline) children.push(baseline)
     // Generous: on a machine shared with other work, a compiled start has taken over a minute.

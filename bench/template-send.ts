@@ -9,12 +9,12 @@
  * rounds of SIGNERS documents from it, one at a time, each to another verified signer (the same template
  * to the same signer is one open document), and revokes them between rounds. Per send: the gateway
  * process's CPU (its worker threads included, /proc/<pid>/stat), its PostgreSQL round trips
- * (bench/contenders/probe.mjs) and the wall time. BENCH_GATEWAY_STDOUT=1 shows the gateways' logs.
+ * (bench/contenders/probe.mjs) and the wall time. BENCH_LOG=<file> keeps the gateways' logs.
  *
  * A build outside this directory (`npx tsc -p tsconfig.build.json --outDir /tmp/base` on another commit)
  * needs `node_modules` and `prisma` beside it (symlinks to this checkout's) to start and be ready.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { SignJWT } from 'jose'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
@@ -27,6 +27,7 @@ import {
   freePorts,
   queriesOf,
   runToCompletion,
+  startCompiledGateway,
   startProcess,
   stopProcess,
   waitUntilOk,
@@ -123,13 +124,6 @@ async function verifiedSigner(simulatorUrl: string, gatewayUrl: string, index: n
   return refreshed.json.privy_id
 }
 
-function startGateway(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', './bench/contenders/probe.mjs', entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', process.env.BENCH_GATEWAY_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
-  })
-}
-
 async function resetSchema(databaseUrl: string) {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL })
   await client.connect()
@@ -203,16 +197,11 @@ async function main() {
       DATABASE_POOL_SIZE: '32',
       BACKGROUND_JOBS_ENABLED: 'false',
     })
-    const entries: Array<[string, string]> = [
-      ['gateway', process.env.BENCH_GATEWAY_ENTRY ?? 'dist/server.js'],
-      ...(process.env.BENCH_BASELINE_ENTRY
-        ? [['baseline', process.env.BENCH_BASELINE_ENTRY] as [string, string]]
-        : []),
-    ]
+    const names = process.env.BENCH_BASELINE_ENTRY ? ['gateway', 'baseline'] : ['gateway']
     const contenders: Contender[] = []
-    for (const [index, [name, entry]] of entries.entries()) {
+    for (const [index, name] of names.entries()) {
       const port = ports[index] ?? 0
-      const child = startGateway(entry, env(port))
+      const child = startCompiledGateway(env(port), name === 'baseline')
       children.push(child)
       const url = `http://127.0.0.1:${port}`
       await waitUntilOk(`${url}/health/ready`, 180_000)

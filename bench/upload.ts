@@ -60,9 +60,7 @@ interface UploadOutcome {
  * Runs the uploads once per allocator: the production image's (jemalloc, when this machine has it) and
  * glibc's, which `npm start` on a plain machine gets. `allocators` narrows it (bench/pdf.ts: the image's).
  */
-export async function uploadBenchmark(
-  allocators: GatewayAllocator[] = uniqueAllocators([gatewayAllocator(), gatewayAllocator('glibc')]),
-): Promise<void> {
+export async function uploadBenchmark(allocators: GatewayAllocator[] = imageAndGlibc()): Promise<void> {
   const [pdf, smallPdf] = await Promise.all([benchPdf(TARGET_PDF_BYTES), benchPdf(0)])
   for (const allocator of allocators) await uploadsWith(allocator, pdf, smallPdf)
   process.stdout.write(
@@ -76,8 +74,10 @@ export async function uploadBenchmark(
   )
 }
 
-function uniqueAllocators(allocators: GatewayAllocator[]): GatewayAllocator[] {
-  return allocators.filter((allocator, at) => allocators.findIndex((a) => a.name === allocator.name) === at)
+/** The image's allocator, then glibc's unless that is what the image's fell back to. */
+function imageAndGlibc(): GatewayAllocator[] {
+  const image = gatewayAllocator()
+  return image.name === 'glibc' ? [image] : [image, gatewayAllocator('glibc')]
 }
 
 async function uploadsWith(allocator: GatewayAllocator, pdf: Buffer, smallPdf: Buffer): Promise<void> {
